@@ -1,0 +1,69 @@
+"""georisk: turn news about geopolitical conflict into market-risk signals.
+
+The public API follows the data flow::
+
+    load_articles -> score_articles -> daily_signal ─┐
+    load_prices ─────────────────────────────────────┴─> risk_premium -> backtest
+                                                                      └> export_daily
+
+Names are imported lazily on first use, so ``import georisk`` stays fast and never
+imports pandas, scikit-learn, yfinance or matplotlib by itself.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from georisk._version import __version__
+
+if TYPE_CHECKING:
+    from georisk.articles import load_articles
+    from georisk.backtesting import backtest
+    from georisk.config import GeoriskConfig, Universe
+    from georisk.export import export_daily
+    from georisk.market import load_prices
+    from georisk.pipeline import run
+    from georisk.premium import risk_premium
+    from georisk.scoring import score_articles
+    from georisk.signals import daily_signal
+
+_LAZY = {
+    "load_articles": "georisk.articles",
+    "score_articles": "georisk.scoring",
+    "daily_signal": "georisk.signals",
+    "load_prices": "georisk.market",
+    "risk_premium": "georisk.premium",
+    "backtest": "georisk.backtesting",
+    "export_daily": "georisk.export",
+    "run": "georisk.pipeline",
+    "GeoriskConfig": "georisk.config",
+    "Universe": "georisk.config",
+}
+
+__all__ = [
+    "GeoriskConfig",
+    "Universe",
+    "__version__",
+    "backtest",
+    "daily_signal",
+    "export_daily",
+    "load_articles",
+    "load_prices",
+    "risk_premium",
+    "run",
+    "score_articles",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'georisk' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

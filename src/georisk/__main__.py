@@ -1,0 +1,5 @@
+"""``python -m georisk``: the same as the ``georisk`` command."""
+
+from georisk.cli import main
+
+raise SystemExit(main())

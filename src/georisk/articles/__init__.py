@@ -1,0 +1,15 @@
+"""Stage 1: articles in. Sources, cleaning, de-duplication and the ``Article`` record."""
+
+from georisk.articles._clean import clean_text, html_to_text
+from georisk.articles._record import ARTICLE_COLUMNS, Article, article_id
+from georisk.articles._sources import QUARANTINE_COLUMNS, load_articles
+
+__all__ = [
+    "ARTICLE_COLUMNS",
+    "QUARANTINE_COLUMNS",
+    "Article",
+    "article_id",
+    "clean_text",
+    "html_to_text",
+    "load_articles",
+]
