@@ -1,12 +1,15 @@
+import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from georisk.cli import main
 
-SUBCOMMANDS = ["demo", "score", "signal", "premium", "backtest", "export"]
+SUBCOMMANDS = ["demo", "score", "signal", "premium", "backtest", "export", "schema", "verify"]
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -77,3 +80,79 @@ def test_export_then_previous_session(tmp_path: Path):
 def test_python_m_georisk_version():
     out = run_cli("--version")
     assert out.returncode == 0 and out.stdout.startswith("georisk ")
+
+
+def test_export_rejects_unknown_config_key_by_name(tmp_path: Path, capsys):
+    cfg = tmp_path / "georisk.toml"
+    cfg.write_text("[export]\nout_dir = 'x'\nretention = 3\n", encoding="utf-8")
+    assert main(["export", "--date", "2024-12-31", "--config", str(cfg), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown key 'export.retention'" in err
+    assert not list(tmp_path.glob("session=*"))
+
+
+def test_export_date_arguments_are_checked(tmp_path: Path, capsys):
+    assert main(["export", "--out", str(tmp_path)]) == 2
+    assert "give --date D, or --from D1 --to D2" in capsys.readouterr().err
+    assert main(["export", "--date", "2024-12-31", "--from", "2024-12-30", "--to", "2024-12-31"]) == 2
+    assert main(["export", "--from", "2024-12-31", "--to", "2024-12-30", "--out", str(tmp_path)]) == 2
+    assert "--from 2024-12-31 is after --to 2024-12-30" in capsys.readouterr().err
+
+
+def test_json_logs_carry_the_exit_code(tmp_path: Path):
+    out = run_cli("--json-logs", "export", "--date", "2024-12-25", "--out", str(tmp_path))
+    assert out.returncode == 7
+    lines = [json.loads(line) for line in out.stderr.splitlines()]
+    assert lines[-1]["level"] == "ERROR" and lines[-1]["exit_code"] == 7
+    assert lines[-1]["error"] == "NotASessionError" and "2024-12-25" in lines[-1]["message"]
+    assert out.stdout == ""
+
+
+def test_concurrent_exports_second_exits_6_then_verify(tmp_path: Path):
+    lock = tmp_path / ".georisk-export.lock"
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "georisk",
+            "--log-format",
+            "json",
+            "-v",
+            "export",
+            "--from",
+            "2024-12-30",
+            "--to",
+            "2024-12-31",
+            "--out",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while f"pid {first.pid} " not in (lock.read_text() if lock.exists() else ""):
+            assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
+            time.sleep(0.02)
+        second = run_cli("export", "--date", "2024-12-31", "--out", str(tmp_path))
+        assert second.returncode == 6, second.stderr
+        assert f"another run holds the lock {lock} (held by pid {first.pid}" in second.stderr
+        stdout, stderr = first.communicate(timeout=300)
+    finally:
+        first.kill()
+        first.communicate()
+    assert first.returncode == 0, stderr
+    assert stdout.splitlines() == [str(tmp_path / "session=2024-12-30"), str(tmp_path / "session=2024-12-31")]
+    logs = [json.loads(line) for line in stderr.splitlines()]
+    done = [rec for rec in logs if rec["message"].startswith("exported session")]
+    assert [rec["session"] for rec in done] == ["2024-12-30", "2024-12-31"]
+    assert all(rec["changed"] is True and len(rec["version"]) == 16 for rec in done)
+    ok = run_cli("verify", "--out", str(tmp_path))
+    assert ok.returncode == 0 and "2 export(s) and 2 history row(s) verified" in ok.stdout
+    target = (tmp_path / "session=2024-12-30").resolve() / "signal.json"
+    os.chmod(target, 0o644)
+    target.write_text("{}", encoding="utf-8")
+    bad = run_cli("verify", "--out", str(tmp_path))
+    assert bad.returncode == 8 and "signal.json does not match its manifest hash" in bad.stderr

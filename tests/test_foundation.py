@@ -96,18 +96,18 @@ def test_backtest_rejects_bad_lag(pipeline_result):
 
 def test_export_is_idempotent_and_verified(tmp_path: Path, pipeline_result):
     from georisk.errors import CorruptExportError
-    from georisk.export import read_export
+    from georisk.export import export_frames, read_export
 
     r = pipeline_result
     session = r.signal.index[-1]
-    a = georisk.export_daily(r.signal, r.premium, r.positions, session=session, out_dir=tmp_path)
+    a = export_frames(r.signal, r.premium, r.positions, session=session, out_dir=tmp_path).folder
     first = {p.name: p.read_bytes() for p in a.iterdir() if p.name != "manifest.json"}
-    b = georisk.export_daily(r.signal, r.premium, r.positions, session=session, out_dir=tmp_path)
+    b = export_frames(r.signal, r.premium, r.positions, session=session, out_dir=tmp_path).folder
     assert {p.name: p.read_bytes() for p in b.iterdir() if p.name != "manifest.json"} == first
     assert len(read_export(b)) == 1
     (b / "signal.csv").write_text("garbage", encoding="utf-8")
     with pytest.raises(CorruptExportError, match=r"signal\.csv does not match"):
-        georisk.export_daily(r.signal, r.premium, r.positions, session=session, out_dir=tmp_path)
+        export_frames(r.signal, r.premium, r.positions, session=session, out_dir=tmp_path)
 
 
 def test_run_as_of_ignores_later_data(pipeline_result):

@@ -22,11 +22,15 @@ if TYPE_CHECKING:
     from georisk.backtesting import backtest
     from georisk.config import GeoriskConfig, Universe
     from georisk.export import export_daily
+    from georisk.external import external_signal, load_gpr_daily
+    from georisk.ledger import TrialLedger
+    from georisk.lookahead import check_lookahead
     from georisk.market import load_prices
     from georisk.pipeline import run
     from georisk.premium import risk_premium
     from georisk.scoring import score_articles
     from georisk.signals import daily_signal
+    from georisk.walkforward import walk_forward
 
 _LAZY = {
     "load_articles": "georisk.articles",
@@ -37,22 +41,32 @@ _LAZY = {
     "backtest": "georisk.backtesting",
     "export_daily": "georisk.export",
     "run": "georisk.pipeline",
+    "check_lookahead": "georisk.lookahead",
+    "load_gpr_daily": "georisk.external",
+    "external_signal": "georisk.external",
+    "walk_forward": "georisk.walkforward",
+    "TrialLedger": "georisk.ledger",
     "GeoriskConfig": "georisk.config",
     "Universe": "georisk.config",
 }
 
 __all__ = [
     "GeoriskConfig",
+    "TrialLedger",
     "Universe",
     "__version__",
     "backtest",
+    "check_lookahead",
     "daily_signal",
     "export_daily",
+    "external_signal",
     "load_articles",
+    "load_gpr_daily",
     "load_prices",
     "risk_premium",
     "run",
     "score_articles",
+    "walk_forward",
 ]
 
 

@@ -9,11 +9,13 @@ stdout. Nothing ever prompts for input.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
 from collections.abc import Sequence
 from importlib import import_module
+from typing import Any
 
 from georisk.commands import COMMAND_MODULES
 from georisk.errors import GeoriskError
@@ -27,6 +29,28 @@ EPILOG = (
 )
 
 
+_RECORD_KEYS = set(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line (for log shippers): time, level, logger, message, extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render ``record`` as one line of JSON."""
+        out: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_KEYS and not key.startswith("_"):
+                out[key] = value
+        if record.exc_info:
+            out["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(out, default=str)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``georisk`` command."""
     from georisk._version import __version__
@@ -38,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"georisk {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr (-vv for debug)")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="log lines on stderr as text (default) or one JSON object per line for log shippers",
+    )
+    parser.add_argument("--json-logs", action="store_true", help="same as --log-format json")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         import_module(name).register(sub, EPILOG)
@@ -52,7 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         level = min(level, logging.INFO)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    json_logs = args.json_logs or args.log_format == "json"
+    handler.setFormatter(
+        JsonFormatter() if json_logs else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
@@ -60,13 +94,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = int(args.func(args))
     except GeoriskError as exc:
-        log.error("%s", exc)
+        log.error("%s", exc, extra={"exit_code": exc.exit_code, "error": type(exc).__name__})
         return exc.exit_code
     except KeyboardInterrupt:
         log.error("interrupted")
         return 130
     except Exception:
-        log.exception("unexpected error (exit code 1); please report it with the traceback above")
+        log.exception(
+            "unexpected error (exit code 1); please report it with the traceback above",
+            extra={"exit_code": 1, "error": "unexpected"},
+        )
         return 1
     log.debug("finished in %.1f s", time.perf_counter() - start)
     return code

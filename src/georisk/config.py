@@ -65,15 +65,36 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
 class Instrument(_Frozen):
     """One priced instrument.
 
-    ``close_time`` and ``timezone`` give the time at which the series' daily price is
-    known (its close or settlement); when omitted, the close of ``calendar`` is used.
+    Parameters
+    ----------
+    ticker : str
+        The symbol as the price source spells it (``"RHM.DE"``, ``"BZ=F"``).
+    currency : str, default "USD"
+        Quote currency (``"GBp"`` is pence, ``"USc"`` US cents).
+    calendar : str, default "XNYS"
+        exchange_calendars name giving the instrument's sessions, holidays and early closes.
+    cutoff : str, optional
+        Name of a row of the cutoff table :data:`georisk.market.CUTOFF_CONVENTIONS`
+        (``"nymex_energy"``, ``"cbot_grains"``, ``"ice_brent"``) giving the time at which
+        the series' daily price is known, early closes included.
+    close_time, timezone : str, optional
+        An explicit ``HH:MM`` time and IANA zone at which the daily price is known, on every
+        date (overrides ``cutoff``). When neither is given, the close of ``calendar`` is
+        used (early closes included).
+    kind : {"equity", "etf", "future", "index", "fx"}, optional
+        Defaults to ``"future"`` for tickers ending in ``=F`` and ``"equity"`` otherwise.
+        Futures may print non-positive prices and have roll jumps; both are flagged.
+    unit : str, optional
+        Price unit, for display (``"USD per barrel"``).
     """
 
     ticker: str = Field(min_length=1)
     currency: str = "USD"
     calendar: str = "XNYS"
+    cutoff: str | None = None
     close_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
     timezone: str | None = None
+    kind: Literal["equity", "etf", "future", "index", "fx"] | None = None
     unit: str | None = None
 
     @model_validator(mode="after")
@@ -81,6 +102,11 @@ class Instrument(_Frozen):
         if (self.close_time is None) != (self.timezone is None):
             raise ValueError("close_time and timezone must be given together")
         return self
+
+    @property
+    def is_future(self) -> bool:
+        """Whether this is a (continuous) futures series."""
+        return self.kind == "future" or (self.kind is None and self.ticker.upper().endswith("=F"))
 
 
 class Sleeve(_Frozen):
@@ -161,31 +187,39 @@ class Universe(_Frozen):
 def default_universe() -> Universe:
     """The documented default universe.
 
-    Energy: ICE Brent (BZ=F), NYMEX WTI (CL=F) and Henry Hub gas (NG=F) front-month
-    futures. Defense: US primes LMT, NOC, RTX, GD, the ITA ETF, and Europe's RHM.DE
-    (Xetra) and BA.L (London). Grain: CBOT wheat (ZW=F) and corn (ZC=F) futures and the
-    WEAT ETF. Benchmark: SPY. Close times are the settlement or close conventions of the
-    daily series (CBOT grains settle at 13:20 Chicago time, NYMEX energy at 14:30 New
-    York time, ICE Brent at 19:30 London time).
+    ============  ==========================================  ========  ========  ==============
+    sleeve        tickers                                     currency  calendar  cutoff
+    ============  ==========================================  ========  ========  ==============
+    energy        BZ=F (ICE Brent), CL=F (NYMEX WTI),         USD       IEPA,     ice_brent,
+                  NG=F (Henry Hub gas), front-month futures             CMES      nymex_energy
+    defense       LMT, NOC, RTX, GD, ITA (New York)           USD       XNYS      exchange close
+                  RHM.DE (Xetra)                              EUR       XETR      exchange close
+                  BA.L (London)                               GBp       XLON      exchange close
+    grain         ZW=F (CBOT wheat), ZC=F (CBOT corn)         USc       CMES      cbot_grains
+                  WEAT (ETF, New York)                        USD       XNYS      exchange close
+    benchmark     SPY                                         USD       XNYS      exchange close
+    ============  ==========================================  ========  ========  ==============
+
+    Every sleeve is equally weighted. The cutoffs are the settlement or close conventions
+    of the daily series (CBOT grains settle at 13:20 Chicago time, NYMEX energy at 14:30
+    New York time, ICE Brent at 19:30 London time); see
+    :data:`georisk.market.CUTOFF_CONVENTIONS`. Replace it with :meth:`Universe.from_toml`.
     """
-    cme = {"calendar": "CMES"}
+    energy: dict[str, Any] = {"currency": "USD", "kind": "future"}
+    grain: dict[str, Any] = {
+        "currency": "USc",
+        "calendar": "CMES",
+        "cutoff": "cbot_grains",
+        "kind": "future",
+        "unit": "USc per bushel",
+    }
     return Universe(
         sleeves={
             "energy": Sleeve(
                 instruments=(
-                    Instrument(
-                        ticker="BZ=F",
-                        calendar="IEPA",
-                        close_time="19:30",
-                        timezone="Europe/London",
-                        unit="USD per barrel",
-                    ),
-                    Instrument(
-                        ticker="CL=F", **cme, close_time="14:30", timezone="America/New_York", unit="USD per barrel"
-                    ),
-                    Instrument(
-                        ticker="NG=F", **cme, close_time="14:30", timezone="America/New_York", unit="USD per MMBtu"
-                    ),
+                    Instrument(ticker="BZ=F", **energy, calendar="IEPA", cutoff="ice_brent", unit="USD per barrel"),
+                    Instrument(ticker="CL=F", **energy, calendar="CMES", cutoff="nymex_energy", unit="USD per barrel"),
+                    Instrument(ticker="NG=F", **energy, calendar="CMES", cutoff="nymex_energy", unit="USD per MMBtu"),
                 )
             ),
             "defense": Sleeve(
@@ -194,23 +228,19 @@ def default_universe() -> Universe:
                     Instrument(ticker="NOC"),
                     Instrument(ticker="RTX"),
                     Instrument(ticker="GD"),
-                    Instrument(ticker="ITA"),
+                    Instrument(ticker="ITA", kind="etf"),
                     Instrument(ticker="RHM.DE", currency="EUR", calendar="XETR"),
                     Instrument(ticker="BA.L", currency="GBp", calendar="XLON"),
                 )
             ),
             "grain": Sleeve(
                 instruments=(
-                    Instrument(
-                        ticker="ZW=F", **cme, close_time="13:20", timezone="America/Chicago", unit="USc per bushel"
-                    ),
-                    Instrument(
-                        ticker="ZC=F", **cme, close_time="13:20", timezone="America/Chicago", unit="USc per bushel"
-                    ),
-                    Instrument(ticker="WEAT"),
+                    Instrument(ticker="ZW=F", **grain),
+                    Instrument(ticker="ZC=F", **grain),
+                    Instrument(ticker="WEAT", kind="etf"),
                 )
             ),
-            "benchmark": Sleeve(instruments=(Instrument(ticker="SPY"),)),
+            "benchmark": Sleeve(instruments=(Instrument(ticker="SPY", kind="etf"),)),
         }
     )
 
@@ -226,12 +256,26 @@ class ArticlesConfig(_Frozen):
 
 
 class PricesConfig(_Frozen):
-    """Where prices come from."""
+    """Where prices come from and how they are checked (see :func:`georisk.load_prices`).
+
+    ``cache_dir`` is the local Parquet cache; when omitted, the environment variable
+    ``GEORISK_CACHE_DIR`` is used if set, and otherwise nothing is cached (there is no
+    hidden default location). ``offline`` serves prices from the cache only and reports
+    stale tickers. ``strict`` raises :class:`~georisk.errors.DataQualityError` when the
+    quality report fails its thresholds. ``columns`` maps ``date``/``ticker``/``close``
+    to the names used in a price file.
+    """
 
     source: Literal["sample", "csv", "parquet", "yfinance"] = "sample"
     path: Path | None = None
     cache_dir: Path | None = None
     start: str | None = None
+    end: str | None = None
+    offline: bool = False
+    strict: bool = False
+    columns: dict[str, str] | None = None
+    retries: int = Field(default=3, ge=0)
+    deadline: float = Field(default=300.0, gt=0)
 
     @model_validator(mode="after")
     def _path_for_files(self) -> Self:
@@ -259,6 +303,8 @@ class PremiumConfig(_Frozen):
     loading_window: int = Field(default=126, ge=10)
     min_periods: int = Field(default=60, ge=5)
     ridge: float = Field(default=1.0, ge=0)
+    loading_method: Literal["ridge", "huber"] = "ridge"
+    huber_c: float = Field(default=1.345, gt=0)
     zscore_window: int | None = Field(default=252, ge=10)
     sleeve_weights: dict[str, float] | None = None
 
@@ -266,14 +312,17 @@ class PremiumConfig(_Frozen):
 class BacktestConfig(_Frozen):
     """Backtest parameters (see :func:`georisk.backtest`)."""
 
-    strategy: Literal["impulse", "level"] = "impulse"
+    strategy: Literal["impulse", "level", "gap"] = "impulse"
     horizon: int = Field(default=5, ge=1)
     execution_lag: int = Field(default=1, ge=1)
     cost_bps: float = Field(default=5.0, ge=0)
     slippage_bps: float = Field(default=0.0, ge=0)
     scale_window: int = Field(default=63, ge=5)
     max_position: float = Field(default=1.0, gt=0)
+    threshold: float = Field(default=0.0, ge=0)
     placebo_runs: int = Field(default=20, ge=0)
+    placebo_kind: Literal["shuffle", "shift"] = "shuffle"
+    bootstrap_reps: int = Field(default=1000, ge=0)
     seed: int = 0
 
 

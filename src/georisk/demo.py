@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from georisk.export import export_daily
+from georisk.export import export_frames
 from georisk.pipeline import PipelineResult, run
 
 __all__ = ["DemoResult", "format_summary", "run_demo"]
@@ -96,17 +96,18 @@ def run_demo(out: str | Path = "georisk-demo") -> DemoResult:
         frame.to_csv(out / f"{name}.csv")
         files += [out / f"{name}.parquet", out / f"{name}.csv"]
     last = result.signal.index[-1]
-    folder = export_daily(
+    exported = export_frames(
         result.signal,
         result.premium,
         result.positions,
         session=last,
         out_dir=out / "export",
+        calendar=result.config.signal.calendar,
         parameters=result.config.model_dump(mode="json"),
         inputs=result.inputs,
         overwrite_corrupt=True,
     )
-    files.append(folder)
+    files.append(exported.folder)
     try:
         from georisk.plotting import save_demo_figure
 

@@ -13,7 +13,7 @@ from georisk.calendar import session_closes, to_session
 from georisk.config import GeoriskConfig
 from georisk.errors import MissingDataError
 
-__all__ = ["PipelineResult", "load_inputs", "run"]
+__all__ = ["PipelineResult", "StageOutputs", "compute_stages", "load_inputs", "run"]
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,8 @@ def load_inputs(config: GeoriskConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
         ``(articles, quarantine, prices, input_paths)``.
     """
     from georisk.articles import QUARANTINE_COLUMNS, load_articles
-    from georisk.datasets import sample_articles_path, sample_prices_path
-    from georisk.market import CsvSource, ParquetSource, load_prices
+    from georisk.datasets import sample_articles_path
+    from georisk.market import prices_from_config
 
     inputs: dict[str, Path] = {}
     acfg = config.articles
@@ -72,60 +72,89 @@ def load_inputs(config: GeoriskConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     else:
         articles = load_articles(a_path, format=acfg.format, timezone=acfg.timezone, date_only=acfg.date_only)
         quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    pcfg = config.prices
-    if pcfg.source == "sample":
-        p_path = sample_prices_path()
-        prices = load_prices(p_path, config.universe, start=pcfg.start)
+    loaded, p_path = prices_from_config(config.prices, config.universe)
+    prices = loaded.prices
+    if p_path is not None:
         inputs["prices"] = p_path
-    elif pcfg.source in ("csv", "parquet"):
-        assert pcfg.path is not None  # guaranteed by PricesConfig
-        src = CsvSource(pcfg.path) if pcfg.source == "csv" else ParquetSource(pcfg.path)
-        prices = load_prices(src, config.universe, start=pcfg.start)
-        inputs["prices"] = Path(pcfg.path)
-    else:
-        from georisk.market import YFinanceSource
-
-        prices = load_prices(YFinanceSource(cache_dir=pcfg.cache_dir), config.universe, start=pcfg.start)
     return articles, quarantine, prices, inputs
 
 
-def run(config: GeoriskConfig | None = None, *, as_of: str | pd.Timestamp | None = None) -> PipelineResult:
-    """Run articles → scores → signal → premium → backtest as the configuration says.
+@dataclass
+class StageOutputs:
+    """The stages of one run that the daily export needs (no backtest).
+
+    Attributes
+    ----------
+    articles, prices : pandas.DataFrame
+        The inputs cut at ``as_of`` (articles published by its close, prices up to it).
+    scores, signal, premium, positions : pandas.DataFrame
+        Stage outputs; ``positions`` are the target positions set at each close.
+    as_of : pandas.Timestamp or None
+        The last session used.
+    cutoff : pandas.Timestamp or None
+        The close of ``as_of`` (UTC): nothing published later was used.
+    """
+
+    articles: pd.DataFrame
+    prices: pd.DataFrame
+    scores: pd.DataFrame
+    signal: pd.DataFrame
+    premium: pd.DataFrame
+    positions: pd.DataFrame
+    as_of: pd.Timestamp | None = None
+    cutoff: pd.Timestamp | None = None
+
+
+def compute_stages(
+    config: GeoriskConfig,
+    articles: pd.DataFrame,
+    prices: pd.DataFrame,
+    *,
+    as_of: str | pd.Timestamp | None = None,
+) -> StageOutputs:
+    r"""Score, build the signal, the premium and the target positions from loaded inputs.
 
     Parameters
     ----------
-    config : GeoriskConfig, optional
-        The default configuration (bundled synthetic sample) when None.
+    config : GeoriskConfig
+        The configuration of the run.
+    articles, prices : pandas.DataFrame
+        From :func:`load_inputs`.
     as_of : date-like, optional
-        Last session to use. Articles published after its close and prices printed
-        after it are ignored, so the result equals what a run on that evening saw.
+        Last session to use; must be a session of ``config.signal.calendar``. Articles
+        published after its close and prices dated after it are dropped first.
 
     Returns
     -------
-    PipelineResult
+    StageOutputs
 
-    Examples
-    --------
-    >>> from georisk.pipeline import run
-    >>> result = run(as_of="2024-06-28")
-    >>> result.signal.index[-1].date()
-    datetime.date(2024, 6, 28)
+    Raises
+    ------
+    MissingDataError
+        If no article is available by the cutoff.
+    NotASessionError
+        If ``as_of`` is not a session.
+
+    Notes
+    -----
+    The cutoff of session :math:`d` is its close :math:`c_d` (UTC): an article is used
+    iff ``published_at`` :math:`\le c_d`, a price iff its date :math:`\le d`.
     """
     from georisk.premium import risk_premium
     from georisk.scoring import score_articles
     from georisk.signals import daily_signal
 
-    config = config or GeoriskConfig()
     scfg, pcfg, bcfg = config.signal, config.premium, config.backtest
-    articles, quarantine, prices, inputs = load_inputs(config)
     end: pd.Timestamp | None = None
+    close: pd.Timestamp | None = None
     if as_of is not None:
         end = to_session(as_of, scfg.calendar)
         close = session_closes(scfg.calendar, str(end.date()), str(end.date())).iloc[0]
         articles = articles[articles["published_at"] <= close].reset_index(drop=True)
         prices = prices[prices.index <= end]
     if articles.empty:
-        raise MissingDataError("no articles available by the as-of cutoff; check the article feed")
+        where = f"by the close of {end.date()} ({close})" if end is not None else "in the feed"
+        raise MissingDataError(f"no articles available {where}; check the article feed")
     log.info("scoring %d articles", len(articles))
     scores = score_articles(articles)
     signal = daily_signal(
@@ -148,18 +177,59 @@ def run(config: GeoriskConfig | None = None, *, as_of: str | pd.Timestamp | None
         loading_window=pcfg.loading_window,
         min_periods=pcfg.min_periods,
         ridge=pcfg.ridge,
+        loading_method=pcfg.loading_method,
+        huber_c=pcfg.huber_c,
         zscore_window=pcfg.zscore_window,
         sleeve_weights=pcfg.sleeve_weights,
     )
-    sleeves = config.universe.risk_sleeves
     positions = target_positions(
         premium,
-        sleeves,
+        config.universe.risk_sleeves,
         strategy=bcfg.strategy,
         horizon=bcfg.horizon,
         scale_window=bcfg.scale_window,
         max_position=bcfg.max_position,
+        threshold=bcfg.threshold,
     )
+    return StageOutputs(articles, prices, scores, signal, premium, positions, end, close)
+
+
+def run(
+    config: GeoriskConfig | None = None,
+    *,
+    as_of: str | pd.Timestamp | None = None,
+    loaded: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Path]] | None = None,
+) -> PipelineResult:
+    """Run articles → scores → signal → premium → backtest as the configuration says.
+
+    Parameters
+    ----------
+    config : GeoriskConfig, optional
+        The default configuration (bundled synthetic sample) when None.
+    as_of : date-like, optional
+        Last session to use. Articles published after its close and prices printed
+        after it are ignored, so the result equals what a run on that evening saw.
+    loaded : tuple, optional
+        The output of :func:`load_inputs`, when the caller has already loaded the
+        inputs (the daily export checks them for gaps first); loaded when None.
+
+    Returns
+    -------
+    PipelineResult
+
+    Examples
+    --------
+    >>> from georisk.pipeline import run
+    >>> result = run(as_of="2024-06-28")
+    >>> result.signal.index[-1].date()
+    datetime.date(2024, 6, 28)
+    """
+    config = config or GeoriskConfig()
+    bcfg = config.backtest
+    articles, quarantine, prices, inputs = loaded if loaded is not None else load_inputs(config)
+    stages = compute_stages(config, articles, prices, as_of=as_of)
+    premium = stages.premium
+    sleeves = config.universe.risk_sleeves
     bt = backtest(
         premium,
         sleeves=sleeves,
@@ -170,7 +240,22 @@ def run(config: GeoriskConfig | None = None, *, as_of: str | pd.Timestamp | None
         slippage_bps=bcfg.slippage_bps,
         scale_window=bcfg.scale_window,
         max_position=bcfg.max_position,
+        threshold=bcfg.threshold,
         placebo_runs=bcfg.placebo_runs,
+        placebo_kind=bcfg.placebo_kind,
+        bootstrap_reps=bcfg.bootstrap_reps,
         seed=bcfg.seed,
     )
-    return PipelineResult(articles, quarantine, scores, signal, prices, premium, positions, bt, config, end, inputs)
+    return PipelineResult(
+        stages.articles,
+        quarantine,
+        stages.scores,
+        stages.signal,
+        stages.prices,
+        premium,
+        stages.positions,
+        bt,
+        config,
+        stages.as_of,
+        inputs,
+    )

@@ -1,52 +1,138 @@
 """Optional figures (the ``plot`` extra). Every function takes ``ax=None`` and returns the Axes.
 
-matplotlib is imported lazily; no global style or backend is changed (figures are
-created with :class:`matplotlib.figure.Figure`, not pyplot).
+matplotlib is imported lazily, inside the functions, and no global style, rc parameter
+or backend is changed: new figures are :class:`matplotlib.figure.Figure` objects, never
+pyplot state, so they are garbage-collected like any object and never pop up a window.
+
+The evaluation charts (:func:`plot_ic_by_horizon`, :func:`plot_event_study`,
+:func:`plot_bucket_returns`) draw frames that are computed elsewhere
+(:mod:`georisk.evaluation`); each docstring states the frame contract it expects, so the
+statistics are computed once, in one place.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from georisk.errors import OptionalDependencyError
+from georisk.errors import ConfigError, OptionalDependencyError
 
 if TYPE_CHECKING:
     from georisk.backtesting import BacktestResult
 
-__all__ = ["plot_equity", "plot_signal_premium", "save_demo_figure"]
+__all__ = [
+    "figure_png",
+    "new_figure",
+    "plot_bucket_returns",
+    "plot_equity",
+    "plot_event_study",
+    "plot_ic_by_horizon",
+    "plot_score_distribution",
+    "plot_signal_premium",
+    "plot_sleeve_decomposition",
+    "save_demo_figure",
+]
+
+_SLEEVE_COLORS = {"energy": "tab:orange", "defense": "tab:green", "grain": "goldenrod"}
 
 
-def _new_axes(ax: Any, nrows: int = 1) -> Any:
-    if ax is not None:
-        return ax
+def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 9.0, height: float = 3.2) -> Any:
+    """A new :class:`matplotlib.figure.Figure` with ``nrows x ncols`` Axes (no pyplot).
+
+    Parameters
+    ----------
+    nrows, ncols : int, default 1
+        Grid of Axes.
+    width : float, default 9.0
+        Figure width in inches.
+    height : float, default 3.2
+        Height per row in inches.
+
+    Returns
+    -------
+    matplotlib.axes.Axes or numpy.ndarray of Axes
+        One Axes when the grid is 1 x 1; the figure is ``axes.figure``.
+
+    Raises
+    ------
+    OptionalDependencyError
+        If matplotlib is not installed (install the ``plot`` extra).
+    """
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise OptionalDependencyError('plotting needs matplotlib: pip install "georisk[plot]"') from exc
-    fig = Figure(figsize=(9, 3.2 * nrows), layout="constrained")
-    return fig.subplots(nrows, 1, sharex=True) if nrows > 1 else fig.subplots()
+    fig = Figure(figsize=(width, height * nrows), layout="constrained")
+    return fig.subplots(nrows, ncols, squeeze=True)
 
 
-def plot_signal_premium(signal: pd.DataFrame, premium: pd.DataFrame, ax: Any = None) -> Any:
+def _axes(ax: Any) -> Any:
+    return new_figure() if ax is None else ax
+
+
+def figure_png(fig_or_ax: Any, *, dpi: int = 100) -> bytes:
+    """Render a figure (or the figure of an Axes) to PNG bytes.
+
+    Parameters
+    ----------
+    fig_or_ax : matplotlib.figure.Figure or matplotlib.axes.Axes
+        What to render.
+    dpi : int, default 100
+        Resolution.
+
+    Returns
+    -------
+    bytes
+        The PNG file's bytes.
+    """
+    import io
+
+    fig = fig_or_ax
+    if hasattr(fig, "get_figure"):  # an Axes, a SubFigure or a Figure: render the root figure
+        try:
+            fig = fig.get_figure(root=True)
+        except TypeError:  # matplotlib < 3.10 has no ``root``
+            fig = fig.get_figure()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str, hint: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{what} lacks column(s) {missing} (has {list(frame.columns)[:12]}); {hint}")
+
+
+def plot_signal_premium(
+    signal: pd.DataFrame, premium: pd.DataFrame, ax: Any = None, *, state: str = "escalation_z"
+) -> Any:
     """Net escalation z-score beside the geopolitical risk premium indicator.
 
     Parameters
     ----------
     signal : pandas.DataFrame
-        From :func:`georisk.daily_signal` (``escalation_z``).
+        From :func:`georisk.daily_signal`; needs the ``state`` column.
     premium : pandas.DataFrame
-        From :func:`georisk.risk_premium` (``grpi``).
+        From :func:`georisk.risk_premium`; needs ``grpi`` (drawn in basis points on a
+        second y axis).
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
+    state : str, default "escalation_z"
+        The signal column to draw.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_axes(ax)
-    ax.plot(signal.index, signal["escalation_z"], color="tab:red", lw=0.9, label="net escalation (z)")
+    _require(signal, [state], "signal", "pass the frame returned by georisk.daily_signal")
+    _require(premium, ["grpi"], "premium", "pass the frame returned by georisk.risk_premium")
+    ax = _axes(ax)
+    ax.plot(signal.index, signal[state], color="tab:red", lw=0.9, label=f"net escalation ({state})")
     ax.set_ylabel("escalation z-score")
     ax.axhline(0.0, color="grey", lw=0.5)
     twin = ax.twinx()
@@ -58,33 +144,329 @@ def plot_signal_premium(signal: pd.DataFrame, premium: pd.DataFrame, ax: Any = N
     return ax
 
 
-def plot_equity(result: BacktestResult, ax: Any = None) -> Any:
-    """Equity curves (net and gross of costs) with the net drawdown shaded.
+def _stack_signed(ax: Any, index: pd.Index, parts: pd.DataFrame, colors: Mapping[str, str]) -> None:
+    # Positive parts stack upward from zero, negative parts downward, so that the
+    # stacked areas add up to the total on every session whatever the signs.
+    values = parts.fillna(0.0).to_numpy(dtype=float)
+    pos_base = np.zeros(len(index))
+    neg_base = np.zeros(len(index))
+    for j, name in enumerate(parts.columns):
+        v = values[:, j]
+        pos, neg = np.clip(v, 0.0, None), np.clip(v, None, 0.0)
+        color = colors.get(str(name))
+        ax.fill_between(index, pos_base, pos_base + pos, color=color, alpha=0.6, lw=0, label=str(name))
+        ax.fill_between(index, neg_base, neg_base + neg, color=color, alpha=0.6, lw=0)
+        pos_base, neg_base = pos_base + pos, neg_base + neg
+
+
+def plot_sleeve_decomposition(
+    premium: pd.DataFrame,
+    ax: Any = None,
+    *,
+    by: Literal["sleeve", "component"] = "sleeve",
+    weights: Mapping[str, float] | None = None,
+) -> Any:
+    """The indicator ``grpi`` split into its sleeve (or hawkish / peace) contributions.
 
     Parameters
     ----------
-    result : BacktestResult
+    premium : pandas.DataFrame
+        From :func:`georisk.risk_premium`: ``grpi``; for ``by="sleeve"`` the sleeves are
+        those with a ``{k}_abnormal`` column, drawn from their contribution ``grpi_{k}``
+        when present, else from ``{k}_premium`` times ``weights``; for
+        ``by="component"``, ``grpi_hawkish`` and ``grpi_peace``.
     ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    by : {"sleeve", "component"}, default "sleeve"
+        Split by sleeve, or into the hawkish and peace components.
+    weights : mapping, optional
+        Sleeve weights applied to ``{k}_premium``. When None, the frame's own
+        ``grpi_{k}`` contributions are drawn if it has them, else equal weights (the
+        default of :func:`georisk.risk_premium`).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    The contribution of sleeve :math:`k` is :math:`w_k p_{k,d}` in basis points; positive
+    contributions are stacked above zero and negative ones below, so the stacks add up to
+    :math:`grpi_d = \\sum_k w_k p_{k,d}`, drawn as a black line.
+    """
+    if by not in ("sleeve", "component"):
+        raise ConfigError(f"by={by!r} must be 'sleeve' or 'component'")
+    _require(premium, ["grpi"], "premium", "pass the frame returned by georisk.risk_premium")
+    if by == "sleeve":
+        sleeves = [c.removesuffix("_abnormal") for c in premium.columns if c.endswith("_abnormal")]
+        sleeves = [k for k in sleeves if f"{k}_premium" in premium.columns or f"grpi_{k}" in premium.columns]
+        if not sleeves:
+            raise ConfigError(
+                "premium has no '{sleeve}_abnormal' and '{sleeve}_premium' columns; pass the frame of "
+                "georisk.risk_premium"
+            )
+        if weights is None and all(f"grpi_{k}" in premium.columns for k in sleeves):
+            # The premium reports each sleeve's weighted contribution itself: draw it as is.
+            parts = pd.DataFrame({k: premium[f"grpi_{k}"] * 1e4 for k in sleeves}, index=premium.index)
+        else:
+            w = dict(weights) if weights is not None else {k: 1.0 / len(sleeves) for k in sleeves}
+            unknown = set(w) - set(sleeves)
+            if unknown:
+                raise ConfigError(f"weights name unknown sleeve(s) {sorted(unknown)}; the premium has {sleeves}")
+            parts = pd.DataFrame(
+                {k: premium[f"{k}_premium"] * w.get(k, 0.0) * 1e4 for k in sleeves}, index=premium.index
+            )
+        colors = _SLEEVE_COLORS
+        title = "Risk premium by sleeve"
+    else:
+        _require(premium, ["grpi_hawkish", "grpi_peace"], "premium", "pass the frame returned by georisk.risk_premium")
+        parts = pd.DataFrame(
+            {"hawkish": premium["grpi_hawkish"] * 1e4, "peace": premium["grpi_peace"] * 1e4}, index=premium.index
+        )
+        colors = {"hawkish": "tab:red", "peace": "tab:cyan"}
+        title = "Risk premium: hawkish and peace components"
+    ax = _axes(ax)
+    _stack_signed(ax, premium.index, parts, colors)
+    ax.plot(premium.index, premium["grpi"] * 1e4, color="black", lw=0.9, label="GRPI")
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.set_ylabel("contribution (bp)")
+    ax.legend(loc="upper left", fontsize=8, ncols=len(parts.columns) + 1)
+    ax.set_title(title)
+    return ax
+
+
+def plot_equity(result: BacktestResult | pd.Series, ax: Any = None) -> Any:
+    """Equity curve (net, and gross of costs for a backtest) with drawdowns shaded.
+
+    Parameters
+    ----------
+    result : BacktestResult or pandas.Series
+        A backtest (net and gross returns), or one series of per-session returns.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    Equity :math:`E_t = \\prod_{s \\le t} (1 + r_s)` (warm-up NaN counted as 0); the
+    shaded band is the drawdown, between :math:`E_t` and :math:`\\max_{s \\le t} E_s`.
+    The deepest drawdown is marked with its size.
+    """
+    ax = _axes(ax)
+    if isinstance(result, pd.Series):
+        net_r, gross_r, metrics = result, None, {}
+    else:
+        net_r, gross_r, metrics = result.returns, result.gross_returns, result.metrics
+    net = (1.0 + net_r.fillna(0.0)).cumprod()
+    if gross_r is not None:
+        gross = (1.0 + gross_r.fillna(0.0)).cumprod()
+        ax.plot(gross.index, gross, color="grey", lw=0.8, label="gross of costs")
+    sharpe = metrics.get("sharpe", math.nan)
+    label = f"net (Sharpe {sharpe:.2f})" if math.isfinite(sharpe) else "net"
+    ax.plot(net.index, net, color="black", lw=1.0, label=label)
+    peak = net.cummax()
+    ax.fill_between(net.index, net, peak, color="tab:red", alpha=0.25, lw=0, label="drawdown")
+    if len(net):
+        dd = (net / peak - 1.0).to_numpy(dtype=float)
+        pos = int(np.argmin(dd))
+        if dd[pos] < 0:
+            ax.annotate(
+                f"max drawdown {dd[pos]:.1%}",
+                xy=(net.index[pos], float(net.iloc[pos])),
+                xytext=(0, -4),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=8,
+                color="tab:red",
+            )
+    ax.margins(y=0.12)  # room for the drawdown label below the trough
+    ax.set_ylabel("equity (start = 1)")
+    ax.legend(loc="upper left", fontsize=8)
+    placebo = metrics.get("placebo_sharpe_mean", math.nan)
+    ax.set_title(f"Equity (placebo mean Sharpe {placebo:.2f})" if math.isfinite(placebo) else "Equity")
+    return ax
+
+
+def _bands(frame: pd.DataFrame, center: str) -> tuple[pd.Series, pd.Series] | None:
+    if {"lower", "upper"} <= set(frame.columns):
+        return frame["lower"], frame["upper"]
+    if "se" in frame.columns:
+        return frame[center] - 1.96 * frame["se"], frame[center] + 1.96 * frame["se"]
+    return None
+
+
+def plot_ic_by_horizon(ic: pd.DataFrame | pd.Series, ax: Any = None, *, title: str | None = None) -> Any:
+    """Information coefficient of the signal by forecast horizon.
+
+    Parameters
+    ----------
+    ic : pandas.DataFrame or pandas.Series
+        Frame contract: indexed by the horizon in sessions (int, ascending), with column
+        ``ic`` (rank correlation of the signal at ``d`` with the return over the next
+        ``h`` sessions) and optionally either ``lower`` and ``upper`` (a confidence band)
+        or ``se`` (standard error; the band is :math:`\\pm 1.96\\,se`), and ``n`` (pairs
+        used). A Series is taken as the ``ic`` column.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    title : str, optional
+        Axes title.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_axes(ax)
-    net = (1.0 + result.returns.fillna(0.0)).cumprod()
-    gross = (1.0 + result.gross_returns.fillna(0.0)).cumprod()
-    ax.plot(gross.index, gross, color="grey", lw=0.8, label="gross")
-    ax.plot(net.index, net, color="black", lw=1.0, label=f"net (Sharpe {result.metrics['sharpe']:.2f})")
-    ax.fill_between(net.index, net, net.cummax(), color="tab:red", alpha=0.2, lw=0, label="drawdown")
-    ax.set_ylabel("equity")
+    frame = ic.to_frame("ic") if isinstance(ic, pd.Series) else ic
+    _require(frame, ["ic"], "ic", "index by horizon with an 'ic' column (see the docstring)")
+    ax = _axes(ax)
+    x = np.arange(len(frame))
+    colors = ["tab:blue" if v >= 0 else "tab:red" for v in frame["ic"].fillna(0.0)]
+    bands = _bands(frame, "ic")
+    yerr = None
+    if bands is not None:
+        lo, hi = bands
+        yerr = np.vstack([(frame["ic"] - lo).to_numpy(float), (hi - frame["ic"]).to_numpy(float)])
+    ax.bar(x, frame["ic"].to_numpy(float), color=colors, yerr=yerr, capsize=3, ecolor="black", alpha=0.8)
+    ax.set_xticks(x, [str(h) for h in frame.index])
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.set_xlabel("horizon (sessions)")
+    ax.set_ylabel("information coefficient")
+    ax.set_title(title or "IC by horizon" + (" (95% band)" if bands is not None else ""))
+    return ax
+
+
+def plot_event_study(
+    car: pd.DataFrame | Mapping[str, pd.DataFrame], ax: Any = None, *, title: str | None = None
+) -> Any:
+    """Cumulative abnormal return around news shocks, with confidence bands.
+
+    Parameters
+    ----------
+    car : pandas.DataFrame or mapping of str to pandas.DataFrame
+        Frame contract: indexed by event time in sessions (int; 0 is the session of the
+        shock, negative before it), with column ``mean`` (mean cumulative abnormal return,
+        as a fraction, rebased to 0 at the session before the event) and optionally
+        ``lower`` and ``upper`` or ``se`` (band), and ``n`` (events). A mapping draws one
+        curve per label, e.g. ``{"hawkish shocks": ..., "peace shocks": ...}``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    curves = dict(car) if isinstance(car, Mapping) else {"events": car}
+    ax = _axes(ax)
+    palette = ["tab:red", "tab:cyan", "tab:purple", "tab:olive"]
+    for i, (label, frame) in enumerate(curves.items()):
+        _require(frame, ["mean"], f"event study {label!r}", "index by event time with a 'mean' column")
+        color = palette[i % len(palette)]
+        n = f" (n={int(frame['n'].max())})" if "n" in frame.columns and frame["n"].notna().any() else ""
+        ax.plot(frame.index, frame["mean"] * 1e4, color=color, lw=1.2, label=f"{label}{n}")
+        bands = _bands(frame, "mean")
+        if bands is not None:
+            ax.fill_between(frame.index, bands[0] * 1e4, bands[1] * 1e4, color=color, alpha=0.2, lw=0)
+    ax.axvline(0.0, color="grey", lw=0.6, ls="--")
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.set_xlabel("sessions from the shock")
+    ax.set_ylabel("cumulative abnormal return (bp)")
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(f"Backtest (placebo mean Sharpe {result.metrics['placebo_sharpe_mean']:.2f})")
+    ax.set_title(title or "Event study")
+    return ax
+
+
+def plot_bucket_returns(buckets: pd.DataFrame | pd.Series, ax: Any = None, *, title: str | None = None) -> Any:
+    """Mean forward return by signal bucket (quantile).
+
+    Parameters
+    ----------
+    buckets : pandas.DataFrame or pandas.Series
+        Frame contract: indexed by bucket label, lowest signal first (e.g. 1 .. 5), with
+        column ``mean`` (mean forward return per session, as a fraction) and optionally
+        ``lower`` and ``upper`` or ``se`` (band) and ``n`` (observations). A Series is
+        taken as the ``mean`` column.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    frame = buckets.to_frame("mean") if isinstance(buckets, pd.Series) else buckets
+    _require(frame, ["mean"], "buckets", "index by bucket with a 'mean' column (see the docstring)")
+    ax = _axes(ax)
+    x = np.arange(len(frame))
+    mean_bp = frame["mean"].to_numpy(float) * 1e4
+    bands = _bands(frame, "mean")
+    yerr = None
+    if bands is not None:
+        yerr = np.vstack([mean_bp - bands[0].to_numpy(float) * 1e4, bands[1].to_numpy(float) * 1e4 - mean_bp])
+    colors = ["tab:blue" if v >= 0 else "tab:red" for v in np.nan_to_num(mean_bp)]
+    ax.bar(x, mean_bp, color=colors, yerr=yerr, capsize=3, ecolor="black", alpha=0.8)
+    ax.set_xticks(x, [str(b) for b in frame.index])
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.set_xlabel("signal bucket (low to high)")
+    ax.set_ylabel("mean forward return (bp)")
+    ax.set_title(title or "Returns by signal bucket")
+    return ax
+
+
+def plot_score_distribution(
+    scores: pd.DataFrame,
+    ax: Any = None,
+    *,
+    columns: Sequence[str] = ("hawkish_tilt", "peace_trade", "relevance"),
+    bins: int = 20,
+) -> Any:
+    """Histograms of per-article scores in [0, 1].
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        From :func:`georisk.score_articles`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    columns : sequence of str
+        Score columns to draw, overlaid.
+    bins : int, default 20
+        Bins over [0, 1].
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _require(scores, list(columns), "scores", "pass the frame returned by georisk.score_articles")
+    ax = _axes(ax)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    for col in columns:
+        ax.hist(scores[col].dropna().to_numpy(float), bins=edges, histtype="step", lw=1.2, label=col)
+    ax.set_xlabel("score")
+    ax.set_ylabel("articles")
+    ax.legend(fontsize=8)
+    ax.set_title(f"Score distributions ({len(scores)} articles)")
     return ax
 
 
 def save_demo_figure(signal: pd.DataFrame, premium: pd.DataFrame, result: BacktestResult, path: Any) -> None:
-    """Save the two-panel demo chart (signal and premium; equity curve) as PNG."""
-    axes = _new_axes(None, nrows=2)
+    """Save the two-panel demo chart (signal and premium; equity curve) as PNG.
+
+    Parameters
+    ----------
+    signal, premium : pandas.DataFrame
+        From :func:`georisk.daily_signal` and :func:`georisk.risk_premium`.
+    result : BacktestResult
+        The backtest to draw.
+    path : str or pathlib.Path
+        Where to write the PNG.
+    """
+    axes = new_figure(2, 1)
     plot_signal_premium(signal, premium, ax=axes[0])
     plot_equity(result, ax=axes[1])
     axes[0].figure.savefig(path, dpi=110)

@@ -7,12 +7,15 @@ known at ``d``'s close.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
 from georisk.config import Universe
 from georisk.errors import ConfigError, MissingDataError
 from georisk.market._align import align_to_sessions, simple_returns
+from georisk.premium_methods import trailing_huber_slope, trailing_ols_slope, trailing_sum
 
 __all__ = ["risk_premium", "sleeve_returns"]
 
@@ -35,7 +38,8 @@ def sleeve_returns(returns: pd.DataFrame, universe: Universe, *, min_periods: in
     universe : Universe
         Gives each sleeve's tickers and weighting (``"equal"`` or ``"inverse_vol"``).
     min_periods : int, default 20
-        Returns needed before an inverse-volatility weight is defined.
+        Returns needed before an inverse-volatility weight is defined (capped at the
+        sleeve's ``vol_window``).
 
     Returns
     -------
@@ -55,29 +59,10 @@ def sleeve_returns(returns: pd.DataFrame, universe: Universe, *, min_periods: in
         if sleeve.weighting == "equal":
             out[name] = r.mean(axis=1, skipna=True).where(r.notna().any(axis=1))
         else:
-            vol = r.rolling(sleeve.vol_window, min_periods=min_periods).std().shift(1)
+            vol = r.rolling(sleeve.vol_window, min_periods=min(min_periods, sleeve.vol_window)).std().shift(1)
             w = (1.0 / vol.where(vol > 0)).where(r.notna())
             out[name] = (r * w).sum(axis=1, min_count=1) / w.sum(axis=1, min_count=1)
     return pd.DataFrame(out, index=returns.index)
-
-
-def _trailing_beta(y: pd.Series, x: pd.Series, window: int, min_periods: int) -> pd.Series:
-    both = y.notna() & x.notna()
-    yy, xx = y.where(both), x.where(both)
-    cov = yy.rolling(window, min_periods=min_periods).cov(xx)
-    var = xx.rolling(window, min_periods=min_periods).var()
-    return cov / var.where(var > 0)
-
-
-def _ridge_slope(y: pd.Series, x: pd.Series, window: int, min_periods: int, ridge: float) -> pd.Series:
-    both = y.notna() & x.notna()
-    yy, xx = y.where(both), x.where(both)
-    n = both.astype(float).rolling(window, min_periods=1).sum()
-    mx = xx.rolling(window, min_periods=min_periods).mean()
-    my = yy.rolling(window, min_periods=min_periods).mean()
-    sxy = (xx * yy).rolling(window, min_periods=min_periods).sum() - n * mx * my
-    sxx = (xx * xx).rolling(window, min_periods=min_periods).sum() - n * mx * mx
-    return sxy / (sxx + ridge).where(sxx + ridge > 0)
 
 
 def risk_premium(
@@ -94,6 +79,8 @@ def risk_premium(
     ridge: float = 1.0,
     zscore_window: int | None = 252,
     sleeve_weights: dict[str, float] | None = None,
+    loading_method: Literal["ridge", "huber"] = "ridge",
+    huber_c: float = 1.345,
 ) -> pd.DataFrame:
     """Compute sleeve premia and the geopolitical risk premium indicator ``grpi``.
 
@@ -123,6 +110,12 @@ def risk_premium(
         Trailing window of ``grpi_z``; None for expanding.
     sleeve_weights : dict, optional
         Weights of the risk sleeves in ``grpi``; equal weights when None.
+    loading_method : {"ridge", "huber"}, default "ridge"
+        Estimator of the news loading: ridge least squares, or a Huber M-estimator
+        (iteratively reweighted, with the same ridge penalty) that down-weights days
+        whose abnormal return is an outlier for reasons other than the news.
+    huber_c : float, default 1.345
+        Huber threshold, in robust standard deviations of the residuals.
 
     Returns
     -------
@@ -130,8 +123,10 @@ def risk_premium(
         Index: the signal's sessions. Columns: ``state``, ``state_change``; per risk
         sleeve ``k``: ``k_return``, ``k_beta``, ``k_abnormal``, ``k_theta``,
         ``k_premium``, ``k_premium_hawkish``, ``k_premium_peace``, ``k_implied_move``,
-        ``k_realised_move``, ``k_gap``; ``benchmark_return``; ``grpi``, ``grpi_z``,
-        ``grpi_hawkish``, ``grpi_peace``; and, when the universe names an oil ticker,
+        ``k_realised_move``, ``k_gap``, ``grpi_k`` (its weighted contribution to
+        ``grpi``); ``benchmark_return``; ``grpi``, ``grpi_z``, ``grpi_hawkish``,
+        ``grpi_peace``, ``grpi_implied_move``, ``grpi_realised_move``, ``grpi_gap``;
+        and, when the universe names an oil ticker, ``oil_beta``, ``oil_theta``,
         ``oil_premium`` (return units) and ``oil_premium_usd`` (price units).
 
     Notes
@@ -143,7 +138,10 @@ def risk_premium(
        ``beta_window`` sessions ending :math:`d-1` (the rolling estimate is shifted).
     2. News loading :math:`\\theta_{k,d}`: ridge slope of :math:`ar_k` on
        :math:`\\Delta s` over the ``loading_window`` sessions ending :math:`d`,
-       :math:`\\theta = S_{xy} / (S_{xx} + \\lambda)` with centred sums.
+       :math:`\\theta = S_{xy} / (S_{xx} + \\lambda)` with centred sums (both
+       regressions use cumulative-sum normal equations over all sleeves at once, see
+       :mod:`georisk.premium_methods`); with ``loading_method="huber"`` the sums are
+       Huber-weighted (IRLS) within each window.
     3. Premium :math:`p_{k,d} = \\theta_{k,d} (s_d - s_{neutral})`: the part of the
        sleeve's relative price level that the current news state explains.
     4. :math:`grpi_d = \\sum_k w_k p_{k,d}`; ``grpi_z`` is its trailing z-score. When
@@ -184,61 +182,88 @@ def risk_premium(
     if unknown:
         raise ConfigError(f"sleeve_weights names unknown sleeve(s) {sorted(unknown)}; use {risk}")
 
+    if loading_method not in ("ridge", "huber"):
+        raise ConfigError(f"loading_method={loading_method!r} must be 'ridge' or 'huber'")
+    if huber_c <= 0:
+        raise ConfigError(f"huber_c={huber_c} must be > 0")
     index = pd.DatetimeIndex(signal.index, name="session")
     aligned = align_to_sessions(prices, universe, calendar=calendar, end=index[-1]).reindex(index)
     if aligned.dropna(how="all").empty:
         raise MissingDataError("no price falls within the signal's sessions; check the date ranges")
     rets = simple_returns(aligned)
     sleeves = sleeve_returns(rets, universe)
-    rb = sleeves["benchmark"]
+    rb = sleeves["benchmark"].to_numpy(dtype=float)
 
     s = signal[state].astype(float)
     ds = s.diff()
-    out = pd.DataFrame({"state": s, "state_change": ds}, index=index)
     hawk_col, peace_col = f"{state}_hawkish", f"{state}_peace"
     has_parts = hawk_col in signal.columns and peace_col in signal.columns
 
-    def one(r: pd.Series, prefix: str) -> pd.Series:
-        beta = _trailing_beta(r, rb, beta_window, min_periods).shift(1)
-        ar = r - beta * rb
-        theta = _ridge_slope(ar, ds, loading_window, min_periods, ridge)
-        prem = theta * (s - neutral)
-        out[f"{prefix}_return"] = r
-        out[f"{prefix}_beta"] = beta
-        out[f"{prefix}_abnormal"] = ar
-        out[f"{prefix}_theta"] = theta
-        out[f"{prefix}_premium"] = prem
-        return theta
+    names = list(risk)
+    cols = [sleeves[k].to_numpy(dtype=float) for k in risk]
+    oil = universe.oil_ticker
+    if oil is not None:
+        names.append("oil")
+        cols.append(rets[oil].to_numpy(dtype=float))
+    r = np.column_stack(cols)
+    # Beta from the window ending d-1: the estimate dated d-1 moved to row d.
+    beta = np.vstack([np.full((1, r.shape[1]), np.nan), trailing_ols_slope(r, rb, beta_window, min_periods)[:-1]])
+    ar = r - beta * rb[:, None]
+    x = ds.to_numpy(dtype=float)
+    if loading_method == "huber":
+        theta = trailing_huber_slope(ar, x, loading_window, min_periods, ridge=ridge, c=huber_c)
+    else:
+        theta = trailing_ols_slope(ar, x, loading_window, min_periods, ridge=ridge)
+    realised = trailing_sum(ar, loading_window, min_periods)
+    dev = (s - neutral).to_numpy(dtype=float)
+    move = (s - s.shift(loading_window)).to_numpy(dtype=float)
 
-    grpi = pd.Series(0.0, index=index)
-    grpi_h = pd.Series(0.0, index=index)
-    grpi_p = pd.Series(0.0, index=index)
-    for k in risk:
-        theta = one(sleeves[k], k)
+    out = pd.DataFrame({"state": s, "state_change": ds}, index=index)
+    new: dict[str, pd.Series | np.ndarray] = {}
+    grpi = np.zeros(len(index))
+    grpi_h = np.zeros(len(index))
+    grpi_p = np.zeros(len(index))
+    implied_total = np.zeros(len(index))
+    realised_total = np.zeros(len(index))
+    for j, k in enumerate(risk):
+        th = theta[:, j]
+        prem = th * dev
+        new[f"{k}_return"] = r[:, j]
+        new[f"{k}_beta"] = beta[:, j]
+        new[f"{k}_abnormal"] = ar[:, j]
+        new[f"{k}_theta"] = th
+        new[f"{k}_premium"] = prem
         if has_parts:
-            out[f"{k}_premium_hawkish"] = theta * (signal[hawk_col] - neutral)
-            out[f"{k}_premium_peace"] = -theta * signal[peace_col]
+            ph = th * (signal[hawk_col].to_numpy(dtype=float) - neutral)
+            pp = -th * signal[peace_col].to_numpy(dtype=float)
         else:
-            out[f"{k}_premium_hawkish"] = np.nan
-            out[f"{k}_premium_peace"] = np.nan
-        implied = theta * (s - s.shift(loading_window))
-        realised = out[f"{k}_abnormal"].rolling(loading_window, min_periods=min_periods).sum()
-        out[f"{k}_implied_move"] = implied
-        out[f"{k}_realised_move"] = realised
-        out[f"{k}_gap"] = implied - realised
+            ph = pp = np.full(len(index), np.nan)
+        new[f"{k}_premium_hawkish"] = ph
+        new[f"{k}_premium_peace"] = pp
+        implied = th * move
+        new[f"{k}_implied_move"] = implied
+        new[f"{k}_realised_move"] = realised[:, j]
+        new[f"{k}_gap"] = implied - realised[:, j]
         w = weights.get(k, 0.0)
-        grpi = grpi + w * out[f"{k}_premium"]
-        grpi_h = grpi_h + w * out[f"{k}_premium_hawkish"]
-        grpi_p = grpi_p + w * out[f"{k}_premium_peace"]
-    out["benchmark_return"] = rb
+        new[f"grpi_{k}"] = w * prem
+        grpi = grpi + w * prem
+        grpi_h = grpi_h + w * ph
+        grpi_p = grpi_p + w * pp
+        implied_total = implied_total + w * implied
+        realised_total = realised_total + w * realised[:, j]
+    new["benchmark_return"] = rb
+    out = pd.concat([out, pd.DataFrame(new, index=index)], axis=1)
     out["grpi"] = grpi
-    out["grpi_z"] = _causal_z(grpi, zscore_window, min_periods)
+    out["grpi_z"] = _causal_z(out["grpi"], zscore_window, min_periods)
     out["grpi_hawkish"] = grpi_h
     out["grpi_peace"] = grpi_p
-    if universe.oil_ticker is not None:
-        oil = universe.oil_ticker
-        beta = _trailing_beta(rets[oil], rb, beta_window, min_periods).shift(1)
-        theta = _ridge_slope(rets[oil] - beta * rb, ds, loading_window, min_periods, ridge)
-        out["oil_premium"] = theta * (s - neutral)
+    out["grpi_implied_move"] = implied_total
+    out["grpi_realised_move"] = realised_total
+    out["grpi_gap"] = implied_total - realised_total
+    if oil is not None:
+        j = names.index("oil")
+        out["oil_beta"] = beta[:, j]
+        out["oil_theta"] = theta[:, j]
+        out["oil_premium"] = theta[:, j] * dev
         out["oil_premium_usd"] = out["oil_premium"] * aligned[oil]
     return out

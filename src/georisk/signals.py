@@ -26,12 +26,15 @@ SIGNAL_COLUMNS = [
     "n_articles",
     "n_relevant",
     "attention",
+    "attention_index",
     "hawkish",
     "peace",
     "threat",
     "act",
     "escalation",
     *(f"escalation_{c}" for c in CHANNELS),
+    *(f"hawkish_{c}" for c in CHANNELS),
+    *(f"peace_{c}" for c in CHANNELS),
     "hawkish_ema",
     "peace_ema",
     "threat_ema",
@@ -53,6 +56,25 @@ def _check_scores(scores: pd.DataFrame) -> None:
         raise ConfigError("scores['published_at'] must be timezone-aware (datetime64[ns, UTC])")
 
 
+def _attention_index(
+    attention: pd.Series,
+    base: tuple[str | pd.Timestamp, str | pd.Timestamp] | None,
+    min_periods: int,
+) -> pd.Series:
+    in_base = pd.Series(True, index=attention.index)
+    if base is not None:
+        lo, hi = (pd.Timestamp(b) for b in base)
+        if lo > hi:
+            raise ConfigError(f"attention_base=({lo.date()}, {hi.date()}) must start on or before its end")
+        in_base = pd.Series((attention.index >= lo) & (attention.index <= hi), index=attention.index)
+    base_values = attention.where(in_base)
+    # Causal base mean: expanding over base sessions up to d, frozen after the base ends.
+    count = base_values.notna().cumsum()
+    mean = base_values.fillna(0.0).cumsum() / count.where(count > 0)
+    mean = mean.where(count >= min_periods)
+    return 100.0 * attention / mean.where(mean > 0)
+
+
 def daily_signal(
     scores: pd.DataFrame,
     *,
@@ -63,6 +85,7 @@ def daily_signal(
     relevance_threshold: float = 0.2,
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
+    attention_base: tuple[str | pd.Timestamp, str | pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
     """Aggregate article scores into one row per session of ``calendar``.
 
@@ -87,6 +110,19 @@ def daily_signal(
     start, end : date-like, optional
         First and last session of the output. Articles that fall after ``end``'s close
         are excluded; by default the sessions span the first to the last article.
+    attention_base : (date-like, date-like), optional
+        Base period of ``attention_index``, which rescales attention so that the base
+        period averages 100, as the Caldara-Iacoviello index does (1985-2019 = 100).
+        The base mean is computed causally: at session ``d`` it averages attention over
+        the base sessions up to ``d``, so while the base period is still running the
+        scale moves, and after it ends the scale is fixed. A value dated ``d`` never
+        uses attention from after ``d``. When None, the base is every session so far
+        (an expanding mean). The index is NaN until ``min_periods`` base sessions with
+        articles have been seen.
+
+        .. warning:: Rescaling with a base period that ends after ``d`` using the full
+           base mean (as a published index does when revised) is look-ahead; this
+           function never does it.
 
     Returns
     -------
@@ -110,7 +146,14 @@ def daily_signal(
     ``escalation_z = escalation_z_hawkish - escalation_z_peace``.
 
     Per channel :math:`c`, ``escalation_c`` weights each article's net escalation by
-    its channel exposure: :math:`\\sum w_i c_i (h_i - p_i) / \\sum w_i`.
+    its channel exposure: :math:`\\sum w_i c_i (h_i - p_i) / \\sum w_i`; likewise
+    ``hawkish_c`` :math:`= \\sum w_i c_i h_i / \\sum w_i` and ``peace_c``.
+
+    Attention is the share of relevant articles, :math:`a_d = n^{rel}_d / n_d` (NaN on
+    sessions without articles), and
+    :math:`\\text{attention\\_index}_d = 100\\, a_d / \\bar a^{base}_{\\le d}`, where
+    :math:`\\bar a^{base}_{\\le d}` is the mean of :math:`a` over base sessions up to
+    :math:`d`.
 
     Examples
     --------
@@ -121,6 +164,12 @@ def daily_signal(
     ('session', 1525)
     """
     _check_scores(scores)
+    bad = [c for c in ["relevance", *_SCORE_FOR.values(), *CHANNELS] if scores[c].isna().any()]
+    if bad:
+        row = scores.index[scores[bad[0]].isna()][0]
+        raise ConfigError(f"scores[{bad[0]!r}] is NaN at row {row!r}; score every article (or drop it) first")
+    if scores["published_at"].isna().any():
+        raise ConfigError("scores['published_at'] has missing timestamps; drop or fix those articles first")
     if half_life <= 0:
         raise ConfigError(f"half_life={half_life} must be > 0 sessions")
     if zscore_window is not None and zscore_window < 2:
@@ -147,20 +196,30 @@ def daily_signal(
     for name, col in _SCORE_FOR.items():
         agg[f"w_{name}"] = w * df[col].to_numpy(dtype=float)
     net = df["hawkish_tilt"].to_numpy(dtype=float) - df["peace_trade"].to_numpy(dtype=float)
+    hawk = df["hawkish_tilt"].to_numpy(dtype=float)
+    peace = df["peace_trade"].to_numpy(dtype=float)
     for c in CHANNELS:
-        agg[f"w_esc_{c}"] = w * df[c].to_numpy(dtype=float) * net
+        exposure = w * df[c].to_numpy(dtype=float)
+        agg[f"w_esc_{c}"] = exposure * net
+        agg[f"w_hawk_{c}"] = exposure * hawk
+        agg[f"w_peace_{c}"] = exposure * peace
     sums = agg.groupby("session").sum().reindex(index, fill_value=0.0)
 
     out = pd.DataFrame(index=index)
     out["n_articles"] = sums["one"].astype("int64")
     out["n_relevant"] = sums["relevant"].astype("int64")
     out["attention"] = (sums["relevant"] / sums["one"]).where(sums["one"] > 0)
+    out["attention_index"] = _attention_index(out["attention"], attention_base, min_periods)
     weight = sums["w"].where(sums["w"] > 0)
     for name in _LEVELS:
         out[name] = sums[f"w_{name}"] / weight
     out["escalation"] = out["hawkish"] - out["peace"]
     for c in CHANNELS:
         out[f"escalation_{c}"] = sums[f"w_esc_{c}"] / weight
+    for c in CHANNELS:
+        out[f"hawkish_{c}"] = sums[f"w_hawk_{c}"] / weight
+    for c in CHANNELS:
+        out[f"peace_{c}"] = sums[f"w_peace_{c}"] / weight
 
     alpha = 1.0 - 0.5 ** (1.0 / half_life)
 

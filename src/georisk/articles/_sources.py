@@ -20,7 +20,7 @@ from georisk.articles._clean import clean_text, html_to_text
 from georisk.articles._record import Article, articles_frame
 from georisk.errors import ConfigError, EncodingFallbackWarning, InputDataError
 
-__all__ = ["QUARANTINE_COLUMNS", "load_articles", "read_text_file"]
+__all__ = ["QUARANTINE_COLUMNS", "ArticleLoad", "load_articles", "read_text_file"]
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +81,19 @@ def _parse_timestamp(value: Any, timezone: str | None, date_only: DateOnlyPolicy
         day = pd.Timestamp(value.strip())
         ts = day + pd.Timedelta(hours=23, minutes=59, seconds=59) if date_only == "end_of_day" else day
         return ts.tz_localize(timezone)
+    if isinstance(value, bool | int | float):
+        raise ValueError(
+            f"numeric timestamp {value!r} is ambiguous; write ISO 8601 (e.g. 2024-03-01T14:30:00Z) or convert "
+            "epoch seconds first with pandas.to_datetime(values, unit='s', utc=True)"
+        )
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"cannot parse {value!r} as a timestamp; use ISO 8601, e.g. 2024-03-01T14:30:00Z") from exc
     if pd.isna(ts):
         raise ValueError("no timestamp; give published_at (ISO 8601 with a UTC offset)")
+    if ts.nanosecond:
+        ts = ts.ceil("us")  # Python datetimes hold microseconds; round later, never earlier
     if ts.tz is None:
         if timezone is None:
             raise ValueError(
@@ -110,25 +117,46 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[end + 4 :].lstrip("\n")
 
 
-def _iter_folder(folder: Path, timestamps: Mapping[str, Any] | None) -> Iterator[_Raw]:
+def _iter_folder(folder: Path, timestamps: Mapping[str, Any] | None, max_file_bytes: int) -> Iterator[_Raw]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _FOLDER_SUFFIXES)
     if not files:
         raise InputDataError(f"no {', '.join(_FOLDER_SUFFIXES)} files found; check the folder", path=str(folder))
     for path in files:
-        body = read_text_file(path)
+        try:
+            size = path.stat().st_size
+            if size == 0:
+                raise InputDataError("file is empty; remove it or give it a text", path=str(path))
+            if size > max_file_bytes:
+                raise InputDataError(
+                    f"file is {size / 1e6:.1f} MB, larger than max_file_bytes={max_file_bytes}; an article file "
+                    "this large is not one article: split it or raise max_file_bytes",
+                    path=str(path),
+                )
+            body = read_text_file(path)
+        except InputDataError as exc:
+            yield _Raw(str(path), None, {"__error__": ("(file)", str(exc).removeprefix(f"{path}: "))})
+            continue
         meta, body = _front_matter(body)
         sidecar = path.with_suffix(".json")
         if sidecar.exists():
             try:
-                meta = {**json.loads(read_text_file(sidecar)), **meta}
+                side = json.loads(read_text_file(sidecar))
+                if not isinstance(side, dict):
+                    raise InputDataError("sidecar must hold one JSON object", path=str(sidecar))
+                meta = {**side, **meta}
             except json.JSONDecodeError as exc:
-                raise InputDataError(f"sidecar is not JSON: {exc.msg}", path=str(sidecar), line=exc.lineno) from exc
+                reason = f"sidecar {sidecar.name} is not JSON: {exc.msg} at line {exc.lineno}; fix it"
+                yield _Raw(str(path), None, {"__error__": ("(sidecar)", reason)})
+                continue
+            except InputDataError as exc:
+                yield _Raw(str(path), None, {"__error__": ("(sidecar)", f"sidecar {sidecar.name}: {exc}")})
+                continue
         title = meta.get("title", "")
         if path.suffix.lower() in {".html", ".htm"}:
             html_title, body = html_to_text(body)
             title = title or html_title
         elif not title:
-            first, _, rest = body.strip().partition("\n")
+            first, _, rest = clean_text(body).partition("\n")  # the headline after boilerplate
             title, body = first.strip(), rest
         values: dict[str, Any] = {"title": title, "text": body, "source": meta.get("source", folder.name)}
         for key in ("id", "url", "published_at"):
@@ -155,8 +183,25 @@ def _iter_jsonl(path: Path) -> Iterator[_Raw]:
         yield _Raw(str(path), n, obj)
 
 
-def _iter_csv(path: Path) -> Iterator[_Raw]:
+def _check_header(present: list[str], columns: Mapping[str, str] | None, where: str, timestamps: bool) -> None:
+    """Raise when the fields every record needs are not among the source's columns."""
+    mapped = {ours: (columns or {}).get(ours, ours) for ours in ("text", "published_at")}
+    for ours, theirs in mapped.items():
+        if ours == "published_at" and timestamps:
+            continue
+        if theirs not in present:
+            hint = f"map it with columns={{{ours!r}: 'your_column'}}" if theirs == ours else "check the columns mapping"
+            raise InputDataError(
+                f"no column {theirs!r} (needed for {ours}); columns are {present}; {hint}",
+                path=where,
+                line=1 if where != "<DataFrame>" else None,
+                field=ours,
+            )
+
+
+def _iter_csv(path: Path, columns: Mapping[str, str] | None) -> Iterator[_Raw]:
     reader = csv.DictReader(io.StringIO(read_text_file(path), newline=""))
+    _check_header([str(c) for c in (reader.fieldnames or [])], columns, str(path), timestamps=False)
     for n, row in enumerate(reader, start=2):  # line 1 is the header
         if None in row:
             yield _Raw(str(path), n, {"__error__": ("(row)", "more fields than the header; quote fields with commas")})
@@ -187,15 +232,20 @@ def _validate(
     timezone: str | None,
     date_only: DateOnlyPolicy,
     source_name: str | None,
+    max_text_chars: int = 2_000_000,
+    extra_columns: Literal["error", "ignore"] = "error",
 ) -> Article:
     if "__error__" in raw.fields:
         field, reason = raw.fields["__error__"]
         raise InputDataError(reason, path=raw.file, line=raw.line, field=field)
     values = _rename(raw.fields, columns)
     unknown = sorted(set(values) - set(_FIELDS))
-    if unknown:
+    if unknown and extra_columns == "ignore":
+        values = {k: v for k, v in values.items() if k in _FIELDS}
+    elif unknown:
         raise InputDataError(
-            f"unknown field(s) {unknown}; map them with columns={{'text': '...'}} or drop them",
+            f"unknown field(s) {unknown}; map them with columns={{'text': '...'}}, drop them, "
+            "or pass extra_columns='ignore'",
             path=raw.file,
             line=raw.line,
             field=unknown[0],
@@ -209,6 +259,14 @@ def _validate(
         values["source"] = source_name
     text = values.get("text")
     if isinstance(text, str):
+        if len(text) > max_text_chars:
+            raise InputDataError(
+                f"text has {len(text):,} characters, more than max_text_chars={max_text_chars:,}; "
+                "split the record or raise max_text_chars",
+                path=raw.file,
+                line=raw.line,
+                field="text",
+            )
         values["text"] = clean_text(text)
     if isinstance(values.get("title"), str):
         values["title"] = clean_text(values["title"])
@@ -227,42 +285,104 @@ def _validate(
         raise InputDataError(f"{err['msg']}{hint}", path=raw.file, line=raw.line, field=field) from exc
 
 
+@dataclass(frozen=True)
+class ArticleLoad:
+    """Everything :func:`load_articles` did, when called with ``report=True``.
+
+    Attributes
+    ----------
+    articles : pandas.DataFrame
+        The validated, cleaned, de-duplicated articles.
+    quarantine : pandas.DataFrame
+        Records that failed validation (:data:`QUARANTINE_COLUMNS`); empty in strict mode.
+    merged : pandas.DataFrame
+        Articles merged into an earlier copy (:data:`~georisk.articles.MERGED_COLUMNS`):
+        exact repeats and near-duplicates (syndicated copies).
+    n_read : int
+        Records read from the source, before validation and merging.
+    """
+
+    articles: pd.DataFrame
+    quarantine: pd.DataFrame
+    merged: pd.DataFrame
+    n_read: int
+
+
+_Format = Literal["auto", "jsonl", "csv", "folder"]
+
+
 @overload
 def load_articles(
     source: str | Path | pd.DataFrame,
     *,
-    format: Literal["auto", "jsonl", "csv", "folder"] = ...,
+    format: _Format = ...,
     columns: Mapping[str, str] | None = ...,
     timezone: str | None = ...,
     date_only: DateOnlyPolicy = ...,
     timestamps: Mapping[str, Any] | None = ...,
     source_name: str | None = ...,
     lenient: Literal[False] = ...,
+    near_duplicates: float | None = ...,
+    duplicate_window: str = ...,
+    max_file_bytes: int = ...,
+    max_text_chars: int = ...,
+    extra_columns: Literal["error", "ignore"] = ...,
+    report: Literal[False] = ...,
 ) -> pd.DataFrame: ...
 @overload
 def load_articles(
     source: str | Path | pd.DataFrame,
     *,
-    format: Literal["auto", "jsonl", "csv", "folder"] = ...,
+    format: _Format = ...,
     columns: Mapping[str, str] | None = ...,
     timezone: str | None = ...,
     date_only: DateOnlyPolicy = ...,
     timestamps: Mapping[str, Any] | None = ...,
     source_name: str | None = ...,
     lenient: Literal[True],
+    near_duplicates: float | None = ...,
+    duplicate_window: str = ...,
+    max_file_bytes: int = ...,
+    max_text_chars: int = ...,
+    extra_columns: Literal["error", "ignore"] = ...,
+    report: Literal[False] = ...,
 ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+@overload
 def load_articles(
     source: str | Path | pd.DataFrame,
     *,
-    format: Literal["auto", "jsonl", "csv", "folder"] = "auto",
+    format: _Format = ...,
+    columns: Mapping[str, str] | None = ...,
+    timezone: str | None = ...,
+    date_only: DateOnlyPolicy = ...,
+    timestamps: Mapping[str, Any] | None = ...,
+    source_name: str | None = ...,
+    lenient: bool = ...,
+    near_duplicates: float | None = ...,
+    duplicate_window: str = ...,
+    max_file_bytes: int = ...,
+    max_text_chars: int = ...,
+    extra_columns: Literal["error", "ignore"] = ...,
+    report: Literal[True],
+) -> ArticleLoad: ...
+def load_articles(
+    source: str | Path | pd.DataFrame,
+    *,
+    format: _Format = "auto",
     columns: Mapping[str, str] | None = None,
     timezone: str | None = None,
     date_only: DateOnlyPolicy = "end_of_day",
     timestamps: Mapping[str, Any] | None = None,
     source_name: str | None = None,
     lenient: bool = False,
-) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
-    """Load, validate and clean articles from a file, a folder or a DataFrame.
+    near_duplicates: float | None = 0.8,
+    duplicate_window: str = "3D",
+    max_file_bytes: int = 10_000_000,
+    max_text_chars: int = 2_000_000,
+    extra_columns: Literal["error", "ignore"] = "error",
+    report: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame] | ArticleLoad:
+    """Load, validate, clean and de-duplicate articles from a file, a folder or a DataFrame.
 
     Parameters
     ----------
@@ -286,21 +406,40 @@ def load_articles(
         Value of ``source`` for records that do not name one.
     lenient : bool, default False
         If False, the first bad record raises :class:`~georisk.errors.InputDataError`
-        naming the file, line and field. If True, return ``(articles, quarantine)``:
-        bad records are listed in ``quarantine`` (columns ``file``, ``line``,
-        ``field``, ``reason``), never silently dropped.
+        naming the file, line and field. If True, bad records are listed in a quarantine
+        frame (columns ``file``, ``line``, ``field``, ``reason``), never silently dropped.
+    near_duplicates : float or None, default 0.8
+        Jaccard similarity of word 5-grams at or above which two articles published
+        within ``duplicate_window`` are one story (the earliest is kept); None merges
+        only exact repeats (same source and text). See
+        :func:`~georisk.articles.find_near_duplicates`.
+    duplicate_window : str, default "3D"
+        Largest publication gap between two copies of one story.
+    max_file_bytes : int, default 10_000_000
+        Folder sources: a larger file is rejected (quarantined in lenient mode).
+    max_text_chars : int, default 2_000_000
+        A record with a longer text is rejected (quarantined in lenient mode).
+    extra_columns : {"error", "ignore"}, default "error"
+        What to do with source fields that are not article fields (after ``columns``):
+        reject the record (the ``Article`` record forbids extra fields) or ignore them,
+        as for a CSV export with many metadata columns.
+    report : bool, default False
+        Return an :class:`ArticleLoad` (articles, quarantine, merge report) instead.
 
     Returns
     -------
-    pandas.DataFrame or tuple of pandas.DataFrame
-        Columns ``id``, ``published_at`` (``datetime64[ns, UTC]``), ``title``, ``text``,
-        ``source``, ``url``; sorted by ``published_at``. Records with the same ``id``
-        (the same source and text) are kept once; the count merged is logged.
+    pandas.DataFrame, tuple of pandas.DataFrame, or ArticleLoad
+        Articles with columns ``id``, ``published_at`` (``datetime64[ns, UTC]``),
+        ``title``, ``text``, ``source``, ``url``, sorted by ``published_at``; with
+        ``lenient=True`` the tuple ``(articles, quarantine)``; with ``report=True`` an
+        :class:`ArticleLoad`. Merged duplicates are logged (INFO) and listed in the
+        report.
 
     Raises
     ------
     InputDataError
-        In strict mode, for the first malformed record.
+        In strict mode, for the first malformed record; in any mode, for a whole file
+        that cannot be read (binary, undecodable) or lacks a needed column.
 
     Examples
     --------
@@ -311,7 +450,16 @@ def load_articles(
                    published_at              text
     0 2024-03-01 14:30:00+00:00  Talks collapsed.
     """
+    from georisk.articles._dedupe import MERGED_COLUMNS, find_near_duplicates
+
+    if near_duplicates is not None and not 0.0 < near_duplicates <= 1.0:
+        raise ConfigError(f"near_duplicates={near_duplicates!r} must be in (0, 1] or None, e.g. 0.8")
+    if extra_columns not in ("error", "ignore"):
+        raise ConfigError(f"extra_columns={extra_columns!r} must be 'error' or 'ignore'")
+    if max_file_bytes < 1 or max_text_chars < 1:
+        raise ConfigError("max_file_bytes and max_text_chars must be positive integers")
     if isinstance(source, pd.DataFrame):
+        _check_header([str(c) for c in source.columns], columns, "<DataFrame>", timestamps=False)
         raws: Iterator[_Raw] = _iter_frame(source)
     else:
         path = Path(source)
@@ -326,32 +474,59 @@ def load_articles(
             )
             if not kind:
                 raise ConfigError(f"cannot tell the format of {path}; pass format='jsonl', 'csv' or 'folder'")
+        if kind != "folder" and path.is_dir():
+            raise ConfigError(f"{path} is a folder; pass format='folder' or a file")
         raws = {
-            "folder": lambda: _iter_folder(path, timestamps),
+            "folder": lambda: _iter_folder(path, timestamps, max_file_bytes),
             "jsonl": lambda: _iter_jsonl(path),
-            "csv": lambda: _iter_csv(path),
+            "csv": lambda: _iter_csv(path, columns),
         }[kind]()
     good: list[Article] = []
     bad: list[dict[str, Any]] = []
+    n_read = 0
     for raw in raws:
+        n_read += 1
         try:
-            good.append(_validate(raw, columns, timezone, date_only, source_name))
+            good.append(_validate(raw, columns, timezone, date_only, source_name, max_text_chars, extra_columns))
         except InputDataError as exc:
             if not lenient:
                 raise
             bad.append({"file": exc.path, "line": exc.line, "field": exc.field, "reason": str(exc)})
-    seen: set[str] = set()
-    unique = []
+    merged_rows: list[dict[str, Any]] = []
+    first: dict[str, Article] = {}
+    unique: list[Article] = []
     for rec in good:
-        if rec.id not in seen:
-            seen.add(rec.id)
-            unique.append(rec)
-    if len(unique) < len(good):
-        log.info("merged %d duplicate article(s) with identical source and text", len(good) - len(unique))
+        if rec.id in first:
+            kept = first[rec.id]
+            merged_rows.append(
+                {
+                    "kept_id": kept.id,
+                    "merged_id": rec.id,
+                    "merged_source": rec.source,
+                    "merged_published_at": pd.Timestamp(rec.published_at).tz_convert("UTC"),
+                    "similarity": 1.0,
+                }
+            )
+            continue
+        first[rec.id] = rec
+        unique.append(rec)
     frame = articles_frame(unique)
-    if not lenient:
-        return frame
+    merged = pd.DataFrame(merged_rows, columns=MERGED_COLUMNS)
+    if near_duplicates is not None and len(frame) > 1:
+        keep, near = find_near_duplicates(frame, threshold=near_duplicates, window=duplicate_window)
+        frame = frame[keep].reset_index(drop=True)
+        merged = pd.concat([merged, near], ignore_index=True) if len(merged) else near
+    if len(merged):
+        log.info(
+            "merged %d duplicate article(s) into earlier copies (exact repeats and near-duplicates); "
+            "load_articles(..., report=True) lists them",
+            len(merged),
+        )
     quarantine = pd.DataFrame(bad, columns=QUARANTINE_COLUMNS)
     if bad:
-        log.warning("quarantined %d of %d article record(s); see the quarantine frame", len(bad), len(bad) + len(good))
+        log.warning("quarantined %d of %d article record(s); see the quarantine frame", len(bad), n_read)
+    if report:
+        return ArticleLoad(articles=frame, quarantine=quarantine, merged=merged, n_read=n_read)
+    if not lenient:
+        return frame
     return frame, quarantine

@@ -1,4 +1,4 @@
-"""``georisk demo | signal | premium | backtest | export``: the pipeline stages."""
+"""``georisk demo | signal | premium | backtest | export | schema | verify``: the pipeline stages."""
 
 from __future__ import annotations
 
@@ -37,24 +37,62 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the daily export of one session."""
-    from georisk.calendar import to_session
-    from georisk.export import export_daily
-    from georisk.pipeline import run
+    """Write the daily export of one session, or backfill a range of sessions."""
+    from georisk.errors import ConfigError
+    from georisk.export import export_daily, export_range
 
+    if args.date is None and (args.start is None or args.end is None):
+        raise ConfigError("give --date D, or --from D1 --to D2 to backfill")
+    if args.date is not None and (args.start is not None or args.end is not None):
+        raise ConfigError("give either --date or --from/--to, not both")
     cfg = config_from_args(args)
-    session = to_session(args.date, cfg.signal.calendar, roll="previous" if args.previous_session else "raise")
-    result = run(cfg, as_of=session)
-    folder = export_daily(
-        result.signal,
-        result.premium,
-        result.positions,
-        session=session,
-        out_dir=args.out or cfg.export.out_dir,
-        parameters=cfg.model_dump(mode="json"),
-        inputs=result.inputs,
-    )
-    print(folder)  # noqa: T201
+    common: dict[str, Any] = {
+        "out_dir": args.out,
+        "lock_timeout": args.lock_timeout,
+        "overwrite_corrupt": args.force,
+        "max_article_gap": args.max_article_gap,
+        "missing_prices": args.missing_prices,
+        "keep_versions": args.keep_versions,
+    }
+    if args.date is not None:
+        results = [export_daily(cfg, args.date, previous_session=args.previous_session, **common)]
+    else:
+        results = export_range(cfg, args.start, args.end, **common)
+    for res in results:
+        print(res.folder)  # noqa: T201 - command output: one export folder per line
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of a signal row (or of the manifest)."""
+    import json
+
+    from georisk.schema import manifest_schema, signal_row_schema
+
+    schema = manifest_schema() if args.manifest else signal_row_schema()
+    text = json.dumps(schema, indent=2) + "\n"
+    if args.out is None:
+        print(text, end="")  # noqa: T201 - command output
+    else:
+        from georisk.export import atomic_write_bytes
+
+        atomic_write_bytes(args.out, text.encode())
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Verify every export (or one session's) and the history store under --out."""
+    from georisk.errors import ConfigError
+    from georisk.export import read_export, read_history
+
+    out = args.out
+    if not out.is_dir():
+        raise ConfigError(f"--out {out} is not an export folder")
+    folders = [out / f"session={args.date}"] if args.date else sorted(out.glob("session=*"))
+    for folder in folders:
+        read_export(folder)
+    n = len(read_history(out, args.date, args.date)) if folders else 0
+    print(f"{len(folders)} export(s) and {n} history row(s) verified under {out}")  # noqa: T201
     return 0
 
 
@@ -86,10 +124,49 @@ def register(sub: Any, epilog: str) -> None:
     add_input_options(p, "write returns and positions to this .csv or .parquet file")
     p.set_defaults(func=cmd_backtest)
 
-    p = sub.add_parser("export", help="write the daily export of one session (atomic, with a manifest)", epilog=epilog)
+    p = sub.add_parser(
+        "export",
+        help="write the daily export of one session (atomic, versioned, with a manifest)",
+        description="Compute the signal, premium and positions of a session from the cached prices and the "
+        "articles published by its close; publish Parquet, CSV, JSON and a manifest atomically under a lock, "
+        "and add the row to the history store. Prints the export folder of each session on stdout.",
+        epilog=epilog,
+    )
     add_input_options(p, "export root folder (default: the config's export.out_dir)", as_of=False)
-    p.add_argument("--date", required=True, help="the session to export (YYYY-MM-DD)")
+    p.add_argument("--date", help="the session to export (YYYY-MM-DD)")
+    p.add_argument("--from", dest="start", metavar="D1", help="backfill: first date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", metavar="D2", help="backfill: last date (YYYY-MM-DD)")
     p.add_argument(
         "--previous-session", action="store_true", help="if --date is not a session, export the previous one"
     )
+    p.add_argument(
+        "--lock-timeout", type=float, default=0.0, metavar="SEC", help="wait this long for a running export (default 0)"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="set a corrupted previous export aside and replace it (default: exit 8)"
+    )
+    p.add_argument(
+        "--max-article-gap",
+        type=int,
+        default=5,
+        metavar="N",
+        help="sessions allowed since the last article before the feed counts as stale (default 5)",
+    )
+    p.add_argument(
+        "--missing-prices",
+        choices=("raise", "warn"),
+        default="raise",
+        help="an instrument without a price on a session of its exchange: exit 4 (raise) or record a warning",
+    )
+    p.add_argument("--keep-versions", type=int, default=3, metavar="N", help="older versions kept per session")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of an exported signal row", epilog=epilog)
+    p.add_argument("--manifest", action="store_true", help="print the schema of manifest.json instead")
+    p.add_argument("--out", type=Path, help="write the schema to this file instead of stdout")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("verify", help="verify exports and the history store against their manifests", epilog=epilog)
+    p.add_argument("--out", type=Path, required=True, help="export root folder")
+    p.add_argument("--date", help="verify only this session (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_verify)

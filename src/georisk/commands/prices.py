@@ -1,9 +1,113 @@
-"""``georisk prices``: fetch prices and check their quality."""
+"""``georisk prices``: fetch prices (through the cache) and check their quality."""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from pathlib import Path
 from typing import Any
+
+from georisk.commands._common import check_out, log, write_or_show
+
+
+def _prices_config(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The configuration's ``[prices]`` and universe with the command-line overrides applied."""
+    from georisk.config import GeoriskConfig, PricesConfig
+
+    cfg = GeoriskConfig.from_toml(args.config) if args.config else GeoriskConfig()
+    values = cfg.prices.model_dump()
+    if args.prices is not None:
+        values["path"] = args.prices
+        values["source"] = "parquet" if str(args.prices).endswith((".parquet", ".pq")) else "csv"
+    overrides = {
+        "source": args.source,
+        "cache_dir": args.cache_dir,
+        "start": args.start,
+        "end": args.end,
+        "retries": args.retries,
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if args.offline:
+        values["offline"] = True
+    if getattr(args, "strict", False):
+        values["strict"] = True
+    return PricesConfig(**values), cfg.universe
+
+
+def _tickers(args: argparse.Namespace) -> list[str] | None:
+    if not args.tickers:
+        return None
+    return [t.strip() for part in args.tickers for t in part.split(",") if t.strip()]
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Load prices as configured (filling the cache) and write or show the wide frame."""
+    from georisk.market import prices_from_config
+
+    check_out(args.out)
+    pcfg, universe = _prices_config(args)
+    (prices, report), _ = prices_from_config(pcfg, universe, tickers=_tickers(args), progress=args.progress)
+    write_or_show(prices, args.out, "prices")
+    bad = report.table[report.table["status"] != "ok"]
+    if len(bad):
+        log.warning("quality: %s (run `georisk prices check` for details)", dict(bad["status"]))
+    for note in report.notes:
+        log.warning("%s", note)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Print the quality report as a table; ``--strict`` exits 5 when a ticker fails."""
+    from georisk.market import prices_from_config
+
+    pcfg, universe = _prices_config(args)
+    strict = pcfg.strict
+    pcfg = pcfg.model_copy(update={"strict": False})
+    (_, report), _ = prices_from_config(
+        pcfg, universe, tickers=_tickers(args), allow_missing=True, progress=args.progress
+    )
+    sys.stdout.write(report.to_string() + "\n")
+    if args.issues is not None:
+        args.issues.parent.mkdir(parents=True, exist_ok=True)
+        report.issues.to_csv(args.issues, index=False)
+    if strict:
+        report.raise_if_failed()
+    return 0
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="georisk.toml (its [prices] and [universe]; default: the sample)")
+    p.add_argument("--prices", type=Path, help="a price file or folder (.csv/.parquet; overrides the config)")
+    p.add_argument("--source", choices=["sample", "csv", "parquet", "yfinance"], help="override prices.source")
+    p.add_argument(
+        "--cache-dir",
+        dest="cache_dir",
+        type=Path,
+        help="price cache folder (default: prices.cache_dir, GEORISK_CACHE_DIR)",
+    )
+    p.add_argument("--start", help="first date YYYY-MM-DD")
+    p.add_argument("--end", help="last date YYYY-MM-DD (default: the last settled date)")
+    p.add_argument("--tickers", nargs="+", help="a subset of the universe's tickers (space or comma separated)")
+    p.add_argument("--retries", type=int, help="retries of transient yfinance failures (default: prices.retries)")
+    p.add_argument("--offline", action="store_true", help="serve from the cache only and report stale tickers")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress line for downloads (default: only when stderr is a terminal)",
+    )
 
 
 def register(sub: Any, epilog: str) -> None:
     """Add the price subcommands (``prices fetch``, ``prices check``)."""
+    p = sub.add_parser("prices", help="fetch prices into the cache and check their quality", epilog=epilog)
+    psub = p.add_subparsers(dest="prices_command", required=True, metavar="ACTION")
+    f = psub.add_parser("fetch", help="load prices (filling the cache) and write the wide frame", epilog=epilog)
+    _common(f)
+    f.add_argument("--out", type=Path, help="write prices to this .csv or .parquet file (default: show the last rows)")
+    f.set_defaults(func=cmd_fetch)
+    c = psub.add_parser("check", help="print the data-quality report per ticker", epilog=epilog)
+    _common(c)
+    c.add_argument("--strict", action="store_true", help="exit 5 when a ticker fails the quality thresholds")
+    c.add_argument("--issues", type=Path, help="also write every flagged date to this CSV file")
+    c.set_defaults(func=cmd_check)

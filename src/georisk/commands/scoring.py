@@ -1,21 +1,86 @@
-"""``georisk score``: score articles for hawkish tilt and peace trade."""
+"""``georisk score`` and ``georisk evaluate-scorer``: event scores and their audit."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from georisk.commands._common import add_input_options, check_out, config_from_args, write_or_show
+from georisk.errors import ConfigError, InputDataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _load_configured_articles(args: argparse.Namespace) -> pd.DataFrame:
+    """Articles as ``--config``/``--articles`` say (the bundled sample by default); prices are not read."""
+    from georisk.articles import load_articles
+    from georisk.datasets import sample_articles_path
+
+    acfg = config_from_args(args).articles
+    path = acfg.path if acfg.path is not None else sample_articles_path()
+    loaded = load_articles(
+        path, format=acfg.format, timezone=acfg.timezone, date_only=acfg.date_only, lenient=acfg.lenient, report=True
+    )
+    return loaded.articles
+
+
+def _scorer(name: str) -> Any:
+    from georisk.scoring import BlendedScorer, LexiconScorer, SupervisedScorer
+
+    return {"blend": BlendedScorer, "lexicon": LexiconScorer, "supervised": SupervisedScorer}[name]()
+
+
+def explain_article(articles: pd.DataFrame, article_id: str, scorer: Any) -> str:
+    """A plain-text audit of one article: its scores and the evidence behind them."""
+    from georisk.scoring import SCORE_COLUMNS, score_articles
+
+    match = articles[articles["id"].astype(str) == article_id]
+    if match.empty:
+        sample = ", ".join(articles["id"].astype(str).head(3))
+        raise InputDataError(
+            f"no article has id {article_id!r}; ids look like {sample}, see `georisk score --out scores.csv`",
+            field="id",
+        )
+    row = score_articles(match.head(1), scorer).iloc[0]
+    art = match.iloc[0]
+    lines = [
+        f"id:           {art['id']}",
+        f"published_at: {art['published_at']}",
+        f"title:        {art.get('title', '')}",
+        "",
+        *(f"{c:<15}{row[c]:.3f}" for c in SCORE_COLUMNS),
+        "",
+        "evidence:",
+        *(f"  {part.strip()}" for part in str(row.get("evidence", "")).split(";") if part.strip()),
+    ]
+    return "\n".join(lines)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    """Score the configured (or given) articles and write or show the scores."""
-    from georisk.pipeline import load_inputs
+    """Score the configured (or given) articles and write or show the scores, or explain one."""
     from georisk.scoring import score_articles
 
+    articles = _load_configured_articles(args)
+    scorer = _scorer(args.scorer)
+    if args.explain is not None:
+        print(explain_article(articles, args.explain, scorer))  # noqa: T201 - command output
+        return 0
     check_out(args.out)
-    articles, _, _, _ = load_inputs(config_from_args(args))
-    write_or_show(score_articles(articles), args.out, "scores")
+    write_or_show(score_articles(articles, scorer, n_jobs=args.n_jobs), args.out, "scores")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Print precision, recall, ROC AUC and a confusion table against a labelled file."""
+    from georisk.scoring import evaluate_scorer
+
+    if not 0.0 < args.threshold < 1.0:
+        raise ConfigError(f"--threshold {args.threshold}: use a number strictly between 0 and 1, e.g. 0.5")
+    labels: Path | None = args.labels
+    result = evaluate_scorer(_scorer(args.scorer), labels, threshold=args.threshold)
+    print(result.summary())  # noqa: T201 - command output
     return 0
 
 
@@ -23,4 +88,27 @@ def register(sub: Any, epilog: str) -> None:
     """Add the scoring subcommands."""
     p = sub.add_parser("score", help="score articles for hawkish tilt and peace trade", epilog=epilog)
     add_input_options(p, "write scores to this .csv or .parquet file (default: show the last rows)", as_of=False)
+    p.add_argument("--explain", metavar="ID", help="show the scores and the evidence behind them for article ID")
+    p.add_argument(
+        "--scorer", choices=("blend", "lexicon", "supervised"), default="blend", help="scorer (default: blend)"
+    )
+    p.add_argument("--n-jobs", dest="n_jobs", type=int, default=1, help="worker processes (-1: all cores)")
     p.set_defaults(func=cmd_score)
+    e = sub.add_parser(
+        "evaluate-scorer",
+        help="audit a scorer against hand-labelled texts (precision, recall, ROC AUC, confusion table)",
+        epilog=epilog,
+    )
+    e.add_argument(
+        "labels",
+        metavar="LABELS.jsonl",
+        type=Path,
+        nargs="?",
+        help='one JSON object a line: {"text": ..., "label": "hawkish|peace|mixed|neutral|off_topic"} '
+        "(default: the hold-out split of the shipped corpus)",
+    )
+    e.add_argument(
+        "--scorer", choices=("blend", "lexicon", "supervised"), default="blend", help="scorer (default: blend)"
+    )
+    e.add_argument("--threshold", type=float, default=0.5, help="score counted as positive (default 0.5)")
+    e.set_defaults(func=cmd_evaluate)

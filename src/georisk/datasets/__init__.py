@@ -79,6 +79,6 @@ def load_sample() -> Sample:
 
     universe = default_universe()
     articles = load_articles(sample_articles_path())
-    prices = load_prices(sample_prices_path(), universe)
+    prices, _ = load_prices(universe, source=sample_prices_path())
     latent_frame = pd.read_csv(_path("sample_latent.csv"), parse_dates=["date"], index_col="date")
     return Sample(articles, prices, latent_frame["z"], dict(LOADINGS), universe)

@@ -1,29 +1,58 @@
-"""Stage 4: market data. Universe, price sources, alignment to sessions, returns."""
+"""Stage 4: market data.
+
+Universe, price sources (yfinance, CSV/Parquet files, frames), a local Parquet cache,
+the per-instrument cutoff table, alignment to the signal sessions, returns and the
+data-quality report. Only :mod:`georisk.market._yahoo` imports yfinance, lazily.
+"""
 
 from georisk.config import Instrument, Sleeve, Universe, default_universe
-from georisk.market._align import align_to_sessions, known_at, simple_returns
+from georisk.market._align import Alignment, align_to_sessions, align_with_report, simple_returns
+from georisk.market._cache import ENV_CACHE_DIR, PriceCache, resolve_cache_dir
+from georisk.market._cutoffs import CUTOFF_CONVENTIONS, CutoffConvention, cutoff_table, known_at
+from georisk.market._load import PriceLoad, load_prices, prices_from_config, settled_through
+from georisk.market._quality import QualityReport, QualityThresholds, quality_report
+from georisk.market._shape import FetchResult, close_frame, normalize_download
 from georisk.market._sources import (
     CsvSource,
+    FrameSource,
     ParquetSource,
     PriceSource,
-    load_prices,
+    read_price_table,
     validate_prices,
 )
-from georisk.market._yahoo import YFinanceSource, normalize_download
+from georisk.market._yahoo import YFinanceSource
 
 __all__ = [
+    "CUTOFF_CONVENTIONS",
+    "ENV_CACHE_DIR",
+    "Alignment",
     "CsvSource",
+    "CutoffConvention",
+    "FetchResult",
+    "FrameSource",
     "Instrument",
     "ParquetSource",
+    "PriceCache",
+    "PriceLoad",
     "PriceSource",
+    "QualityReport",
+    "QualityThresholds",
     "Sleeve",
     "Universe",
     "YFinanceSource",
     "align_to_sessions",
+    "align_with_report",
+    "close_frame",
+    "cutoff_table",
     "default_universe",
     "known_at",
     "load_prices",
     "normalize_download",
+    "prices_from_config",
+    "quality_report",
+    "read_price_table",
+    "resolve_cache_dir",
+    "settled_through",
     "simple_returns",
     "validate_prices",
 ]

@@ -4,56 +4,134 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from georisk.calendar import get_calendar, session_closes
-from georisk.config import Instrument, Universe
-from georisk.errors import DataQualityWarning
+from georisk.calendar import session_closes
+from georisk.config import Universe
+from georisk.errors import ConfigError, DataQualityWarning, MissingDataWarning
+from georisk.market._cutoffs import known_at
 
-__all__ = ["align_to_sessions", "known_at", "simple_returns"]
+__all__ = ["Alignment", "align_to_sessions", "align_with_report", "known_at", "simple_returns"]
 
 log = logging.getLogger(__name__)
 
+#: Default number of signal sessions a price may be carried over its own holidays.
+MAX_CARRY = 3
 
-def known_at(dates: pd.DatetimeIndex, instrument: Instrument) -> pd.DatetimeIndex:
-    """UTC time at which each daily price of ``instrument`` is known.
+
+class Alignment(NamedTuple):
+    """Result of :func:`align_with_report`.
+
+    Attributes
+    ----------
+    prices : pandas.DataFrame
+        Aligned prices (sessions x tickers).
+    carried : pandas.DataFrame
+        True where a price was carried from an earlier session (the instrument printed
+        nothing new by that session's close, e.g. its own holiday).
+    stale : pandas.DataFrame
+        True where the carry limit was exceeded after the instrument's first price: the
+        value is NaN, not an old price.
+    """
+
+    prices: pd.DataFrame
+    carried: pd.DataFrame
+    stale: pd.DataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """Per ticker: sessions carried, sessions left NaN as stale, last fresh session."""
+        fresh = self.prices.notna() & ~self.carried
+        last = {t: (fresh.index[fresh[t].to_numpy()].max() if fresh[t].any() else pd.NaT) for t in fresh.columns}
+        return pd.DataFrame(
+            {
+                "carried": self.carried.sum().astype("int64"),
+                "stale": self.stale.sum().astype("int64"),
+                "last_fresh": pd.Series(last, dtype="datetime64[ns]"),
+            }
+        )
+
+
+def align_with_report(
+    prices: pd.DataFrame,
+    universe: Universe,
+    *,
+    calendar: str = "XNYS",
+    end: str | pd.Timestamp | None = None,
+    max_carry: int | None = MAX_CARRY,
+) -> Alignment:
+    """Align closes to the signal sessions and say what was carried or left stale.
 
     Parameters
     ----------
-    dates : pandas.DatetimeIndex
-        The instrument's local trading dates (tz-naive).
-    instrument : Instrument
-        Gives ``close_time`` and ``timezone``, or else the exchange ``calendar`` whose
-        session close (early closes included) is used.
+    prices : pandas.DataFrame
+        The wide price frame (each column on its instrument's own trading dates).
+    universe : Universe
+        Gives each ticker's cutoff convention, close time or calendar.
+    calendar : str, default "XNYS"
+        The signal calendar.
+    end : date-like, optional
+        Last session of the output (default: the last session any price maps to).
+    max_carry : int or None, default 3
+        Sessions a price may be carried forward when its instrument printed nothing new
+        (its own holidays); beyond that the value is NaN and counted as stale. ``0``
+        carries nothing; ``None`` carries without limit (still reported).
 
     Returns
     -------
-    pandas.DatetimeIndex
-        ``datetime64[ns, UTC]``, one per date.
+    Alignment
+
+    Notes
+    -----
+    A price dated :math:`D` is known at :math:`k(D)` (:func:`known_at`); it belongs to the
+    first signal session :math:`d` whose close :math:`c_d \\ge k(D)`. When two prices map
+    to the same session the later one is kept (it supersedes the earlier). The value at
+    :math:`d` is the last price mapped to a session :math:`\\le d`, carried at most
+    ``max_carry`` sessions.
     """
-    dates = pd.DatetimeIndex(dates).as_unit("ns")
-    if instrument.close_time is not None and instrument.timezone is not None:
-        hh, mm = (int(x) for x in instrument.close_time.split(":"))
-        local = dates + pd.Timedelta(hours=hh, minutes=mm)
-        return local.tz_localize(instrument.timezone, ambiguous="raise", nonexistent="raise").tz_convert("UTC")
-    if len(dates) == 0:
-        return pd.DatetimeIndex([], dtype="datetime64[ns, UTC]")
-    cal = get_calendar(instrument.calendar, str(dates.min().date()), str(dates.max().date()))
-    closes = pd.Series(pd.DatetimeIndex(cal.closes).tz_convert("UTC").as_unit("ns"), index=cal.closes.index)
-    found = closes.reindex(dates)
-    # A date that is not a session of its own calendar (bad data or a special session):
-    # assume the regular close of the calendar's most common close time.
-    if found.isna().any():
-        typical = pd.Timedelta(closes.dt.hour.mode()[0], unit="h") + pd.Timedelta(closes.dt.minute.mode()[0], unit="m")
-        fill = pd.Series(dates.tz_localize("UTC") + typical, index=dates)
-        found = found.fillna(fill)
-    return pd.DatetimeIndex(found)
+    if prices.empty:
+        raise ConfigError("prices is empty; load prices for the requested range first")
+    if max_carry is not None and max_carry < 0:
+        raise ConfigError(f"max_carry={max_carry} must be >= 0 or None")
+    first = pd.Timestamp(prices.index.min())
+    last = pd.Timestamp(end) if end is not None else pd.Timestamp(prices.index.max()) + pd.Timedelta(days=10)
+    closes = session_closes(calendar, str(first.date()), str(last.date()))
+    close_utc = pd.DatetimeIndex(closes)
+    sessions = pd.DatetimeIndex(closes.index)
+    raw_cols: dict[str, pd.Series] = {}
+    for ticker in prices.columns:
+        series = prices[ticker].dropna()
+        t = known_at(pd.DatetimeIndex(series.index), universe.instrument(str(ticker)))
+        pos = close_utc.searchsorted(t, side="left")
+        keep = pos < len(close_utc)
+        mapped = pd.Series(series.to_numpy()[keep], index=sessions[pos[keep]], dtype="float64")
+        mapped = mapped[~mapped.index.duplicated(keep="last")]
+        raw_cols[str(ticker)] = mapped.reindex(sessions)
+    raw = pd.DataFrame(raw_cols, index=sessions)
+    filled = raw.ffill() if max_carry is None else raw.ffill(limit=max_carry) if max_carry > 0 else raw
+    started = raw.notna().cummax()
+    carried = filled.notna() & raw.isna()
+    stale = started & filled.isna()
+    if end is None:
+        mapped_any = raw.notna().any(axis=1)
+        if mapped_any.any():
+            cut = sessions[mapped_any.to_numpy()].max()
+            filled, carried, stale = filled.loc[:cut], carried.loc[:cut], stale.loc[:cut]
+    for frame in (filled, carried, stale):
+        frame.index.name = "session"
+        frame.columns.name = "ticker"
+    return Alignment(filled, carried, stale)
 
 
 def align_to_sessions(
-    prices: pd.DataFrame, universe: Universe, *, calendar: str = "XNYS", end: str | pd.Timestamp | None = None
+    prices: pd.DataFrame,
+    universe: Universe,
+    *,
+    calendar: str = "XNYS",
+    end: str | pd.Timestamp | None = None,
+    max_carry: int | None = MAX_CARRY,
 ) -> pd.DataFrame:
     """Last price of each instrument known at each signal session's close.
 
@@ -62,11 +140,13 @@ def align_to_sessions(
     prices : pandas.DataFrame
         The wide price frame (each column on its instrument's own trading dates).
     universe : Universe
-        Gives each ticker's close time or calendar.
+        Gives each ticker's cutoff convention, close time or calendar.
     calendar : str, default "XNYS"
         The signal calendar.
     end : date-like, optional
         Last session of the output (default: the last session any price maps to).
+    max_carry : int or None, default 3
+        See :func:`align_with_report`.
 
     Returns
     -------
@@ -75,34 +155,34 @@ def align_to_sessions(
         session's close is not known at that session: a Frankfurt close at 17:30 CET
         is known at the New York close the same day; a Brent settlement on a New York
         holiday first counts for the next New York session. Before an instrument's
-        first price the value is NaN.
+        first price the value is NaN. Carried prices are logged; values left NaN because
+        the carry limit was exceeded raise a :class:`~georisk.errors.MissingDataWarning`.
+
+    Examples
+    --------
+    >>> from georisk.datasets import load_sample
+    >>> s = load_sample()
+    >>> align_to_sessions(s.prices, s.universe).index.name
+    'session'
     """
-    if prices.empty:
-        raise ValueError("prices is empty")
-    first = prices.index.min()
-    last = pd.Timestamp(end) if end is not None else prices.index.max() + pd.Timedelta(days=10)
-    closes = session_closes(calendar, str(first.date()), str(last.date()))
-    close_utc = pd.DatetimeIndex(closes)
-    cols = {}
-    for ticker in prices.columns:
-        series = prices[ticker].dropna()
-        t = known_at(pd.DatetimeIndex(series.index), universe.instrument(str(ticker)))
-        pos = close_utc.searchsorted(t, side="left")
-        keep = pos < len(close_utc)
-        mapped = pd.Series(series.to_numpy()[keep], index=closes.index[pos[keep]])
-        mapped = mapped[~mapped.index.duplicated(keep="last")]
-        # As-of: the last known price at each session (a real printed price, never invented).
-        cols[ticker] = mapped.reindex(closes.index).ffill()
-    out = pd.DataFrame(cols, index=closes.index)
-    if end is None:
-        last_mapped = max(pd.DatetimeIndex(s.dropna().index).max() for s in cols.values())
-        out = out.loc[:last_mapped]
-    out.index.name = "session"
-    out.columns.name = "ticker"
-    return out
+    result = align_with_report(prices, universe, calendar=calendar, end=end, max_carry=max_carry)
+    n_carried = int(result.carried.to_numpy().sum())
+    if n_carried:
+        log.info("carried %d price(s) over instruments' own holidays (max_carry=%s)", n_carried, max_carry)
+    stale = result.stale.sum()
+    stale = stale[stale > 0]
+    if len(stale):
+        detail = ", ".join(f"{t}: {int(n)}" for t, n in stale.items())
+        warnings.warn(
+            f"sessions with no fresh price within max_carry={max_carry} sessions are NaN ({detail}); "
+            "update the prices or raise max_carry",
+            MissingDataWarning,
+            stacklevel=2,
+        )
+    return result.prices
 
 
-def simple_returns(aligned: pd.DataFrame) -> pd.DataFrame:
+def simple_returns(aligned: pd.DataFrame, *, null: pd.DataFrame | None = None) -> pd.DataFrame:
     """Simple returns ``P_d / P_{d-1} - 1`` of aligned closes.
 
     Never takes the log of a price. A return whose start or end price is not positive
@@ -113,11 +193,19 @@ def simple_returns(aligned: pd.DataFrame) -> pd.DataFrame:
     ----------
     aligned : pandas.DataFrame
         Prices from :func:`align_to_sessions`.
+    null : pandas.DataFrame, optional
+        Boolean mask (same sessions and tickers) of returns to set to NaN, for example
+        :meth:`georisk.market.QualityReport.roll_mask` to null futures roll jumps.
 
     Returns
     -------
     pandas.DataFrame
         Same shape; the first row is NaN.
+
+    Notes
+    -----
+    :math:`r_{i,d} = P_{i,d} / P_{i,d-1} - 1`, defined only when both prices are
+    positive.
     """
     prev = aligned.shift(1)
     bad = (aligned <= 0) | (prev <= 0)
@@ -130,4 +218,7 @@ def simple_returns(aligned: pd.DataFrame) -> pd.DataFrame:
             stacklevel=2,
         )
         ret = ret.mask(bad)
+    if null is not None:
+        mask = null.reindex(index=ret.index, columns=ret.columns, fill_value=False).astype(bool)
+        ret = ret.mask(mask)
     return ret.replace([np.inf, -np.inf], np.nan)

@@ -1,6 +1,27 @@
-"""Stage 2: event scores. Lexicon scorer (scikit-learn transformer) and ``score_articles``."""
+"""Stage 2: event scores. Lexicon, supervised and blended scorers, ``score_articles`` and audits."""
 
-from georisk.scoring._lexicon import SCORE_COLUMNS, Lexicon, LexiconScorer, load_lexicon
-from georisk.scoring._score import score_articles
+from georisk.scoring._blend import BLENDED_COLUMNS, DEFAULT_LEXICON_WEIGHT, BlendedScorer
+from georisk.scoring._corpus import LABELS, load_labelled_corpus
+from georisk.scoring._evaluate import ScorerEvaluation, evaluate_scorer
+from georisk.scoring._lexicon import CHANNELS, SCORE_COLUMNS, Lexicon, LexiconScorer, load_lexicon
+from georisk.scoring._score import default_scorer, score_articles, score_stream
+from georisk.scoring._supervised import SupervisedScorer
 
-__all__ = ["SCORE_COLUMNS", "Lexicon", "LexiconScorer", "load_lexicon", "score_articles"]
+__all__ = [
+    "BLENDED_COLUMNS",
+    "CHANNELS",
+    "DEFAULT_LEXICON_WEIGHT",
+    "LABELS",
+    "SCORE_COLUMNS",
+    "BlendedScorer",
+    "Lexicon",
+    "LexiconScorer",
+    "ScorerEvaluation",
+    "SupervisedScorer",
+    "default_scorer",
+    "evaluate_scorer",
+    "load_labelled_corpus",
+    "load_lexicon",
+    "score_articles",
+    "score_stream",
+]

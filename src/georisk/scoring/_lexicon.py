@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from georisk.errors import ConfigError
 
-__all__ = ["SCORE_COLUMNS", "Lexicon", "LexiconScorer", "load_lexicon"]
+__all__ = ["CHANNELS", "SCORE_COLUMNS", "Lexicon", "LexiconScorer", "load_lexicon", "texts_of"]
 
 #: Numeric columns every scorer returns, all in [0, 1].
 SCORE_COLUMNS = [
@@ -48,6 +48,12 @@ def _phrases(items: list[str], where: str) -> dict[str, float]:
     return out
 
 
+def _factor(value: Any, where: str) -> float:
+    if not isinstance(value, int | float) or not 0.0 <= float(value) <= 1.0:
+        raise ConfigError(f"lexicon {where}: off_topic_factor={value!r} must be a number in [0, 1], e.g. 0.25")
+    return float(value)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Terms and modifiers of one conflict, as loaded from a TOML lexicon file."""
@@ -64,6 +70,7 @@ class Lexicon:
     exclusions: dict[str, float]
     off_topic: dict[str, float]
     source: str = field(default="")
+    off_topic_factor: float = 0.25
 
     def extended(self, **extra: list[str]) -> Lexicon:
         """Return a copy with extra terms added to the named categories.
@@ -133,6 +140,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
             exclusions=_phrases(excl.get("phrases", []), f"{where} exclusions"),
             off_topic=_phrases(excl.get("off_topic", []), f"{where} off_topic"),
             source=where,
+            off_topic_factor=_factor(excl.get("off_topic_factor", 0.25), where),
         )
     except KeyError as exc:
         raise ConfigError(
@@ -140,29 +148,46 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         ) from exc
 
 
-class _Matcher:
-    """Finds phrases as whole-word token sequences (a dict keyed by first token)."""
+# Categories matched in one pass; each keeps its own longest, non-overlapping matches.
+_DIRECTIONAL = ("hawkish_threat", "hawkish_act", "peace")
+_MODIFIERS = ("negations", "hedges", "intensifiers")
+_SENTENCE = re.compile(r"[.!?;\n]")
+#: Weight of a negated hawkish term counted on the peace side ("ruled out new sanctions").
+NEGATED_HAWKISH_WEIGHT = 0.5
+HEDGE_FACTOR = 0.5
+INTENSITY_FACTOR = 1.5
 
-    def __init__(self, phrases: dict[str, float]) -> None:
-        self.by_first: dict[str, list[tuple[tuple[str, ...], float]]] = {}
-        for phrase, weight in phrases.items():
-            toks = tuple(phrase.split())
-            self.by_first.setdefault(toks[0], []).append((toks, weight))
+
+class _Matcher:
+    """All phrases of all categories as token sequences, keyed by their first token."""
+
+    def __init__(self, categories: dict[str, dict[str, float]]) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+        for cat, phrases in categories.items():
+            for phrase, weight in phrases.items():
+                toks = tuple(phrase.split())
+                self.by_first.setdefault(toks[0], []).append((toks, cat, weight))
         for cands in self.by_first.values():
             cands.sort(key=lambda c: -len(c[0]))
+        self.first_tokens = frozenset(self.by_first)
 
-    def find(self, tokens: list[str]) -> list[tuple[int, int, float]]:
-        """Return ``(start, end, weight)`` of longest, non-overlapping matches."""
-        out = []
-        i = 0
-        while i < len(tokens):
-            for toks, weight in self.by_first.get(tokens[i], ()):
-                if tuple(tokens[i : i + len(toks)]) == toks:
-                    out.append((i, i + len(toks), weight))
-                    i += len(toks)
-                    break
-            else:
-                i += 1
+    def find(self, tokens: list[str]) -> dict[str, list[tuple[int, int, float]]]:
+        """Return, per category, ``(start, end, weight)`` of longest non-overlapping matches."""
+        out: dict[str, list[tuple[int, int, float]]] = {}
+        free: dict[str, int] = {}
+        by_first = self.by_first
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            cands = by_first.get(tok)
+            if not cands:
+                continue
+            for toks, cat, weight in cands:
+                if free.get(cat, 0) > i:
+                    continue
+                k = len(toks)
+                if k == 1 or (i + k <= n and tuple(tokens[i : i + k]) == toks):
+                    out.setdefault(cat, []).append((i, i + k, weight))
+                    free[cat] = i + k
         return out
 
 
@@ -170,19 +195,45 @@ def _squash(x: float) -> float:
     return 1.0 - math.exp(-x)
 
 
+def texts_of(X: Any) -> list[str]:
+    """Texts of ``X``: an article frame (title and text joined), a Series or a list of str.
+
+    Raises
+    ------
+    ConfigError
+        If ``X`` is a frame without ``text`` or a single string.
+    """
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X.columns:
+            raise ConfigError("X has no 'text' column; pass the frame from load_articles or a list of strings")
+        body = X["text"].fillna("").astype(str)
+        if "title" not in X.columns:
+            return body.tolist()
+        title = X["title"].fillna("").astype(str)
+        return [f"{t}.\n{b}" if t else b for t, b in zip(title.tolist(), body.tolist(), strict=True)]
+    if isinstance(X, str):
+        raise ConfigError("X is a single string; pass a list of texts, e.g. [text]")
+    if X is None:
+        raise ConfigError("X is None; pass a list of texts or an article frame")
+    return ["" if t is None else str(t) for t in X]
+
+
 class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Score texts for hawkish tilt, peace trade, relevance and market channels.
 
-    A transparent scorer that needs no training. Terms are matched per sentence on
-    cleaned, lower-cased text. A negation cue in the ``negation_window`` words before a
-    term flips its direction ("refused a ceasefire" is hawkish, "ruled out new
-    sanctions" is peace); a hedge halves its weight; an intensifier raises it by half.
-    Exclusion phrases ("price war") are removed before matching.
+    A transparent scorer that needs no training. Terms are matched as whole phrases per
+    sentence on lower-cased text. A negation cue in the ``negation_window`` words before
+    a term flips its direction: a negated peace term counts as a hawkish threat ("refused
+    a ceasefire", "no intention to pause fighting"), a negated hawkish term counts half
+    on the peace side ("ruled out new sanctions"). A hedge ("may", "reportedly") halves a
+    term's weight; an intensifier ("massive", "largest") raises it by half. Exclusion
+    phrases ("price war", "war and peace") are blanked out before matching.
 
     Parameters
     ----------
-    lexicon : str or pathlib.Path, optional
-        Path of a TOML lexicon; the shipped Russia-Ukraine lexicon when None.
+    lexicon : str, pathlib.Path or Lexicon, optional
+        A TOML lexicon path or a :class:`Lexicon`; the shipped Russia-Ukraine lexicon
+        when None. Another conflict is another TOML file: no code changes.
     negation_window : int, default 4
         Words before a term searched for negation, hedge and intensity cues.
     saturation : float, default 1.0
@@ -195,88 +246,126 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     Notes
     -----
-    For each article, with weighted term hits :math:`h` (hawkish), :math:`p` (peace)
-    and :math:`a` (actors and places):
+    For each article, with summed weighted hits :math:`t` (hawkish threats), :math:`a`
+    (hawkish acts), :math:`p` (peace), :math:`n` (actors and places) and :math:`c_k`
+    (channel :math:`k`), and :math:`s` the ``saturation``:
 
-    .. math:: \\text{hawkish\\_tilt} = 1 - e^{-h/s}, \\quad
-              \\text{peace\\_trade} = 1 - e^{-p/s}, \\quad
-              \\text{relevance} = 1 - e^{-(a + h + p)/2}
+    .. math:: \\text{hawkish\\_tilt} = 1 - e^{-(t + a)/s}, \\quad
+              \\text{hawkish\\_threat} = 1 - e^{-t/s}, \\quad
+              \\text{hawkish\\_act} = 1 - e^{-a/s}, \\quad
+              \\text{peace\\_trade} = 1 - e^{-p/s}
 
-    where :math:`s` is ``saturation``. Relevance is cut to a quarter when off-topic
-    words (sport, film) outnumber the actor and place hits.
+    .. math:: \\text{relevance} = 1 - e^{-(n + t + a + p)/2}, \\quad
+              \\text{channel}_k = 1 - e^{-c_k/2}
+
+    When off-topic words (sport, film, company news) outnumber the actor and place hits,
+    :math:`t`, :math:`a`, :math:`p` and relevance are multiplied by the lexicon's
+    ``off_topic_factor`` (default 0.25): a football "offensive" is not an escalation.
+    Each term's weight is multiplied by 0.5 when hedged and 1.5 when intensified.
+
+    Examples
+    --------
+    >>> from georisk.scoring import LexiconScorer
+    >>> s = LexiconScorer().fit(None)
+    >>> s.explain(["Moscow refused a ceasefire."])
+    ['hawkish-threat:ceasefire(negated)=1.5']
     """
 
-    def __init__(self, lexicon: str | Path | None = None, negation_window: int = 4, saturation: float = 1.0) -> None:
+    def __init__(
+        self, lexicon: str | Path | Lexicon | None = None, negation_window: int = 4, saturation: float = 1.0
+    ) -> None:
         self.lexicon = lexicon
         self.negation_window = negation_window
         self.saturation = saturation
 
-    def fit(self, X: Any, y: Any = None) -> LexiconScorer:
-        """Load and compile the lexicon; ``X`` and ``y`` are ignored."""
-        if self.negation_window < 0:
-            raise ConfigError(f"negation_window={self.negation_window} must be >= 0")
-        if self.saturation <= 0:
-            raise ConfigError(f"saturation={self.saturation} must be > 0")
+    def fit(self, X: Any = None, y: Any = None) -> LexiconScorer:
+        """Load and compile the lexicon; ``X`` and ``y`` are ignored.
+
+        Returns
+        -------
+        LexiconScorer
+            ``self``, fitted.
+        """
+        if not isinstance(self.negation_window, int | np.integer) or self.negation_window < 0:
+            raise ConfigError(f"negation_window={self.negation_window!r} must be an integer >= 0, e.g. 4")
+        if not self.saturation > 0:
+            raise ConfigError(f"saturation={self.saturation!r} must be > 0, e.g. 1.0")
         lex = self.lexicon if isinstance(self.lexicon, Lexicon) else load_lexicon(self.lexicon)
         self.lexicon_ = lex
-        self._matchers = {
-            "actors": _Matcher(lex.actors),
-            "hawkish_threat": _Matcher(lex.hawkish_threat),
-            "hawkish_act": _Matcher(lex.hawkish_act),
-            "peace": _Matcher(lex.peace),
-            **{f"ch_{c}": _Matcher(lex.channels[c]) for c in CHANNELS},
-            "negations": _Matcher(lex.negations),
-            "hedges": _Matcher(lex.hedges),
-            "intensifiers": _Matcher(lex.intensifiers),
-            "exclusions": _Matcher(lex.exclusions),
-            "off_topic": _Matcher(lex.off_topic),
-        }
+        self._matcher = _Matcher(
+            {
+                "actors": lex.actors,
+                "hawkish_threat": lex.hawkish_threat,
+                "hawkish_act": lex.hawkish_act,
+                "peace": lex.peace,
+                **{f"ch_{c}": lex.channels[c] for c in CHANNELS},
+                "negations": lex.negations,
+                "hedges": lex.hedges,
+                "intensifiers": lex.intensifiers,
+                "off_topic": lex.off_topic,
+            }
+        )
+        self._exclusions = _Matcher({"x": lex.exclusions})
         self.n_features_in_ = 1
         return self
 
-    def _score_one(self, text: str) -> tuple[list[float], str]:
-        m = self._matchers
+    def _score_one(self, text: str, want_evidence: bool) -> tuple[list[float], list[str]]:
         sums = dict.fromkeys(("threat", "act", "peace", "actors", "off_topic", *CHANNELS), 0.0)
         evidence: list[str] = []
-        for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text.lower()):
+        window = self.negation_window
+        excl_first = self._exclusions.first_tokens
+        for sentence in _SENTENCE.split(text.lower()):
             tokens = _WORD.findall(sentence)
             if not tokens:
                 continue
-            for s, e, _ in m["exclusions"].find(tokens):
-                tokens[s:e] = ["\x00"] * (e - s)
-            sums["actors"] += sum(w for *_, w in m["actors"].find(tokens))
-            sums["off_topic"] += sum(w for *_, w in m["off_topic"].find(tokens))
+            excl = self._exclusions.find(tokens).get("x") if not excl_first.isdisjoint(tokens) else None
+            if excl:
+                for s, e, _ in excl:
+                    tokens[s:e] = ["\x00"] * (e - s)
+            hits = self._matcher.find(tokens)
+            if not hits:
+                continue
+            sums["actors"] += sum(w for *_, w in hits.get("actors", ()))
+            sums["off_topic"] += sum(w for *_, w in hits.get("off_topic", ()))
             for c in CHANNELS:
-                sums[c] += sum(w for *_, w in m[f"ch_{c}"].find(tokens))
-            neg_spans = m["negations"].find(tokens)
-            hedge_spans = m["hedges"].find(tokens)
-            inten_spans = m["intensifiers"].find(tokens)
-            for cat, key in (("hawkish_threat", "threat"), ("hawkish_act", "act"), ("peace", "peace")):
-                for s, e, w in m[cat].find(tokens):
-                    lo = max(0, s - self.negation_window)
-                    negated = any(lo <= ns and ne <= s for ns, ne, _ in neg_spans)
+                sums[c] += sum(w for *_, w in hits.get(f"ch_{c}", ()))
+            negs = hits.get("negations", ())
+            hedges = hits.get("hedges", ())
+            intens = hits.get("intensifiers", ())
+            for cat in _DIRECTIONAL:
+                for s, e, w in hits.get(cat, ()):
+                    lo = max(0, s - window)
                     weight = w
-                    mods = []
-                    if any(lo <= hs and he <= s for hs, he, _ in hedge_spans):
-                        weight *= 0.5
+                    mods: list[str] = []
+                    if hedges and any(lo <= hs and he <= s for hs, he, _ in hedges):
+                        weight *= HEDGE_FACTOR
                         mods.append("hedged")
-                    if any(lo <= xs and xe <= s + 1 for xs, xe, _ in inten_spans):
-                        weight *= 1.5
+                    if intens and any(lo <= xs and xe <= s for xs, xe, _ in intens):
+                        weight *= INTENSITY_FACTOR
                         mods.append("intense")
-                    phrase = " ".join(tokens[s:e])
-                    if negated:
+                    key = {"hawkish_threat": "threat", "hawkish_act": "act", "peace": "peace"}[cat]
+                    if negs and any(lo <= ns and ne <= s for ns, ne, _ in negs):
                         mods.append("negated")
-                        target = "act" if key == "peace" else "peace"
-                    else:
-                        target = key
-                    sums[target] += weight
-                    label = {"threat": "hawkish-threat", "act": "hawkish-act", "peace": "peace"}[target]
-                    evidence.append(f"{label}:{phrase}" + (f"({','.join(mods)})" if mods else "") + f"={weight:g}")
+                        if key == "peace":
+                            key = "threat"
+                        else:
+                            key = "peace"
+                            weight *= NEGATED_HAWKISH_WEIGHT
+                    sums[key] += weight
+                    if want_evidence:
+                        label = {"threat": "hawkish-threat", "act": "hawkish-act", "peace": "peace"}[key]
+                        phrase = " ".join(tokens[s:e])
+                        evidence.append(f"{label}:{phrase}" + (f"({','.join(mods)})" if mods else "") + f"={weight:g}")
         sat = self.saturation
-        hawk = sums["threat"] + sums["act"]
-        relevance = _squash((sums["actors"] + hawk + sums["peace"]) / 2.0)
+        relevance = _squash((sums["actors"] + sums["threat"] + sums["act"] + sums["peace"]) / 2.0)
         if sums["off_topic"] > sums["actors"]:
-            relevance *= 0.25
+            f = self.lexicon_.off_topic_factor
+            relevance *= f
+            for key in ("threat", "act", "peace"):
+                sums[key] *= f
+            if want_evidence:
+                evidence.append(f"off-topic:{sums['off_topic']:g}>actors:{sums['actors']:g}(scores x{f:g})")
+        hawk = sums["threat"] + sums["act"]
         row = [
             _squash(hawk / sat),
             _squash(sums["threat"] / sat),
@@ -285,17 +374,11 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             relevance,
             *(_squash(sums[c] / 2.0) for c in CHANNELS),
         ]
-        return row, "; ".join(evidence)
+        return row, evidence
 
-    def _texts(self, X: Any) -> list[str]:
-        if isinstance(X, pd.DataFrame):
-            if "text" not in X.columns:
-                raise ConfigError("X has no 'text' column; pass the frame from load_articles or a list of strings")
-            title = X["title"].fillna("") if "title" in X.columns else ""
-            return list((title + ".\n" + X["text"].fillna("")).astype(str))
-        if isinstance(X, str):
-            raise ConfigError("X is a single string; pass a list of texts, e.g. [text]")
-        return [str(t) for t in X]
+    def _ensure_fitted(self) -> None:
+        if not hasattr(self, "lexicon_"):
+            self.fit(None)
 
     def transform(self, X: Any) -> pd.DataFrame:
         """Score texts.
@@ -308,11 +391,10 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         Returns
         -------
         pandas.DataFrame
-            :data:`SCORE_COLUMNS`, one row per text, index preserved for frames.
+            :data:`SCORE_COLUMNS`, one row per text, index preserved for frames and Series.
         """
-        if not hasattr(self, "lexicon_"):
-            self.fit(X)
-        rows = [self._score_one(t)[0] for t in self._texts(X)]
+        self._ensure_fitted()
+        rows = [self._score_one(t, False)[0] for t in texts_of(X)]
         index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
         return pd.DataFrame(
             np.asarray(rows, dtype=float).reshape(-1, len(SCORE_COLUMNS)), columns=SCORE_COLUMNS, index=index
@@ -320,9 +402,8 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def explain(self, X: Any) -> list[str]:
         """Return the evidence string for each text: ``category:phrase(modifiers)=weight; ...``."""
-        if not hasattr(self, "lexicon_"):
-            self.fit(X)
-        return [self._score_one(t)[1] for t in self._texts(X)]
+        self._ensure_fitted()
+        return ["; ".join(self._score_one(t, True)[1]) for t in texts_of(X)]
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""

@@ -1,36 +1,126 @@
-"""``score_articles``: run a scorer over an article frame."""
+"""``score_articles``: run a scorer over an article frame, in chunks and in parallel."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pandas as pd
 
 from georisk.errors import ConfigError
 
-__all__ = ["score_articles"]
+__all__ = ["default_scorer", "score_articles", "score_stream"]
 
 
-def score_articles(articles: pd.DataFrame, scorer: Any = None, *, evidence: bool = True) -> pd.DataFrame:
+def default_scorer() -> Any:
+    """The default scorer, unfitted: :class:`~georisk.scoring.BlendedScorer` with default weights."""
+    from georisk.scoring._blend import BlendedScorer
+
+    return BlendedScorer()
+
+
+def _is_fitted(scorer: Any) -> bool:
+    return hasattr(scorer, "n_features_in_") or any(k.endswith("_") and not k.startswith("_") for k in vars(scorer))
+
+
+def _check_parallel(chunk_size: int | None, n_jobs: int) -> None:
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise ConfigError(f"chunk_size={chunk_size!r} must be a positive integer or None, e.g. 5000")
+    if not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
+        raise ConfigError(f"n_jobs={n_jobs!r} must be a positive integer or -1 (all cores)")
+
+
+def _transform_chunk(scorer: Any, chunk: Any, evidence: bool) -> tuple[pd.DataFrame, list[str] | None]:
+    values = pd.DataFrame(scorer.transform(chunk))
+    expl = scorer.explain(chunk) if evidence and hasattr(scorer, "explain") else None
+    return values, expl
+
+
+def score_stream(
+    chunks: Iterable[Any], scorer: Any = None, *, n_jobs: int = 1, evidence: bool = False
+) -> Iterator[pd.DataFrame]:
+    """Score an iterable of chunks (lists of texts or article frames), yielding one frame per chunk.
+
+    Memory stays flat however long the stream: only ``n_jobs`` chunks (times a small
+    prefetch factor) are held at once. The scorer is fitted once, before the first chunk.
+
+    Parameters
+    ----------
+    chunks : iterable
+        Lists of texts, Series, or article frames (``title`` and ``text``).
+    scorer : estimator, optional
+        The default :class:`~georisk.scoring.BlendedScorer` when None.
+    n_jobs : int, default 1
+        Worker processes (joblib); ``-1`` uses every core.
+    evidence : bool, default False
+        Add an ``evidence`` column.
+
+    Yields
+    ------
+    pandas.DataFrame
+        :data:`~georisk.scoring.SCORE_COLUMNS` (and ``evidence``) for each chunk, in order.
+    """
+    from georisk.scoring._lexicon import SCORE_COLUMNS
+
+    _check_parallel(None, n_jobs)
+    scorer = default_scorer() if scorer is None else scorer
+    if not _is_fitted(scorer):
+        scorer.fit()
+    if n_jobs == 1:
+        results: Iterable[tuple[pd.DataFrame, list[str] | None]] = (
+            _transform_chunk(scorer, c, evidence) for c in chunks
+        )
+    else:
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
+        results = parallel(delayed(_transform_chunk)(scorer, c, evidence) for c in chunks)
+    for values, expl in results:
+        frame = values[SCORE_COLUMNS].clip(0.0, 1.0)
+        if expl is not None:
+            frame = frame.assign(evidence=expl)
+        yield frame
+
+
+def score_articles(
+    articles: pd.DataFrame,
+    scorer: Any = None,
+    *,
+    evidence: bool = True,
+    chunk_size: int | None = None,
+    n_jobs: int = 1,
+) -> pd.DataFrame:
     """Score each article for hawkish tilt, peace trade, relevance and channels.
 
     Parameters
     ----------
     articles : pandas.DataFrame
-        The frame from :func:`georisk.load_articles` (``id``, ``published_at``,
-        ``title``, ``text``, ...).
+        The frame from :func:`georisk.load_articles`, or any frame with ``published_at``
+        and ``text`` (``title`` and ``id`` optional; a missing ``id`` is the row label).
     scorer : estimator, optional
-        Any fitted or unfitted transformer returning :data:`SCORE_COLUMNS`; a
-        :class:`LexiconScorer` when None.
+        Any fitted or unfitted transformer returning :data:`SCORE_COLUMNS`; the default
+        :class:`~georisk.scoring.BlendedScorer` (lexicon and supervised model, half each)
+        when None. An unfitted scorer is fitted without labels.
     evidence : bool, default True
         Add an ``evidence`` column with the phrases that drove each score (when the
         scorer has an ``explain`` method).
+    chunk_size : int, optional
+        Score this many articles at a time (memory stays flat); all at once when None
+        and ``n_jobs == 1``.
+    n_jobs : int, default 1
+        Worker processes; chunks are scored in parallel when > 1 (or -1 for all cores).
 
     Returns
     -------
     pandas.DataFrame
         ``id``, ``published_at``, then the score columns in [0, 1], then ``evidence``;
-        one row per article, same order.
+        one row per article, with the index of ``articles``.
+
+    Notes
+    -----
+    Scores of one article depend on that article alone, so scoring never looks ahead.
+    See :class:`~georisk.scoring.BlendedScorer` for the blend and
+    :class:`~georisk.scoring.LexiconScorer` for the lexicon formulas.
 
     Examples
     --------
@@ -40,22 +130,32 @@ def score_articles(articles: pd.DataFrame, scorer: Any = None, *, evidence: bool
     >>> list(scores.columns[:4])
     ['id', 'published_at', 'hawkish_tilt', 'hawkish_threat']
     """
-    from georisk.scoring._lexicon import SCORE_COLUMNS, LexiconScorer
+    from georisk.scoring._lexicon import SCORE_COLUMNS
 
-    for col in ("id", "published_at", "text"):
+    if not isinstance(articles, pd.DataFrame):
+        raise ConfigError(f"articles must be a DataFrame, got {type(articles).__name__}; use georisk.load_articles")
+    for col in ("published_at", "text"):
         if col not in articles.columns:
             raise ConfigError(f"articles has no {col!r} column; build it with georisk.load_articles")
-    scorer = LexiconScorer() if scorer is None else scorer
-    if not hasattr(scorer, "n_features_in_") and not any(
-        k.endswith("_") and not k.startswith("_") for k in vars(scorer)
-    ):
-        scorer.fit(articles)
-    values = scorer.transform(articles)
-    values = pd.DataFrame(values, index=articles.index)
+    _check_parallel(chunk_size, n_jobs)
+    scorer = default_scorer() if scorer is None else scorer
+    if not _is_fitted(scorer):
+        scorer.fit()
+    n = len(articles)
+    size = chunk_size or (max(1, -(-n // (2 * max(n_jobs, 2)))) if n_jobs != 1 else max(n, 1))
+    parts = list(
+        score_stream((articles.iloc[i : i + size] for i in range(0, n, size)), scorer, n_jobs=n_jobs, evidence=evidence)
+    )
+    if parts:
+        values = pd.concat(parts)
+        values.index = articles.index
+    else:
+        values = pd.DataFrame(columns=[*SCORE_COLUMNS, *(["evidence"] if evidence else [])], index=articles.index)
     missing = [c for c in SCORE_COLUMNS if c not in values.columns]
     if missing:
         raise ConfigError(f"the scorer returned no {missing} column(s); a georisk scorer must return {SCORE_COLUMNS}")
-    out = pd.concat([articles[["id", "published_at"]], values[SCORE_COLUMNS].clip(0.0, 1.0)], axis=1)
-    if evidence and hasattr(scorer, "explain"):
-        out["evidence"] = scorer.explain(articles)
+    ids = articles["id"] if "id" in articles.columns else pd.Series(articles.index.astype(str), index=articles.index)
+    out = pd.concat([ids.rename("id"), articles["published_at"], values[SCORE_COLUMNS].astype(float)], axis=1)
+    if evidence and "evidence" in values.columns:
+        out["evidence"] = values["evidence"].astype(object).fillna("")
     return out

@@ -1,0 +1,508 @@
+"""``export_daily``: compute and publish the export of one session (or a backfill range)."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from georisk._version import __version__
+from georisk.calendar import assign_sessions, get_calendar, session_closes, to_session
+from georisk.errors import ConfigError, CorruptExportError, MissingDataError, NotASessionError
+from georisk.export._store import (
+    DATA_FILES,
+    LOCK_NAME,
+    export_path,
+    publish,
+    row_bytes,
+    update_latest,
+    verify_export,
+    write_history,
+)
+from georisk.lock import FileLock
+from georisk.schema import SCHEMA_VERSION, ExportManifest, SignalRow, build_rows
+
+if TYPE_CHECKING:
+    from georisk.config import GeoriskConfig
+
+__all__ = ["ExportResult", "export_daily", "export_frames", "export_range"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What one session's export wrote.
+
+    Attributes
+    ----------
+    session : pandas.Timestamp
+        The session exported.
+    folder : pathlib.Path
+        ``out_dir/session=YYYY-MM-DD`` (a symlink to the current version folder).
+    version : str
+        Content id of the export; the same inputs give the same version.
+    changed : bool
+        False when the same version was already published (an idempotent rerun).
+    manifest : dict
+        The manifest of the current version.
+    history : pathlib.Path
+        The session's file in the history store.
+    """
+
+    session: pd.Timestamp
+    folder: Path
+    version: str
+    changed: bool
+    manifest: dict[str, Any] = field(repr=False)
+    history: Path
+
+    @property
+    def files(self) -> list[Path]:
+        """The data files and the manifest of the export."""
+        return [self.folder / n for n in (*DATA_FILES, "manifest.json")]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Data-quality warnings recorded in the manifest."""
+        return list(self.manifest.get("warnings", []))
+
+
+def _hash_path(path: Path) -> dict[str, Any]:
+    h = hashlib.sha256()
+    if path.is_dir():
+        for f in sorted(p for p in path.rglob("*") if p.is_file()):
+            h.update(str(f.relative_to(path)).encode() + b"\0")
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+        return {"kind": "folder", "path": str(path), "sha256": h.hexdigest()}
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return {"kind": "file", "path": str(path), "sha256": h.hexdigest()}
+
+
+def _hash_frame(frame: pd.DataFrame) -> dict[str, Any]:
+    h = hashlib.sha256(json.dumps([str(c) for c in frame.columns]).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return {"kind": "frame", "path": None, "sha256": h.hexdigest()}
+
+
+def _out_root(out_dir: str | Path) -> Path:
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = "read-only file system" if exc.errno == errno.EROFS else exc.strerror
+        raise ConfigError(f"cannot create the export folder {out}: {reason}; pass a writable --out folder") from exc
+    if not out.is_dir():
+        raise ConfigError(f"--out {out} is not a folder")
+    return out
+
+
+def _write_session(
+    out: Path,
+    row: SignalRow,
+    base: Mapping[str, Any],
+    *,
+    warnings: list[str],
+    overwrite_corrupt: bool,
+    keep_versions: int,
+) -> ExportResult:
+    session = pd.Timestamp(row.session)
+    files = row_bytes([row])
+    manifest: dict[str, Any] = {
+        **base,
+        "schema_version": SCHEMA_VERSION,
+        "georisk_version": __version__,
+        "session": str(row.session),
+        "as_of": row.cutoff.isoformat(),
+        "calendar": row.calendar,
+        "rows": dict.fromkeys(files, 1),
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        "warnings": list(warnings),
+    }
+    manifest["version"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+    manifest["created_at"] = pd.Timestamp.now(tz="UTC").isoformat()
+    ExportManifest.model_validate(manifest)
+    folder, changed = publish(
+        out, session, files, manifest, overwrite_corrupt=overwrite_corrupt, keep_versions=keep_versions
+    )
+    history = write_history(out, session, files["signal.parquet"])
+    update_latest(out, session)
+    current = json.loads((folder / "manifest.json").read_text("utf-8"))
+    log.info(
+        "exported session %s (version %s, %s) to %s",
+        session.date(),
+        manifest["version"],
+        "new" if changed else "unchanged",
+        folder,
+        extra={"session": str(session.date()), "version": manifest["version"], "changed": changed},
+    )
+    for w in warnings:
+        # A quiet news day is normal (INFO); a missing price the caller let through is not.
+        level = logging.WARNING if w.startswith("no price") else logging.INFO
+        log.log(level, "session %s: %s", session.date(), w, extra={"session": str(session.date())})
+    return ExportResult(session, folder, str(current["version"]), changed, current, history)
+
+
+def export_frames(
+    signal: pd.DataFrame,
+    premium: pd.DataFrame,
+    positions: pd.DataFrame,
+    *,
+    session: str | pd.Timestamp,
+    out_dir: str | Path,
+    calendar: str = "XNYS",
+    parameters: Mapping[str, Any] | None = None,
+    inputs: Mapping[str, str | Path] | None = None,
+    warnings: list[str] | None = None,
+    overwrite_corrupt: bool = False,
+    lock_timeout: float = 0.0,
+    keep_versions: int = 3,
+) -> ExportResult:
+    """Publish precomputed stage frames as the export of one session.
+
+    The lower-level half of :func:`export_daily`: no inputs are loaded or checked.
+
+    Parameters
+    ----------
+    signal, premium, positions : pandas.DataFrame
+        From :func:`georisk.daily_signal`, :func:`georisk.risk_premium` and
+        :func:`georisk.backtesting.target_positions`, indexed by session; the risk
+        sleeves are the columns of ``positions``.
+    session : date-like
+        The session to export (must be a session of ``calendar``).
+    out_dir : str or pathlib.Path
+        Export root.
+    calendar : str, default "XNYS"
+        Exchange calendar of the sessions.
+    parameters : mapping, optional
+        Parameters of the run, hashed into the manifest.
+    inputs : mapping, optional
+        ``{name: path}`` of input files (or folders) whose SHA-256 is recorded.
+    warnings : list of str, optional
+        Data-quality warnings recorded in the manifest.
+    overwrite_corrupt : bool, default False
+        Set a corrupted previous export aside instead of raising.
+    lock_timeout : float, default 0
+        Seconds to wait for another run's lock.
+    keep_versions : int, default 3
+        Older versions of the session kept.
+
+    Returns
+    -------
+    ExportResult
+
+    Raises
+    ------
+    CorruptExportError
+        If the previous export of the session is corrupted (unless ``overwrite_corrupt``).
+    LockHeldError
+        If another run holds the lock after ``lock_timeout`` seconds.
+    NotASessionError
+        If ``session`` is not a session of ``calendar``.
+    """
+    ts = to_session(session, calendar)
+    out = _out_root(out_dir)
+    closes = session_closes(calendar, str(ts.date()), str(ts.date()))
+    row = build_rows(
+        signal,
+        premium,
+        positions,
+        pd.DatetimeIndex([ts]),
+        sleeves=list(positions.columns),
+        closes=closes,
+        calendar=calendar,
+    )[0]
+    params = json.loads(json.dumps(dict(parameters or {}), sort_keys=True, default=str))
+    base = {
+        "configuration": params,
+        "configuration_sha256": hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(),
+        "inputs": {k: _hash_path(Path(p)) for k, p in (inputs or {}).items()},
+        "articles_used": int(row.n_articles),
+        "last_article_at": None,
+        "prices_last_date": None,
+    }
+    with FileLock(out / LOCK_NAME, timeout=lock_timeout):
+        return _write_session(
+            out,
+            row,
+            base,
+            warnings=list(warnings or []),
+            overwrite_corrupt=overwrite_corrupt,
+            keep_versions=keep_versions,
+        )
+
+
+def _article_gap(
+    articles: pd.DataFrame, d: pd.Timestamp, cutoff: pd.Timestamp, calendar: str, max_gap: int
+) -> tuple[pd.DataFrame, pd.Timestamp]:
+    used = articles[articles["published_at"] <= cutoff]
+    if used.empty:
+        first = articles["published_at"].min() if len(articles) else None
+        tail = f"; the first article is from {first}" if first is not None else "; the feed is empty"
+        raise MissingDataError(f"no article was published by the close of {d.date()} ({cutoff}){tail}")
+    last = pd.Timestamp(used["published_at"].max())
+    last_session = assign_sessions(pd.DatetimeIndex([last]), calendar)[0]
+    gap = len(session_closes(calendar, str(last_session.date()), str(d.date()))) - 1
+    if gap > max_gap:
+        raise MissingDataError(
+            f"the article feed is stale for session {d.date()}: the last article published by its close "
+            f"({cutoff}) is from {last} (session {last_session.date()}), {gap} sessions earlier; at most "
+            f"{max_gap} allowed. Check the feed, or raise max_article_gap (--max-article-gap)"
+        )
+    return used, last
+
+
+def _price_gaps(prices: pd.DataFrame, d: pd.Timestamp, config: GeoriskConfig) -> list[str]:
+    upto = prices[prices.index <= d]
+    cal = config.signal.calendar
+    if upto.empty:
+        start = prices.index.min().date() if len(prices) else "nowhere (no prices at all)"
+        raise MissingDataError(f"no prices up to session {d.date()}; the prices start {start}")
+    last = pd.Timestamp(upto.index.max())
+    if last < d:
+        gap = session_closes(cal, str((last + pd.Timedelta(days=1)).date()), str(d.date())).index
+        raise MissingDataError(
+            f"no prices for session {d.date()}: the prices end {last.date()}, {len(gap)} session(s) missing "
+            f"({', '.join(str(g.date()) for g in gap[:10])}{', ...' if len(gap) > 10 else ''}); refresh the "
+            "price cache (georisk prices fetch) or export an earlier session"
+        )
+    gaps = []
+    for ticker in config.universe.tickers:
+        inst = config.universe.instrument(ticker)
+        if not get_calendar(inst.calendar, str(d.date()), str(d.date())).is_session(d):
+            continue
+        col = upto[ticker] if ticker in upto.columns else pd.Series(dtype=float)
+        if d not in col.index or pd.isna(col.loc[d]):
+            valid = col.dropna()
+            seen = valid.index.max().date() if len(valid) else "never"
+            gaps.append(f"{ticker} (a {inst.calendar} session; last price {seen})")
+    return [f"no price on {d.date()} for {', '.join(gaps)}"] if gaps else []
+
+
+def _check_previous(out: Path, sessions: pd.DatetimeIndex) -> None:
+    """Fail before any work if a previous export of these sessions is corrupted."""
+    for d in sessions:
+        link = export_path(out, d)
+        if link.is_symlink() and not link.exists():
+            raise CorruptExportError(f"{link} points to a missing folder; rerun with --force to replace it")
+        if link.exists():
+            verify_export(link)
+
+
+def export_range(
+    config: GeoriskConfig | str | Path | None,
+    start: str | pd.Timestamp,
+    end: str | pd.Timestamp,
+    *,
+    out_dir: str | Path | None = None,
+    lock_timeout: float = 0.0,
+    overwrite_corrupt: bool = False,
+    max_article_gap: int = 5,
+    missing_prices: Literal["raise", "warn"] = "raise",
+    keep_versions: int = 3,
+) -> list[ExportResult]:
+    """Export every session from ``start`` to ``end`` (a backfill); see :func:`export_daily`.
+
+    Stages are computed once as of the last session: they are causal (a value dated d
+    uses data up to d only), so each row equals the one a run on d's evening writes,
+    byte for byte. Sessions are published in order; if one fails, the earlier ones stay
+    published and a rerun skips them as unchanged.
+
+    Parameters
+    ----------
+    config : GeoriskConfig, path to a TOML file, or None
+        The configuration (the bundled synthetic sample when None).
+    start, end : date-like
+        First and last calendar dates of the range (inclusive); the sessions between
+        them are exported, so neither end needs to be a session.
+    out_dir, lock_timeout, overwrite_corrupt, max_article_gap, missing_prices, keep_versions
+        As for :func:`export_daily`.
+
+    Returns
+    -------
+    list of ExportResult
+        One per session, in order.
+
+    Raises
+    ------
+    NotASessionError
+        If the range holds no session.
+    MissingDataError, LockHeldError, CorruptExportError, ConfigError
+        As for :func:`export_daily`, checked for every session before anything is written.
+    """
+    from georisk.config import GeoriskConfig
+    from georisk.pipeline import compute_stages, load_inputs
+
+    if missing_prices not in ("raise", "warn"):
+        raise ConfigError(f"missing_prices={missing_prices!r} must be 'raise' or 'warn'")
+    if max_article_gap < 0:
+        raise ConfigError(f"max_article_gap={max_article_gap!r} must be >= 0 sessions")
+    cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
+    cal = cfg.signal.calendar
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    if lo > hi:
+        raise ConfigError(f"--from {lo.date()} is after --to {hi.date()}")
+    closes = session_closes(cal, str(lo.date()), str(hi.date()))
+    if closes.empty:
+        raise NotASessionError(f"no {cal} session between {lo.date()} and {hi.date()}")
+    out = _out_root(out_dir if out_dir is not None else cfg.export.out_dir)
+    results: list[ExportResult] = []
+    with FileLock(out / LOCK_NAME, timeout=lock_timeout):
+        if not overwrite_corrupt:
+            _check_previous(out, pd.DatetimeIndex(closes.index))
+        articles, quarantine, prices, inputs = load_inputs(cfg)
+        checks: dict[pd.Timestamp, tuple[pd.DataFrame, pd.Timestamp, list[str]]] = {}
+        for key, cutoff in closes.items():
+            d = pd.Timestamp(key)  # type: ignore[arg-type]
+            used, last = _article_gap(articles, d, cutoff, cal, max_article_gap)
+            gaps = _price_gaps(prices, d, cfg)
+            if gaps and missing_prices == "raise":
+                raise MissingDataError(gaps[0] + "; refresh those prices or pass missing_prices='warn'")
+            checks[d] = (used, last, gaps)
+        stages = compute_stages(cfg, articles, prices, as_of=closes.index[-1])
+        rows = build_rows(
+            stages.signal,
+            stages.premium,
+            stages.positions,
+            pd.DatetimeIndex(closes.index),
+            sleeves=cfg.universe.risk_sleeves,
+            closes=closes,
+            calendar=cal,
+        )
+        params = cfg.model_dump(mode="json")
+        params_sha = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
+        file_inputs = {k: _hash_path(Path(p)) for k, p in inputs.items()}
+        for row, (d, (used, last, gaps)) in zip(rows, checks.items(), strict=True):
+            warnings = list(gaps)
+            if row.n_articles == 0:
+                warnings.append(f"no article assigned to session {d.date()}; the signal decays from earlier news")
+            if len(quarantine):
+                warnings.append(f"{len(quarantine)} article record(s) were quarantined (lenient mode)")
+            if row.grpi is None:
+                warnings.append("grpi is missing (warm-up: not enough history yet)")
+            upto = prices[prices.index <= d]
+            base = {
+                "configuration": params,
+                "configuration_sha256": params_sha,
+                "inputs": {
+                    **file_inputs,
+                    "articles_used": _hash_frame(used[["id", "published_at"]] if "id" in used else used),
+                    "prices_used": _hash_frame(upto),
+                },
+                "articles_used": len(used),
+                "last_article_at": last.isoformat(),
+                "prices_last_date": str(upto.index.max().date()),
+            }
+            results.append(
+                _write_session(
+                    out,
+                    row,
+                    base,
+                    warnings=warnings,
+                    overwrite_corrupt=overwrite_corrupt,
+                    keep_versions=keep_versions,
+                )
+            )
+    return results
+
+
+def export_daily(
+    config: GeoriskConfig | str | Path | None,
+    date: str | pd.Timestamp,
+    *,
+    out_dir: str | Path | None = None,
+    previous_session: bool = False,
+    lock_timeout: float = 0.0,
+    overwrite_corrupt: bool = False,
+    max_article_gap: int = 5,
+    missing_prices: Literal["raise", "warn"] = "raise",
+    keep_versions: int = 3,
+) -> ExportResult:
+    """Compute and publish the signal, premium and positions of session ``date``.
+
+    Loads the configured inputs (cached prices, the article feed), keeps only what was
+    known by the close of ``date``, checks the inputs for gaps, computes the stages and
+    writes Parquet, CSV and JSON plus a manifest, atomically, under a lock.
+
+    Parameters
+    ----------
+    config : GeoriskConfig, path to a TOML file, or None
+        The configuration (the bundled synthetic sample when None).
+    date : date-like
+        The session to export.
+    out_dir : str or pathlib.Path, optional
+        Export root; ``config.export.out_dir`` when None.
+    previous_session : bool, default False
+        If ``date`` is not a session, export the previous one instead of raising.
+    lock_timeout : float, default 0
+        Seconds to wait while another run holds the export root's lock.
+    overwrite_corrupt : bool, default False
+        Set a corrupted previous export of the session aside (it is kept, renamed
+        ``corrupt-...`` under ``.versions``) instead of raising.
+    max_article_gap : int, default 5
+        Most sessions allowed between the session of the last article published by the
+        cutoff and ``date``; more means a stale feed.
+    missing_prices : {"raise", "warn"}, default "raise"
+        What to do when an instrument whose own exchange traded on ``date`` has no price.
+    keep_versions : int, default 3
+        Older versions of the session's export kept beside the current one.
+
+    Returns
+    -------
+    ExportResult
+
+    Raises
+    ------
+    NotASessionError
+        If ``date`` is not a session and not ``previous_session``.
+    MissingDataError
+        If prices for ``date`` are missing, or the article feed is empty or stale; the
+        message gives the exact gap.
+    LockHeldError
+        If another run holds the lock after ``lock_timeout`` seconds.
+    CorruptExportError
+        If the previous export of the session is corrupted (unless ``overwrite_corrupt``).
+    ConfigError
+        If the output folder cannot be written.
+
+    Notes
+    -----
+    The cutoff of session :math:`d` is its close :math:`c_d`: an article counts iff
+    ``published_at`` :math:`\\le c_d`, a price iff dated :math:`\\le d`. The data files
+    hold no timestamp of the run, so the same inputs give the same bytes; the manifest's
+    ``version`` is the SHA-256 (first 16 hex digits) of everything in it but ``created_at``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from georisk import export_daily
+    >>> res = export_daily(None, "2024-12-31", out_dir=tempfile.mkdtemp())  # doctest: +SKIP
+    >>> res.folder.name  # doctest: +SKIP
+    'session=2024-12-31'
+    """
+    from georisk.config import GeoriskConfig
+
+    cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
+    session = to_session(date, cfg.signal.calendar, roll="previous" if previous_session else "raise")
+    if session != pd.Timestamp(date).normalize():
+        log.info("%s is not a session: exporting the previous session %s", pd.Timestamp(date).date(), session.date())
+    return export_range(
+        cfg,
+        session,
+        session,
+        out_dir=out_dir,
+        lock_timeout=lock_timeout,
+        overwrite_corrupt=overwrite_corrupt,
+        max_article_gap=max_article_gap,
+        missing_prices=missing_prices,
+        keep_versions=keep_versions,
+    )[0]

@@ -1,0 +1,351 @@
+"""``load_prices``: sources, cache, quality report."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from georisk.config import PricesConfig, Universe, default_universe
+from georisk.errors import ConfigError, MissingDataError
+from georisk.market._cache import PriceCache, resolve_cache_dir
+from georisk.market._cutoffs import known_at
+from georisk.market._quality import QualityReport, QualityThresholds, quality_report
+from georisk.market._shape import FetchResult, wide_from_raw
+from georisk.market._sources import CsvSource, FrameSource, ParquetSource, PriceSource
+
+__all__ = ["PriceLoad", "fetch_detailed", "load_prices", "prices_from_config", "settled_through"]
+
+log = logging.getLogger(__name__)
+
+#: Minutes after an instrument's cutoff before its daily price is treated as final.
+SETTLE_GRACE = pd.Timedelta(minutes=30)
+
+
+class PriceLoad(NamedTuple):
+    """What :func:`load_prices` returns; unpack as ``prices, report = load_prices(...)``.
+
+    Attributes
+    ----------
+    prices : pandas.DataFrame
+        The wide price frame: index ``date`` (tz-naive local trading dates, sorted,
+        unique), one float64 column per ticker, NaN where an instrument did not trade.
+    report : QualityReport
+        The per-ticker quality report of the data as read.
+    """
+
+    prices: pd.DataFrame
+    report: QualityReport
+
+
+def _as_source(source: Any) -> Any:
+    if isinstance(source, pd.DataFrame):
+        return FrameSource(source)
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if path.is_dir():
+            return CsvSource(path)
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            return CsvSource(path)
+        if suffix in {".parquet", ".pq"}:
+            return ParquetSource(path)
+        raise ConfigError(
+            f"source={str(path)!r}: cannot tell the format; use a .csv or .parquet file or a source object"
+        )
+    if isinstance(source, PriceSource) or callable(getattr(source, "fetch_detailed", None)):
+        return source
+    raise ConfigError(f"source={source!r} is not a price source, a path or a DataFrame")
+
+
+def fetch_detailed(source: Any, tickers: Sequence[str], start: str | None, end: str | None) -> FetchResult:
+    """Call ``source.fetch_detailed`` when it has one, else wrap ``source.fetch``."""
+    if hasattr(source, "fetch_detailed"):
+        result: FetchResult = source.fetch_detailed(list(tickers), start, end)
+        return result
+    frame = source.fetch(list(tickers), start, end)
+    got = FrameSource(frame).fetch_detailed(list(tickers))
+    return got
+
+
+def settled_through(universe: Universe, ticker: str, now: pd.Timestamp) -> pd.Timestamp:
+    """The last local date whose daily price of ``ticker`` is final at ``now``.
+
+    A date :math:`D` is final once ``now`` is at least :data:`SETTLE_GRACE` past the
+    instrument's cutoff for :math:`D` (:func:`georisk.market.known_at`); the cache never
+    stores a price that may still change.
+    """
+    utc = now.tz_convert("UTC") if now.tz is not None else now.tz_localize("UTC")
+    today = utc.tz_localize(None).normalize()
+    inst = universe.instrument(ticker)
+    for d in (today + pd.Timedelta(days=1), today):
+        if known_at(pd.DatetimeIndex([d]), inst)[0] + SETTLE_GRACE <= utc:
+            return d
+    return today - pd.Timedelta(days=1)
+
+
+def _through_cache(
+    source: Any,
+    cache: PriceCache,
+    universe: Universe,
+    tickers: list[str],
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    offline: bool,
+    now: pd.Timestamp,
+) -> tuple[dict[str, pd.Series], dict[str, str], dict[str, str], list[str]]:
+    failed: dict[str, str] = {}
+    zones: dict[str, str] = {}
+    notes: list[str] = []
+    groups: dict[tuple[pd.Timestamp, pd.Timestamp], list[str]] = {}
+    want_end: dict[str, pd.Timestamp] = {}
+    for t in tickers:
+        settled = settled_through(universe, t, now)
+        t_end = min(end, settled) if end is not None else settled
+        want_end[t] = t_end
+        cov = cache.coverage(t)
+        t_start = start if start is not None else (cov[0] if cov is not None else None)
+        if t_start is None:
+            raise ConfigError(f"start is needed to fill the cache for {t}; pass start='YYYY-MM-DD'")
+        for rng in cache.missing_ranges(t, t_start, t_end):
+            if not offline and not np.busday_count(rng[0].date(), (rng[1] + pd.Timedelta(days=1)).date()):
+                # a weekend-only gap has no price to fetch: record it as covered
+                cache.store(t, pd.Series(dtype="float64"), rng[0], rng[1], source="(weekend)", now=now)
+                continue
+            groups.setdefault(rng, []).append(t)
+    if offline:
+        for t in tickers:
+            cov = cache.coverage(t)
+            if cov is None:
+                failed[t] = "offline and not in the cache"
+            elif cov[1] < want_end[t]:
+                notes.append(f"{t} is stale: cached through {cov[1].date()}, requested {want_end[t].date()} (offline)")
+    else:
+        for (s, e), group in groups.items():
+            log.info("fetching %s from %s to %s", group, s.date(), e.date())
+            got = fetch_detailed(source, group, str(s.date()), str(e.date()))
+            zones.update(got.timezone)
+            for t in group:
+                if t in got.failed:
+                    failed[t] = got.failed[t]
+                    continue
+                new = got.prices[t].dropna()
+                old = cache.read(t)
+                overlap = new.index.intersection(old.index)
+                rebased = bool(
+                    len(overlap) and not np.allclose(new.loc[overlap], old.loc[overlap], rtol=1e-6, atol=0.0)
+                )
+                if rebased:
+                    log.info("%s: adjusted closes were re-based at the source; refetching its history", t)
+                    cov = cache.coverage(t)
+                    full_start = min(cov[0], s) if cov is not None else s
+                    again = fetch_detailed(source, [t], str(full_start.date()), str(e.date()))
+                    if t in again.failed:
+                        failed[t] = again.failed[t]
+                        continue
+                    cache.store(t, again.prices[t], full_start, e, source=repr(source), replace=True, now=now)
+                    notes.append(f"{t}: history re-fetched because the source re-based its adjusted closes")
+                else:
+                    cache.store(t, new, s, e, source=repr(source), now=now)
+    raw: dict[str, pd.Series] = {}
+    for t in tickers:
+        cached = cache.read(t)
+        if start is not None:
+            cached = cached[cached.index >= start]
+        if end is not None:
+            cached = cached[cached.index <= end]
+        if len(cached):
+            raw[t] = cached
+            zones.setdefault(t, "naive")
+    return raw, failed, zones, notes
+
+
+def load_prices(
+    universe: Universe | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    *,
+    source: PriceSource | str | Path | pd.DataFrame,
+    cache: PriceCache | str | Path | None = None,
+    tickers: Sequence[str] | None = None,
+    offline: bool = False,
+    strict: bool = False,
+    allow_missing: bool = False,
+    thresholds: QualityThresholds | None = None,
+    now: pd.Timestamp | None = None,
+) -> PriceLoad:
+    """Load adjusted closes for a universe, through an optional cache, with a quality report.
+
+    Parameters
+    ----------
+    universe : Universe, optional
+        Whose tickers to load and how to check them (default: :func:`default_universe`).
+    start, end : date-like, optional
+        First and last local date (inclusive).
+    source : PriceSource, path or pandas.DataFrame
+        :class:`~georisk.market.YFinanceSource`, :class:`CsvSource`,
+        :class:`ParquetSource`, a ``.csv``/``.parquet`` file or folder, or a wide frame.
+    cache : PriceCache or path, optional
+        The local Parquet cache; default ``$GEORISK_CACHE_DIR`` when set, else no cache.
+        With a cache only dates not yet cached are fetched.
+    tickers : sequence of str, optional
+        A subset of the universe's tickers.
+    offline : bool, default False
+        Serve from the cache only (no source call); stale tickers are named in the
+        report's ``notes`` and ``stale``. Needs a cache.
+    strict : bool, default False
+        Raise :class:`~georisk.errors.DataQualityError` when a ticker fails the
+        thresholds (:class:`QualityThresholds`).
+    allow_missing : bool, default False
+        Return all-NaN columns for tickers without any price instead of raising.
+    thresholds : QualityThresholds, optional
+        Limits of the quality report.
+    now : pandas.Timestamp, optional
+        The current time (default: the clock at call time), deciding which dates are
+        final enough to cache.
+
+    Returns
+    -------
+    PriceLoad
+        ``(prices, report)``.
+
+    Raises
+    ------
+    MissingDataError
+        If a ticker has no price at all (unless ``allow_missing``), or ``offline``
+        without a cache.
+    DataQualityError
+        In strict mode, when the report fails.
+
+    Notes
+    -----
+    Nothing is dropped silently: empty rows, duplicated dates (the last is kept) and
+    unsorted rows are listed in ``report.issues`` before the frame is normalised.
+
+    Examples
+    --------
+    >>> from georisk import load_prices
+    >>> from georisk.datasets import sample_prices_path
+    >>> prices, report = load_prices(source=sample_prices_path())
+    >>> prices.shape[1], report.table["status"].isin(["ok", "warn"]).all()
+    (14, np.True_)
+    """
+    if isinstance(universe, str | Path | pd.DataFrame) or (universe is not None and not isinstance(universe, Universe)):
+        raise ConfigError(
+            "load_prices(universe, start, end, source=...): the first argument is the universe; "
+            "pass the file or source as source=..."
+        )
+    universe = universe or default_universe()
+    names = list(tickers) if tickers is not None else universe.tickers
+    for t in names:
+        universe.instrument(t)  # raises ConfigError naming an unknown ticker
+    start_ts = pd.Timestamp(start) if start is not None else None
+    end_ts = pd.Timestamp(end) if end is not None else None
+    if start_ts is not None and end_ts is not None and start_ts > end_ts:
+        raise ConfigError(f"start={start} is after end={end}")
+    src = _as_source(source)
+    cache_dir = cache.directory if isinstance(cache, PriceCache) else resolve_cache_dir(cache)
+    notes: list[str] = []
+    report_end = end_ts
+    if cache_dir is not None:
+        store = cache if isinstance(cache, PriceCache) else PriceCache(cache_dir)
+        clock = now if now is not None else pd.Timestamp.now(tz="UTC")
+        raw, failed, zones, notes = _through_cache(src, store, universe, names, start_ts, end_ts, offline, clock)
+        if report_end is None:
+            report_end = clock.tz_convert("UTC").tz_localize(None).normalize() - pd.Timedelta(days=1)
+    elif offline:
+        raise MissingDataError("offline=True needs a cache: pass cache= or set GEORISK_CACHE_DIR")
+    else:
+        got = fetch_detailed(
+            src,
+            names,
+            str(start_ts.date()) if start_ts is not None else None,
+            str(end_ts.date()) if end_ts is not None else None,
+        )
+        raw, failed, zones = got.raw, dict(got.failed), dict(got.timezone)
+    report = quality_report(
+        raw, universe, tickers=names, timezones=zones, failed=failed, end=report_end, thresholds=thresholds
+    )
+    report.notes.extend(notes)
+    prices = wide_from_raw(raw, names)
+    if start_ts is not None:
+        prices = prices[prices.index >= start_ts]
+    if end_ts is not None:
+        prices = prices[prices.index <= end_ts]
+    empty = [t for t in names if prices[t].notna().sum() == 0]
+    if empty and not allow_missing:
+        why = "; ".join(f"{t}: {failed.get(t, 'no price in the range')}" for t in empty)
+        raise MissingDataError(f"no prices at all for {empty} ({why}); check the tickers, dates and source")
+    if strict:
+        report.raise_if_failed()
+    return PriceLoad(prices, report)
+
+
+def prices_from_config(
+    config: PricesConfig,
+    universe: Universe,
+    *,
+    tickers: Sequence[str] | None = None,
+    allow_missing: bool = False,
+    progress: bool | None = None,
+) -> tuple[PriceLoad, Path | None]:
+    """Load prices as a ``[prices]`` configuration says (the pipeline's entry point).
+
+    Parameters
+    ----------
+    config : PricesConfig
+        ``source`` (``"sample"``, ``"csv"``, ``"parquet"``, ``"yfinance"``), ``path``,
+        ``cache_dir`` (else ``$GEORISK_CACHE_DIR``), ``start``, ``end``, ``offline``,
+        ``strict``, ``columns``, ``retries``, ``deadline``.
+    universe : Universe
+    tickers : sequence of str, optional
+        A subset of the universe's tickers.
+    allow_missing : bool, default False
+        See :func:`load_prices`.
+    progress : bool, optional
+        Progress line for yfinance downloads (default: when stderr is a terminal).
+
+    Returns
+    -------
+    tuple
+        ``(PriceLoad, input_path)``; ``input_path`` is the price file (None for yfinance).
+    """
+    cache_dir = resolve_cache_dir(config.cache_dir)
+    path: Path | None = None
+    src: Any
+    if config.source == "sample":
+        from georisk.datasets import sample_prices_path
+
+        path = sample_prices_path()
+        src = CsvSource(path)
+    elif config.source in ("csv", "parquet"):
+        if config.path is None:  # pragma: no cover - PricesConfig guarantees it
+            raise ConfigError(f"prices.source={config.source!r} needs prices.path")
+        path = Path(config.path)
+        cls = CsvSource if config.source == "csv" else ParquetSource
+        src = cls(path, config.columns)
+    else:
+        from georisk.market._yahoo import YFinanceSource
+
+        src = YFinanceSource(
+            cache_dir=cache_dir / "yfinance" if cache_dir is not None else None,
+            retries=config.retries,
+            deadline=config.deadline,
+            progress=progress,
+        )
+    loaded = load_prices(
+        universe,
+        config.start,
+        config.end,
+        source=src,
+        cache=cache_dir if config.source == "yfinance" else None,
+        offline=config.offline and config.source == "yfinance",
+        strict=config.strict,
+        tickers=tickers,
+        allow_missing=allow_missing,
+    )
+    return loaded, path

@@ -1,0 +1,326 @@
+"""Seeded builder of the shipped labelled corpus ``resources/labelled_corpus.jsonl``.
+
+Re-run it to rewrite the shipped file byte for byte::
+
+    python -m georisk.scoring._make_corpus            # writes into georisk/scoring/resources/
+    python -m georisk.scoring._make_corpus --out FILE  # writes elsewhere
+
+Every sentence is authored for georisk: hand-written sentences plus templates whose slots
+(actors, places, weapons, venues) are filled from phrase banks for several conflicts
+(Russia-Ukraine, Israel-Iran, China-Taiwan, India-Pakistan, the two Koreas,
+Armenia-Azerbaijan, Sudan, Serbia-Kosovo), so that relevance is learned from what is said
+rather than from one country's name. Labels: ``hawkish`` (with ``kind`` ``threat`` or
+``act``), ``peace``, ``mixed`` (both forces), ``neutral`` (on the conflict, neither force)
+and ``off_topic``.
+
+The hold-out split is by template, not by sentence: every record made from a held-out
+template (and every fifth hand-written sentence) is marked ``"split": "holdout"``, so the
+hold-out measures phrasing the model never saw, not near-copies of its training sentences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+SEED = 20250318
+PER_TEMPLATE = {"hawkish": 7, "peace": 13, "mixed": 7, "neutral": 9, "off_topic": 9}
+HOLDOUT_EVERY = 5
+
+# (side A, side B, place, capital A, leader A, leader B, mediator venue)
+CONFLICTS: dict[str, list[tuple[str, str, str, str, str, str, str]]] = {
+    "russia-ukraine": [
+        ("Russia", "Ukraine", "Donetsk", "Moscow", "Putin", "Zelensky", "Istanbul"),
+        ("the Kremlin", "Kyiv", "Zaporizhzhia", "Moscow", "Lavrov", "Zelenskyy", "Riyadh"),
+        ("Russian forces", "Ukrainian troops", "Kharkiv", "Moscow", "Peskov", "Sybiha", "Geneva"),
+        ("Moscow", "Kyiv", "Pokrovsk", "the Kremlin", "Putin", "Zelensky", "Alaska"),
+    ],
+    "israel-iran": [
+        ("Israel", "Iran", "the Golan Heights", "Jerusalem", "Netanyahu", "Khamenei", "Muscat"),
+        ("Tehran", "Israel", "southern Lebanon", "Tehran", "Araghchi", "Netanyahu", "Doha"),
+    ],
+    "china-taiwan": [
+        ("China", "Taiwan", "the Taiwan Strait", "Beijing", "Xi", "Lai", "Singapore"),
+        ("Beijing", "Taipei", "the Kinmen islands", "Beijing", "Wang Yi", "Lai Ching-te", "Washington"),
+    ],
+    "india-pakistan": [
+        ("India", "Pakistan", "Kashmir", "New Delhi", "Modi", "Sharif", "Abu Dhabi"),
+        ("Pakistan", "India", "the Line of Control", "Islamabad", "Sharif", "Modi", "Riyadh"),
+    ],
+    "korea": [
+        (
+            "North Korea",
+            "South Korea",
+            "the demilitarised zone",
+            "Pyongyang",
+            "Kim Jong Un",
+            "Lee Jae-myung",
+            "Panmunjom",
+        ),
+    ],
+    "caucasus": [
+        ("Azerbaijan", "Armenia", "Nagorno-Karabakh", "Baku", "Aliyev", "Pashinyan", "Washington"),
+    ],
+    "sudan": [
+        ("the Sudanese army", "the RSF", "El Fasher", "Port Sudan", "Burhan", "Dagalo", "Jeddah"),
+    ],
+    "balkans": [
+        ("Serbia", "Kosovo", "the northern border", "Belgrade", "Vucic", "Kurti", "Brussels"),
+    ],
+}
+
+# Templates: {a} side A, {b} side B, {p} place, {c} capital A, {la} leader A, {lb} leader B, {v} venue.
+TEMPLATES: dict[tuple[str, str | None], list[str]] = {
+    ("hawkish", "threat"): [
+        "{la} threatened to abandon the talks unless {b} accepts the new demands.",
+        "{c} warned of a forceful response if {b} crosses its red line near {p}.",
+        "Hardliners in {c} are urging {la} to walk away from negotiations and escalate.",
+        "{a} issued an ultimatum to {b}, giving it until Friday to withdraw from {p}.",
+        "Officials in {c} signalled no intention to pause fighting around {p}.",
+        "{a} is massing troops and armour along the approaches to {p}, satellite images show.",
+        "{la} vowed to retaliate and put strategic forces on high alert.",
+        "Hawks around {la} want the negotiations scrapped and the campaign widened.",
+        "{c} refused a ceasefire and said the operation near {p} would continue.",
+        "{a} warned it could cut off energy supplies if pressure from {b} continues.",
+        "Lawmakers are preparing sweeping secondary sanctions should {a} keep stalling the talks.",
+        "{la} rejected any compromise and said there would be no concessions over {p}.",
+        "Military exercises near {p} raised fears that {a} is preparing a new offensive.",
+        "{c} hinted at nuclear options in a stark warning to {b} and its allies.",
+        "{la} called up reservists and ordered combat readiness checks across the army.",
+        "The envoy from {c} said the peace plan was dead on arrival and dismissed talks with {b}.",
+        "Analysts see the window for a negotiated settlement between {a} and {b} closing fast.",
+        "{a} said it would treat any foreign troops in {p} as legitimate targets.",
+    ],
+    ("hawkish", "act"): [
+        "{a} launched a massive missile and drone barrage on {p} overnight.",
+        "Talks between {a} and {b} collapsed in {v} after the delegations walked out.",
+        "Heavy shelling killed dozens of civilians in {p}, officials said.",
+        "{a} opened a new offensive near {p} and captured several villages.",
+        "Long-range strikes hit a refinery and an ammunition depot deep inside {b}'s territory.",
+        "Washington and Brussels imposed a fresh sanctions package on {a}'s oil exports.",
+        "{c} suspended the negotiations with {b} and recalled its delegation from {v}.",
+        "Fighting intensified around {p} as both sides poured in reinforcements.",
+        "Airstrikes destroyed power stations across {b}, leaving millions without electricity.",
+        "{a} announced a partial mobilisation after heavy losses near {p}.",
+        "Drones struck an oil terminal and set fuel tanks ablaze near {p}.",
+        "The navy of {a} blockaded the ports, halting grain shipments from the region.",
+        "{b} expelled diplomats from {c} after an attack on its embassy.",
+        "Troops from {a} crossed into {p} and seized a key bridge.",
+        "The ceasefire around {p} broke down within hours as artillery duels resumed.",
+        "{a} pulled out of the grain and energy arrangements it had signed in {v}.",
+        "Casualties mounted as {a} stormed defensive lines near {p}.",
+        "New weapons deliveries, including long-range missiles, reached {b} this week.",
+    ],
+    ("peace", None): [
+        "{a} and {b} agreed to a ceasefire along the front near {p}, mediators said.",
+        "Negotiators from {c} and {b} made progress on a peace framework in {v}.",
+        "{la} and {lb} held a phone call and agreed to resume talks next week.",
+        "The two sides completed a prisoner swap brokered in {v}.",
+        "A humanitarian corridor out of {p} opened on Tuesday under a local truce.",
+        "Diplomats reported a breakthrough on security guarantees in the talks in {v}.",
+        "{a} pulled back troops from {p} as a goodwill gesture ahead of the summit.",
+        "Officials floated sanctions relief for {a} in exchange for a lasting truce.",
+        "A backchannel between {c} and {b} has quietly advanced a draft peace deal.",
+        "Both delegations signed a framework agreement in {v} to end hostilities.",
+        "{lb} welcomed {la}'s offer to open negotiations without preconditions.",
+        "Mediators in {v} said a deal to reopen shipping lanes was within reach.",
+        "{a} and {b} agreed to exchange the bodies of fallen soldiers and detainees.",
+        "A new round of talks in {v} ended with a joint statement on de-escalation.",
+        "{c} said it was ready to lift sanctions if the truce holds for thirty days.",
+        "Guns fell silent around {p} as the armistice took effect at midnight.",
+        "Both governments endorsed a peace plan that includes a demilitarised buffer zone.",
+        "{la} said the war could end within weeks after constructive talks with {lb}.",
+    ],
+    ("mixed", None): [
+        "{lb} pushed for a ceasefire while {la} stalled and pressed the offensive near {p}.",
+        "Talks in {v} made progress even as missile strikes hit {p} overnight.",
+        "{a} agreed to a prisoner swap but threatened to escalate if new sanctions follow.",
+        "Hopes for a truce rose in {v}, yet hardliners in {c} demanded a wider war.",
+        "Despite the peace framework agreed in {v}, shelling around {p} intensified.",
+        "Washington floated sanctions relief while Brussels prepared a fresh sanctions package on {a}.",
+        "{la} welcomed the negotiations but warned that fighting near {p} would continue until victory.",
+        "A grain corridor reopened, but drones struck the port near {p} a day later.",
+        "Envoys reported a breakthrough on prisoners while {a} massed troops near {p}.",
+        "The truce held in the north, but fighting raged around {p} in the south.",
+    ],
+    ("neutral", None): [
+        "{la} met regional governors in {c} to discuss the budget for next year.",
+        "The central bank of {b} kept interest rates unchanged, citing stable inflation.",
+        "Officials in {c} published census data for the region around {p}.",
+        "{lb} visited a school near {p} to mark the start of the academic year.",
+        "A parliamentary committee in {c} reviewed the history curriculum.",
+        "Residents of {p} queued for new identity documents at the local office.",
+        "Analysts in {c} published a report on the demographics of the border regions.",
+        "{b}'s statistics office said retail sales rose slightly last quarter.",
+        "Journalists from {c} toured the rebuilt railway station in {p}.",
+        "The foreign ministry of {b} appointed a new spokesperson on Monday.",
+        "{la} gave a long interview about his childhood and his reading habits.",
+        "Museums in {c} extended their opening hours for the holiday season.",
+    ],
+}
+
+HAND: dict[tuple[str, str | None], list[str]] = {
+    ("hawkish", "threat"): [
+        "Russian hawks are pushing Putin to ditch the US talks and escalate the war.",
+        "The Kremlin signalled no intention to pause fighting before the summer.",
+        "Moscow refused a ceasefire and repeated its territorial demands.",
+        "Trump said Russia would face crushing sanctions if it keeps rejecting the truce.",
+        "A senator's bill would slap 500% tariffs on buyers of Russian oil if talks fail.",
+        "Putin's envoy said there is no point in a truce while Kyiv keeps receiving weapons.",
+        "The Kremlin said it is ready to walk away from the table if its terms are ignored.",
+        "Iran warned that any strike on its nuclear sites would trigger a regional war.",
+        "Beijing said it would never renounce the use of force over Taiwan.",
+        "North Korea threatened a 'merciless' response to the joint drills.",
+        "Hardliners dismissed the ceasefire proposal as a trap for Moscow.",
+        "Lavrov ruled out any freeze of the front line and demanded full withdrawal.",
+        "Deadline passes with no deal, and officials warn of a tougher stance.",
+        "Nuclear sabre-rattling returned as Medvedev warned Europe of retaliation.",
+        "Without a breakthrough, hawks say, the offensive must be stepped up.",
+    ],
+    ("hawkish", "act"): [
+        "Russia launched its largest drone barrage of the war on Kyiv.",
+        "Ukraine's deep strikes hit oil refineries hundreds of kilometres inside Russia.",
+        "The EU adopted its 18th sanctions package, targeting the shadow fleet.",
+        "Peace talks broke down after Moscow's delegation left Istanbul.",
+        "Russian troops captured the town after months of fighting.",
+        "A missile hit a crowded railway station, killing at least fifty people.",
+        "Washington blacklisted two Russian oil majors and their subsidiaries.",
+        "Ukrainian drones set a Black Sea oil terminal on fire.",
+        "Israel struck air defences in Iran in a wave of overnight raids.",
+        "Azerbaijani forces launched an offensive in Nagorno-Karabakh.",
+        "The RSF stormed El Fasher after an 18-month siege.",
+        "Russia pulled out of the Black Sea grain deal and bombed Odesa's ports.",
+    ],
+    ("peace", None): [
+        "US and Russian envoys met in Riyadh and agreed to restore their embassies.",
+        "Kyiv and Moscow agreed a 30-day halt to strikes on energy infrastructure.",
+        "The UN brokered a deal to let grain ships leave Odesa safely.",
+        "Zelensky said he is open to a ceasefire along the current front line.",
+        "Both sides swapped 390 prisoners each in the largest exchange of the war.",
+        "Oil fell as traders bet a ceasefire would ease supply fears.",
+        "Witkoff held five hours of talks with Putin on a peace plan.",
+        "Trump and Putin agreed to meet in Alaska to discuss ending the war.",
+        "India and Pakistan agreed to an immediate and full ceasefire.",
+        "Armenia and Azerbaijan initialled a peace treaty at the White House.",
+        "A maritime truce in the Black Sea was agreed in talks in Saudi Arabia.",
+        "Negotiators said sanctions on Russian fertiliser exports could be eased.",
+    ],
+    ("mixed", None): [
+        "President Trump pushes for a Ukraine ceasefire while Putin stalls for advantage.",
+        "Russia agreed to talks but launched its heaviest air attack the same night.",
+        "The prisoner exchange went ahead even as fighting raged near Pokrovsk.",
+        "Kyiv welcomed the US peace plan while Moscow threatened to fight on.",
+        "Markets cheered the summit news, then slumped as missiles hit Kyiv.",
+        "Sanctions relief was discussed in Riyadh while Congress drafted new penalties.",
+    ],
+    ("neutral", None): [
+        "Ukraine's parliament passed the annual budget after a long debate.",
+        "The Kremlin said Putin will give his annual press conference in December.",
+        "Zelensky appointed a new ambassador to Canada.",
+        "Russia's central bank published its monthly inflation report.",
+        "A survey found most Ukrainians use mobile banking apps daily.",
+        "Kyiv's metro added two new stations to its network.",
+        "The Taiwanese government released its annual tourism figures.",
+        "Pakistan's cricket board announced a new domestic league format.",
+    ],
+    ("off_topic", None): [
+        "The supermarket price war deepened as discounters cut milk prices again.",
+        "War and Peace, the new TV series, drew record audiences on Sunday.",
+        "Arsenal launched a late offensive to win the derby 2-1.",
+        "The striker's transfer deal collapsed over a medical.",
+        "Streaming giants are locked in a talent war for hit showrunners.",
+        "A truce in the console war? Two rivals agreed on a cross-play deal.",
+        "The chef's olive oil cake won the baking contest.",
+        "Tennis star rejects ceasefire in bitter feud with her former coach.",
+        "Rates traders bet on a ceasefire in the central bank's inflation fight.",
+        "The film 'Missile Strike' opened at the top of the box office.",
+        "Local council agrees peace deal with residents over parking fees.",
+        "Chipmakers launched a price war on budget laptops.",
+    ],
+}
+
+OFF_TOPIC_TEMPLATES = [
+    "{team} launched a late offensive to beat {team2} in the {comp}.",
+    "The coach of {team} warned of a tough battle against {team2} on Saturday.",
+    "{co} and {co2} are locked in a price war over {product}.",
+    "Shares of {co} rose after it agreed a deal to buy a rival {product} maker.",
+    "The new film about {topic} topped the box office this weekend.",
+    "Heavy rain is expected across {region} later this week, forecasters said.",
+    "{co} unveiled a faster {product} at its annual developer conference.",
+    "A truce between {co} and {co2} ended their long patent dispute over {product}.",
+    "Fans stormed the pitch after {team} clinched the {comp} title.",
+    "The city council approved new cycle lanes in {region}.",
+    "Critics praised the album's bold take on {topic}.",
+    "{co} warned of fresh job cuts as demand for {product} slowed.",
+    "Scientists found a new species of frog in {region}.",
+    "The museum opened an exhibition on {topic} and medieval armour.",
+    "{team} and {team2} agreed to settle their dispute over ticket prices.",
+]
+OFF_FILL = {
+    "team": ["Arsenal", "the Lakers", "Real Madrid", "the All Blacks", "Celtic", "the Yankees", "Bayern"],
+    "team2": ["Chelsea", "the Celtics", "Barcelona", "England", "Rangers", "the Red Sox", "Dortmund"],
+    "comp": ["Champions League", "final", "cup semi-final", "league", "World Cup qualifier"],
+    "co": ["Acme Foods", "Nimbus Tech", "Orbital Motors", "Greenleaf Grocers", "Pixel Labs"],
+    "co2": ["BrightMart", "Helix Systems", "Vector Auto", "FreshCo", "Lumen Devices"],
+    "product": ["smartphones", "electric cars", "groceries", "streaming plans", "laptops", "coffee"],
+    "topic": ["a space mission", "a jazz legend", "a chess prodigy", "a family farm", "a bank heist"],
+    "region": ["the Midlands", "Queensland", "northern Spain", "the Great Lakes", "Patagonia"],
+}
+
+
+def _fill_conflict(template: str, row: tuple[str, ...]) -> str:
+    a, b, p, c, la, lb, v = row
+    text = template.format(a=a, b=b, p=p, c=c, la=la, lb=lb, v=v)
+    return text[0].upper() + text[1:]
+
+
+def build(seed: int = SEED) -> list[dict[str, str | None]]:
+    """Return the labelled records, deterministic for a given ``seed``."""
+    rng = np.random.default_rng(seed)
+    rows = [(name, row) for name, rs in CONFLICTS.items() for row in rs]
+    out: list[dict[str, str | None]] = []
+    seen: set[str] = set()
+
+    def add(text: str, label: str, kind: str | None, conflict: str, split: str) -> None:
+        if text not in seen:
+            seen.add(text)
+            out.append({"text": text, "label": label, "kind": kind, "conflict": conflict, "split": split})
+
+    for (label, kind), templates in TEMPLATES.items():
+        for t_index, template in enumerate(templates):
+            split = "holdout" if t_index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 else "train"
+            for i in rng.permutation(len(rows))[: PER_TEMPLATE[label]]:
+                name, row = rows[int(i)]
+                add(_fill_conflict(template, row), label, kind, name, split)
+    for t_index, template in enumerate(OFF_TOPIC_TEMPLATES):
+        split = "holdout" if t_index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 else "train"
+        for _ in range(PER_TEMPLATE["off_topic"]):
+            fill = {k: v[int(rng.integers(len(v)))] for k, v in OFF_FILL.items()}
+            text = template.format(**fill)
+            add(text[0].upper() + text[1:], "off_topic", None, "none", split)
+    for (label, kind), sentences in HAND.items():
+        for s_index, sentence in enumerate(sentences):
+            split = "holdout" if s_index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 else "train"
+            add(sentence, label, kind, "hand", split)
+    return out
+
+
+def to_jsonl(records: list[dict[str, str | None]]) -> str:
+    """Serialise records as JSON Lines, one record a line, keys in a fixed order."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Write the corpus (command-line entry point)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    default = Path(__file__).with_name("resources") / "labelled_corpus.jsonl"
+    parser.add_argument("--out", type=Path, default=default)
+    args = parser.parse_args(argv)
+    args.out.write_text(to_jsonl(build()), encoding="utf-8", newline="\n")
+
+
+if __name__ == "__main__":
+    main()

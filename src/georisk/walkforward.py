@@ -1,0 +1,356 @@
+"""Parameter sweeps and walk-forward parameter choice, vectorised across configurations.
+
+Every configuration a sweep runs goes into the caller's :class:`georisk.ledger.TrialLedger`
+(when given), so a deflated Sharpe ratio computed afterwards counts every trial.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from georisk.backtesting import STRATEGIES, _capped, _scaled, raw_signal, sharpe_matrix, simulate
+from georisk.errors import ConfigError
+from georisk.evaluation import PERIODS_PER_YEAR, performance_metrics
+from georisk.ledger import TrialLedger
+from georisk.stats import bootstrap_pvalue, deflated_sharpe_from_stats, moments, newey_west_t
+
+__all__ = ["DEFAULT_CONFIG", "SweepResult", "WalkForwardResult", "expand_grid", "sweep", "walk_forward"]
+
+#: Defaults of every swept parameter (those of :func:`georisk.backtest`).
+DEFAULT_CONFIG: dict[str, Any] = {
+    "strategy": "impulse",
+    "horizon": 5,
+    "scale_window": 63,
+    "max_position": 1.0,
+    "threshold": 0.0,
+    "execution_lag": 1,
+    "cost_bps": 5.0,
+    "slippage_bps": 0.0,
+}
+
+
+def expand_grid(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """Cartesian product of ``grid`` over :data:`DEFAULT_CONFIG`; unknown keys raise ``ConfigError``."""
+    unknown = set(grid) - set(DEFAULT_CONFIG)
+    if unknown:
+        raise ConfigError(f"grid has unknown parameter(s) {sorted(unknown)}; use {sorted(DEFAULT_CONFIG)}")
+    empty = [k for k, v in grid.items() if len(v) == 0]
+    if empty:
+        raise ConfigError(f"grid values for {empty} are empty; give at least one value each")
+    keys = list(grid)
+    out = []
+    for combo in itertools.product(*(grid[k] for k in keys)):
+        cfg = dict(DEFAULT_CONFIG)
+        cfg.update(zip(keys, combo, strict=True))
+        out.append(cfg)
+    for cfg in out:
+        if cfg["strategy"] not in STRATEGIES:
+            raise ConfigError(f"strategy={cfg['strategy']!r} must be one of {list(STRATEGIES)}")
+        for key, low in (("horizon", 1), ("scale_window", 2), ("execution_lag", 0)):
+            if int(cfg[key]) != cfg[key] or cfg[key] < low:
+                raise ConfigError(f"{key}={cfg[key]} must be an integer >= {low}")
+        if cfg["max_position"] <= 0 or cfg["threshold"] < 0 or cfg["cost_bps"] < 0 or cfg["slippage_bps"] < 0:
+            raise ConfigError(f"configuration {cfg} has a negative cost/threshold or a non-positive max_position")
+    return out
+
+
+@dataclass
+class SweepResult:
+    """Net returns and Sharpe ratios of every configuration of a sweep.
+
+    Attributes
+    ----------
+    configs : pandas.DataFrame
+        One row per configuration (its parameters), indexed 0..C-1.
+    net : pandas.DataFrame
+        Net returns ``(sessions, C)``; column j is configuration j.
+    sharpe : pandas.Series
+        Annualised net Sharpe ratio per configuration.
+    trial_ids : list of int
+        Ids of the configurations in the ledger (empty when no ledger was given).
+    """
+
+    configs: pd.DataFrame
+    net: pd.DataFrame
+    sharpe: pd.Series
+    trial_ids: list[int] = field(default_factory=list)
+
+    def best(self) -> dict[str, Any]:
+        """Parameters of the configuration with the highest Sharpe ratio (in-sample: deflate it)."""
+        sharpes = self.sharpe.to_numpy(dtype=float)
+        if not np.isfinite(sharpes).any():
+            raise ConfigError("no configuration has a finite Sharpe ratio (too few sessions?)")
+        return {str(k): v for k, v in self.configs.iloc[int(np.nanargmax(sharpes))].items()}
+
+
+def _run_configs(premium: pd.DataFrame, sleeves: list[str], configs: list[dict[str, Any]], chunk: int) -> np.ndarray:
+    """Net returns ``(T, C)``; work shared between configurations is done once.
+
+    The trailing RMS depends on (strategy, horizon, scale_window) only, the gross
+    return and turnover on the targets and the lag only, and the cost is applied last,
+    exactly as :func:`georisk.backtesting.simulate` applies it.
+    """
+    returns = premium[[f"{k}_abnormal" for k in sleeves]].to_numpy(dtype=float)
+    n = len(premium)
+    raws: dict[tuple[str, int], np.ndarray] = {}
+    scaled: dict[tuple[str, int, int], np.ndarray] = {}
+    for cfg in configs:
+        rk = (cfg["strategy"], int(cfg["horizon"]))
+        if rk not in raws:
+            raws[rk] = raw_signal(premium, sleeves, *rk)
+    skeys = sorted({(c["strategy"], int(c["horizon"]), int(c["scale_window"])) for c in configs})
+    for start in range(0, len(skeys), chunk):
+        part = skeys[start : start + chunk]
+        z = _scaled(np.stack([raws[k[:2]] for k in part], axis=1), np.array([k[2] for k in part]))
+        scaled.update({k: z[:, j, :] for j, k in enumerate(part)})
+
+    def sim_key(c: dict[str, Any]) -> tuple[str, int, int, float, float, int]:
+        return (
+            c["strategy"],
+            int(c["horizon"]),
+            int(c["scale_window"]),
+            float(c["max_position"]),
+            float(c["threshold"]),
+            int(c["execution_lag"]),
+        )
+
+    keys = sorted({sim_key(c) for c in configs})
+    col = {k: j for j, k in enumerate(keys)}
+    gross = np.empty((n, len(keys)))
+    turnover = np.empty((n, len(keys)))
+    for start in range(0, len(keys), chunk):
+        group = keys[start : start + chunk]
+        targets = _capped(
+            np.stack([scaled[k[:3]] for k in group], axis=1),
+            np.array([k[3] for k in group]),
+            np.array([k[4] for k in group]),
+        )
+        sim = simulate(targets, returns, np.array([k[5] for k in group]), np.zeros(len(group)))
+        gross[:, start : start + len(group)] = sim["gross"]
+        turnover[:, start : start + len(group)] = sim["turnover"]
+    which = np.array([col[sim_key(c)] for c in configs])
+    rates = np.array([(c["cost_bps"] + c["slippage_bps"]) / 1e4 for c in configs])
+    g, tau = gross[:, which], turnover[:, which]
+    costs = tau * rates[None, :]
+    net: np.ndarray = np.where(np.isfinite(g) | (costs > 0), np.nan_to_num(g, nan=0.0) - costs, np.nan)
+    return net
+
+
+def sweep(
+    premium: pd.DataFrame,
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    *,
+    sleeves: list[str] | None = None,
+    ledger: TrialLedger | None = None,
+    label: str | None = None,
+    chunk: int = 128,
+) -> SweepResult:
+    """Backtest every configuration of a grid at once (numpy arrays across configurations).
+
+    Parameters
+    ----------
+    premium : pandas.DataFrame
+        From :func:`georisk.risk_premium`.
+    grid : mapping of lists, or list of mappings
+        Values per parameter of :data:`DEFAULT_CONFIG` (their Cartesian product is run),
+        or an explicit list of configurations.
+    sleeves : list of str, optional
+        Sleeves to trade; every ``{k}_abnormal`` column when None.
+    ledger : TrialLedger, optional
+        Every configuration run is recorded here.
+    label : str, optional
+        Label of the ledger rows.
+    chunk : int, default 128
+        Configurations per vectorised block (bounds memory: about
+        ``sessions * chunk * sleeves * 8`` bytes per array).
+
+    Returns
+    -------
+    SweepResult
+
+    Notes
+    -----
+    Each configuration's net returns are exactly those of :func:`georisk.backtest` with
+    the same parameters (both run :func:`georisk.backtesting.simulate`). The best
+    in-sample Sharpe ratio of a sweep is biased upwards by the number of configurations;
+    judge it with :meth:`TrialLedger.deflated_sharpe` or :func:`walk_forward`.
+    """
+    if chunk < 1:
+        raise ConfigError(f"chunk={chunk} must be >= 1")
+    if isinstance(grid, Mapping):
+        configs = expand_grid(grid)
+    else:
+        configs = [expand_grid({k: [v] for k, v in c.items()})[0] for c in grid]
+    if not configs:
+        raise ConfigError("grid holds no configuration")
+    if sleeves is None:
+        sleeves = [c.removesuffix("_abnormal") for c in premium.columns if c.endswith("_abnormal")]
+    if not sleeves:
+        raise ConfigError("premium has no '{sleeve}_abnormal' columns; compute it with georisk.risk_premium")
+    net = _run_configs(premium, sleeves, configs, chunk)
+    ids: list[int] = []
+    if ledger is not None:
+        ids = ledger.record_many([{**c, "sleeves": sleeves} for c in configs], net, premium.index, label=label)
+    return SweepResult(
+        configs=pd.DataFrame(configs),
+        net=pd.DataFrame(net, index=premium.index),
+        sharpe=pd.Series(sharpe_matrix(net), name="sharpe"),
+        trial_ids=ids,
+    )
+
+
+@dataclass
+class WalkForwardResult:
+    """Out-of-sample returns of a walk-forward parameter choice, with honest statistics.
+
+    Attributes
+    ----------
+    returns : pandas.Series
+        Out-of-sample net returns, concatenated over test folds (NaN outside them).
+    folds : pandas.DataFrame
+        Per fold: ``train_start``, ``train_end``, ``test_start``, ``test_end``,
+        ``config`` (index into ``sweep.configs``), ``train_sharpe``, ``test_sharpe``.
+    metrics : dict
+        :func:`georisk.evaluation.performance_metrics` of the out-of-sample returns plus
+        ``nw_t``, ``bootstrap_p``, ``psr``, ``dsr`` and ``n_trials``.
+    sweep : SweepResult
+        The full-sample sweep the choices were made from.
+    """
+
+    returns: pd.Series
+    folds: pd.DataFrame
+    metrics: dict[str, float]
+    sweep: SweepResult
+
+
+def walk_forward(
+    premium: pd.DataFrame,
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    *,
+    train: int = 504,
+    test: int = 63,
+    mode: Literal["expanding", "rolling"] = "expanding",
+    purge: int = 0,
+    embargo: int = 0,
+    min_train_obs: int = 60,
+    sleeves: list[str] | None = None,
+    ledger: TrialLedger | None = None,
+    bootstrap_reps: int = 1000,
+    seed: int | None = 0,
+) -> WalkForwardResult:
+    """Choose parameters on past data only, fold by fold, and report the out-of-sample result.
+
+    Parameters
+    ----------
+    premium : pandas.DataFrame
+        From :func:`georisk.risk_premium`.
+    grid : mapping of lists, or list of mappings
+        Configurations to choose from (see :func:`sweep`).
+    train : int, default 504
+        Sessions in the first training window (and in every window when ``rolling``).
+    test : int, default 63
+        Sessions per test fold.
+    mode : {"expanding", "rolling"}, default "expanding"
+        Training windows start at the first session, or cover the last ``train`` only.
+    purge : int, default 0
+        Sessions removed from the end of each training window because their labels
+        overlap the test fold (set it to ``h - 1`` when choosing on ``h``-session
+        forward returns; one-session net returns, the default objective, do not overlap).
+    embargo : int, default 0
+        Further sessions left out between training and test, against slow leakage
+        through serially correlated features.
+    min_train_obs : int, default 60
+        Finite training returns a configuration needs to be eligible.
+    sleeves, ledger : see :func:`sweep`.
+    bootstrap_reps : int, default 1000
+        Resamples of the out-of-sample bootstrap p-value (0 skips it).
+    seed : int or None, default 0
+
+    Returns
+    -------
+    WalkForwardResult
+
+    Notes
+    -----
+    Fold :math:`i` tests sessions :math:`[s_i, s_i + \\text{test})` with
+    :math:`s_i = \\text{train} + i\\,\\text{test}`; it picks the configuration with the
+    highest net Sharpe ratio over training sessions
+    :math:`[s_i - \\text{train} \\text{ or } 0,\\; s_i - \\text{purge} - \\text{embargo})`.
+    Positions are causal (each uses data up to its own session), so the sweep is run
+    once on the full sample and only the choice is made fold by fold.
+
+    .. warning:: The deflated Sharpe ratio reported uses every configuration of the
+       grid as a trial (plus whatever the ledger already held): selection happened
+       in-sample even though the returns are out of sample, so this is conservative.
+    """
+    if train < 2 or test < 1:
+        raise ConfigError(f"train={train} must be >= 2 and test={test} >= 1 sessions")
+    if purge < 0 or embargo < 0:
+        raise ConfigError(f"purge={purge} and embargo={embargo} must be >= 0")
+    if mode not in ("expanding", "rolling"):
+        raise ConfigError(f"mode={mode!r} must be 'expanding' or 'rolling'")
+    if train - purge - embargo < 2:
+        raise ConfigError(f"train={train} leaves no training sessions after purge={purge} and embargo={embargo}")
+    ledger = TrialLedger(keep_returns=False) if ledger is None else ledger
+    sw = sweep(premium, grid, sleeves=sleeves, ledger=ledger, label="walk_forward")
+    net = sw.net.to_numpy()
+    n = len(net)
+    if n < train + test:
+        raise ConfigError(f"premium has {n} sessions; walk-forward needs at least train + test = {train + test}")
+    oos = np.full(n, np.nan)
+    ok = np.isfinite(net)
+    x = np.where(ok, net, 0.0)
+    # prefix sums make each fold's training Sharpe ratios O(configurations)
+    c1 = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(x, axis=0)])
+    c2 = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(x * x, axis=0)])
+    cn = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(ok, axis=0)])
+    rows = []
+    for s in range(train, n, test):
+        lo = 0 if mode == "expanding" else s - train
+        hi = s - purge - embargo
+        cnt = cn[hi] - cn[lo]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (c1[hi] - c1[lo]) / cnt
+            var = ((c2[hi] - c2[lo]) - cnt * mean**2) / (cnt - 1)
+            sr = np.where((cnt >= min_train_obs) & (var > 0), mean / np.sqrt(var) * math.sqrt(PERIODS_PER_YEAR), np.nan)
+        if not np.isfinite(sr).any():
+            continue
+        j = int(np.nanargmax(sr))
+        end = min(s + test, n)
+        oos[s:end] = net[s:end, j]
+        test_sr = sharpe_matrix(net[s:end, j : j + 1])[0] if end - s > 1 else math.nan
+        idx = premium.index
+        rows.append(
+            {
+                "train_start": idx[lo],
+                "train_end": idx[hi - 1],
+                "test_start": idx[s],
+                "test_end": idx[end - 1],
+                "config": j,
+                "train_sharpe": float(sr[j]),
+                "test_sharpe": float(test_sr),
+            }
+        )
+    returns = pd.Series(oos, index=premium.index, name="walk_forward")
+    metrics = performance_metrics(returns)
+    metrics["nw_t"] = newey_west_t(returns)
+    srp, n_obs, skew, kurt = moments(returns)
+    var = ledger.sharpe_variance()
+    metrics["n_trials"] = float(ledger.n_trials)
+    metrics["dsr"] = (
+        deflated_sharpe_from_stats(srp, n_obs, ledger.n_trials, var, skew, kurt)
+        if math.isfinite(var) and math.isfinite(srp)
+        else math.nan
+    )
+    metrics["psr"] = deflated_sharpe_from_stats(srp, n_obs, 1, 0.0, skew, kurt) if math.isfinite(srp) else math.nan
+    metrics["bootstrap_p"] = (
+        bootstrap_pvalue(returns, reps=bootstrap_reps, seed=seed)[0] if bootstrap_reps else math.nan
+    )
+    return WalkForwardResult(returns, pd.DataFrame(rows), metrics, sw)

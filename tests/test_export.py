@@ -1,0 +1,320 @@
+"""The daily export: idempotent, versioned, atomic swaps, history, gaps and failures."""
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import pytest
+
+from georisk.cli import main
+from georisk.config import GeoriskConfig
+from georisk.errors import ConfigError, CorruptExportError, MissingDataError, NotASessionError
+from georisk.export import (
+    DATA_FILES,
+    export_daily,
+    export_frames,
+    export_range,
+    history_path,
+    read_export,
+    read_history,
+    verify_export,
+)
+from georisk.schema import ExportManifest, SignalRow, signal_row_schema, validate_rows
+
+D = pd.Timestamp("2024-12-31")
+
+
+def check_outputs(folder: Path) -> SignalRow:
+    """Every output file of an export validates against the row schema and agrees."""
+    manifest = verify_export(folder)
+    ExportManifest.model_validate(manifest)
+    doc = json.loads((folder / "signal.json").read_text("utf-8"))
+    jsonschema.validate(doc, signal_row_schema())
+    row = SignalRow.model_validate(doc)
+    (from_parquet,) = validate_rows(pd.read_parquet(folder / "signal.parquet"))
+    (from_csv,) = validate_rows(pd.read_csv(folder / "signal.csv"))
+    assert from_parquet == row
+    assert from_csv == row  # the CSV keeps full float precision
+    assert manifest["rows"] == dict.fromkeys(DATA_FILES, 1)
+    return row
+
+
+@pytest.fixture(scope="module")
+def daily(tmp_path_factory):
+    out = tmp_path_factory.mktemp("daily")
+    return out, export_daily(None, D, out_dir=out)
+
+
+@pytest.fixture(scope="module")
+def backfill(tmp_path_factory):
+    out = tmp_path_factory.mktemp("backfill")
+    return out, export_range(None, "2024-12-21", "2024-12-31", out_dir=out)
+
+
+def test_daily_export_writes_a_complete_validated_export(daily):
+    out, res = daily
+    assert res.folder == out / "session=2024-12-31" and res.folder.is_symlink()
+    assert res.changed and res.session == D
+    row = check_outputs(res.folder)
+    assert row.session == D.date() and row.cutoff == pd.Timestamp("2024-12-31 21:00", tz="UTC")
+    m = res.manifest
+    assert m["version"] == res.version and m["as_of"] == "2024-12-31T21:00:00+00:00"
+    assert set(m["inputs"]) == {"articles", "prices", "articles_used", "prices_used"}
+    assert m["inputs"]["articles"]["kind"] == "file" and len(m["inputs"]["articles"]["sha256"]) == 64
+    assert m["articles_used"] > 1000 and m["prices_last_date"] == "2024-12-31"
+    assert m["georisk_version"] and m["schema_version"] == "2"
+    assert os.readlink(out / "latest") == "session=2024-12-31"
+    hist = read_history(out)
+    assert list(hist.index) == [D]
+
+
+def test_rerun_is_byte_identical_and_adds_no_history_row(daily):
+    out, first = daily
+    before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
+    hist_before = history_path(out, D).read_bytes()
+    again = export_daily(None, "2024-12-31", out_dir=out)
+    assert not again.changed and again.version == first.version
+    assert {p.name: p.read_bytes() for p in again.folder.iterdir()} == before  # even the manifest
+    assert history_path(out, D).read_bytes() == hist_before
+    assert len(read_history(out)) == 1
+
+
+def test_backfill_equals_daily_runs_byte_for_byte(daily, backfill):
+    out, results = backfill
+    sessions = [r.session for r in results]
+    assert sessions == list(pd.bdate_range("2024-12-23", "2024-12-31").drop(pd.Timestamp("2024-12-25")))
+    for r in results:
+        check_outputs(r.folder)
+    last = results[-1]
+    _, daily_res = daily
+    for name in DATA_FILES:
+        assert (last.folder / name).read_bytes() == (daily_res.folder / name).read_bytes()
+    assert last.version == daily_res.version  # same inputs, same manifest content
+    hist = read_history(out)
+    assert list(hist.index) == sessions and not hist.index.has_duplicates
+    assert os.readlink(out / "latest") == "session=2024-12-31"
+    rerun = export_range(None, "2024-12-21", "2024-12-31", out_dir=out)
+    assert [r.changed for r in rerun] == [False] * len(results)
+    pd.testing.assert_frame_equal(read_history(out), hist)
+
+
+def test_backfill_of_an_earlier_session_keeps_latest(backfill):
+    out, _ = backfill
+    res = export_range(None, "2024-12-20", "2024-12-20", out_dir=out)
+    assert res[0].folder.name == "session=2024-12-20"
+    assert os.readlink(out / "latest") == "session=2024-12-31"
+
+
+def test_new_inputs_publish_a_new_version_and_keep_the_old(tmp_path: Path, pipeline_result):
+    r = pipeline_result
+    a = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)
+    b = export_frames(r.signal, r.premium * 2, r.positions, session=D, out_dir=tmp_path, keep_versions=1)
+    assert b.changed and b.version != a.version
+    assert read_export(tmp_path, D)["grpi"].iloc[0] == pytest.approx(2 * r.premium.loc[D, "grpi"])
+    versions = sorted(p.name for p in (tmp_path / ".versions" / "2024-12-31").iterdir())
+    assert versions == sorted([a.version, b.version])
+    c = export_frames(r.signal, r.premium * 3, r.positions, session=D, out_dir=tmp_path, keep_versions=1)
+    versions = sorted(p.name for p in (tmp_path / ".versions" / "2024-12-31").iterdir())
+    assert versions == sorted([b.version, c.version])  # pruned to one older version
+    assert len(read_history(tmp_path)) == 1
+
+
+def test_not_a_session_and_previous_session(tmp_path: Path):
+    with pytest.raises(NotASessionError, match=r"2024-12-25 is not a XNYS session .* previous session is 2024-12-24"):
+        export_daily(None, "2024-12-25", out_dir=tmp_path)
+    with pytest.raises(NotASessionError, match="no XNYS session between 2024-12-28 and 2024-12-29"):
+        export_range(None, "2024-12-28", "2024-12-29", out_dir=tmp_path)
+    assert not list(tmp_path.glob("session=*"))
+
+
+def _config_with(tmp_path: Path, *, prices: Path | None = None, articles: Path | None = None) -> GeoriskConfig:
+    from georisk.config import ArticlesConfig, PricesConfig
+
+    cfg = GeoriskConfig()
+    upd: dict[str, object] = {}
+    if prices is not None:
+        upd["prices"] = PricesConfig(source="csv", path=prices)
+    if articles is not None:
+        upd["articles"] = ArticlesConfig(path=articles)
+    return cfg.model_copy(update=upd)
+
+
+def _sample_lines(kind: str) -> list[str]:
+    from georisk.datasets import sample_articles_path, sample_prices_path
+
+    path = sample_prices_path() if kind == "prices" else sample_articles_path()
+    return Path(path).read_text("utf-8").splitlines(keepends=True)
+
+
+def test_missing_prices_report_the_exact_gap(tmp_path: Path):
+    lines = _sample_lines("prices")
+    short = tmp_path / "prices.csv"
+    short.write_text("".join(line for line in lines if line[:10] <= "2024-12-26" or line.startswith("date")))
+    cfg = _config_with(tmp_path, prices=short)
+    msg = r"no prices for session 2024-12-31: the prices end 2024-12-26, 3 session\(s\) missing \(2024-12-27, 2024-12-30, 2024-12-31\)"
+    with pytest.raises(MissingDataError, match=msg):
+        export_daily(cfg, D, out_dir=tmp_path / "out")
+    assert not (tmp_path / "out" / "session=2024-12-31").exists()
+
+
+def test_one_instrument_without_a_price(tmp_path: Path):
+    lines = _sample_lines("prices")
+    header = lines[0].rstrip("\n").split(",")
+    spy = header.index("SPY")
+    edited = []
+    for line in lines:
+        if line.startswith("2024-12-31"):
+            cells = line.rstrip("\n").split(",")
+            cells[spy] = ""
+            line = ",".join(cells) + "\n"
+        edited.append(line)
+    path = tmp_path / "prices.csv"
+    path.write_text("".join(edited))
+    cfg = _config_with(tmp_path, prices=path)
+    with pytest.raises(
+        MissingDataError, match=r"no price on 2024-12-31 for SPY \(a XNYS session; last price 2024-12-30\)"
+    ):
+        export_daily(cfg, D, out_dir=tmp_path / "out")
+    res = export_daily(cfg, D, out_dir=tmp_path / "out", missing_prices="warn")
+    assert any("no price on 2024-12-31 for SPY" in w for w in res.warnings)
+    check_outputs(res.folder)
+
+
+def test_empty_or_stale_article_feed(tmp_path: Path):
+    lines = _sample_lines("articles")
+    late = tmp_path / "late.jsonl"
+    late.write_text("".join(line for line in lines if '"published_at": "2024-12-3' in line))
+    with pytest.raises(
+        MissingDataError, match=r"no article was published by the close of 2024-06-28 .*first article is from 2024-12-3"
+    ):
+        export_daily(_config_with(tmp_path, articles=late), "2024-06-28", out_dir=tmp_path / "out")
+    stale = tmp_path / "stale.jsonl"
+    stale.write_text(
+        "".join(
+            line
+            for line in lines
+            if '"published_at": "2024-12-1' not in line
+            and '"published_at": "2024-12-2' not in line
+            and '"published_at": "2024-12-3' not in line
+        )
+    )
+    with pytest.raises(
+        MissingDataError, match=r"article feed is stale for session 2024-12-31: .* sessions earlier; at most 5 allowed"
+    ):
+        export_daily(_config_with(tmp_path, articles=stale), D, out_dir=tmp_path / "out")
+
+
+def test_corrupted_previous_export_is_reported_not_overwritten(tmp_path: Path, pipeline_result):
+    r = pipeline_result
+    first = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)
+    csv = first.folder / "signal.csv"
+    csv.write_text("tampered", encoding="utf-8")
+    with pytest.raises(CorruptExportError, match=r"signal\.csv does not match its manifest hash"):
+        export_frames(r.signal, r.premium * 2, r.positions, session=D, out_dir=tmp_path)
+    assert csv.read_text("utf-8") == "tampered"  # evidence kept, nothing overwritten
+    with pytest.raises(CorruptExportError):
+        read_export(tmp_path, D)
+    # the CLI reports it with exit code 8 before computing anything
+    assert main(["export", "--date", "2024-12-31", "--out", str(tmp_path)]) == 8
+    fixed = export_frames(r.signal, r.premium * 2, r.positions, session=D, out_dir=tmp_path, overwrite_corrupt=True)
+    check_outputs(fixed.folder)
+    aside = list((tmp_path / ".versions" / "2024-12-31").glob("corrupt-*"))
+    assert len(aside) == 1 and (aside[0] / "signal.csv").read_text("utf-8") == "tampered"
+
+
+def test_missing_manifest_or_dangling_pointer_is_corrupt(tmp_path: Path, pipeline_result):
+    r = pipeline_result
+    res = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)
+    (res.folder / "manifest.json").unlink()
+    with pytest.raises(CorruptExportError, match=r"has no manifest\.json"):
+        verify_export(res.folder)
+    os.rename(res.folder.resolve(), tmp_path / "elsewhere")
+    with pytest.raises(CorruptExportError, match="points to a missing folder"):
+        export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)
+    res = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path, overwrite_corrupt=True)
+    check_outputs(res.folder)
+
+
+def test_legacy_plain_folder_is_adopted(tmp_path: Path, pipeline_result):
+    r = pipeline_result
+    res = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path / "a")
+    legacy = tmp_path / "b" / "session=2024-12-31"
+    legacy.parent.mkdir()
+    os.rename(res.folder.resolve(), legacy)  # an export in the old layout: a plain folder
+    new = export_frames(r.signal, r.premium * 2, r.positions, session=D, out_dir=tmp_path / "b")
+    assert new.folder.is_symlink() and new.changed
+    assert len(list((tmp_path / "b" / ".versions" / "2024-12-31").glob("legacy-*"))) == 1
+
+
+def test_read_only_output_folder_gives_a_clear_error(tmp_path: Path, monkeypatch, pipeline_result):
+    r = pipeline_result
+    good = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)
+    before = (good.folder / "signal.parquet").read_bytes()
+
+    def erofs(*_args, **_kw):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    import georisk.export._store as store
+
+    monkeypatch.setattr(store.tempfile, "mkdtemp", erofs)
+    with pytest.raises(
+        ConfigError, match=r"cannot write to the export folder .*read-only file system; make it writable"
+    ):
+        export_frames(r.signal, r.premium * 2, r.positions, session=D, out_dir=tmp_path)
+    monkeypatch.undo()
+    assert read_export(tmp_path, D).equals(pd.read_parquet(good.folder / "signal.parquet"))
+    assert (good.folder / "signal.parquet").read_bytes() == before
+
+    import georisk.lock
+
+    def eacces(*_args, **_kw):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(georisk.lock.os, "open", eacces)
+    with pytest.raises(ConfigError, match=r"cannot create the lock file .*Permission denied; make the folder writable"):
+        export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
+def test_really_read_only_folder(tmp_path: Path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        assert main(["export", "--date", "2024-12-31", "--out", str(ro)]) == 2
+        with pytest.raises(ConfigError, match="cannot create the export folder"):
+            export_daily(None, D, out_dir=ro / "sub")
+    finally:
+        ro.chmod(0o755)
+
+
+def test_read_history_rejects_a_duplicate_session(tmp_path: Path, pipeline_result):
+    r = pipeline_result
+    export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)
+    src = history_path(tmp_path, D)
+    (src.parent / "copy.parquet").write_bytes(src.read_bytes())
+    with pytest.raises(CorruptExportError, match=r"session\(s\) twice: \['2024-12-31'\]"):
+        read_history(tmp_path)
+    (src.parent / "copy.parquet").unlink()
+    assert len(read_history(tmp_path, start="2024-12-31", end="2024-12-31")) == 1
+    with pytest.raises(MissingDataError, match="no history"):
+        read_history(tmp_path, start="2025-01-01")
+
+
+def test_created_at_is_the_only_clock_in_an_export(tmp_path: Path, pipeline_result):
+    time_machine = pytest.importorskip("time_machine")
+    r = pipeline_result
+    with time_machine.travel(pd.Timestamp("2025-01-02 22:00:00", tz="UTC"), tick=False):
+        a = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path / "a")
+    with time_machine.travel(pd.Timestamp("2025-03-04 05:06:07", tz="UTC"), tick=False):
+        b = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path / "b")
+    assert a.manifest["created_at"] == "2025-01-02T22:00:00+00:00"
+    assert b.manifest["created_at"] == "2025-03-04T05:06:07+00:00"
+    assert a.version == b.version
+    for name in DATA_FILES:
+        assert (a.folder / name).read_bytes() == (b.folder / name).read_bytes()
+    strip = {k: v for k, v in a.manifest.items() if k != "created_at"}
+    assert strip == {k: v for k, v in b.manifest.items() if k != "created_at"}

@@ -1,0 +1,154 @@
+"""SIGKILL an exporting process at random points: readers see a whole export, old or new."""
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from georisk.export import export_frames, history_path, read_export, read_history
+
+D = "2024-12-31"
+KILLS = 30
+SEED = 20241231
+
+CHILD = r"""
+import os
+import sys
+import time
+
+import pandas as pd
+from georisk.calendar import session_closes
+from georisk.export import export_frames
+
+_fsync = os.fsync
+
+
+def slow_fsync(fd):
+    # a slow disk: the write phase dominates each cycle, so most kills land inside it
+    _fsync(fd)
+    time.sleep(0.01)
+
+
+os.fsync = slow_fsync
+out, frames, start = sys.argv[1], sys.argv[2], int(sys.argv[3])
+variants = [
+    [pd.read_parquet(f"{frames}/{v}_{n}.parquet") for n in ("signal", "premium", "positions")] for v in ("a", "b")
+]
+session_closes("XNYS", "2024-12-31", "2024-12-31")  # warm the calendar cache before the clock starts
+print("ready", flush=True)
+i = start
+while True:
+    s, p, x = variants[i % 2]
+    export_frames(s, p, x, session="2024-12-31", out_dir=out, keep_versions=1)
+    i += 1
+"""
+
+
+def _visible(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_never_leaves_a_mix(tmp_path: Path, pipeline_result):
+    r = pipeline_result
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    variants = {"a": (r.signal, r.premium, r.positions), "b": (r.signal, r.premium * 1.5, r.positions * -1)}
+    expected = {}
+    for name, (s, p, x) in variants.items():
+        for label, frame in zip(("signal", "premium", "positions"), (s, p, x), strict=True):
+            frame.to_parquet(frames / f"{name}_{label}.parquet")
+        ref = export_frames(s, p, x, session=D, out_dir=tmp_path / f"ref_{name}")
+        expected[name] = {f.name: f.read_bytes() for f in ref.files if f.name != "manifest.json"}
+    parquet_to_name = {v["signal.parquet"]: k for k, v in expected.items()}
+    assert len(parquet_to_name) == 2
+
+    out = tmp_path / "out"
+    rng = random.Random(SEED)
+    seen: dict[str, int] = {"none": 0, "a": 0, "b": 0, "mid-write": 0}
+    for k in range(KILLS):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(out), str(frames), str(k)],
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        assert proc.returncode == -signal.SIGKILL, "the child finished or failed before it was killed"
+
+        if any(out.rglob(".tmp-*")):
+            seen["mid-write"] += 1  # the kill interrupted a write: its temporaries are left
+        folder = out / f"session={D}"
+        if not folder.exists():
+            assert not folder.is_symlink(), "a dangling pointer after a kill"
+            seen["none"] += 1
+            continue
+        exported = read_export(folder)  # verifies every file against the manifest and the schema
+        real = folder.resolve()
+        assert _visible(real) == {"manifest.json", "signal.csv", "signal.json", "signal.parquet"}
+        state = parquet_to_name[(real / "signal.parquet").read_bytes()]
+        for name, data in expected[state].items():
+            assert (real / name).read_bytes() == data, f"kill {k}: {name} mixes two exports"
+        assert len(exported) == 1
+        seen[state] += 1
+        assert _visible(out) <= {f"session={D}", "latest", "history"}
+        hist = history_path(out, pd.Timestamp(D))
+        if hist.exists():
+            assert hist.read_bytes() in parquet_to_name, f"kill {k}: the history file is a fragment"
+            assert len(read_history(out)) == 1
+            assert _visible(hist.parent) == {hist.name}
+    # kills landed in different states, and a final clean run tidies whatever they left
+    assert seen["a"] > 0 and seen["b"] > 0 and seen["mid-write"] > 0, seen
+    final = export_frames(*variants["a"], session=D, out_dir=out, keep_versions=1)
+    assert read_export(final.folder).equals(read_export(tmp_path / "ref_a", D))
+    leftovers = [p for p in out.rglob(".tmp-*")]
+    assert leftovers == [], leftovers
+    assert len(read_history(out)) == 1
+    print(f"states after {KILLS} kills: {seen}")
+
+
+CLI_KILLS = 3
+
+
+@pytest.mark.slow
+def test_sigkill_of_the_real_export_command(tmp_path: Path):
+    """Kill ``georisk export`` itself at random points of a whole run (load, compute, write)."""
+    from georisk.export import export_daily
+
+    cfg = tmp_path / "georisk.toml"
+    cfg.write_text("[premium]\nridge = 2.0\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "georisk", "export", "--date", D, "--config", str(cfg)]
+    t0 = time.monotonic()
+    ref = subprocess.run([*cmd, "--out", str(tmp_path / "ref")], capture_output=True, text=True, check=False)
+    duration = time.monotonic() - t0
+    assert ref.returncode == 0, ref.stderr
+    new = (tmp_path / "ref" / f"session={D}" / "signal.parquet").read_bytes()
+    out = tmp_path / "out"
+    old = export_daily(None, D, out_dir=out).folder.joinpath("signal.parquet").read_bytes()
+    assert old != new
+    rng = random.Random(SEED + 1)
+    seen = []
+    for _ in range(CLI_KILLS):
+        proc = subprocess.Popen(
+            [*cmd, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.3, 1.1) * duration)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        read_export(out, D)  # whole and verified
+        data = (out / f"session={D}" / "signal.parquet").read_bytes()
+        assert data in (old, new)
+        seen.append("new" if data == new else "old")
+        if data == new:  # put the old one back so the next kill can catch the swap again
+            export_daily(None, D, out_dir=out)
+        assert len(read_history(out)) == 1
+    print(f"real command killed {CLI_KILLS} times after about {duration:.1f} s runs: {seen}")

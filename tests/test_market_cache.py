@@ -1,0 +1,143 @@
+"""The local Parquet cache: incremental fetches, atomic writes, explicit location, offline mode."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from georisk.config import default_universe
+from georisk.errors import ConfigError, MissingDataError
+from georisk.market import ENV_CACHE_DIR, FrameSource, PriceCache, load_prices, resolve_cache_dir, settled_through
+from georisk.market._shape import FetchResult
+
+U = default_universe()
+NOW = pd.Timestamp("2024-04-01 23:00", tz="UTC")
+
+
+class CountingSource:
+    """A source over a fixed frame that records every call (tickers, start, end)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.inner = FrameSource(frame)
+        self.calls: list[tuple[tuple[str, ...], str | None, str | None]] = []
+
+    def fetch_detailed(self, tickers: Sequence[str], start: str | None = None, end: str | None = None) -> FetchResult:
+        self.calls.append((tuple(tickers), start, end))
+        return self.inner.fetch_detailed(tickers, start, end)
+
+
+def frame(end: str = "2024-04-01", scale: float = 1.0) -> pd.DataFrame:
+    idx = pd.bdate_range("2024-01-02", end, name="date")
+    idx = idx[~idx.isin(pd.DatetimeIndex(["2024-01-15", "2024-02-19", "2024-03-29"]))]  # NYSE holidays
+    n = len(idx)
+    return pd.DataFrame(
+        {"SPY": [470.0 + i * scale for i in range(n)], "LMT": [430.0 + i * scale for i in range(n)]}, index=idx
+    )
+
+
+def test_second_run_makes_no_source_calls(tmp_path: Path) -> None:
+    src = CountingSource(frame())
+    first, _ = load_prices(U, "2024-01-02", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY", "LMT"], now=NOW)
+    assert src.calls == [(("SPY", "LMT"), "2024-01-02", "2024-03-28")]
+    again, report = load_prices(
+        U, "2024-01-02", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY", "LMT"], now=NOW
+    )
+    assert len(src.calls) == 1  # everything served from the cache
+    pd.testing.assert_frame_equal(first, again)
+    assert set(report.table["status"]) == {"ok"}
+
+
+def test_extension_fetches_only_new_dates_with_one_overlap_row(tmp_path: Path) -> None:
+    src = CountingSource(frame())
+    load_prices(U, "2024-01-02", "2024-03-15", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    prices, _ = load_prices(U, "2024-01-02", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    assert src.calls[1] == (("SPY",), "2024-03-15", "2024-03-28")  # from the last cached price
+    assert prices.index.max() == pd.Timestamp("2024-03-28") and prices["SPY"].notna().all()
+    load_prices(U, "2023-12-01", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    assert src.calls[2] == (("SPY",), "2023-12-01", "2024-01-01")  # only the earlier gap
+
+
+def test_rebased_adjusted_closes_refetch_history(tmp_path: Path) -> None:
+    load_prices(U, "2024-01-02", "2024-03-15", source=CountingSource(frame()), cache=tmp_path, tickers=["SPY"], now=NOW)
+    rebased = frame(scale=1.0) * 0.99  # a dividend re-based the whole adjusted history
+    src = CountingSource(rebased)
+    prices, report = load_prices(U, "2024-01-02", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    assert src.calls[-1] == (("SPY",), "2024-01-02", "2024-03-28")
+    assert prices["SPY"].iloc[0] == pytest.approx(470.0 * 0.99)
+    assert any("re-based" in n for n in report.notes)
+
+
+def test_unsettled_today_is_not_cached(tmp_path: Path) -> None:
+    src = CountingSource(frame())
+    before_close = pd.Timestamp("2024-04-01 18:00", tz="UTC")  # NYSE still open
+    assert settled_through(U, "SPY", before_close) == pd.Timestamp("2024-03-31")
+    assert settled_through(U, "SPY", NOW) == pd.Timestamp("2024-04-01")
+    prices, _ = load_prices(U, "2024-03-25", None, source=src, cache=tmp_path, tickers=["SPY"], now=before_close)
+    assert prices.index.max() == pd.Timestamp("2024-03-28")
+    assert PriceCache(tmp_path).coverage("SPY") == (pd.Timestamp("2024-03-25"), pd.Timestamp("2024-03-31"))
+
+
+def test_offline_serves_cache_and_names_stale_tickers(tmp_path: Path) -> None:
+    src = CountingSource(frame())
+    load_prices(U, "2024-01-02", "2024-03-01", source=src, cache=tmp_path, tickers=["SPY", "LMT"], now=NOW)
+    n = len(src.calls)
+    prices, report = load_prices(
+        U, "2024-01-02", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY", "LMT"], offline=True, now=NOW
+    )
+    assert len(src.calls) == n  # no source call offline
+    assert prices.index.max() == pd.Timestamp("2024-03-01")
+    assert any("SPY is stale" in note for note in report.notes)
+    assert report.stale == ["SPY", "LMT"] and report.table.at["SPY", "lag_sessions"] == 19
+    with pytest.raises(MissingDataError, match="NOC"):
+        load_prices(U, "2024-01-02", "2024-03-28", source=src, cache=tmp_path, tickers=["NOC"], offline=True, now=NOW)
+    with pytest.raises(MissingDataError, match="offline=True needs a cache"):
+        load_prices(U, source=src, tickers=["SPY"], offline=True)
+
+
+def test_cache_location_is_explicit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_CACHE_DIR, raising=False)
+    assert resolve_cache_dir(None) is None
+    monkeypatch.setenv(ENV_CACHE_DIR, str(tmp_path / "env"))
+    assert resolve_cache_dir(None) == tmp_path / "env"
+    assert resolve_cache_dir(tmp_path / "cfg") == tmp_path / "cfg"
+    src = CountingSource(frame())
+    load_prices(U, "2024-03-01", "2024-03-28", source=src, tickers=["SPY"], now=NOW)  # env var picked up
+    assert (tmp_path / "env" / "prices" / "SPY.parquet").exists()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError, match="is a file"):
+        PriceCache(tmp_path / "file")
+    with pytest.raises(ConfigError, match="start is needed"):
+        load_prices(U, source=src, cache=tmp_path / "new", tickers=["SPY"], now=NOW)
+
+
+def test_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = PriceCache(tmp_path)
+    s = frame()["SPY"]
+    cache.store("BZ=F", s, "2024-01-02", "2024-04-01", source="test")
+    assert cache.path("BZ=F").name == "BZ=F.parquet"
+    before = cache.read("BZ=F")
+
+    def boom(self: pd.DataFrame, path: object, **kw: object) -> None:
+        Path(str(path)).write_bytes(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    with pytest.raises(OSError, match="disk full"):
+        cache.store("BZ=F", s * 2, "2024-01-02", "2024-04-01", source="test")
+    monkeypatch.undo()
+    pd.testing.assert_series_equal(cache.read("BZ=F"), before)  # previous version whole
+    assert [p.name for p in cache.folder.iterdir() if p.name.endswith(".tmp")] == []
+    assert cache.path("A/B").name == "A%2FB.parquet"
+    assert sorted(os.listdir(cache.folder)) == ["BZ=F.parquet", "manifest.json"]
+
+
+def test_weekend_only_gap_is_not_fetched(tmp_path: Path) -> None:
+    src = CountingSource(frame())
+    load_prices(U, "2024-03-04", "2024-03-08", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    load_prices(U, "2024-03-02", "2024-03-08", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    assert len(src.calls) == 1
+    assert PriceCache(tmp_path).coverage("SPY") == (pd.Timestamp("2024-03-02"), pd.Timestamp("2024-03-08"))

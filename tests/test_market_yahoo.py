@@ -1,0 +1,230 @@
+"""YFinanceSource offline: unit tests at yfinance's function boundary, contract tests at its HTTP layer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from georisk.errors import InputDataError, MissingDataError
+from georisk.market import YFinanceSource, close_frame, normalize_download
+from tests.market.yahoo_fakes import bars, download_frame, empty_download, empty_history, make_http
+
+yf = pytest.importorskip("yfinance")
+
+DATES = pd.bdate_range("2024-03-01", "2024-03-28").strftime("%Y-%m-%d").tolist()
+LMT = bars(DATES, 1, 450.0)
+SPY = bars(DATES, 2, 500.0)
+
+
+@pytest.fixture(autouse=True)
+def _yf_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    yf.set_tz_cache_location(str(tmp_path_factory.mktemp("yf-cache")))
+
+
+class FakeDownload:
+    """Replaces yfinance.download: serves queued results (frames or exceptions) and records calls."""
+
+    def __init__(self, *results: Any, log_messages: tuple[str, ...] = ()) -> None:
+        self.results = list(results)
+        self.calls: list[dict[str, Any]] = []
+        self.log_messages = log_messages
+
+    def __call__(self, tickers: Any, **kwargs: Any) -> pd.DataFrame:
+        self.calls.append({"tickers": list(tickers), **kwargs})
+        for msg in self.log_messages:
+            logging.getLogger("yfinance").error(msg)
+        result = self.results.pop(0) if len(self.results) > 1 else self.results[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+
+def source(**kw: Any) -> YFinanceSource:
+    return YFinanceSource(sleep=lambda s: None, progress=False, **kw)
+
+
+# --- shapes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("group_by", ["column", "ticker"])
+@pytest.mark.parametrize("auto_adjust", [True, False])
+def test_close_frame_reads_every_download_shape(group_by: str, auto_adjust: bool) -> None:
+    raw = download_frame({"LMT": LMT, "SPY": SPY}, group_by=group_by, auto_adjust=auto_adjust)
+    got = close_frame(raw, ["SPY", "LMT"])
+    assert list(got.prices.columns) == ["SPY", "LMT"]
+    assert got.failed == {}
+    assert got.prices.index.dtype == "datetime64[ns]" and got.prices.index.name == "date"
+    factor = 1.0 if auto_adjust else 0.98  # Adj Close is used when present
+    assert got.prices["LMT"].to_numpy() == pytest.approx(LMT["Close"].to_numpy() * factor)
+    assert got.field["LMT"] == ("Close" if auto_adjust else "Adj Close")
+
+
+def test_single_ticker_multiindex_and_flat_and_lowercase() -> None:
+    raw = download_frame({"LMT": LMT})
+    assert isinstance(raw.columns, pd.MultiIndex)
+    assert close_frame(raw, ["lmt"]).prices.columns.tolist() == ["lmt"]  # caller's spelling is kept
+    flat = raw.droplevel("Ticker", axis=1)  # multi_level_index=False
+    assert close_frame(flat, ["LMT"]).prices["LMT"].iloc[0] == pytest.approx(LMT["Close"].iloc[0])
+    with pytest.raises(InputDataError, match="flat columns hold one ticker"):
+        close_frame(flat, ["LMT", "SPY"])
+
+
+def test_history_shapes_tz_aware_and_empty_object_index() -> None:
+    hist = LMT.copy()
+    hist.index = pd.DatetimeIndex(hist.index).tz_localize("America/New_York")
+    hist["Dividends"] = 0.0
+    got = close_frame(hist, ["LMT"])
+    assert got.timezone == "America/New_York"
+    assert got.prices.index[0] == pd.Timestamp("2024-03-01")
+    empty = close_frame(empty_history(), ["LMT"])
+    assert "LMT" in empty.failed and empty.prices.empty
+
+
+def test_partial_failure_and_empty_frame() -> None:
+    raw = download_frame({"LMT": LMT}, failed=["NOPE"])
+    got = close_frame(raw, ["LMT", "NOPE"])
+    assert set(got.failed) == {"NOPE"}
+    assert got.prices["LMT"].notna().all()  # the stray all-NaN Adj Close does not hide Close
+    with pytest.raises(MissingDataError, match="NOPE"):
+        normalize_download(raw, ["LMT", "NOPE"])
+    with pytest.raises(MissingDataError, match="no rows"):
+        normalize_download(empty_download(["LMT"]), ["LMT"])
+
+
+# --- the source: retries, failures as data, deadline --------------------------------------
+
+
+def test_fetch_passes_safe_arguments_and_moves_yfinance_caches(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    fake = FakeDownload(download_frame({"LMT": LMT, "SPY": SPY}))
+    monkeypatch.setattr(yf, "download", fake)
+    moved: list[str] = []
+    monkeypatch.setattr(yf, "set_tz_cache_location", moved.append)
+    got = source(cache_dir=tmp_path / "yf").fetch_detailed(["LMT", "SPY"], "2024-03-01", "2024-03-28")
+    call = fake.calls[0]
+    assert call["progress"] is False and call["auto_adjust"] is True and call["threads"] is False
+    assert call["end"] == "2024-03-29"  # inclusive end -> yfinance's exclusive end
+    assert moved == [str(tmp_path / "yf")]
+    assert got.failed == {} and got.prices.shape == (len(DATES), 2)
+
+
+def test_rate_limit_exception_is_retried_with_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    from yfinance.exceptions import YFRateLimitError
+
+    fake = FakeDownload(YFRateLimitError(), YFRateLimitError(), download_frame({"LMT": LMT}))
+    monkeypatch.setattr(yf, "download", fake)
+    waits: list[float] = []
+    src = YFinanceSource(sleep=waits.append, progress=False, backoff=1.5, retries=3)
+    got = src.fetch_detailed(["LMT"], "2024-03-01", "2024-03-28")
+    assert len(fake.calls) == 3 and waits == [1.5, 3.0]
+    assert got.failed == {} and got.prices["LMT"].notna().all()
+
+
+def test_partial_failure_retries_only_failed_ticker_then_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    msg = "['NOPE']: YFRateLimitError('Too Many Requests. Rate limited. Try after a while.')"
+    fake = FakeDownload(
+        download_frame({"LMT": LMT}, failed=["NOPE"]), download_frame({}, failed=["NOPE"]), log_messages=(msg,)
+    )
+    monkeypatch.setattr(yf, "download", fake)
+    got = source(retries=2).fetch_detailed(["LMT", "NOPE"], "2024-03-01", "2024-03-28")
+    assert [c["tickers"] for c in fake.calls] == [["LMT", "NOPE"], ["NOPE"], ["NOPE"]]
+    assert "Too Many Requests" in got.failed["NOPE"]
+    assert got.prices["NOPE"].isna().all() and got.prices["LMT"].notna().all()
+
+
+def test_delisted_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    msg = "$NOPE: possibly delisted; no price data found"
+    fake = FakeDownload(download_frame({"LMT": LMT}, failed=["NOPE"]), log_messages=(msg,))
+    monkeypatch.setattr(yf, "download", fake)
+    got = source(retries=3).fetch_detailed(["LMT", "NOPE"])
+    assert len(fake.calls) == 1 and "delisted" in got.failed["NOPE"]
+
+
+def test_empty_frame_every_ticker_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeDownload(
+        empty_download(["LMT", "SPY"]),
+        log_messages=("Failed to get ticker 'LMT' reason: curl: (6) Could not resolve host",),
+    )
+    monkeypatch.setattr(yf, "download", fake)
+    got = source(retries=1).fetch_detailed(["LMT", "SPY"], "2024-03-01", "2024-03-28")
+    assert len(fake.calls) == 2
+    assert set(got.failed) == {"LMT", "SPY"} and "resolve host" in got.failed["LMT"]
+    assert got.prices.empty and list(got.prices.columns) == ["LMT", "SPY"]
+
+
+def test_deadline_abandons_a_hanging_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    def hang(tickers: Any, **kwargs: Any) -> pd.DataFrame:
+        release.wait(5)
+        return download_frame({"LMT": LMT})
+
+    monkeypatch.setattr(yf, "download", hang)
+    try:
+        got = source(deadline=0.2).fetch_detailed(["LMT"], "2024-03-01", "2024-03-28")
+    finally:
+        release.set()
+    assert "deadline" in got.failed["LMT"]
+
+
+def test_batches_and_progress_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from georisk.market._progress import Progress
+
+    fake = FakeDownload(download_frame({"LMT": LMT}), download_frame({"SPY": SPY}))
+    monkeypatch.setattr(yf, "download", fake)
+    got = source(batch_size=1).fetch_detailed(["LMT", "SPY"])
+    assert [c["tickers"] for c in fake.calls] == [["LMT"], ["SPY"]]
+    assert got.prices.notna().all().all()
+    buf = io.StringIO()
+    with Progress(2, "yfinance", enabled=True, stream=buf) as bar:
+        bar.advance(1, "LMT")
+        bar.advance(1, "SPY")
+    assert "2/2" in buf.getvalue() and buf.getvalue().endswith("\n")
+    quiet = io.StringIO()  # not a terminal: nothing written
+    with Progress(2, "yfinance", stream=quiet) as bar:
+        bar.advance(2, "SPY")
+    assert quiet.getvalue() == ""
+
+
+# --- contract tests: yfinance's real parsing of synthetic chart JSON ------------------------
+
+
+@pytest.fixture
+def yahoo_http(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import yfinance.data as yd
+
+    calls: list[str] = []
+    rhm = bars(DATES, 3, 250.0)
+    fake = make_http(
+        {"LMT": LMT, "SPY": SPY, "RHM.DE": rhm}, tz={"RHM.DE": "Europe/Berlin"}, adj_factor=0.97, calls=calls
+    )
+    monkeypatch.setattr(yd.YfData, "get", fake)
+    monkeypatch.setattr(yd.YfData, "cache_get", fake)
+    return calls
+
+
+def test_contract_download_shape_matches_hand_built_frames(yahoo_http: list[str]) -> None:
+    real = yf.download(["LMT", "SPY"], start="2024-03-01", end="2024-03-29", progress=False, threads=False)
+    hand = download_frame({"LMT": LMT, "SPY": SPY})
+    assert real.columns.equals(hand.columns) and list(real.columns.names) == ["Price", "Ticker"]
+    assert real.index.dtype == hand.index.dtype and real.index.name == "Date"
+    partial = yf.download(["LMT", "NOPE"], start="2024-03-01", end="2024-03-29", progress=False, threads=False)
+    assert partial.columns.equals(download_frame({"LMT": LMT}, failed=["NOPE"]).columns)
+    by_ticker = yf.download(
+        ["LMT"], start="2024-03-01", end="2024-03-29", progress=False, threads=False, group_by="ticker"
+    )
+    assert by_ticker.columns.equals(download_frame({"LMT": LMT}, group_by="ticker").columns)
+
+
+def test_contract_source_end_to_end(yahoo_http: list[str]) -> None:
+    got = source(retries=0).fetch_detailed(["LMT", "RHM.DE", "NOPE"], "2024-03-01", "2024-03-28")
+    assert set(got.failed) == {"NOPE"}
+    assert got.prices.index.min() == pd.Timestamp("2024-03-01")  # local dates, also for Berlin
+    # auto_adjust=True: Close is the adjusted close (0.97 x raw) whatever the default
+    assert got.prices["LMT"].to_numpy() == pytest.approx(LMT["Close"].to_numpy() * 0.97, rel=1e-6)
+    assert any("/v8/finance/chart/LMT" in u for u in yahoo_http)

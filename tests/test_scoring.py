@@ -1,0 +1,276 @@
+"""Scorers: lexicon rules, supervised model, blend, scikit-learn contract, score_articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+from georisk.errors import ConfigError
+from georisk.scoring import (
+    SCORE_COLUMNS,
+    BlendedScorer,
+    LexiconScorer,
+    SupervisedScorer,
+    load_lexicon,
+    score_articles,
+)
+
+
+@pytest.fixture(scope="module")
+def supervised() -> SupervisedScorer:
+    return SupervisedScorer().fit()
+
+
+@pytest.fixture(scope="module")
+def blended() -> BlendedScorer:
+    return BlendedScorer().fit()
+
+
+def _lex(texts: list[str]) -> pd.DataFrame:
+    return LexiconScorer().fit(None).transform(texts)
+
+
+# ---------------------------------------------------------------- lexicon rules
+
+
+def test_negation_turns_peace_into_hawkish_threat():
+    s = _lex(
+        [
+            "Russian officials signalled no intention to pause fighting.",
+            "Moscow refused a ceasefire.",
+            "Moscow agreed to a ceasefire.",
+        ]
+    )
+    assert s.loc[0, "hawkish_threat"] > 0.5 and s.loc[0, "peace_trade"] == 0.0
+    assert s.loc[1, "hawkish_threat"] > 0.5 and s.loc[1, "peace_trade"] == 0.0
+    assert s.loc[2, "peace_trade"] > 0.5 and s.loc[2, "hawkish_tilt"] == 0.0
+
+
+def test_negated_hawkish_term_counts_half_on_peace_side():
+    s = _lex(["The minister ruled out new sanctions on Russia."])
+    assert s.loc[0, "hawkish_tilt"] == 0.0
+    assert s.loc[0, "peace_trade"] == pytest.approx(1 - np.exp(-1.5 * 0.5))
+
+
+def test_hedge_halves_and_intensifier_raises():
+    plain, hedged, intense = _lex(
+        ["Russia launched an offensive.", "Russia may launch an offensive.", "Russia launched a massive offensive."]
+    )["hawkish_tilt"]
+    assert hedged == pytest.approx(1 - np.exp(-0.75))
+    assert plain == pytest.approx(1 - np.exp(-1.5))
+    assert intense == pytest.approx(1 - np.exp(-2.25))
+
+
+def test_threat_and_act_are_separate():
+    s = _lex(["Putin threatened to escalate.", "Missile strikes hit Kyiv overnight."])
+    assert s.loc[0, "hawkish_threat"] > 0.5 and s.loc[0, "hawkish_act"] == 0.0
+    assert s.loc[1, "hawkish_act"] > 0.5 and s.loc[1, "hawkish_threat"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The supermarket price war deepened.",
+        "War and Peace, the new TV series, drew record audiences.",
+        "Arsenal launched a late offensive to win the derby.",
+    ],
+)
+def test_exclusions_and_off_topic_kill_false_hits(text: str):
+    s = _lex([text])
+    assert s.loc[0, "hawkish_tilt"] < 0.3
+    assert s.loc[0, "peace_trade"] < 0.3
+    assert s.loc[0, "relevance"] < 0.3
+
+
+def test_evidence_names_phrases_and_modifiers():
+    ev = LexiconScorer().explain(["Moscow refused a ceasefire and launched a massive offensive."])[0]
+    assert "hawkish-threat:ceasefire(negated)=1.5" in ev
+    assert "hawkish-act:offensive(intense)=2.25" in ev
+
+
+def test_another_conflict_is_a_toml_file(tmp_path: Path):
+    toml = tmp_path / "strait.toml"
+    toml.write_text(
+        """
+[conflict]
+name = "Strait"
+actors = ["beijing", "taipei"]
+places = ["kinmen"]
+[hawkish_threat]
+terms = ["blockade drills|2.0"]
+[hawkish_act]
+terms = ["shelled"]
+[peace]
+terms = ["cross-strait dialogue|1.5"]
+[channels.energy]
+terms = ["lng"]
+[modifiers]
+negations = ["no"]
+""",
+        encoding="utf-8",
+    )
+    s = LexiconScorer(lexicon=toml).fit(None)
+    out = s.transform(["Beijing announced blockade drills near Kinmen.", "Taipei offered cross-strait dialogue."])
+    assert out.loc[0, "hawkish_threat"] == pytest.approx(1 - np.exp(-2.0))
+    assert out.loc[1, "peace_trade"] > 0.7
+    assert s.lexicon_.name == "Strait"
+
+
+def test_lexicon_is_user_extensible():
+    lex = load_lexicon().extended(peace=["handshake accord|2.0"])
+    s = LexiconScorer(lexicon=lex).fit(None).transform(["Kyiv and Moscow signed a handshake accord."])
+    assert s.loc[0, "peace_trade"] > 0.85
+    with pytest.raises(ConfigError, match="no category 'nonsense'"):
+        load_lexicon().extended(nonsense=["x"])
+
+
+def test_bad_lexicon_and_parameters(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[conflict]\nname='x'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="lacks the table 'hawkish_threat'"):
+        LexiconScorer(lexicon=bad).fit(None)
+    with pytest.raises(ConfigError, match="saturation=0"):
+        LexiconScorer(saturation=0).fit(None)
+    with pytest.raises(ConfigError, match="single string"):
+        LexiconScorer().fit(None).transform("one text")
+
+
+# ---------------------------------------------------------------- supervised and blend
+
+
+def test_supervised_is_deterministic_and_in_range(supervised: SupervisedScorer):
+    texts = ["Talks collapsed after a missile barrage.", "Envoys agreed a prisoner swap.", "The derby ended 2-1."]
+    a = supervised.transform(texts)
+    b = SupervisedScorer().fit().transform(texts)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert list(a.columns) == SCORE_COLUMNS
+    assert ((a >= 0) & (a <= 1)).all().all()
+    assert a.loc[0, "hawkish_tilt"] > a.loc[0, "peace_trade"]
+    assert a.loc[1, "peace_trade"] > a.loc[1, "hawkish_tilt"]
+    assert a.loc[2, "relevance"] < a.loc[0, "relevance"]
+    np.testing.assert_allclose(a["hawkish_threat"] + a["hawkish_act"], a["hawkish_tilt"])
+
+
+def test_supervised_learns_from_given_labels():
+    texts = [f"alpha {i} rising tension" for i in range(8)] + [f"beta {i} calm accord" for i in range(8)]
+    labels = ["hawkish_act"] * 4 + ["hawkish_threat"] * 4 + ["peace"] * 6 + ["off_topic"] * 2
+    with pytest.raises(ConfigError, match="'relevant' needs at least 3"):
+        SupervisedScorer(char_ngrams=False).fit(texts, labels)
+    labels = ["hawkish_act"] * 4 + ["hawkish_threat"] * 4 + ["peace"] * 4 + ["off_topic"] * 4
+    s = SupervisedScorer(char_ngrams=False).fit(texts, labels)
+    assert s.n_train_ == 16
+    out = s.transform(["alpha rising tension", "beta calm accord"])
+    assert out.loc[0, "hawkish_tilt"] > out.loc[1, "hawkish_tilt"]
+    with pytest.raises(ConfigError, match="unknown label"):
+        SupervisedScorer().fit(texts, ["war"] * 16)
+    with pytest.raises(ConfigError, match="16 texts but y has 2"):
+        SupervisedScorer().fit(texts, ["peace", "peace"])
+
+
+def test_blend_weights_are_documented_and_exact(blended: BlendedScorer):
+    texts = ["Moscow refused a ceasefire while drones struck Odesa.", "Oil rose on the grain deal."]
+    lex = LexiconScorer().fit(None).transform(texts)
+    sup = SupervisedScorer(char_ngrams=False).fit().transform(texts)
+    out = blended.transform(texts)
+    for col in ("hawkish_tilt", "peace_trade", "relevance", "hawkish_act"):
+        np.testing.assert_allclose(out[col], 0.5 * lex[col] + 0.5 * sup[col])
+    for col in ("energy", "defense", "grain", "sanctions"):
+        np.testing.assert_allclose(out[col], lex[col])
+    only_lex = BlendedScorer(lexicon_weight=1.0).fit()
+    assert only_lex.supervised_scorer_ is None
+    pd.testing.assert_frame_equal(only_lex.transform(texts), lex)
+    with pytest.raises(ConfigError, match=r"lexicon_weight=1\.5"):
+        BlendedScorer(lexicon_weight=1.5).fit()
+    assert "model:hawkish=" in blended.explain(texts)[0]
+
+
+# ---------------------------------------------------------------- scikit-learn contract
+
+
+@pytest.mark.parametrize("cls", [LexiconScorer, SupervisedScorer, BlendedScorer])
+def test_sklearn_estimator_contract(cls):
+    # parametrize_with_checks feeds numeric arrays; these are text transformers, so the
+    # parts of the contract that apply are checked here explicitly.
+    est = cls()
+    params = est.get_params()
+    assert set(params) == set(cls.__init__.__code__.co_varnames[1 : cls.__init__.__code__.co_argcount])
+    assert not [k for k in vars(est) if k.endswith("_")], "no fitted attribute before fit"
+    twin = clone(est)
+    assert twin.get_params() == params and twin is not est
+    name = "saturation" if cls is LexiconScorer else "max_words"
+    est.set_params(**{name: 3})
+    assert est.get_params()[name] == 3
+    est.set_params(**{name: params[name]})
+    texts = ["Russia shelled Kharkiv.", "Talks resumed in Istanbul."]
+    assert est.fit(texts) is est
+    assert list(est.get_feature_names_out()) == SCORE_COLUMNS
+    pipe = Pipeline([("score", clone(est))])
+    out = pipe.fit_transform(texts)
+    assert out.shape == (2, len(SCORE_COLUMNS))
+    pd.testing.assert_frame_equal(pd.DataFrame(out), est.transform(texts))
+
+
+# ---------------------------------------------------------------- score_articles
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "published_at": pd.to_datetime(["2024-03-01T10:00Z"] * 4, utc=True),
+            "title": ["Strikes", "", "Truce", None],
+            "text": [
+                "Russian missile strikes hit Kyiv.",
+                "Moscow refused a ceasefire.",
+                "Both sides agreed a truce.",
+                "The league final ended 2-1.",
+            ],
+        },
+        index=[10, 30, 20, 99],
+    )
+
+
+def test_score_articles_keeps_index_and_columns(blended: BlendedScorer):
+    arts = _frame()
+    out = score_articles(arts, blended)
+    assert list(out.index) == [10, 30, 20, 99]
+    assert list(out.columns) == ["id", "published_at", *SCORE_COLUMNS, "evidence"]
+    assert ((out[SCORE_COLUMNS] >= 0) & (out[SCORE_COLUMNS] <= 1)).all().all()
+    assert out.loc[30, "hawkish_tilt"] > out.loc[30, "peace_trade"]
+    assert out.loc[20, "peace_trade"] > out.loc[20, "hawkish_tilt"]
+    chunked = score_articles(arts, blended, chunk_size=1)
+    pd.testing.assert_frame_equal(out, chunked)
+
+
+def test_score_articles_in_parallel_equals_serial():
+    arts = pd.concat([_frame()] * 3, ignore_index=True)
+    scorer = LexiconScorer()
+    serial = score_articles(arts, scorer)
+    parallel = score_articles(arts, scorer, n_jobs=2, chunk_size=4)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_score_articles_errors_and_empty(blended: BlendedScorer):
+    with pytest.raises(ConfigError, match="no 'text' column"):
+        score_articles(pd.DataFrame({"published_at": []}), blended)
+    with pytest.raises(ConfigError, match="chunk_size=0"):
+        score_articles(_frame(), blended, chunk_size=0)
+    with pytest.raises(ConfigError, match="n_jobs=0"):
+        score_articles(_frame(), blended, n_jobs=0)
+    empty = score_articles(_frame().iloc[:0], blended)
+    assert empty.empty and "hawkish_tilt" in empty.columns
+
+
+def test_default_scorer_on_the_sample_tracks_the_latent_state(sample):
+    from georisk import daily_signal
+
+    scores = score_articles(sample.articles)
+    sig = daily_signal(scores)
+    z = sample.latent.reindex(sig.index)
+    ok = sig["escalation_ema"].notna()
+    assert np.corrcoef(sig["escalation_ema"][ok], z[ok])[0, 1] > 0.7
