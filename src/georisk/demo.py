@@ -54,7 +54,9 @@ def format_summary(result: PipelineResult, files: list[Path], seconds: float) ->
     lines += [
         f"  backtest        Sharpe {m['sharpe']:+.2f} after costs ({bt.params['cost_bps']:g} bp; "
         f"gross {m['sharpe_gross']:+.2f}) vs placebo mean {m['placebo_sharpe_mean']:+.2f} "
-        f"(95th pct {m['placebo_sharpe_p95']:+.2f}, p = {m['placebo_p']:.2f}); Newey-West t {m['nw_t']:+.2f}",
+        f"(95th pct {m['placebo_sharpe_p95']:+.2f}, p = {m['placebo_p']:.2f})",
+        f"  significance    Newey-West t {m['nw_t']:+.2f}, bootstrap p {m.get('bootstrap_p', float('nan')):.2f}, "
+        f"probabilistic Sharpe {m['psr']:.2f}, deflated Sharpe {m.get('dsr', float('nan')):.2f}",
         f"  outputs         {files[0].parent if files else '-'}: " + ", ".join(f.name for f in files),
         f"  wall time       {seconds:.1f} s",
     ]
