@@ -29,7 +29,6 @@ from georisk.distributed import (  # noqa: E402
     synthetic_articles,
     write_synthetic_archive,
 )
-from georisk.distributed._aggregate import _SIGNAL_COLUMNS  # noqa: E402
 from georisk.errors import ConfigError, InputDataError, OptionalDependencyError  # noqa: E402
 from georisk.scoring import LexiconScorer  # noqa: E402
 
@@ -94,8 +93,9 @@ def test_missing_extra_names_the_install_command() -> None:
 # -- the finishing step is the pandas daily_signal --------------------------------------
 
 
-def test_signal_columns_match_the_pandas_path() -> None:
-    assert signals.SIGNAL_COLUMNS == _SIGNAL_COLUMNS
+def test_the_finishing_step_is_the_pandas_one() -> None:
+    assert finish_signal is signals.signal_from_sums
+    assert session_sums is signals.session_sums
 
 
 @pytest.mark.parametrize(
@@ -200,7 +200,7 @@ def test_errors_name_the_problem(corpus_scores: pd.DataFrame, scorer: LexiconSco
         score_articles(dd.from_pandas(corpus_scores, npartitions=2), scorer)
     broken = corpus_scores.copy()
     broken.loc[5, "relevance"] = np.nan
-    with pytest.raises(ConfigError, match=r"scores\['relevance'\] is NaN at article 'syn-"):
+    with pytest.raises(ConfigError, match=r"scores\['relevance'\] is NaN at row .* \(article 'syn-"):
         session_sums(broken)
 
     class NeedsLabels:

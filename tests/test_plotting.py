@@ -143,28 +143,80 @@ def test_equity_marks_the_max_drawdown():
     np.testing.assert_allclose(ax.get_lines()[-1].get_ydata(), [1.1, 0.55, 0.66, 0.66])
 
 
-def test_ic_band_from_se_and_bars():
-    ic = pd.DataFrame({"ic": [0.1, -0.05], "se": [0.02, 0.03]}, index=pd.Index([1, 5], name="horizon"))
+def test_ic_bars_and_band_from_hac_t():
+    ic = pd.DataFrame(
+        {"ic": [0.1, -0.05, 0.2], "hac_t": [2.0, -1.0, np.nan]}, index=pd.Index([1, 5, 20], name="horizon")
+    )
     ax = gp.plot_ic_by_horizon(ic)
     heights = [p.get_height() for p in ax.patches]
-    assert heights == pytest.approx([0.1, -0.05])
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "5"]
+    assert heights == pytest.approx([0.1, -0.05, 0.2])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "5", "20"]
     assert "95% band" in ax.get_title()
+    # Error bars: +/- 1.96 |ic / t| (0.098 and 0.098), none where t is missing.
+    segments = ax.collections[0].get_segments()
+    half = [(seg[1][1] - seg[0][1]) / 2 for seg in segments]
+    assert half == pytest.approx([1.96 * 0.05, 1.96 * 0.05, 0.0], abs=1e-3)
+
+
+def test_ic_of_evaluation_one_bar_group_per_sleeve(pipeline_result, frames):
+    ax = gp.plot_ic_by_horizon(frames.ic)
+    sleeves = list(frames.ic.index.unique("sleeve"))
+    horizons = list(frames.ic.index.unique("horizon"))
+    assert len(ax.patches) == len(sleeves) * len(horizons)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == sleeves
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(h) for h in horizons]
+    # The bars of the first sleeve are its IC, left of the others at each horizon.
+    first = [p.get_height() for p in ax.patches[: len(horizons)]]
+    np.testing.assert_allclose(first, frames.ic.loc[sleeves[0], "ic"].to_numpy())
+
+
+def test_ic_mapping_equals_two_level_frame(frames):
+    as_map = {k: frames.ic.loc[k] for k in frames.ic.index.unique("sleeve")}
+    a, b = gp.plot_ic_by_horizon(as_map), gp.plot_ic_by_horizon(frames.ic)
+    assert [p.get_height() for p in a.patches] == [p.get_height() for p in b.patches]
 
 
 def test_event_study_draws_one_curve_per_label_in_bp():
-    t = pd.Index(range(-2, 4), name="event_time")
-    a = pd.DataFrame({"mean": np.linspace(0, 0.01, 6), "lower": 0.0, "upper": 0.02, "n": 7.0}, index=t)
-    b = a.assign(mean=-a["mean"], lower=-0.02, upper=0.0)
+    t = pd.Index(range(-2, 4), name="rel_day")
+    a = pd.DataFrame({"car": np.linspace(0, 0.01, 6), "car_lo": 0.0, "car_hi": 0.02, "n_events": 7}, index=t)
+    b = a.assign(car=-a["car"], car_lo=-0.02, car_hi=0.0)
     ax = gp.plot_event_study({"hawkish shocks": a, "peace shocks": b})
-    lines = [ln for ln in ax.get_lines() if ln.get_label() in ("hawkish shocks (n=7)", "peace shocks (n=7)")]
-    assert len(lines) == 2
-    np.testing.assert_allclose(lines[0].get_ydata(), a["mean"] * 1e4)
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert "hawkish shocks (n=7)" in labels and "peace shocks (n=7)" in labels
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == "hawkish shocks (n=7)")
+    np.testing.assert_allclose(line.get_ydata(), a["car"] * 1e4)
+    assert len(ax.collections) == 2  # one band each
+
+
+def test_event_study_output_one_curve_per_asset():
+    from georisk.evaluation import event_study
+
+    rng = np.random.default_rng(2)
+    idx = pd.bdate_range("2022-01-03", periods=400)
+    market = pd.Series(rng.standard_normal(400) * 0.01, index=idx)
+    assets = pd.DataFrame({"energy": market * 0.5, "grain": market * 0.2}, index=idx)
+    assets += rng.standard_normal((400, 2)) * 0.002
+    es = event_study(assets, market, idx[[200, 300]], window=(-5, 20))
+    ax = gp.plot_event_study(es)
+    assert [ln.get_label() for ln in ax.get_lines()[:2]] == ["energy (n=2)", "grain (n=2)"]
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), es.loc["grain", "car"].to_numpy() * 1e4)
+    ax = gp.plot_event_study({"hawkish": es})
+    assert [ln.get_label() for ln in ax.get_lines()[:2]] == ["hawkish, energy (n=2)", "hawkish, grain (n=2)"]
 
 
 def test_bucket_series_is_mean():
     ax = gp.plot_bucket_returns(pd.Series([-0.001, 0.0, 0.002], index=[1, 2, 3]))
     assert [p.get_height() for p in ax.patches] == pytest.approx([-10.0, 0.0, 20.0])
+    assert "band" not in ax.get_title()
+
+
+def test_buckets_of_evaluation_in_bp(frames):
+    ax = gp.plot_bucket_returns(frames.buckets)
+    sleeves = list(frames.buckets.index.unique("sleeve"))
+    assert len(ax.patches) == 5 * len(sleeves)
+    heights = [p.get_height() for p in ax.patches[5:10]]
+    np.testing.assert_allclose(heights, frames.buckets.loc[sleeves[1], "mean"].to_numpy() * 1e4)
+    assert "95% band" in ax.get_title()
 
 
 @pytest.mark.parametrize(
@@ -172,7 +224,14 @@ def test_bucket_series_is_mean():
     [
         (lambda: gp.plot_ic_by_horizon(pd.DataFrame({"x": [1.0]})), r"ic lacks column\(s\) \['ic'\]"),
         (lambda: gp.plot_bucket_returns(pd.DataFrame({"avg": [1.0]})), r"buckets lacks column\(s\) \['mean'\]"),
-        (lambda: gp.plot_event_study({"a": pd.DataFrame({"m": [1.0]})}), r"event study 'a' lacks"),
+        (
+            lambda: gp.plot_event_study({"a": pd.DataFrame({"m": [1.0]})}),
+            r"event study 'a' lacks column\(s\) \['car'\]",
+        ),
+        (
+            lambda: gp.plot_ic_by_horizon({"energy": pd.DataFrame({"x": [1.0]})}),
+            r"ic 'energy' lacks column\(s\) \['ic'\]",
+        ),
         (lambda: gp.plot_sleeve_decomposition(pd.DataFrame({"grpi": [1.0]})), "no '{sleeve}_abnormal'"),
         (lambda: gp.plot_signal_premium(pd.DataFrame({"x": [1.0]}), pd.DataFrame()), "daily_signal"),
     ],

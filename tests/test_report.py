@@ -15,6 +15,7 @@ import pytest
 
 from georisk.cli import main
 from georisk.errors import ConfigError
+from georisk.evaluation import bucket_returns, information_coefficient
 
 pytest.importorskip("matplotlib")
 
@@ -24,6 +25,7 @@ from georisk.report import (
     honesty_table,
     report_html,
     signal_evaluation,
+    state_change_z,
     write_report,
 )
 
@@ -39,65 +41,113 @@ def _panel(n: int = 400, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     idx = pd.bdate_range("2023-01-02", periods=n)
     signal = pd.DataFrame(rng.standard_normal((n, 2)), index=idx, columns=["energy", "grain"])
     premium = pd.DataFrame(index=idx)
+    premium["benchmark_return"] = rng.standard_normal(n) * 0.01
     for k in signal:
         premium[f"{k}_abnormal"] = rng.standard_normal(n) * 0.01
+        premium[f"{k}_return"] = 0.8 * premium["benchmark_return"] + premium[f"{k}_abnormal"]
     premium["state_change"] = rng.standard_normal(n)
     return signal, premium
 
 
-def test_ic_uses_the_return_after_the_execution_lag():
+def test_ic_is_georisk_evaluation_per_sleeve_after_the_execution_lag():
     signal, premium = _panel()
     lag = 2
-    # The return earned by the position set at d is r_{d+lag+1}: plant the signal there.
+    # The return earned by the position set at d is ar_{d+lag+1}: plant the signal there.
     for k in signal:
         premium[f"{k}_abnormal"] = signal[k].shift(lag + 1) * 0.01
     frames = signal_evaluation(premium, signal, execution_lag=lag, horizons=(1, 5))
-    assert frames.ic.loc[1, "ic"] == pytest.approx(1.0)
-    assert 0.2 < frames.ic.loc[5, "ic"] < 0.8  # one of five summed returns carries it
+    assert frames.source == "georisk.evaluation"
+    assert frames.ic.index.names == ["sleeve", "horizon"]
+    assert list(frames.ic.index) == [("energy", 1), ("energy", 5), ("grain", 1), ("grain", 5)]
+    assert frames.ic.loc[("energy", 1), "ic"] == pytest.approx(1.0)
+    assert 0.2 < frames.ic.loc[("grain", 5), "ic"] < 0.8  # one of five compounded returns carries it
+    assert frames.ic.loc[("energy", 5), "hac_t"] > 3
+    for k in signal:
+        direct = information_coefficient(signal[k], premium[f"{k}_abnormal"], horizons=(1, 5), execution_lag=lag)
+        pd.testing.assert_frame_equal(frames.ic.loc[k], direct)
     # The wrong lag sees nothing.
     wrong = signal_evaluation(premium, signal, execution_lag=0, horizons=(1,))
-    assert abs(wrong.ic.loc[1, "ic"]) < 0.15
-    assert list(frames.ic.columns) == ["ic", "lower", "upper", "n"]
-    assert (frames.ic["lower"] < frames.ic["ic"]).all() and (frames.ic["ic"] < frames.ic["upper"]).all()
+    assert (wrong.ic["ic"].abs() < 0.15).all()
 
 
-def test_ic_of_noise_is_inside_its_band():
+def test_ic_of_noise_is_not_significant():
     signal, premium = _panel(seed=3)
     ic = signal_evaluation(premium, signal, horizons=(1, 10)).ic
-    assert ((ic["lower"] < 0) & (ic["upper"] > 0)).all()
-    # The band widens with the horizon (overlapping forward returns).
-    width = ic["upper"] - ic["lower"]
-    assert width.loc[10] > 2 * width.loc[1]
+    assert (ic["hac_t"].abs() < 1.96).all()
+    assert (ic["nw_lags"].xs(10, level="horizon") >= 9).all()  # overlap of 10-session returns
 
 
-def test_buckets_are_monotone_for_a_linear_signal():
-    signal, premium = _panel(n=1000, seed=1)
+def test_buckets_use_past_only_edges_and_are_monotone_for_a_linear_signal():
+    n = 1000
+    signal, premium = _panel(n=n, seed=1)
     for k in signal:
         premium[f"{k}_abnormal"] = signal[k].shift(2) * 0.001 + premium[f"{k}_abnormal"] * 0.01
     b = signal_evaluation(premium, signal, execution_lag=1, quantiles=5).buckets
-    assert list(b.index) == [1, 2, 3, 4, 5]
-    assert b["mean"].is_monotonic_increasing
-    assert b["n"].sum() == pytest.approx(2 * (1000 - 2), abs=2)
+    assert b.index.names == ["sleeve", "bucket"]
+    for k in signal:
+        assert list(b.loc[k].index) == [1, 2, 3, 4, 5]
+        assert b.loc[k, "mean"].is_monotonic_increasing
+        # Bucketed from the 60th signal value on, while the next-session return after the lag exists.
+        assert b.loc[k, "n_obs"].sum() == (n - 3) - 59 + 1
+        direct = bucket_returns(signal[k], premium[f"{k}_abnormal"], n_buckets=5, execution_lag=1)
+        pd.testing.assert_frame_equal(b.loc[k], direct)
+    # Edges from past values only: a signal that keeps rising is always in the top bucket
+    # (full-sample quintiles would spread it evenly over the five).
+    rising = pd.DataFrame({k: np.arange(n, dtype=float) for k in signal}, index=signal.index)
+    top = signal_evaluation(premium, rising, quantiles=5).buckets
+    assert (top["n_obs"].xs(5, level="bucket") == (n - 3) - 59 + 1).all()
+    assert (top["n_obs"].drop(5, level="bucket") == 0).all()
 
 
-def test_event_study_recovers_a_planted_response():
-    n = 600
+def _shock_panel(n: int = 600, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
+    rng = np.random.default_rng(seed)
     idx = pd.bdate_range("2022-01-03", periods=n)
+    market = pd.Series(rng.standard_normal(n) * 0.01, index=idx)
+    own = pd.Series(rng.standard_normal(n) * 0.0005, index=idx)
     state_change = pd.Series(np.tile([0.1, -0.1], n // 2), index=idx)
-    ret = pd.Series(0.0, index=idx)
     events = [300, 400, 500]
     for e in events:
         state_change.iloc[e] = 5.0
-        ret.iloc[e : e + 3] = 0.01  # +1% on the shock session and the next two
-    premium = pd.DataFrame({"energy_abnormal": ret, "state_change": state_change})
-    positions = pd.DataFrame({"energy": 0.0}, index=idx)
-    ev = signal_evaluation(premium, positions, window=(5, 10)).event_study
-    hawk, peace = ev["hawkish shocks"], ev["peace shocks"]
-    assert hawk["n"].iloc[0] == 3 and peace["n"].iloc[0] == 0
-    assert hawk.loc[-1, "mean"] == 0.0  # rebased the session before the shock
-    assert hawk.loc[0, "mean"] == pytest.approx(0.01)
-    assert hawk.loc[10, "mean"] == pytest.approx(0.03)
-    assert peace["mean"].isna().all()
+        own.iloc[e : e + 3] += 0.01  # +1% beyond the market on the shock session and the next two
+    premium = pd.DataFrame(
+        {
+            "energy_abnormal": own,
+            "energy_return": 0.5 * market + own,
+            "benchmark_return": market,
+            "state_change": state_change,
+        }
+    )
+    return premium, pd.DataFrame({"energy": 0.0}, index=idx), events
+
+
+def test_event_study_recovers_a_planted_response():
+    premium, positions, events = _shock_panel()
+    frames = signal_evaluation(premium, positions, window=(-5, 10))
+    assert list(frames.shocks["hawkish"]) == list(premium.index[events])
+    assert len(frames.shocks["peace"]) == 0
+    hawk, peace = frames.event_study["hawkish shocks"], frames.event_study["peace shocks"]
+    assert list(hawk.index) == list(range(-5, 11))
+    assert (hawk["n_events"] == 3).all() and (peace["n_events"] == 0).all()
+    assert abs(hawk.loc[-1, "car"]) < 0.004  # nothing before the shock
+    assert hawk.loc[0, "car"] - hawk.loc[-1, "car"] == pytest.approx(0.01, abs=0.003)
+    assert hawk.loc[10, "car"] - hawk.loc[-1, "car"] == pytest.approx(0.03, abs=0.005)
+    assert (hawk["car_lo"] <= hawk["car"]).all() and (hawk["car"] <= hawk["car_hi"]).all()
+    assert peace["car"].isna().all()
+
+
+def test_shocks_from_a_given_signal_and_the_default_z_score():
+    premium, positions, _ = _shock_panel()
+    z = state_change_z(premium["state_change"])
+    # Causal: changing later values leaves earlier z-scores as they were.
+    bumped = premium["state_change"].copy()
+    bumped.iloc[450:] *= 7.0
+    pd.testing.assert_series_equal(state_change_z(bumped).iloc[:450], z.iloc[:450])
+    assert list(z.iloc[:59].isna()) == [True] * 59
+    own = pd.Series(0.0, index=premium.index)
+    own.iloc[[250, 350]] = [3.0, -3.0]
+    frames = signal_evaluation(premium, positions, shock_signal=own)
+    assert list(frames.shocks["hawkish"]) == [premium.index[250]]
+    assert list(frames.shocks["peace"]) == [premium.index[350]]
 
 
 def test_evaluation_rejects_bad_inputs():
@@ -106,10 +156,16 @@ def test_evaluation_rejects_bad_inputs():
         signal_evaluation(premium, signal.rename(columns=str.upper))
     with pytest.raises(ConfigError, match="lacks 'state_change'"):
         signal_evaluation(premium.drop(columns="state_change"), signal)
+    with pytest.raises(ConfigError, match="lacks 'benchmark_return', 'grain_return'"):
+        signal_evaluation(premium.drop(columns=["benchmark_return", "grain_return"]), signal)
     with pytest.raises(ConfigError, match="horizons"):
         signal_evaluation(premium, signal, horizons=(0, 1))
     with pytest.raises(ConfigError, match="quantiles=1"):
         signal_evaluation(premium, signal, quantiles=1)
+    with pytest.raises(ConfigError, match=r"window=\(5, 20\).*\(-5, 20\)"):
+        signal_evaluation(premium, signal, window=(5, 20))
+    with pytest.raises(ConfigError, match="execution_lag=-1"):
+        signal_evaluation(premium, signal, execution_lag=-1)
 
 
 # ----------------------------------------------------------------------------- honesty
@@ -173,6 +229,7 @@ def test_html_has_summary_and_honesty_panel(html_text: str, pipeline_result):
         "deflated Sharpe ratio",
         "cost assumption",
         "SYNTHETIC",
+        "georisk.evaluation (information_coefficient, bucket_returns, event_study)",
     ):
         assert needle in html_text
     sharpe = pipeline_result.backtest.metrics["sharpe"]
@@ -193,9 +250,17 @@ def test_write_report_rejects_other_suffixes(pipeline_result, tmp_path: Path):
 
 def test_evaluation_frames_of_a_run(pipeline_result):
     frames = evaluation_frames(pipeline_result, horizons=(1, 3))
-    assert list(frames.ic.index) == [1, 3]
+    assert set(frames.ic.index.get_level_values("horizon")) == {1, 3}
+    assert list(frames.ic.index.unique("sleeve")) == list(pipeline_result.positions.columns)
     assert set(frames.event_study) == {"hawkish shocks", "peace shocks"}
-    assert frames.source in ("local", "georisk.evaluation")
+    assert set(frames.shocks) == {"hawkish", "peace"}
+    assert frames.source == "georisk.evaluation"
+    lag = int(pipeline_result.backtest.params["execution_lag"])
+    k = pipeline_result.positions.columns[0]
+    direct = information_coefficient(
+        pipeline_result.positions[k], pipeline_result.premium[f"{k}_abnormal"], horizons=(1, 3), execution_lag=lag
+    )
+    pd.testing.assert_frame_equal(frames.ic.loc[k], direct)
 
 
 # ----------------------------------------------------------------------------- command line

@@ -291,25 +291,89 @@ def plot_equity(result: BacktestResult | pd.Series, ax: Any = None) -> Any:
     return ax
 
 
-def _bands(frame: pd.DataFrame, center: str) -> tuple[pd.Series, pd.Series] | None:
-    if {"lower", "upper"} <= set(frame.columns):
-        return frame["lower"], frame["upper"]
-    if "se" in frame.columns:
-        return frame[center] - 1.96 * frame["se"], frame[center] + 1.96 * frame["se"]
+#: Two-sided 95% normal quantile used for the bands derived from a t-statistic.
+_Z95 = 1.959963984540054
+
+
+def _groups(obj: pd.DataFrame | pd.Series | Mapping[str, pd.DataFrame], center: str) -> dict[str, pd.DataFrame]:
+    # One frame per group: a mapping's items, the first level of a two-level index
+    # (e.g. sleeve), or the single frame under the empty label.
+    items: dict[str, Any]
+    if isinstance(obj, Mapping):
+        items = {str(k): v for k, v in obj.items()}
+    elif isinstance(obj, pd.Series):
+        items = {"": obj.to_frame(center)}
+    elif obj.index.nlevels == 2:
+        first = obj.index.get_level_values(0)
+        items = {str(k): obj[first == k].droplevel(0) for k in first.unique()}
+    else:
+        items = {"": obj}
+    return {k: v.to_frame(center) if isinstance(v, pd.Series) else v for k, v in items.items()}
+
+
+def _band(frame: pd.DataFrame, center: str, lo: str, hi: str) -> tuple[np.ndarray, np.ndarray] | None:
+    # Explicit (lo, hi) columns, else +/- 1.96 standard errors with se = |center / hac_t|.
+    c = frame[center].to_numpy(float)
+    if {lo, hi} <= set(frame.columns):
+        return frame[lo].to_numpy(float), frame[hi].to_numpy(float)
+    if "hac_t" in frame.columns:
+        t = frame["hac_t"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = np.abs(c / t)
+        se = np.where(np.isfinite(se), se, np.nan)
+        return c - _Z95 * se, c + _Z95 * se
     return None
 
 
-def plot_ic_by_horizon(ic: pd.DataFrame | pd.Series, ax: Any = None, *, title: str | None = None) -> Any:
-    """Information coefficient of the signal by forecast horizon.
+def _grouped_bars(
+    ax: Any, groups: Mapping[str, pd.DataFrame], center: str, scale: float, lo: str, hi: str, what: str
+) -> bool:
+    # Bars per index label, one per group side by side; returns whether bands were drawn.
+    labels: list[Any] = []
+    for name, frame in groups.items():
+        _require(frame, [center], f"{what} {name!r}" if name else what, f"index it with a {center!r} column")
+        labels += [v for v in frame.index if v not in labels]
+    x = np.arange(len(labels))
+    width = 0.8 / max(len(groups), 1)
+    palette = ["tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown"]
+    any_band = False
+    for i, (name, frame) in enumerate(groups.items()):
+        f = frame.reindex(labels)
+        values = f[center].to_numpy(float) * scale
+        band = _band(f, center, lo, hi)
+        yerr = None
+        if band is not None:
+            any_band = True
+            yerr = np.nan_to_num(np.vstack([values - band[0] * scale, band[1] * scale - values])).clip(0.0, None)
+        if len(groups) == 1:
+            color: Any = ["tab:blue" if v >= 0 else "tab:red" for v in np.nan_to_num(values)]
+        else:
+            color = _SLEEVE_COLORS.get(name, palette[i % len(palette)])
+        offset = (i - (len(groups) - 1) / 2) * width
+        ax.bar(
+            x + offset, values, width=width, color=color, yerr=yerr, capsize=2, ecolor="black", alpha=0.8, label=name
+        )
+    ax.set_xticks(x, [str(v) for v in labels])
+    ax.axhline(0.0, color="grey", lw=0.5)
+    if len(groups) > 1:
+        ax.legend(loc="upper left", fontsize=8, ncols=len(groups))
+    return any_band
+
+
+def plot_ic_by_horizon(
+    ic: pd.DataFrame | pd.Series | Mapping[str, pd.DataFrame], ax: Any = None, *, title: str | None = None
+) -> Any:
+    """Information coefficient of the signal by forecast horizon, one bar group per asset.
 
     Parameters
     ----------
-    ic : pandas.DataFrame or pandas.Series
-        Frame contract: indexed by the horizon in sessions (int, ascending), with column
-        ``ic`` (rank correlation of the signal at ``d`` with the return over the next
-        ``h`` sessions) and optionally either ``lower`` and ``upper`` (a confidence band)
-        or ``se`` (standard error; the band is :math:`\\pm 1.96\\,se`), and ``n`` (pairs
-        used). A Series is taken as the ``ic`` column.
+    ic : pandas.DataFrame, pandas.Series or mapping of str to pandas.DataFrame
+        Frame contract, that of :func:`georisk.evaluation.information_coefficient`:
+        indexed by the horizon in sessions, with column ``ic`` and optionally ``hac_t``
+        (Newey-West t; the band is :math:`ic \\pm 1.96\\,|ic / t|`) or explicit ``lower``
+        and ``upper``. Several assets: a mapping of label to such frames, or one frame
+        with a two-level index ``(asset, horizon)`` (e.g. ``EvaluationFrames.ic`` of
+        :mod:`georisk.report`). A Series is taken as the ``ic`` column.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
     title : str, optional
@@ -318,23 +382,20 @@ def plot_ic_by_horizon(ic: pd.DataFrame | pd.Series, ax: Any = None, *, title: s
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    For a Spearman IC the HAC t of :func:`~georisk.evaluation.information_coefficient`
+    is that of the slope of the forward-return ranks on the signal ranks, which is the IC
+    times a ratio of rank standard deviations; :math:`|ic/t|` is the HAC standard error in
+    IC units.
     """
-    frame = ic.to_frame("ic") if isinstance(ic, pd.Series) else ic
-    _require(frame, ["ic"], "ic", "index by horizon with an 'ic' column (see the docstring)")
+    groups = _groups(ic, "ic")
     ax = _axes(ax)
-    x = np.arange(len(frame))
-    colors = ["tab:blue" if v >= 0 else "tab:red" for v in frame["ic"].fillna(0.0)]
-    bands = _bands(frame, "ic")
-    yerr = None
-    if bands is not None:
-        lo, hi = bands
-        yerr = np.vstack([(frame["ic"] - lo).to_numpy(float), (hi - frame["ic"]).to_numpy(float)])
-    ax.bar(x, frame["ic"].to_numpy(float), color=colors, yerr=yerr, capsize=3, ecolor="black", alpha=0.8)
-    ax.set_xticks(x, [str(h) for h in frame.index])
-    ax.axhline(0.0, color="grey", lw=0.5)
+    banded = _grouped_bars(ax, groups, "ic", 1.0, "lower", "upper", "ic")
     ax.set_xlabel("horizon (sessions)")
     ax.set_ylabel("information coefficient")
-    ax.set_title(title or "IC by horizon" + (" (95% band)" if bands is not None else ""))
+    ax.set_title(title or "IC by horizon" + (" (95% band)" if banded else ""))
     return ax
 
 
@@ -346,11 +407,12 @@ def plot_event_study(
     Parameters
     ----------
     car : pandas.DataFrame or mapping of str to pandas.DataFrame
-        Frame contract: indexed by event time in sessions (int; 0 is the session of the
-        shock, negative before it), with column ``mean`` (mean cumulative abnormal return,
-        as a fraction, rebased to 0 at the session before the event) and optionally
-        ``lower`` and ``upper`` or ``se`` (band), and ``n`` (events). A mapping draws one
-        curve per label, e.g. ``{"hawkish shocks": ..., "peace shocks": ...}``.
+        Frame contract, that of :func:`georisk.evaluation.event_study`: indexed by the
+        session relative to the shock (``rel_day``, 0 the shock), with column ``car``
+        (mean cumulative abnormal return from the window's first session, as a fraction)
+        and optionally ``car_lo`` and ``car_hi`` (band) and ``n_events``. Its
+        ``(asset, rel_day)`` output draws one curve per asset; a mapping draws one curve
+        per label (and asset), e.g. ``{"hawkish shocks": ..., "peace shocks": ...}``.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
     title : str, optional
@@ -360,17 +422,21 @@ def plot_event_study(
     -------
     matplotlib.axes.Axes
     """
-    curves = dict(car) if isinstance(car, Mapping) else {"events": car}
+    curves: dict[str, pd.DataFrame] = {}
+    for label, frame in (dict(car) if isinstance(car, Mapping) else {"": car}).items():
+        for asset, part in _groups(frame, "car").items():
+            curves[", ".join(x for x in (str(label), asset) if x) or "events"] = part
     ax = _axes(ax)
-    palette = ["tab:red", "tab:cyan", "tab:purple", "tab:olive"]
+    palette = ["tab:red", "tab:cyan", "tab:purple", "tab:olive", "tab:brown", "tab:pink"]
     for i, (label, frame) in enumerate(curves.items()):
-        _require(frame, ["mean"], f"event study {label!r}", "index by event time with a 'mean' column")
+        _require(frame, ["car"], f"event study {label!r}", "index by rel_day with a 'car' column")
         color = palette[i % len(palette)]
-        n = f" (n={int(frame['n'].max())})" if "n" in frame.columns and frame["n"].notna().any() else ""
-        ax.plot(frame.index, frame["mean"] * 1e4, color=color, lw=1.2, label=f"{label}{n}")
-        bands = _bands(frame, "mean")
-        if bands is not None:
-            ax.fill_between(frame.index, bands[0] * 1e4, bands[1] * 1e4, color=color, alpha=0.2, lw=0)
+        has_n = "n_events" in frame.columns and frame["n_events"].notna().any()
+        n = f" (n={int(frame['n_events'].max())})" if has_n else ""
+        ax.plot(frame.index, frame["car"] * 1e4, color=color, lw=1.2, label=f"{label}{n}")
+        band = _band(frame, "car", "car_lo", "car_hi")
+        if band is not None:
+            ax.fill_between(frame.index, band[0] * 1e4, band[1] * 1e4, color=color, alpha=0.2, lw=0)
     ax.axvline(0.0, color="grey", lw=0.6, ls="--")
     ax.axhline(0.0, color="grey", lw=0.5)
     ax.set_xlabel("sessions from the shock")
@@ -380,16 +446,20 @@ def plot_event_study(
     return ax
 
 
-def plot_bucket_returns(buckets: pd.DataFrame | pd.Series, ax: Any = None, *, title: str | None = None) -> Any:
-    """Mean forward return by signal bucket (quantile).
+def plot_bucket_returns(
+    buckets: pd.DataFrame | pd.Series | Mapping[str, pd.DataFrame], ax: Any = None, *, title: str | None = None
+) -> Any:
+    """Mean forward return by signal bucket (quantile), one bar group per asset.
 
     Parameters
     ----------
-    buckets : pandas.DataFrame or pandas.Series
-        Frame contract: indexed by bucket label, lowest signal first (e.g. 1 .. 5), with
-        column ``mean`` (mean forward return per session, as a fraction) and optionally
-        ``lower`` and ``upper`` or ``se`` (band) and ``n`` (observations). A Series is
-        taken as the ``mean`` column.
+    buckets : pandas.DataFrame, pandas.Series or mapping of str to pandas.DataFrame
+        Frame contract, that of :func:`georisk.evaluation.bucket_returns`: indexed by
+        bucket, lowest signal first (1 .. n), with column ``mean`` (mean forward return,
+        as a fraction) and optionally ``hac_t`` (Newey-West t of the mean; the band is
+        :math:`mean \\pm 1.96\\,|mean / t|`) or explicit ``lower`` and ``upper``. Several
+        assets: a mapping of label to such frames or one frame indexed by
+        ``(asset, bucket)``. A Series is taken as the ``mean`` column.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
     title : str, optional
@@ -399,22 +469,12 @@ def plot_bucket_returns(buckets: pd.DataFrame | pd.Series, ax: Any = None, *, ti
     -------
     matplotlib.axes.Axes
     """
-    frame = buckets.to_frame("mean") if isinstance(buckets, pd.Series) else buckets
-    _require(frame, ["mean"], "buckets", "index by bucket with a 'mean' column (see the docstring)")
+    groups = _groups(buckets, "mean")
     ax = _axes(ax)
-    x = np.arange(len(frame))
-    mean_bp = frame["mean"].to_numpy(float) * 1e4
-    bands = _bands(frame, "mean")
-    yerr = None
-    if bands is not None:
-        yerr = np.vstack([mean_bp - bands[0].to_numpy(float) * 1e4, bands[1].to_numpy(float) * 1e4 - mean_bp])
-    colors = ["tab:blue" if v >= 0 else "tab:red" for v in np.nan_to_num(mean_bp)]
-    ax.bar(x, mean_bp, color=colors, yerr=yerr, capsize=3, ecolor="black", alpha=0.8)
-    ax.set_xticks(x, [str(b) for b in frame.index])
-    ax.axhline(0.0, color="grey", lw=0.5)
+    banded = _grouped_bars(ax, groups, "mean", 1e4, "lower", "upper", "buckets")
     ax.set_xlabel("signal bucket (low to high)")
     ax.set_ylabel("mean forward return (bp)")
-    ax.set_title(title or "Returns by signal bucket")
+    ax.set_title(title or "Returns by signal bucket" + (" (95% band)" if banded else ""))
     return ax
 
 

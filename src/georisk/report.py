@@ -5,10 +5,9 @@ bootstrap p-value, probabilistic and deflated Sharpe ratio) and the charts, each
 PNG embedded as base64, so the single file can be mailed, archived or opened offline.
 A statistic the backtest does not provide is shown as "n/a", never invented.
 
-The signal-evaluation charts (IC by horizon, event study, bucket returns) use the
-functions of :mod:`georisk.evaluation` when it provides them; until then this module
-computes a simple, documented version from the run's public outputs (see
-:func:`evaluation_frames`).
+The signal-evaluation charts (IC by horizon, event study, bucket returns) draw the
+frames of :mod:`georisk.evaluation`, computed from the run's public outputs by
+:func:`evaluation_frames`; no statistic is computed twice.
 """
 
 from __future__ import annotations
@@ -18,14 +17,14 @@ import html
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from georisk.errors import ConfigError
+from georisk.evaluation import bucket_returns, event_study, information_coefficient, signal_shocks
 
 if TYPE_CHECKING:
     from georisk.pipeline import PipelineResult
@@ -36,6 +35,7 @@ __all__ = [
     "honesty_table",
     "report_html",
     "signal_evaluation",
+    "state_change_z",
     "write_report",
 ]
 
@@ -104,96 +104,56 @@ def honesty_table(result: PipelineResult) -> pd.DataFrame:
 # --------------------------------------------------------------------------- evaluation
 @dataclass(frozen=True)
 class EvaluationFrames:
-    """Frames drawn by the evaluation charts, in the contracts of :mod:`georisk.plotting`.
+    """Frames of :mod:`georisk.evaluation` drawn by the evaluation charts of :mod:`georisk.plotting`.
 
     Attributes
     ----------
     ic : pandas.DataFrame
-        By horizon: ``ic``, ``lower``, ``upper``, ``n``.
+        :func:`georisk.evaluation.information_coefficient` of each sleeve, stacked:
+        MultiIndex ``(sleeve, horizon)``; ``ic``, ``hac_t``, ``nw_lags``, ``hit_rate``,
+        ``mean_when_positive``, ``mean_when_negative``, ``n_obs``.
     event_study : dict of str to pandas.DataFrame
-        ``"hawkish shocks"`` and ``"peace shocks"``: by event time, ``mean``, ``lower``,
-        ``upper``, ``n``.
+        ``"hawkish shocks"`` and ``"peace shocks"``: :func:`georisk.evaluation.event_study`
+        of the equal-weight sleeve basket, indexed by ``rel_day``; ``mean_ar``, ``car``,
+        ``car_lo``, ``car_hi``, ``t``, ``n_events``.
     buckets : pandas.DataFrame
-        By quintile: ``mean``, ``lower``, ``upper``, ``n``.
+        :func:`georisk.evaluation.bucket_returns` of each sleeve, stacked: MultiIndex
+        ``(sleeve, bucket)``; ``mean``, ``hac_t``, ``hit_rate``, ``n_obs``.
     source : str
-        ``"georisk.evaluation"`` or ``"local"`` (the simple versions below).
+        The module that computed the frames, ``"georisk.evaluation"``.
+    shocks : dict of str to pandas.DatetimeIndex
+        ``"hawkish"`` and ``"peace"`` shock sessions from :func:`georisk.evaluation.signal_shocks`.
     """
 
     ic: pd.DataFrame
     event_study: dict[str, pd.DataFrame]
     buckets: pd.DataFrame
-    source: str
+    source: str = "georisk.evaluation"
+    shocks: dict[str, pd.DatetimeIndex] = field(default_factory=dict)
 
 
-def _forward(returns: pd.DataFrame, lag: int, h: int) -> pd.DataFrame:
-    # Return earned by a position set at the close of d and traded `lag` sessions later:
-    # r_{d+lag+1} + ... + r_{d+lag+h}.
-    return returns.rolling(h, min_periods=h).sum().shift(-(lag + h))
+def state_change_z(state_change: pd.Series, *, window: int = 252, min_periods: int = 60) -> pd.Series:
+    """Change of the news state in trailing standard deviations, known at each close.
 
+    Parameters
+    ----------
+    state_change : pandas.Series
+        ``state_change`` of :func:`georisk.risk_premium`.
+    window : int, default 252
+        Sessions of the trailing standard deviation.
+    min_periods : int, default 60
+        Sessions needed before a value is produced (NaN before).
 
-def _local_ic(signal: pd.DataFrame, returns: pd.DataFrame, lag: int, horizons: Sequence[int]) -> pd.DataFrame:
-    # Simple version until georisk.evaluation provides one: pooled (sleeves x sessions)
-    # Spearman rank correlation; the band uses n_eff = n / h to allow for the overlap of
-    # h-session forward returns (a rough correction, not a HAC estimate).
-    rows = {}
-    for h in horizons:
-        fwd = _forward(returns, lag, h)
-        pairs = pd.DataFrame({"s": signal.stack(), "r": fwd.stack()}).dropna()
-        n = len(pairs)
-        ic = float(pairs["s"].rank().corr(pairs["r"].rank())) if n > 2 else math.nan
-        se = 1.0 / math.sqrt(max(n / h - 3.0, 1.0))
-        rows[h] = {"ic": ic, "lower": ic - 1.96 * se, "upper": ic + 1.96 * se, "n": float(n)}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("horizon")
-
-
-def _local_buckets(signal: pd.DataFrame, returns: pd.DataFrame, lag: int, q: int) -> pd.DataFrame:
-    # Simple version: pooled quantiles of the sleeve signals (ex post, descriptive), and
-    # the mean next-period return each bucket earned, +/- 1.96 standard errors.
-    pairs = pd.DataFrame({"s": signal.stack(), "r": _forward(returns, lag, 1).stack()}).dropna()
-    if len(pairs) < q:
-        return pd.DataFrame(columns=["mean", "lower", "upper", "n"])
-    labels = pd.qcut(pairs["s"].rank(method="first"), q, labels=list(range(1, q + 1)))
-    g = pairs.groupby(labels, observed=True)["r"]
-    mean, sd, n = g.mean(), g.std(ddof=1), g.count().astype(float)
-    se: pd.Series = sd / np.sqrt(n)
-    out = pd.DataFrame({"mean": mean, "lower": mean - 1.96 * se, "upper": mean + 1.96 * se, "n": n})
-    return out.rename_axis("bucket")
-
-
-def _local_event_study(
-    state_change: pd.Series, basket: pd.Series, *, threshold: float, window: tuple[int, int], gap: int
-) -> dict[str, pd.DataFrame]:
-    # Simple version: a shock is a session whose change of the news state exceeds
-    # `threshold` trailing standard deviations (252 sessions ending the session before:
-    # known at the close); shocks closer than `gap` sessions to the previous one of the
-    # same sign are skipped. CAR of the equal-weight basket of sleeve abnormal returns,
-    # rebased to 0 at event time -1; band +/- 1.96 standard errors across events.
-    sd = state_change.rolling(252, min_periods=60).std().shift(1)
-    z = (state_change / sd.where(sd > 0)).to_numpy(float)
-    r = basket.to_numpy(float)
-    before, after = window
-    taus = np.arange(-before, after + 1)
-    out: dict[str, pd.DataFrame] = {}
-    for label, sign in (("hawkish shocks", 1.0), ("peace shocks", -1.0)):
-        events: list[int] = []
-        for hit in np.flatnonzero(np.nan_to_num(sign * z) > threshold).tolist():
-            if hit - before >= 0 and hit + after < len(r) and (not events or hit - events[-1] >= gap):
-                events.append(int(hit))
-        paths = []
-        for i in events:
-            seg = np.nan_to_num(r[i - before : i + after + 1])
-            cum = np.cumsum(seg)
-            base = cum[before - 1] if before >= 1 else 0.0
-            paths.append(cum - base)
-        arr = np.array(paths) if paths else np.full((0, len(taus)), np.nan)
-        n = arr.shape[0]
-        mean = arr.mean(axis=0) if n else np.full(len(taus), np.nan)
-        se = arr.std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.full(len(taus), np.nan)
-        out[label] = pd.DataFrame(
-            {"mean": mean, "lower": mean - 1.96 * se, "upper": mean + 1.96 * se, "n": float(n)},
-            index=pd.Index(taus, name="event_time"),
-        )
-    return out
+    Returns
+    -------
+    pandas.Series
+        :math:`z_d = \\Delta s_d / \\sigma_{d-1}`, with :math:`\\sigma_{d-1}` the standard
+        deviation of :math:`\\Delta s` over the ``window`` sessions ending the session
+        before :math:`d` (NaN where it is zero or undefined), so :math:`z_d` uses nothing
+        after :math:`d`'s close.
+    """
+    sd = state_change.astype(float).rolling(window, min_periods=min_periods).std().shift(1)
+    return (state_change.astype(float) / sd.where(sd > 0)).rename("state_change_z")
 
 
 def signal_evaluation(
@@ -204,15 +164,17 @@ def signal_evaluation(
     horizons: Sequence[int] = (1, 2, 5, 10, 21),
     quantiles: int = 5,
     shock_threshold: float = 2.0,
-    window: tuple[int, int] = (5, 20),
+    window: tuple[int, int] = (-5, 20),
+    min_gap: int = 20,
+    shock_signal: pd.Series | None = None,
 ) -> EvaluationFrames:
-    """IC by horizon, event study and bucket returns of sleeve signals.
+    """IC by horizon, bucket returns and event study of sleeve signals, by :mod:`georisk.evaluation`.
 
     Parameters
     ----------
     premium : pandas.DataFrame
-        From :func:`georisk.risk_premium`: ``{k}_abnormal`` per sleeve and
-        ``state_change``.
+        From :func:`georisk.risk_premium`: ``{k}_abnormal`` and ``{k}_return`` per
+        sleeve, ``benchmark_return`` and ``state_change``.
     positions : pandas.DataFrame
         Target position per sleeve set at each session's close, e.g. from
         :func:`georisk.backtesting.target_positions` (``PipelineResult.positions``).
@@ -223,10 +185,16 @@ def signal_evaluation(
     quantiles : int, default 5
         Buckets of the signal.
     shock_threshold : float, default 2.0
-        A shock is a change of the news state beyond this many trailing standard
-        deviations (upward: hawkish; downward: peace).
-    window : (int, int), default (5, 20)
-        Sessions before and after each shock.
+        A hawkish (peace) shock is a session where ``shock_signal`` crosses
+        ``+shock_threshold`` (``-shock_threshold``).
+    window : (int, int), default (-5, 20)
+        First and last session of the event window relative to the shock (day 0), as in
+        :func:`georisk.evaluation.event_study`.
+    min_gap : int, default 20
+        Sessions after a shock during which no new shock of the same kind is counted.
+    shock_signal : pandas.Series, optional
+        A causal z-score whose crossings are the shocks, e.g. ``escalation_z`` of
+        :func:`georisk.daily_signal`; default :func:`state_change_z` of ``premium``.
 
     Returns
     -------
@@ -235,25 +203,29 @@ def signal_evaluation(
     Raises
     ------
     ConfigError
-        If ``positions`` and ``premium`` share no sleeve, or a parameter is out of range.
+        If ``positions`` and ``premium`` share no sleeve, ``premium`` lacks a column, or a
+        parameter is out of range.
 
     Notes
     -----
-    The signal of sleeve :math:`k` at :math:`d` is its target position; its forward
-    return over :math:`h` sessions is :math:`\\sum_{j=1}^{h} ar_{k,d+L+j}` with :math:`L`
-    the execution lag, the return the backtest would earn. The IC is the pooled (sleeves
-    and sessions) Spearman correlation of the two; its band is
-    :math:`\\pm 1.96/\\sqrt{n/h - 3}` (``n/h`` allows roughly for overlapping forward
-    returns). Buckets are pooled quantiles of the signal (ex post, descriptive) with the
-    mean next-period return :math:`\\pm 1.96` standard errors. A hawkish (peace) shock is
-    a session whose ``state_change`` exceeds (falls below minus) ``shock_threshold``
-    standard deviations of the 252 sessions ending the session before; shocks within
-    ``window[0]`` sessions of the previous one of the same sign are skipped; the curve is
-    the mean cumulative abnormal return of the equal-weight sleeve basket, 0 at event
-    time -1, with :math:`\\pm 1.96` standard errors across events.
+    The signal of sleeve :math:`k` at :math:`d` is its target position :math:`w_{k,d}`;
+    its forward return over :math:`h` sessions is the compounded abnormal return
+    :math:`\\prod_{j=L+1}^{L+h}(1 + ar_{k,d+j}) - 1` with :math:`L` the execution lag, the
+    return the backtest would earn. Per sleeve:
 
-    These are simple local versions, used while :mod:`georisk.evaluation` has no
-    IC, event-study or quantile-return functions of its own.
+    - IC: :func:`georisk.evaluation.information_coefficient` (Spearman, Newey-West t of
+      the rank slope with at least :math:`h-1` lags);
+    - buckets: :func:`georisk.evaluation.bucket_returns` of the next-session return
+      (:math:`h = 1`), bucket edges from the expanding (past-only) quantiles of the signal.
+
+    Event study: shocks from :func:`georisk.evaluation.signal_shocks`; the asset is the
+    equal-weight basket :math:`\\frac1K\\sum_k r_{k,d}` of the sleeves' returns and the
+    market ``benchmark_return``, passed to :func:`georisk.evaluation.event_study`
+    (market-model abnormal returns estimated before each event, CAR cumulated from
+    ``window[0]``, Brown-Warner confidence bands).
+
+    A chart's band is :math:`\\pm 1.96` HAC standard errors, :math:`|\\hat\\theta / t|`
+    (see :func:`georisk.plotting.plot_ic_by_horizon`).
     """
     if execution_lag < 0:
         raise ConfigError(f"execution_lag={execution_lag} must be >= 0")
@@ -261,24 +233,50 @@ def signal_evaluation(
         raise ConfigError(f"horizons={list(horizons)} must be positive session counts")
     if quantiles < 2:
         raise ConfigError(f"quantiles={quantiles} must be >= 2")
-    if window[0] < 1 or window[1] < 0:
-        raise ConfigError(f"window={window} must be (sessions before >= 1, sessions after >= 0)")
+    if not window[0] <= 0 <= window[1]:
+        raise ConfigError(
+            f"window={window} must be (first, last) session relative to the shock with first <= 0 <= last, "
+            "e.g. (-5, 20) as in georisk.evaluation.event_study"
+        )
     sleeves = [k for k in positions.columns if f"{k}_abnormal" in premium.columns]
     if not sleeves:
         raise ConfigError(
             f"positions (columns {list(positions.columns)}) and premium share no sleeve with a '{{k}}_abnormal' "
             "column; pass georisk.risk_premium's frame and target positions of its sleeves"
         )
-    if "state_change" not in premium.columns:
-        raise ConfigError("premium lacks 'state_change'; pass the frame returned by georisk.risk_premium")
-    signal = positions[sleeves].reindex(premium.index)
-    returns = premium[[f"{k}_abnormal" for k in sleeves]].set_axis(sleeves, axis=1)
-    ic = _local_ic(signal, returns, execution_lag, horizons)
-    buckets = _local_buckets(signal, returns, execution_lag, quantiles)
-    events = _local_event_study(
-        premium["state_change"], returns.mean(axis=1), threshold=shock_threshold, window=window, gap=window[0]
+    needed = ["state_change", "benchmark_return", *(f"{k}_return" for k in sleeves)]
+    missing = [c for c in needed if c not in premium.columns]
+    if missing:
+        raise ConfigError(
+            f"premium lacks {', '.join(repr(c) for c in missing)}; pass the frame returned by georisk.risk_premium"
+        )
+    signal = positions[sleeves].reindex(premium.index).astype(float)
+    ic = pd.concat(
+        {
+            k: information_coefficient(
+                signal[k], premium[f"{k}_abnormal"], horizons=tuple(horizons), execution_lag=execution_lag
+            )
+            for k in sleeves
+        },
+        names=["sleeve"],
     )
-    return EvaluationFrames(ic, events, buckets, "local")
+    buckets = pd.concat(
+        {
+            k: bucket_returns(signal[k], premium[f"{k}_abnormal"], n_buckets=quantiles, execution_lag=execution_lag)
+            for k in sleeves
+        },
+        names=["sleeve"],
+    )
+    z = state_change_z(premium["state_change"]) if shock_signal is None else shock_signal.reindex(premium.index)
+    shocks = signal_shocks(z, threshold=shock_threshold, min_gap=min_gap)
+    basket = premium[[f"{k}_return" for k in sleeves]].mean(axis=1, skipna=False).rename("basket")
+    events = {
+        f"{kind} shocks": event_study(basket, premium["benchmark_return"], shocks[kind], window=window).droplevel(
+            "asset"
+        )
+        for kind in ("hawkish", "peace")
+    }
+    return EvaluationFrames(ic, events, buckets, "georisk.evaluation", shocks)
 
 
 def evaluation_frames(result: PipelineResult, **kwargs: Any) -> EvaluationFrames:
@@ -377,17 +375,20 @@ def _charts(result: PipelineResult, frames: EvaluationFrames, dpi: int) -> list[
         ),
         (
             "IC by horizon",
-            "Rank IC of the sleeve signals with forward abnormal returns (95% band).",
+            "Rank IC of each sleeve's position with its forward abnormal return, by horizon "
+            "(band: 1.96 Newey-West standard errors).",
             lambda ax: gp.plot_ic_by_horizon(frames.ic, ax=ax),
         ),
         (
             "Event study",
-            "Cumulative abnormal return of the sleeve basket around news-state shocks (95% band).",
+            "Market-model cumulative abnormal return of the equal-weight sleeve basket around shocks of the "
+            "news state (95% band across events).",
             lambda ax: gp.plot_event_study(frames.event_study, ax=ax),
         ),
         (
             "Bucket returns",
-            "Mean next-period abnormal return by quintile of the sleeve signal (95% band).",
+            "Mean next-session abnormal return by quintile of each sleeve's position, bucket edges from past "
+            "data only (band: 1.96 Newey-West standard errors).",
             lambda ax: gp.plot_bucket_returns(frames.buckets, ax=ax),
         ),
     ]
@@ -461,12 +462,12 @@ def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 
             f'<figure><img alt="{html.escape(chart_title)}" src="data:image/png;base64,{b64}">'
             f"<figcaption><b>{html.escape(chart_title)}.</b> {html.escape(caption)}</figcaption></figure>"
         )
-    if frames.source == "local":
-        parts.append(
-            '<p class="meta">IC, event study and bucket returns: simple versions computed by georisk.report '
-            "(pooled rank IC with an overlap-adjusted band; shocks beyond 2 trailing standard deviations of the "
-            "news-state change).</p>"
-        )
+    n_shocks = ", ".join(f"{len(v)} {k}" for k, v in frames.shocks.items())
+    parts.append(
+        f'<p class="meta">IC, bucket returns and event study: {html.escape(frames.source)} '
+        "(information_coefficient, bucket_returns, event_study); shocks: crossings of 2 trailing standard "
+        f"deviations of the news-state change ({html.escape(n_shocks)}).</p>"
+    )
     parts.append("</body></html>\n")
     return "\n".join(parts)
 

@@ -15,11 +15,25 @@ import pandas as pd
 from georisk.calendar import assign_sessions, session_closes
 from georisk.errors import ConfigError
 
-__all__ = ["CHANNELS", "SIGNAL_COLUMNS", "daily_signal"]
+__all__ = ["CHANNELS", "SIGNAL_COLUMNS", "SUM_COLUMNS", "daily_signal", "session_sums", "signal_from_sums"]
 
 CHANNELS = ("energy", "defense", "grain", "sanctions")
 _LEVELS = ("hawkish", "peace", "threat", "act")
 _SCORE_FOR = {"hawkish": "hawkish_tilt", "peace": "peace_trade", "threat": "hawkish_threat", "act": "hawkish_act"}
+
+_NEEDED = ["published_at", "relevance", *_SCORE_FOR.values(), *CHANNELS]
+
+#: Columns of :func:`session_sums`: article count, relevant-article count, relevance
+#: weight, relevance-weighted scores and relevance- and channel-weighted scores.
+SUM_COLUMNS = [
+    "one",
+    "relevant",
+    "w",
+    *(f"w_{name}" for name in _LEVELS),
+    *(f"w_esc_{c}" for c in CHANNELS),
+    *(f"w_hawk_{c}" for c in CHANNELS),
+    *(f"w_peace_{c}" for c in CHANNELS),
+]
 
 #: Columns of the frame :func:`daily_signal` returns, in order.
 SIGNAL_COLUMNS = [
@@ -54,6 +68,17 @@ def _check_scores(scores: pd.DataFrame) -> None:
         raise ConfigError(f"scores lacks column(s) {missing}; build it with georisk.score_articles")
     if not isinstance(scores["published_at"].dtype, pd.DatetimeTZDtype):
         raise ConfigError("scores['published_at'] must be timezone-aware (datetime64[ns, UTC])")
+
+
+def _check_parameters(half_life: float, zscore_window: int | None, min_periods: int) -> None:
+    if half_life <= 0:
+        raise ConfigError(f"half_life={half_life} must be > 0 sessions")
+    if zscore_window is not None and zscore_window < 2:
+        raise ConfigError(f"zscore_window={zscore_window} must be >= 2 or None")
+    if min_periods < 2:
+        raise ConfigError(f"min_periods={min_periods} must be >= 2")
+    if zscore_window is not None and min_periods > zscore_window:
+        raise ConfigError(f"min_periods={min_periods} cannot exceed zscore_window={zscore_window}")
 
 
 def _attention_index(
@@ -163,47 +188,128 @@ def daily_signal(
     >>> sig.index.name, int(sig["n_articles"].sum())
     ('session', 1525)
     """
+    _check_parameters(half_life, zscore_window, min_periods)
+    sums = session_sums(scores, calendar=calendar, relevance_threshold=relevance_threshold)
+    return signal_from_sums(
+        sums.set_index("session"),
+        calendar=calendar,
+        half_life=half_life,
+        zscore_window=zscore_window,
+        min_periods=min_periods,
+        start=start,
+        end=end,
+        attention_base=attention_base,
+    )
+
+
+def session_sums(scores: pd.DataFrame, *, calendar: str = "XNYS", relevance_threshold: float = 0.2) -> pd.DataFrame:
+    """Per-session sums of one chunk of article scores (the associative part of the signal).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Article scores (``published_at`` tz-aware, ``relevance``, ``hawkish_tilt``,
+        ``peace_trade``, ``hawkish_threat``, ``hawkish_act``, the channels), e.g. one
+        chunk or partition of :func:`georisk.score_articles`.
+    calendar : str, default "XNYS"
+        Exchange calendar; an article belongs to the first session whose close is at or
+        after its ``published_at`` (:func:`georisk.calendar.assign_sessions`).
+    relevance_threshold : float, default 0.2
+        Articles with ``relevance`` at or above it count as relevant.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Column ``session`` (tz-naive session dates, only sessions with articles) and
+        :data:`SUM_COLUMNS`, all float64.
+
+    Notes
+    -----
+    With relevance :math:`w_i`, scores :math:`x_i`, channel exposure :math:`c_i` and net
+    escalation :math:`n_i = h_i - p_i` of the articles :math:`i` of session :math:`d`:
+    ``one`` :math:`= \\sum 1`, ``relevant`` :math:`= \\sum [w_i \\ge \\tau]`,
+    ``w`` :math:`= \\sum w_i`, ``w_x`` :math:`= \\sum w_i x_i`,
+    ``w_esc_c`` :math:`= \\sum w_i c_i n_i`. Each is a sum over articles, so the sums of
+    disjoint chunks add up to the sums of their union, in any grouping.
+    """
     _check_scores(scores)
-    bad = [c for c in ["relevance", *_SCORE_FOR.values(), *CHANNELS] if scores[c].isna().any()]
+    bad = [c for c in _NEEDED[1:] if scores[c].isna().any()]
     if bad:
-        row = scores.index[scores[bad[0]].isna()][0]
-        raise ConfigError(f"scores[{bad[0]!r}] is NaN at row {row!r}; score every article (or drop it) first")
+        missing = scores[bad[0]].isna().to_numpy()
+        row = scores.index[missing][0]
+        article = f" (article {scores['id'].to_numpy()[missing][0]!r})" if "id" in scores.columns else ""
+        raise ConfigError(f"scores[{bad[0]!r}] is NaN at row {row!r}{article}; score every article (or drop it) first")
     if scores["published_at"].isna().any():
         raise ConfigError("scores['published_at'] has missing timestamps; drop or fix those articles first")
-    if half_life <= 0:
-        raise ConfigError(f"half_life={half_life} must be > 0 sessions")
-    if zscore_window is not None and zscore_window < 2:
-        raise ConfigError(f"zscore_window={zscore_window} must be >= 2 or None")
-    if min_periods < 2:
-        raise ConfigError(f"min_periods={min_periods} must be >= 2")
-    if zscore_window is not None and min_periods > zscore_window:
-        raise ConfigError(f"min_periods={min_periods} cannot exceed zscore_window={zscore_window}")
+    sessions = assign_sessions(scores["published_at"], calendar)
+    w = scores["relevance"].to_numpy(dtype=float)
+    agg = pd.DataFrame(
+        {"session": sessions.to_numpy(), "one": 1.0, "relevant": (w >= relevance_threshold).astype(float), "w": w}
+    )
+    for name, col in _SCORE_FOR.items():
+        agg[f"w_{name}"] = w * scores[col].to_numpy(dtype=float)
+    net = scores["hawkish_tilt"].to_numpy(dtype=float) - scores["peace_trade"].to_numpy(dtype=float)
+    hawk = scores["hawkish_tilt"].to_numpy(dtype=float)
+    peace = scores["peace_trade"].to_numpy(dtype=float)
+    for c in CHANNELS:
+        exposure = w * scores[c].to_numpy(dtype=float)
+        agg[f"w_esc_{c}"] = exposure * net
+        agg[f"w_hawk_{c}"] = exposure * hawk
+        agg[f"w_peace_{c}"] = exposure * peace
+    out = agg.groupby("session", sort=True).sum().reset_index()
+    out["session"] = out["session"].astype("datetime64[ns]")
+    return out[["session", *SUM_COLUMNS]].astype({c: "float64" for c in SUM_COLUMNS})
 
-    sessions_of = assign_sessions(scores["published_at"], calendar)
-    df = scores.assign(session=sessions_of.to_numpy())
-    lo = pd.Timestamp(start) if start is not None else (df["session"].min() if len(df) else None)
-    hi = pd.Timestamp(end) if end is not None else (df["session"].max() if len(df) else None)
+
+def signal_from_sums(
+    sums: pd.DataFrame,
+    *,
+    calendar: str = "XNYS",
+    half_life: float = 5.0,
+    zscore_window: int | None = 252,
+    min_periods: int = 60,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    attention_base: tuple[str | pd.Timestamp, str | pd.Timestamp] | None = None,
+) -> pd.DataFrame:
+    """Turn per-session sums into the daily signal (levels, smoothing, z-scores).
+
+    Parameters
+    ----------
+    sums : pandas.DataFrame
+        :data:`SUM_COLUMNS` indexed by session (one row per session that has articles,
+        any order), e.g. the total of :func:`session_sums` over all chunks.
+    calendar, half_life, zscore_window, min_periods, start, end, attention_base
+        As in :func:`daily_signal`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The frame :func:`daily_signal` returns for the same articles: index
+        ``session``, columns :data:`SIGNAL_COLUMNS`.
+
+    Notes
+    -----
+    The formulas of :func:`daily_signal`: levels
+    :math:`x_d = \\sum w_i x_i / \\sum w_i`, the causal ratio of exponentially weighted
+    sums :math:`S_d(w x) / S_d(w)` with :math:`\\alpha = 1 - 2^{-1/h}`, and the trailing
+    z-score of :math:`e_d = \\bar h_d - \\bar p_d` with a NaN warm-up of
+    ``min_periods`` sessions. Only the per-session frame is touched, so this step is
+    small whatever the size of the archive (:mod:`georisk.distributed` uses it after
+    adding the sums of many partitions).
+    """
+    _check_parameters(half_life, zscore_window, min_periods)
+    missing = [c for c in SUM_COLUMNS if c not in sums.columns]
+    if missing:
+        raise ConfigError(f"sums lacks column(s) {missing}; build it with georisk.signals.session_sums")
+    has = sums[sums["one"] > 0]
+    lo = pd.Timestamp(start) if start is not None else (has.index.min() if len(has) else None)
+    hi = pd.Timestamp(end) if end is not None else (has.index.max() if len(has) else None)
     if lo is None or hi is None:
         raise ConfigError("scores is empty and no start/end was given; there is nothing to aggregate")
     index = session_closes(calendar, str(lo.date()), str(hi.date())).index
     index.name = "session"
-    df = df[(df["session"] >= index[0]) & (df["session"] <= index[-1])] if len(index) else df.iloc[:0]
-
-    w = df["relevance"].to_numpy(dtype=float)
-    agg = pd.DataFrame(
-        {"session": df["session"], "one": 1.0, "relevant": (w >= relevance_threshold).astype(float), "w": w}
-    )
-    for name, col in _SCORE_FOR.items():
-        agg[f"w_{name}"] = w * df[col].to_numpy(dtype=float)
-    net = df["hawkish_tilt"].to_numpy(dtype=float) - df["peace_trade"].to_numpy(dtype=float)
-    hawk = df["hawkish_tilt"].to_numpy(dtype=float)
-    peace = df["peace_trade"].to_numpy(dtype=float)
-    for c in CHANNELS:
-        exposure = w * df[c].to_numpy(dtype=float)
-        agg[f"w_esc_{c}"] = exposure * net
-        agg[f"w_hawk_{c}"] = exposure * hawk
-        agg[f"w_peace_{c}"] = exposure * peace
-    sums = agg.groupby("session").sum().reindex(index, fill_value=0.0)
+    sums = sums[SUM_COLUMNS].reindex(index, fill_value=0.0)
 
     out = pd.DataFrame(index=index)
     out["n_articles"] = sums["one"].astype("int64")
