@@ -224,8 +224,9 @@ def signal_evaluation(
     (market-model abnormal returns estimated before each event, CAR cumulated from
     ``window[0]``, Brown-Warner confidence bands).
 
-    A chart's band is :math:`\\pm 1.96` HAC standard errors, :math:`|\\hat\\theta / t|`
-    (see :func:`georisk.plotting.plot_ic_by_horizon`).
+    The IC and bucket charts draw :math:`\\pm 1.96` HAC standard errors,
+    :math:`|\\hat\\theta / t|` (see :func:`georisk.plotting.plot_ic_by_horizon`); the
+    event-study chart draws ``car_lo`` and ``car_hi``.
     """
     if execution_lag < 0:
         raise ConfigError(f"execution_lag={execution_lag} must be >= 0")
