@@ -119,3 +119,20 @@ def test_run_as_of_ignores_later_data(pipeline_result):
     full = pipeline_result.signal.loc[:cut]
     pd.testing.assert_frame_equal(early.signal, full)
     pd.testing.assert_frame_equal(early.premium, pipeline_result.premium.loc[:cut])
+
+
+def test_premium_names_a_missing_ticker(pipeline_result):
+    from georisk.config import default_universe
+    from georisk.errors import MissingDataError
+
+    prices = pipeline_result.prices.drop(columns=["RHM.DE"])
+    with pytest.raises(MissingDataError, match=r"prices has no column for \['RHM.DE'\]"):
+        georisk.risk_premium(pipeline_result.signal, prices, default_universe())
+
+
+def test_not_a_session_message_names_the_flag():
+    from georisk.calendar import to_session
+    from georisk.errors import NotASessionError
+
+    with pytest.raises(NotASessionError, match="--previous-session"):
+        to_session("2024-12-25")

@@ -169,6 +169,6 @@ def to_session(date: str | pd.Timestamp, calendar: str = "XNYS", *, roll: str = 
         prev = cal.date_to_session(ts, direction="previous")
         raise NotASessionError(
             f"{ts.date()} is not a {calendar} session (weekend or holiday); the previous session is "
-            f"{prev.date()}. Pass that date, or ask to roll to the previous session."
+            f"{prev.date()}. Pass that date, or roll to it with --previous-session (roll='previous' in Python)."
         )
     return pd.Timestamp(cal.date_to_session(ts, direction=roll))

@@ -186,6 +186,12 @@ def risk_premium(
         raise ConfigError(f"loading_method={loading_method!r} must be 'ridge' or 'huber'")
     if huber_c <= 0:
         raise ConfigError(f"huber_c={huber_c} must be > 0")
+    absent = [t for t in universe.tickers if t not in prices.columns]
+    if absent:
+        raise MissingDataError(
+            f"prices has no column for {absent}; load them (georisk.load_prices with this universe) "
+            "or remove them from the universe"
+        )
     index = pd.DatetimeIndex(signal.index, name="session")
     aligned = align_to_sessions(prices, universe, calendar=calendar, end=index[-1]).reindex(index)
     if aligned.dropna(how="all").empty:

@@ -186,7 +186,7 @@ def daily_signal(
     >>> from georisk import score_articles, daily_signal
     >>> sig = daily_signal(score_articles(load_sample().articles))
     >>> sig.index.name, int(sig["n_articles"].sum())
-    ('session', 1525)
+    ('session', 1483)
     """
     _check_parameters(half_life, zscore_window, min_periods)
     sums = session_sums(scores, calendar=calendar, relevance_threshold=relevance_threshold)
