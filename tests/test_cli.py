@@ -5,6 +5,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from georisk.cli import main
@@ -156,3 +157,12 @@ def test_concurrent_exports_second_exits_6_then_verify(tmp_path: Path):
     target.write_text("{}", encoding="utf-8")
     bad = run_cli("verify", "--out", str(tmp_path))
     assert bad.returncode == 8 and "signal.json does not match its manifest hash" in bad.stderr
+
+
+def test_export_during_the_session_exits_4(tmp_path: Path, capsys):
+    time_machine = pytest.importorskip("time_machine")
+    with time_machine.travel(pd.Timestamp("2024-12-31 15:00", tz="UTC"), tick=False):
+        assert main(["export", "--date", "2024-12-31", "--out", str(tmp_path / "out")]) == 4
+    err = capsys.readouterr().err
+    assert "session 2024-12-31 has not settled" in err and "21:00 UTC" in err and "wait 6 h 30 min" in err
+    assert not (tmp_path / "out").exists()

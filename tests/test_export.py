@@ -318,3 +318,43 @@ def test_created_at_is_the_only_clock_in_an_export(tmp_path: Path, pipeline_resu
         assert (a.folder / name).read_bytes() == (b.folder / name).read_bytes()
     strip = {k: v for k, v in a.manifest.items() if k != "created_at"}
     assert strip == {k: v for k, v in b.manifest.items() if k != "created_at"}
+
+
+def test_a_session_that_has_not_settled_is_refused(tmp_path: Path):
+    out = tmp_path / "out"
+    # NYSE closes 2024-12-31 at 16:00 New York = 21:00 UTC; the default grace is 30 minutes.
+    during = pd.Timestamp("2024-12-31 18:00", tz="UTC")
+    with pytest.raises(
+        MissingDataError, match=r"close is 2024-12-31 21:00 UTC.*until 2024-12-31 21:30 UTC.*wait 3 h 30"
+    ):
+        export_daily(None, D, out_dir=out, now=during)
+    with pytest.raises(MissingDataError, match=r"wait 1 min"):
+        export_daily(None, D, out_dir=out, now=pd.Timestamp("2024-12-31 21:29", tz="UTC"))
+    with pytest.raises(MissingDataError, match=r"session 2024-12-31 has not settled"):
+        export_range(None, "2024-12-20", "2024-12-31", out_dir=out, now=during)
+    with pytest.raises(MissingDataError, match=r"wait 4 d"):  # a session days ahead
+        export_daily(None, D, out_dir=out, now=pd.Timestamp("2024-12-27 20:00"))  # tz-naive: UTC
+    assert not out.exists()  # refused before anything is read or written
+    with pytest.raises(ConfigError, match="settle_minutes"):
+        export_daily(None, D, out_dir=out, settle_minutes=-1)
+
+
+def test_an_early_close_waits_for_the_last_instrument_cutoff():
+    from georisk.export._daily import _require_closed
+
+    cfg = GeoriskConfig()
+    day, close = pd.Timestamp("2024-12-24"), pd.Timestamp("2024-12-24 18:00", tz="UTC")  # NYSE closes 13:00 ET
+    # ICE Brent settles 19:30 London on every date (no early close in the cutoff table).
+    with pytest.raises(
+        MissingDataError, match=r"last instrument cutoff is 2024-12-24 19:30 UTC.*until 2024-12-24 20:00"
+    ):
+        _require_closed(cfg, day, close, pd.Timestamp("2024-12-24 19:59", tz="UTC"), 30.0)
+    _require_closed(cfg, day, close, pd.Timestamp("2024-12-24 20:00", tz="UTC"), 30.0)
+    _require_closed(cfg, day, close, pd.Timestamp("2024-12-24 19:30", tz="UTC"), 0.0)
+
+
+def test_a_session_exports_once_settled(tmp_path: Path, daily):
+    _, before = daily
+    after = pd.Timestamp("2024-12-31 21:30", tz="UTC")
+    res = export_daily(None, D, out_dir=tmp_path, now=after)
+    assert res.session == D and res.version == before.version  # the same bytes as a run days later

@@ -141,3 +141,19 @@ def test_weekend_only_gap_is_not_fetched(tmp_path: Path) -> None:
     load_prices(U, "2024-03-02", "2024-03-08", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
     assert len(src.calls) == 1
     assert PriceCache(tmp_path).coverage("SPY") == (pd.Timestamp("2024-03-02"), pd.Timestamp("2024-03-08"))
+
+
+def test_unsettled_today_is_dropped_without_a_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_CACHE_DIR, raising=False)
+    src = CountingSource(frame())  # the source already has a bar for 2024-04-01 (still trading)
+    before_close = pd.Timestamp("2024-04-01 18:00", tz="UTC")
+    prices, report = load_prices(U, "2024-03-25", None, source=src, tickers=["SPY", "LMT"], now=before_close)
+    assert prices.index.max() == pd.Timestamp("2024-03-28")
+    assert report.table.at["SPY", "last"] == pd.Timestamp("2024-03-28")  # the report never saw the bar
+    assert any("SPY: 1 price(s) dated after 2024-03-31 dropped" in n for n in report.notes)
+    prices, _ = load_prices(U, "2024-03-25", "2024-04-01", source=src, tickers=["SPY"], now=before_close)
+    assert prices.index.max() == pd.Timestamp("2024-03-28") and src.calls[-1][2] == "2024-03-31"
+    after, report = load_prices(U, "2024-03-25", None, source=src, tickers=["SPY"], now=NOW)
+    assert after.index.max() == pd.Timestamp("2024-04-01") and not report.notes
+    with pytest.raises(MissingDataError, match=r"start=2024-04-01: no price from then on has settled"):
+        load_prices(U, "2024-04-01", None, source=src, tickers=["SPY"], now=before_close)

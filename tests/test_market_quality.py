@@ -95,3 +95,39 @@ def test_strict_load_and_lag(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert rep.table.at["SPY", "lag_sessions"] == 19 and rep.stale == ["SPY"]
     with pytest.raises(DataQualityError, match="SPY"):
         load_prices(U, "2023-01-03", "2023-03-31", source=frame, tickers=["SPY"], strict=True)
+
+
+def test_causal_roll_mask_never_changes_when_later_prices_arrive() -> None:
+    days = nyse_days()
+    v = walk(len(days), 6, 80.0)
+    v[120:] *= 0.85  # a roll: the level stays down
+    v[180] *= 0.8  # a one-day crash that comes back the next session (two jumps)
+    full = pd.Series(v, index=days)
+    sessions = pd.DatetimeIndex(days, name="date")
+    whole = quality_report({"CL=F": full}, U).roll_mask(sessions, U)["CL=F"]
+    assert whole[days[120]] and whole[days[180]]
+    for n in (100, 121, 150, 181, 182, 200, len(days)):
+        rep = quality_report({"CL=F": full.iloc[:n]}, U)
+        part = rep.roll_mask(sessions[:n], U)["CL=F"]
+        assert part.equals(whole.iloc[:n]), n  # later prices never change an earlier date
+        if n not in (121, 181, 182):  # the roll, the crash and its reversal are jumps
+            assert not part.iloc[-1], n  # the last day is not flagged for being last
+    # The retrospective split looks at the next price: the report's own mask flags the
+    # crash as a roll while it is the newest date, and takes it back a day later.
+    assert quality_report({"CL=F": full.iloc[:181]}, U).roll_mask(sessions[:181], U, causal=False)["CL=F"].iloc[-1]
+    retro = quality_report({"CL=F": full}, U).roll_mask(sessions, U, causal=False)["CL=F"]
+    assert retro[days[120]] and not retro[days[180]]
+
+
+def test_causal_roll_mask_restricted_to_known_roll_dates() -> None:
+    days = nyse_days()
+    v = walk(len(days), 7, 80.0)
+    v[120:] *= 0.85
+    v[180:] *= 0.8  # a crash away from any roll
+    rep = quality_report({"CL=F": pd.Series(v, index=days)}, U)
+    sessions = pd.DatetimeIndex(days, name="date")
+    assert rep.roll_mask(sessions, U)["CL=F"].sum() == 2
+    near = rep.roll_mask(sessions, U, roll_dates={"CL=F": [days[118]]}, window=3)["CL=F"]
+    assert near[days[120]] and not near[days[180]] and near.sum() == 1
+    assert not rep.roll_mask(sessions, U, roll_dates={"CL=F": [days[110]]}, window=3)["CL=F"].any()
+    assert not rep.jumps.empty and set(rep.jumps.columns) == {"ticker", "date", "value", "z"}

@@ -53,6 +53,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         "max_article_gap": args.max_article_gap,
         "missing_prices": args.missing_prices,
         "keep_versions": args.keep_versions,
+        "settle_minutes": args.settle_minutes,
     }
     if args.date is not None:
         results = [export_daily(cfg, args.date, previous_session=args.previous_session, **common)]
@@ -141,6 +142,13 @@ def register(sub: Any, epilog: str) -> None:
     )
     p.add_argument(
         "--lock-timeout", type=float, default=0.0, metavar="SEC", help="wait this long for a running export (default 0)"
+    )
+    p.add_argument(
+        "--settle-minutes",
+        type=float,
+        default=30.0,
+        metavar="MIN",
+        help="refuse a session until this long after its close, so prices and articles are final (default 30)",
     )
     p.add_argument(
         "--force", action="store_true", help="set a corrupted previous export aside and replace it (default: exit 8)"

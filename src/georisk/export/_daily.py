@@ -288,6 +288,51 @@ def _price_gaps(prices: pd.DataFrame, d: pd.Timestamp, config: GeoriskConfig) ->
     return [f"no price on {d.date()} for {', '.join(gaps)}"] if gaps else []
 
 
+#: Default minutes after a session's close before it may be exported; the same grace as
+#: :data:`georisk.market._load.SETTLE_GRACE`, after which cached prices count as final.
+SETTLE_MINUTES = 30.0
+
+
+def _wait_text(delta: pd.Timedelta) -> str:
+    minutes = max(int(-(-delta.total_seconds() // 60)), 1)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d"] if days else []
+    if hours:
+        parts.append(f"{hours} h")
+    if mins or not parts:
+        parts.append(f"{mins} min")
+    return " ".join(parts)
+
+
+def _require_closed(
+    config: GeoriskConfig,
+    session: pd.Timestamp,
+    close: pd.Timestamp,
+    now: pd.Timestamp | None,
+    settle_minutes: float,
+) -> None:
+    """Refuse a session whose close (and every instrument's cutoff) plus the grace has not passed."""
+    from georisk.market import known_at
+
+    clock = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    clock = clock.tz_localize("UTC") if clock.tz is None else clock.tz_convert("UTC")
+    close_utc = pd.Timestamp(close).tz_convert("UTC")
+    day = pd.DatetimeIndex([session])
+    cutoffs = [known_at(day, config.universe.instrument(t))[0] for t in config.universe.tickers]
+    last = max([close_utc, *cutoffs])
+    ready = last + pd.Timedelta(minutes=settle_minutes)
+    if clock >= ready:
+        return
+    late = f" (the last instrument cutoff is {last:%Y-%m-%d %H:%M} UTC)" if last > close_utc else ""
+    raise MissingDataError(
+        f"session {session.date()} has not settled: its {config.signal.calendar} close is "
+        f"{close_utc:%Y-%m-%d %H:%M} UTC{late}, and the export waits settle_minutes={settle_minutes:g} more "
+        f"for final prices and articles, until {ready:%Y-%m-%d %H:%M} UTC; it is {clock:%Y-%m-%d %H:%M} UTC, "
+        f"so wait {_wait_text(ready - clock)} and rerun, or export an earlier session"
+    )
+
+
 def _check_previous(out: Path, sessions: pd.DatetimeIndex) -> None:
     """Fail before any work if a previous export of these sessions is corrupted."""
     for d in sessions:
@@ -309,6 +354,8 @@ def export_range(
     max_article_gap: int = 5,
     missing_prices: Literal["raise", "warn"] = "raise",
     keep_versions: int = 3,
+    settle_minutes: float = SETTLE_MINUTES,
+    now: pd.Timestamp | None = None,
 ) -> list[ExportResult]:
     """Export every session from ``start`` to ``end`` (a backfill); see :func:`export_daily`.
 
@@ -326,6 +373,8 @@ def export_range(
         them are exported, so neither end needs to be a session.
     out_dir, lock_timeout, overwrite_corrupt, max_article_gap, missing_prices, keep_versions
         As for :func:`export_daily`.
+    settle_minutes, now
+        As for :func:`export_daily`; the last session of the range must have settled.
 
     Returns
     -------
@@ -337,7 +386,8 @@ def export_range(
     NotASessionError
         If the range holds no session.
     MissingDataError, LockHeldError, CorruptExportError, ConfigError
-        As for :func:`export_daily`, checked for every session before anything is written.
+        As for :func:`export_daily`, checked for every session before anything is written
+        (the close of the last session is checked before any input is read).
     """
     from georisk.config import GeoriskConfig
     from georisk.pipeline import compute_stages, load_inputs
@@ -346,6 +396,8 @@ def export_range(
         raise ConfigError(f"missing_prices={missing_prices!r} must be 'raise' or 'warn'")
     if max_article_gap < 0:
         raise ConfigError(f"max_article_gap={max_article_gap!r} must be >= 0 sessions")
+    if not settle_minutes >= 0:
+        raise ConfigError(f"settle_minutes={settle_minutes!r} must be >= 0 minutes")
     cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
     cal = cfg.signal.calendar
     lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
@@ -354,6 +406,7 @@ def export_range(
     closes = session_closes(cal, str(lo.date()), str(hi.date()))
     if closes.empty:
         raise NotASessionError(f"no {cal} session between {lo.date()} and {hi.date()}")
+    _require_closed(cfg, pd.Timestamp(closes.index[-1]), pd.Timestamp(closes.iloc[-1]), now, settle_minutes)
     out = _out_root(out_dir if out_dir is not None else cfg.export.out_dir)
     results: list[ExportResult] = []
     with FileLock(out / LOCK_NAME, timeout=lock_timeout):
@@ -426,6 +479,8 @@ def export_daily(
     max_article_gap: int = 5,
     missing_prices: Literal["raise", "warn"] = "raise",
     keep_versions: int = 3,
+    settle_minutes: float = SETTLE_MINUTES,
+    now: pd.Timestamp | None = None,
 ) -> ExportResult:
     """Compute and publish the signal, premium and positions of session ``date``.
 
@@ -455,6 +510,12 @@ def export_daily(
         What to do when an instrument whose own exchange traded on ``date`` has no price.
     keep_versions : int, default 3
         Older versions of the session's export kept beside the current one.
+    settle_minutes : float, default 30
+        Minutes after the session's close (and after the latest cutoff of the universe's
+        instruments on ``date``) before the session may be exported; the same grace
+        after which :func:`georisk.market.settled_through` treats a price as final.
+    now : pandas.Timestamp, optional
+        The current time (default: the clock at call time; a tz-naive value is UTC).
 
     Returns
     -------
@@ -465,7 +526,9 @@ def export_daily(
     NotASessionError
         If ``date`` is not a session and not ``previous_session``.
     MissingDataError
-        If prices for ``date`` are missing, or the article feed is empty or stale; the
+        If the session has not settled yet (``now`` is before its close plus
+        ``settle_minutes``; the message gives the close in UTC and how long to wait),
+        or prices for ``date`` are missing, or the article feed is empty or stale; the
         message gives the exact gap.
     LockHeldError
         If another run holds the lock after ``lock_timeout`` seconds.
@@ -477,7 +540,11 @@ def export_daily(
     Notes
     -----
     The cutoff of session :math:`d` is its close :math:`c_d`: an article counts iff
-    ``published_at`` :math:`\\le c_d`, a price iff dated :math:`\\le d`. The data files
+    ``published_at`` :math:`\\le c_d`, a price iff dated :math:`\\le d`. The export
+    runs only when :math:`\\text{now} \\ge \\max(c_d, k_{i,d}) + g`, with
+    :math:`k_{i,d}` the cutoff of instrument :math:`i` (:func:`georisk.market.known_at`)
+    and :math:`g` = ``settle_minutes``: before that the day's bar is not a close and
+    more articles may still be published. The data files
     hold no timestamp of the run, so the same inputs give the same bytes; the manifest's
     ``version`` is the SHA-256 (first 16 hex digits) of everything in it but ``created_at``.
 
@@ -505,4 +572,6 @@ def export_daily(
         max_article_gap=max_article_gap,
         missing_prices=missing_prices,
         keep_versions=keep_versions,
+        settle_minutes=settle_minutes,
+        now=now,
     )[0]

@@ -195,7 +195,9 @@ def simple_returns(aligned: pd.DataFrame, *, null: pd.DataFrame | None = None) -
         Prices from :func:`align_to_sessions`.
     null : pandas.DataFrame, optional
         Boolean mask (same sessions and tickers) of returns to set to NaN, for example
-        :meth:`georisk.market.QualityReport.roll_mask` to null futures roll jumps.
+        the causal :meth:`georisk.market.QualityReport.roll_mask` (its default) to null
+        futures roll jumps; never ``roll_mask(causal=False)`` in a backtest, which looks
+        at the price after each jump.
 
     Returns
     -------

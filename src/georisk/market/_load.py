@@ -72,18 +72,22 @@ def fetch_detailed(source: Any, tickers: Sequence[str], start: str | None, end: 
     return got
 
 
-def settled_through(universe: Universe, ticker: str, now: pd.Timestamp) -> pd.Timestamp:
+def settled_through(
+    universe: Universe, ticker: str, now: pd.Timestamp, grace: pd.Timedelta = SETTLE_GRACE
+) -> pd.Timestamp:
     """The last local date whose daily price of ``ticker`` is final at ``now``.
 
-    A date :math:`D` is final once ``now`` is at least :data:`SETTLE_GRACE` past the
-    instrument's cutoff for :math:`D` (:func:`georisk.market.known_at`); the cache never
-    stores a price that may still change.
+    A date :math:`D` is final once ``now`` is at least ``grace`` (default
+    :data:`SETTLE_GRACE`, 30 minutes) past the instrument's cutoff for :math:`D`
+    (:func:`georisk.market.known_at`). The cache never stores a price that may still
+    change, and :func:`load_prices` drops later dates on the uncached path too (today's
+    unfinished bar is not a close).
     """
     utc = now.tz_convert("UTC") if now.tz is not None else now.tz_localize("UTC")
     today = utc.tz_localize(None).normalize()
     inst = universe.instrument(ticker)
     for d in (today + pd.Timedelta(days=1), today):
-        if known_at(pd.DatetimeIndex([d]), inst)[0] + SETTLE_GRACE <= utc:
+        if known_at(pd.DatetimeIndex([d]), inst)[0] + grace <= utc:
             return d
     return today - pd.Timedelta(days=1)
 
@@ -164,6 +168,29 @@ def _through_cache(
     return raw, failed, zones, notes
 
 
+def _cut_unsettled(
+    raw: dict[str, pd.Series], settled: dict[str, pd.Timestamp]
+) -> tuple[dict[str, pd.Series], list[str]]:
+    """Drop the dates of each ticker after its last settled date (an unfinished bar)."""
+    out: dict[str, pd.Series] = {}
+    notes: list[str] = []
+    for t, s in raw.items():
+        limit = settled.get(t)
+        if limit is None:
+            out[t] = s
+            continue
+        late = pd.DatetimeIndex(s.index) > limit
+        if late.any():
+            dropped = pd.DatetimeIndex(s.index[late])
+            notes.append(
+                f"{t}: {int(late.sum())} price(s) dated after {limit.date()} dropped "
+                f"(not settled yet; first {dropped.min().date()})"
+            )
+            log.info("%s: dropping %d unsettled price(s) after %s", t, int(late.sum()), limit.date())
+        out[t] = s[~late]
+    return out, notes
+
+
 def load_prices(
     universe: Universe | None = None,
     start: str | pd.Timestamp | None = None,
@@ -206,7 +233,8 @@ def load_prices(
         Limits of the quality report.
     now : pandas.Timestamp, optional
         The current time (default: the clock at call time), deciding which dates are
-        final enough to cache.
+        final (:func:`settled_through`): later dates are neither cached nor returned,
+        with or without a cache (a note in the report names what was dropped).
 
     Returns
     -------
@@ -260,13 +288,24 @@ def load_prices(
     elif offline:
         raise MissingDataError("offline=True needs a cache: pass cache= or set GEORISK_CACHE_DIR")
     else:
+        clock = now if now is not None else pd.Timestamp.now(tz="UTC")
+        settled = {t: settled_through(universe, t, clock) for t in names}
+        fetch_end = max(settled.values())
+        if end_ts is not None:
+            fetch_end = min(fetch_end, end_ts)
+        if start_ts is not None and fetch_end < start_ts:
+            raise MissingDataError(
+                f"start={start_ts.date()}: no price from then on has settled at {clock} (settled through "
+                f"{fetch_end.date()}); pass an earlier start or wait for the close"
+            )
         got = fetch_detailed(
             src,
             names,
             str(start_ts.date()) if start_ts is not None else None,
-            str(end_ts.date()) if end_ts is not None else None,
+            str(fetch_end.date()) if end_ts is not None else None,
         )
         raw, failed, zones = got.raw, dict(got.failed), dict(got.timezone)
+        raw, notes = _cut_unsettled(raw, settled)
     report = quality_report(
         raw, universe, tickers=names, timezones=zones, failed=failed, end=report_end, thresholds=thresholds
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from georisk.calendar import get_calendar, session_closes
 from georisk.config import Universe
-from georisk.errors import DataQualityError
+from georisk.errors import ConfigError, DataQualityError
 from georisk.market._cutoffs import known_at
 
-__all__ = ["QualityReport", "QualityThresholds", "quality_report"]
+__all__ = ["JUMP_COLUMNS", "QualityReport", "QualityThresholds", "quality_report"]
 
 #: Columns of :attr:`QualityReport.table`, in order.
 TABLE_COLUMNS = [
@@ -43,6 +43,15 @@ TABLE_COLUMNS = [
 
 #: Columns of :attr:`QualityReport.issues`.
 ISSUE_COLUMNS = ["ticker", "date", "check", "value", "detail"]
+
+#: Columns of :attr:`QualityReport.jumps`.
+JUMP_COLUMNS = ["ticker", "date", "value", "z"]
+
+
+def _no_jumps() -> pd.DataFrame:
+    frame = pd.DataFrame(columns=JUMP_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
 
 
 class QualityThresholds(BaseModel):
@@ -94,15 +103,23 @@ class QualityReport:
         One row per flagged date: ``ticker``, ``date``, ``check`` (``non_positive``,
         ``outlier``, ``roll_jump``, ``stale_run``, ``missing_session``, ``empty_row``,
         ``duplicate_date``, ``unsorted``, ``off_calendar``), ``value``, ``detail``.
+        The ``roll_jump``/``outlier`` split looks at the price *after* the jump (does it
+        come back?), so it is a diagnostic of the data, never an input of a backtest.
     thresholds : QualityThresholds
     notes : list of str
         Other findings (source failures, tickers served stale from the cache).
+    jumps : pandas.DataFrame
+        Causal jump candidates of futures, columns :data:`JUMP_COLUMNS`: every date
+        whose simple return is more than ``outlier_z`` robust scales (median and MAD of
+        the 63 returns before it) from the median, decided from prices up to and
+        including that date only. :meth:`roll_mask` is built from these.
     """
 
     table: pd.DataFrame
     issues: pd.DataFrame
     thresholds: QualityThresholds = field(default_factory=QualityThresholds)
     notes: list[str] = field(default_factory=list)
+    jumps: pd.DataFrame = field(default_factory=_no_jumps)
 
     @property
     def failed(self) -> list[str]:
@@ -154,15 +171,68 @@ class QualityReport:
             text += "\n\nnotes:\n" + "\n".join(f"  {n}" for n in self.notes)
         return text
 
-    def roll_mask(self, sessions: pd.DatetimeIndex, universe: Universe, calendar: str = "XNYS") -> pd.DataFrame:
-        """Boolean mask (sessions x tickers) of the sessions where a roll jump is first known.
+    def roll_mask(
+        self,
+        sessions: pd.DatetimeIndex,
+        universe: Universe,
+        calendar: str = "XNYS",
+        *,
+        causal: bool = True,
+        roll_dates: Mapping[str, Sequence[str | pd.Timestamp]] | None = None,
+        window: int = 3,
+    ) -> pd.DataFrame:
+        """Boolean mask (sessions x tickers) of futures jumps, at the session each is first known.
 
-        Pass it as ``simple_returns(aligned, null=mask)`` to null roll-jump returns.
+        Pass the causal mask (the default) as ``simple_returns(aligned, null=mask)`` to
+        null roll-jump returns in a backtest.
+
+        Parameters
+        ----------
+        sessions : pandas.DatetimeIndex
+            Sessions of the mask (those of the aligned prices).
+        universe : Universe
+            Gives each ticker's cutoff, to place a jump at the session it is known.
+        calendar : str, default "XNYS"
+            Calendar of ``sessions``.
+        causal : bool, default True
+            True: the jumps of :attr:`jumps`, each decided from prices up to and
+            including its date only; safe for backtests and live use. False: the
+            ``roll_jump`` rows of :attr:`issues`, which look at the *following* price
+            (a jump not reverted the next day); a retrospective diagnostic that must
+            never null returns in a backtest (it changes when later prices arrive, and
+            always treats a jump on the newest date as a roll).
+        roll_dates : mapping, optional
+            Ticker -> dates of its contract rolls known in advance (for example the
+            roll schedule of a continuous contract). When a ticker is given, only its
+            causal jumps within ``window`` sessions of one of these dates are masked,
+            so that a real crash away from a roll keeps its return. Ignored when
+            ``causal`` is False.
+        window : int, default 3
+            Sessions either side of a roll date within which a jump counts as a roll.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Boolean, index ``sessions``, one column per ticker of the report.
+
+        Notes
+        -----
+        The causal rule flags date :math:`t` of a future iff
+        :math:`|r_t - m_t| > k \\cdot 1.4826\\,\\mathrm{MAD}_t` with :math:`k` =
+        ``outlier_z`` and median :math:`m_t` and MAD over the 63 returns before
+        :math:`t`: appending later prices never changes the mask at earlier dates. It
+        cannot tell a roll from a crash of the same size; ``roll_dates`` narrows it to
+        the known roll periods.
         """
+        if window < 0:
+            raise ConfigError(f"roll_mask(window={window!r}): window must be >= 0 sessions")
         sessions = pd.DatetimeIndex(sessions)
         tickers = [str(t) for t in self.table.index]
         mask = pd.DataFrame(False, index=sessions, columns=tickers)
-        rolls = self.issues[self.issues["check"] == "roll_jump"]
+        if causal:
+            rolls = self.jumps[["ticker", "date"]]
+        else:
+            rolls = self.issues.loc[self.issues["check"] == "roll_jump", ["ticker", "date"]]
         if rolls.empty or len(sessions) == 0:
             return mask
         closes = session_closes(
@@ -170,11 +240,31 @@ class QualityReport:
         )
         close_utc = pd.DatetimeIndex(closes)
         for ticker, group in rolls.groupby("ticker"):
-            t = known_at(pd.DatetimeIndex(group["date"]), universe.instrument(str(ticker)))
+            dates = pd.DatetimeIndex(group["date"])
+            if causal and roll_dates is not None and str(ticker) in roll_dates:
+                dates = dates[
+                    _near(dates, pd.DatetimeIndex([pd.Timestamp(x) for x in roll_dates[str(ticker)]]), window)
+                ]
+            if len(dates) == 0:
+                continue
+            t = known_at(dates, universe.instrument(str(ticker)))
             pos = close_utc.searchsorted(t, side="left")
             hit = pd.DatetimeIndex(closes.index[pos[pos < len(close_utc)]])
             mask.loc[mask.index.isin(hit), str(ticker)] = True
         return mask
+
+
+def _near(dates: pd.DatetimeIndex, rolls: pd.DatetimeIndex, window: int) -> np.ndarray:
+    """Which ``dates`` lie within ``window`` business days of one of ``rolls``."""
+    if len(rolls) == 0:
+        return np.zeros(len(dates), dtype=bool)
+    d = dates.normalize().to_numpy().astype("datetime64[D]")
+    r = np.sort(rolls.normalize().to_numpy().astype("datetime64[D]"))
+    out = np.zeros(len(d), dtype=bool)
+    for i, day in enumerate(d):
+        gaps = np.abs(np.busday_count(np.minimum(day, r), np.maximum(day, r)))
+        out[i] = bool((gaps <= window).any())
+    return out
 
 
 def _runs(values: np.ndarray) -> list[tuple[int, int]]:
@@ -202,6 +292,7 @@ def _one(
     end: pd.Timestamp | None,
     th: QualityThresholds,
     issues: list[dict[str, object]],
+    jumps: list[dict[str, object]],
 ) -> dict[str, object]:
     inst = universe.instrument(ticker)
 
@@ -272,6 +363,9 @@ def _one(
     out_mask = (z.abs() > th.outlier_z).to_numpy()
     n_out = n_roll = 0
     for i in (int(k) for k in np.flatnonzero(out_mask)):
+        if inst.is_future:
+            # causal: decided from prices up to and including this date
+            jumps.append({"ticker": ticker, "date": sidx[i], "value": float(ret.iloc[i]), "z": float(z.iloc[i])})
         prev, cur = values[i - 1], values[i]
         nxt = values[i + 1] if i + 1 < len(values) else np.nan
         reverts = bool(np.isfinite(nxt) and abs(nxt - prev) < 0.5 * abs(cur - prev))
@@ -344,12 +438,17 @@ def quality_report(
     ``stale_min_run`` identical consecutive closes. An outlier is a simple return
     :math:`r_t` with :math:`|r_t - m_t| / (1.4826\\,\\mathrm{MAD}_t) >` ``outlier_z``,
     median and MAD over the 63 returns before :math:`t`. For a future, an outlier after
-    which the price does not come back at least half-way is reported as a roll jump.
+    which the price does not come back at least half-way is reported as a roll jump;
+    that split looks at the following price, so it is a diagnostic only. Every futures
+    outlier is also listed in ``jumps``, decided from prices up to its date only, and
+    :meth:`QualityReport.roll_mask` (causal by default) builds the mask that may null
+    returns in a backtest.
     """
     th = thresholds or QualityThresholds()
     names = tickers if tickers is not None else list(raw)
     end_ts = pd.Timestamp(end) if end is not None else None
     issues: list[dict[str, object]] = []
+    jumps: list[dict[str, object]] = []
     rows = {}
     for t in names:
         s = raw.get(t)
@@ -370,7 +469,7 @@ def quality_report(
             )
             rows[t] = base
             continue
-        rows[t] = _one(t, s, universe, (timezones or {}).get(t, "naive"), end_ts, th, issues)
+        rows[t] = _one(t, s, universe, (timezones or {}).get(t, "naive"), end_ts, th, issues, jumps)
     table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=TABLE_COLUMNS)
     table.index.name = "ticker"
     for c in ("first", "last"):
@@ -383,4 +482,6 @@ def quality_report(
     notes = [f"source failure for {t}: {r}" for t, r in (failed or {}).items()]
     if zones:
         notes.append(f"time zones dropped to local dates: {sorted(zones)}")
-    return QualityReport(table, issue_frame, th, notes)
+    jump_frame = pd.DataFrame(jumps, columns=JUMP_COLUMNS) if jumps else _no_jumps()
+    jump_frame["date"] = pd.to_datetime(jump_frame["date"])
+    return QualityReport(table, issue_frame, th, notes, jump_frame)
