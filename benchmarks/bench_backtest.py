@@ -28,6 +28,7 @@ def synthetic_premium(n: int, seed: int = 0) -> pd.DataFrame:
         cols[f"{k}_premium"] = theta * cols["state"]
         cols[f"{k}_gap"] = 0.01 * rng.standard_normal(n)
         cols[f"{k}_abnormal"] = 0.01 * rng.standard_normal(n)
+        cols[f"{k}_beta"] = np.clip(0.9 + np.cumsum(0.02 * rng.standard_normal(n)), 0.2, 1.6)
     return pd.DataFrame(cols, index=idx)
 
 

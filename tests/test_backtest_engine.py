@@ -17,8 +17,15 @@ from georisk.walkforward import expand_grid, sweep, walk_forward
 SLEEVES = ["energy", "defense", "grain"]
 
 
-def synthetic_premium(n: int = 1000, edge: float = 0.0, seed: int = 0, horizon: int = 5) -> pd.DataFrame:
-    """Premium-shaped frame; ``edge`` plants a link from the impulse signal at d to the return of d+2."""
+def synthetic_premium(
+    n: int = 1000, edge: float = 0.0, seed: int = 0, horizon: int = 5, beta: float = 0.0
+) -> pd.DataFrame:
+    """Premium-shaped frame; ``edge`` plants a link from the impulse signal at d to the return of d+2.
+
+    ``beta`` is the starting benchmark beta of every sleeve; it then drifts (a log random
+    walk), so the hedge leg trades even when the sleeve positions do not. With 0 the
+    sleeves carry no hedge.
+    """
     rng = np.random.default_rng(seed)
     idx = pd.bdate_range("2015-01-01", periods=n, name="session")
     state = np.cumsum(rng.standard_normal(n)) * 0.3
@@ -34,6 +41,10 @@ def synthetic_premium(n: int = 1000, edge: float = 0.0, seed: int = 0, horizon: 
         cols[f"{k}_premium"] = theta * state
         cols[f"{k}_abnormal"] = ar
         cols[f"{k}_gap"] = theta * change - 0.01 * rng.standard_normal(n)
+    # drifting benchmark betas from their own stream, so the draws above stay as they were
+    beta_rng = np.random.default_rng([seed, 1])
+    for k in SLEEVES:
+        cols[f"{k}_beta"] = beta * np.exp(np.cumsum(0.02 * beta_rng.standard_normal(n)))
     return pd.DataFrame(cols, index=idx)
 
 
@@ -73,7 +84,7 @@ def test_false_positive_rate_at_5pct_over_200_seeds():
 
 
 def test_costs_lower_returns_by_exactly_turnover_times_rate():
-    prem = synthetic_premium(seed=4)
+    prem = synthetic_premium(seed=4, beta=0.9)
     free = georisk.backtest(prem, cost_bps=0, placebo_runs=0, bootstrap_reps=0)
     paid = georisk.backtest(prem, cost_bps=7, slippage_bps=3, placebo_runs=0, bootstrap_reps=0)
     assert free.returns.isna().sum() == paid.returns.isna().sum() + 1  # the entry trade's cost is charged
@@ -106,7 +117,7 @@ def test_positions_follow_the_execution_lag():
     threshold=st.sampled_from([0.0, 0.8]),
 )
 def test_positions_never_use_future_data(cut, seed, strategy, threshold):
-    prem = synthetic_premium(n=300, seed=seed)
+    prem = synthetic_premium(n=300, seed=seed, beta=0.9)
     kw = {"strategy": strategy, "threshold": threshold, "scale_window": 21, "placebo_runs": 0, "bootstrap_reps": 0}
     full = georisk.backtest(prem, **kw)
     early = georisk.backtest(prem.iloc[: cut + 1], **kw)
@@ -122,7 +133,7 @@ def test_threshold_strategy_is_all_or_nothing():
 
 
 def test_sweep_matches_single_backtests_exactly():
-    prem = synthetic_premium(seed=7, n=400)
+    prem = synthetic_premium(seed=7, n=400, beta=0.9)
     grid = {"horizon": [1, 5], "scale_window": [21, 63], "execution_lag": [1, 2], "cost_bps": [0.0, 10.0]}
     ledger = TrialLedger()
     sw = sweep(prem, grid, ledger=ledger)

@@ -2,9 +2,10 @@
 
 Positions computed from information at the close of session ``d`` are traded
 ``execution_lag`` sessions later and earn the following session's return; costs are
-charged on turnover. One numpy engine (:func:`simulate`) runs any number of
-configurations at once: the single backtest, its placebo runs and the parameter sweeps
-of :mod:`georisk.walkforward` all go through it, so they agree to the last bit.
+charged on the turnover of both legs (the sleeves and their benchmark hedge). One numpy
+engine (:func:`simulate`) runs any number of configurations at once: the single
+backtest, its placebo runs and the parameter sweeps of :mod:`georisk.walkforward` all go
+through it, so they agree to the last bit.
 """
 
 from __future__ import annotations
@@ -32,7 +33,15 @@ from georisk.stats import (
 if TYPE_CHECKING:
     from georisk.ledger import TrialLedger
 
-__all__ = ["STRATEGIES", "BacktestResult", "backtest", "raw_signal", "simulate", "target_positions"]
+__all__ = [
+    "STRATEGIES",
+    "BacktestResult",
+    "backtest",
+    "hedge_betas",
+    "raw_signal",
+    "simulate",
+    "target_positions",
+]
 
 Strategy = Literal["impulse", "level", "gap"]
 _TRADING_KEYS = (
@@ -169,8 +178,45 @@ def target_positions(
     return pd.DataFrame(t[:, 0, :], index=premium.index, columns=list(sleeves))
 
 
+def hedge_betas(premium: pd.DataFrame, sleeves: Sequence[str]) -> np.ndarray:
+    """Benchmark hedge ratio of each sleeve, shape ``(sessions, sleeves)``, as known at each close.
+
+    Parameters
+    ----------
+    premium : pandas.DataFrame
+        From :func:`georisk.risk_premium`, with a ``{k}_beta`` column per sleeve.
+    sleeves : sequence of str
+        Sleeves traded.
+
+    Returns
+    -------
+    numpy.ndarray
+        Row ``t`` is ``{k}_beta`` dated ``t``: the hedge ratio set at the close of ``t``
+        for the position held over :math:`(t, t+1]`.
+
+    Notes
+    -----
+    ``{k}_beta`` dated ``t`` is estimated from returns up to ``t - 1``, so it is known at
+    the close of ``t``. The abnormal return of ``t + 1`` uses the estimate dated ``t + 1``
+    (returns up to ``t``); charging that one would make the cost of session ``t`` depend
+    on a row dated ``t + 1``, so costs use the hedge ratio one estimate older.
+    """
+    missing = [f"{k}_beta" for k in sleeves if f"{k}_beta" not in premium.columns]
+    if missing:
+        raise ConfigError(
+            f"premium lacks {missing}, the benchmark hedge ratios that costs are charged on; compute it with "
+            "georisk.risk_premium, or add the columns yourself (0 for a sleeve traded without a hedge)"
+        )
+    out: np.ndarray = premium[[f"{k}_beta" for k in sleeves]].to_numpy(dtype=float)
+    return out
+
+
 def simulate(
-    targets: np.ndarray, returns: np.ndarray, lags: np.ndarray, cost_rates: np.ndarray
+    targets: np.ndarray,
+    returns: np.ndarray,
+    lags: np.ndarray,
+    cost_rates: np.ndarray,
+    betas: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Vectorised engine: run ``C`` configurations over ``T`` sessions and ``K`` sleeves.
 
@@ -185,18 +231,25 @@ def simulate(
         Execution lag of each configuration ``(C,)``, in sessions.
     cost_rates : numpy.ndarray
         Cost per unit of turnover of each configuration ``(C,)`` (``bps / 1e4``).
+    betas : numpy.ndarray, optional
+        Benchmark hedge ratio ``(T, K)`` of a unit sleeve position set at each close (see
+        :func:`hedge_betas`; NaN counts as 0). None trades the sleeves without a hedge leg.
 
     Returns
     -------
     dict of numpy.ndarray
-        ``held`` ``(T, C, K)``; ``gross``, ``net``, ``costs``, ``turnover``, ``exposure``
-        ``(T, C)``.
+        ``held`` ``(T, C, K)``; ``gross``, ``net``, ``costs``, ``turnover`` (both legs),
+        ``turnover_sleeve``, ``turnover_hedge``, ``hedge`` (net benchmark weight) and
+        ``exposure`` ``(T, C)``.
 
     Notes
     -----
     :math:`h_{t} = w_{t-\\ell}` is held over :math:`(t, t+1]`;
     :math:`g_{t} = \\frac1K\\sum_k h_{k,t-1} r_{k,t}` (NaN when no sleeve has both);
-    :math:`\\tau_t = \\frac1K\\sum_k |h_{k,t} - h_{k,t-1}|` (undefined weights count as 0);
+    the net benchmark weight is :math:`H_t = -\\frac1K\\sum_k h_{k,t}\\,\\beta_{k,t}`;
+    turnover counts both legs,
+    :math:`\\tau_t = \\frac1K\\sum_k |h_{k,t} - h_{k,t-1}| + |H_t - H_{t-1}|` (undefined
+    weights and betas count as 0), so trading the hedge, beta drift included, is charged;
     :math:`n_t = g_t - c\\,\\tau_t`, the cost paid in the period the trade happens. A
     session with no gross return but a trade has net return :math:`-c\\,\\tau_t`.
     """
@@ -212,13 +265,27 @@ def simulate(
     have = np.isfinite(prod)
     gross = np.where(have.any(axis=2), np.where(have, prod, 0.0).sum(axis=2) / kk, np.nan)
     h0 = np.nan_to_num(held, nan=0.0)
-    turnover = np.abs(np.diff(h0, axis=0, prepend=0.0)).sum(axis=2) / kk
+    turnover_sleeve = np.abs(np.diff(h0, axis=0, prepend=0.0)).sum(axis=2) / kk
+    b0 = np.zeros((n, k)) if betas is None else np.nan_to_num(betas, nan=0.0)
+    hedge = -(h0 * b0[:, None, :]).sum(axis=2) / kk
+    turnover_hedge = np.abs(np.diff(hedge, axis=0, prepend=0.0))
+    turnover = turnover_sleeve + turnover_hedge
     costs = turnover * cost_rates[None, :]
     traded = costs > 0
     net = np.where(np.isfinite(gross) | traded, np.nan_to_num(gross, nan=0.0) - costs, np.nan)
     hf = np.isfinite(held)
     exposure = np.where(hf.any(axis=2), np.where(hf, np.abs(held), 0.0).sum(axis=2) / kk, np.nan)
-    return {"held": held, "gross": gross, "net": net, "costs": costs, "turnover": turnover, "exposure": exposure}
+    return {
+        "held": held,
+        "gross": gross,
+        "net": net,
+        "costs": costs,
+        "turnover": turnover,
+        "turnover_sleeve": turnover_sleeve,
+        "turnover_hedge": turnover_hedge,
+        "hedge": hedge,
+        "exposure": exposure,
+    }
 
 
 def sharpe_matrix(net: np.ndarray, periods_per_year: int = PERIODS_PER_YEAR) -> np.ndarray:
@@ -243,10 +310,12 @@ class BacktestResult:
     positions : pandas.DataFrame
         Weight held per sleeve over the period after each session.
     gross_returns, returns, costs, turnover, exposure : pandas.Series
-        Per-session gross and net returns, costs paid, turnover and gross exposure.
+        Per-session gross and net returns, costs paid, turnover (sleeve and hedge legs,
+        see :func:`simulate`) and gross exposure of the sleeve legs.
     metrics : dict
         :func:`georisk.evaluation.performance_metrics` of the net returns, plus
-        ``sharpe_gross``, ``cost_drag`` (annualised), ``nw_t`` and ``nw_lags``
+        ``turnover_hedge`` (annualised turnover of the benchmark leg, part of
+        ``turnover``), ``sharpe_gross``, ``cost_drag`` (annualised), ``nw_t`` and ``nw_lags``
         (Newey-West t of the mean net return), ``psr`` (probabilistic Sharpe ratio
         against 0), ``bootstrap_p`` and ``bootstrap_block`` (stationary bootstrap of the
         mean net return), ``dsr`` and ``n_trials`` (deflated Sharpe ratio given the
@@ -256,6 +325,9 @@ class BacktestResult:
         Net Sharpe ratios of the placebo runs.
     params : dict
         The parameters of the run (``bootstrap_block_method`` says which block rule ran).
+    hedge : pandas.Series or None
+        Net benchmark weight held over the period after each session,
+        :math:`-\\frac1K\\sum_k w_{k,t}\\beta_{k,t}`.
     """
 
     positions: pd.DataFrame
@@ -267,6 +339,7 @@ class BacktestResult:
     metrics: dict[str, float]
     placebo_sharpes: np.ndarray
     params: dict[str, Any] = field(default_factory=dict)
+    hedge: pd.Series | None = None
 
     def summary(self) -> pd.DataFrame:
         """One-column table: every Sharpe ratio beside its costs, placebo and significance."""
@@ -290,6 +363,7 @@ class BacktestResult:
             "Calmar": m["calmar"],
             "hit rate": m["hit_rate"],
             "turnover (ann.)": m["turnover"],
+            "turnover of the hedge leg (ann.)": m["turnover_hedge"],
             "exposure": m["exposure"],
             "sessions": m["n_obs"],
         }
@@ -341,7 +415,7 @@ def backtest(
     ----------
     premium : pandas.DataFrame
         From :func:`georisk.risk_premium` (``{k}_theta``, ``{k}_premium``,
-        ``{k}_abnormal``, ``state``), indexed by session.
+        ``{k}_abnormal``, ``{k}_beta``, ``state``), indexed by session.
     sleeves : list of str, optional
         Sleeves to trade; every sleeve with an ``{k}_abnormal`` column when None.
     strategy : {"impulse", "level", "gap"}, default "impulse"
@@ -354,7 +428,8 @@ def backtest(
         .. warning:: ``execution_lag=0`` trades at the very close that produced the
            signal, which no one can do; use it only to measure that optimism.
     cost_bps, slippage_bps : float
-        Costs and slippage in basis points of turnover (sum of absolute weight changes).
+        Costs and slippage in basis points of turnover (absolute weight changes of the
+        sleeve legs and of the benchmark hedge).
     horizon, scale_window, max_position, threshold : see :func:`target_positions`.
     placebo_runs : int, default 20
         Runs with the target positions made uninformative, reported beside the real
@@ -380,8 +455,11 @@ def backtest(
     Each sleeve position :math:`w_{k,t}` holds the sleeve's abnormal return (long the
     sleeve, short :math:`\\beta` times the benchmark). Net return of period
     :math:`t+1`: :math:`\\frac{1}{K}\\sum_k w_{k,t}\\,ar_{k,t+1} - c\\,\\tau_{t+1}`,
-    with :math:`\\tau` the turnover :math:`\\frac1K\\sum_k |w_{k,t} - w_{k,t-1}|` and
-    :math:`c` the cost rate ``(cost_bps + slippage_bps) / 1e4`` (see :func:`simulate`).
+    with :math:`\\tau` the turnover of both legs,
+    :math:`\\tau_t = \\frac1K\\sum_k |w_{k,t} - w_{k,t-1}| + |H_t - H_{t-1}|`, where
+    :math:`H_t = -\\frac1K\\sum_k w_{k,t}\\,\\beta_{k,t}` is the net benchmark hedge set
+    at the close of :math:`t` with the ``{k}_beta`` known then (see :func:`hedge_betas`),
+    and :math:`c` the cost rate ``(cost_bps + slippage_bps) / 1e4`` (see :func:`simulate`).
     The statistics beside the Sharpe ratio: Newey-West t of the mean net return
     (:func:`georisk.stats.newey_west_t`, lags at least ``horizon - 1``), the one-sided
     stationary-bootstrap p-value (:func:`georisk.stats.bootstrap_pvalue`), the
@@ -427,8 +505,9 @@ def backtest(
         threshold=threshold,
     ).to_numpy()
     returns = premium[[f"{k}_abnormal" for k in sleeves]].to_numpy(dtype=float)
+    betas = hedge_betas(premium, sleeves)
     cost_rate = (cost_bps + slippage_bps) / 1e4
-    sim = simulate(targets[:, None, :], returns, np.array([execution_lag]), np.array([cost_rate]))
+    sim = simulate(targets[:, None, :], returns, np.array([execution_lag]), np.array([cost_rate]), betas)
     idx = premium.index
 
     def col(name: str) -> pd.Series:
@@ -438,6 +517,7 @@ def backtest(
     gross, net, costs, turnover, exposure = (col(n) for n in ("gross", "net", "costs", "turnover", "exposure"))
 
     metrics = performance_metrics(net, turnover=turnover, exposure=exposure)
+    metrics["turnover_hedge"] = performance_metrics(net, turnover=col("turnover_hedge"))["turnover"]
     metrics["sharpe_gross"] = performance_metrics(gross)["sharpe"]
     metrics["cost_drag"] = float(costs.reindex(net.dropna().index).mean() * PERIODS_PER_YEAR)
     nw_lags = max(math.floor(4 * (metrics["n_obs"] / 100.0) ** (2.0 / 9.0)), horizon - 1)
@@ -489,7 +569,7 @@ def backtest(
     placebo = np.empty(0)
     if placebo_runs:
         pt = _placebo_targets(targets, placebo_runs, placebo_kind, placebo_block, rng)
-        ps = simulate(pt, returns, np.full(placebo_runs, execution_lag), np.full(placebo_runs, cost_rate))
+        ps = simulate(pt, returns, np.full(placebo_runs, execution_lag), np.full(placebo_runs, cost_rate), betas)
         placebo = sharpe_matrix(ps["net"])
     sharpe = metrics["sharpe"]
     if placebo_runs and np.isfinite(placebo).any():
@@ -499,4 +579,4 @@ def backtest(
         metrics["placebo_p"] = float((1 + np.sum(good >= sharpe)) / (1 + good.size))
     else:
         metrics["placebo_sharpe_mean"] = metrics["placebo_sharpe_p95"] = metrics["placebo_p"] = math.nan
-    return BacktestResult(held, gross, net, costs, turnover, exposure, metrics, placebo, params)
+    return BacktestResult(held, gross, net, costs, turnover, exposure, metrics, placebo, params, col("hedge"))

@@ -32,11 +32,28 @@ PERIODS_PER_YEAR = 252
 
 
 def max_drawdown(returns: pd.Series) -> float:
-    """Largest peak-to-trough fall of the compounded equity curve, as a negative fraction."""
-    equity = (1.0 + returns.fillna(0.0)).cumprod()
-    if equity.empty:
+    """Largest peak-to-trough fall of the compounded equity curve, as a negative fraction.
+
+    Parameters
+    ----------
+    returns : pandas.Series
+        Per-session returns; NaN counts as 0.
+
+    Returns
+    -------
+    float
+        :math:`\\min_t E_t / \\max_{s \\le t} E_s - 1` (0 with no loss, NaN when empty).
+
+    Notes
+    -----
+    :math:`E_0 = 1` is the initial capital and :math:`E_t = \\prod_{s \\le t} (1 + r_s)`, so
+    a loss on the first session counts: ``[-0.5, 0.1]`` has a drawdown of -0.5.
+    """
+    if returns.empty:
         return math.nan
-    return float((equity / equity.cummax() - 1.0).min())
+    growth = 1.0 + returns.fillna(0.0).to_numpy(dtype=float)
+    equity = np.concatenate([[1.0], np.cumprod(growth)])
+    return float((equity / np.maximum.accumulate(equity) - 1.0).min())
 
 
 def performance_metrics(

@@ -15,7 +15,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from georisk.backtesting import STRATEGIES, _capped, _scaled, raw_signal, sharpe_matrix, simulate
+from georisk.backtesting import (
+    STRATEGIES,
+    _capped,
+    _scaled,
+    hedge_betas,
+    raw_signal,
+    sharpe_matrix,
+    simulate,
+    target_positions,
+)
 from georisk.errors import ConfigError
 from georisk.evaluation import PERIODS_PER_YEAR, performance_metrics
 from georisk.ledger import TrialLedger
@@ -98,6 +107,7 @@ def _run_configs(premium: pd.DataFrame, sleeves: list[str], configs: list[dict[s
     exactly as :func:`georisk.backtesting.simulate` applies it.
     """
     returns = premium[[f"{k}_abnormal" for k in sleeves]].to_numpy(dtype=float)
+    betas = hedge_betas(premium, sleeves)
     n = len(premium)
     raws: dict[tuple[str, int], np.ndarray] = {}
     scaled: dict[tuple[str, int, int], np.ndarray] = {}
@@ -132,7 +142,7 @@ def _run_configs(premium: pd.DataFrame, sleeves: list[str], configs: list[dict[s
             np.array([k[3] for k in group]),
             np.array([k[4] for k in group]),
         )
-        sim = simulate(targets, returns, np.array([k[5] for k in group]), np.zeros(len(group)))
+        sim = simulate(targets, returns, np.array([k[5] for k in group]), np.zeros(len(group)), betas)
         gross[:, start : start + len(group)] = sim["gross"]
         turnover[:, start : start + len(group)] = sim["turnover"]
     which = np.array([col[sim_key(c)] for c in configs])
@@ -141,6 +151,26 @@ def _run_configs(premium: pd.DataFrame, sleeves: list[str], configs: list[dict[s
     costs = tau * rates[None, :]
     net: np.ndarray = np.where(np.isfinite(g) | (costs > 0), np.nan_to_num(g, nan=0.0) - costs, np.nan)
     return net
+
+
+def _grid_configs(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Configurations of a grid (Cartesian product) or of an explicit list of them."""
+    if isinstance(grid, Mapping):
+        configs = expand_grid(grid)
+    else:
+        configs = [expand_grid({k: [v] for k, v in c.items()})[0] for c in grid]
+    if not configs:
+        raise ConfigError("grid holds no configuration")
+    return configs
+
+
+def _sleeves(premium: pd.DataFrame, sleeves: list[str] | None) -> list[str]:
+    """The sleeves asked for, or every sleeve with an ``{k}_abnormal`` column."""
+    if sleeves is None:
+        sleeves = [c.removesuffix("_abnormal") for c in premium.columns if c.endswith("_abnormal")]
+    if not sleeves:
+        raise ConfigError("premium has no '{sleeve}_abnormal' columns; compute it with georisk.risk_premium")
+    return sleeves
 
 
 def sweep(
@@ -184,16 +214,8 @@ def sweep(
     """
     if chunk < 1:
         raise ConfigError(f"chunk={chunk} must be >= 1")
-    if isinstance(grid, Mapping):
-        configs = expand_grid(grid)
-    else:
-        configs = [expand_grid({k: [v] for k, v in c.items()})[0] for c in grid]
-    if not configs:
-        raise ConfigError("grid holds no configuration")
-    if sleeves is None:
-        sleeves = [c.removesuffix("_abnormal") for c in premium.columns if c.endswith("_abnormal")]
-    if not sleeves:
-        raise ConfigError("premium has no '{sleeve}_abnormal' columns; compute it with georisk.risk_premium")
+    configs = _grid_configs(grid)
+    sleeves = _sleeves(premium, sleeves)
     net = _run_configs(premium, sleeves, configs, chunk)
     ids: list[int] = []
     if ledger is not None:
@@ -216,7 +238,9 @@ class WalkForwardResult:
         Out-of-sample net returns, concatenated over test folds (NaN outside them).
     folds : pandas.DataFrame
         Per fold: ``train_start``, ``train_end``, ``test_start``, ``test_end``,
-        ``config`` (index into ``sweep.configs``), ``train_sharpe``, ``test_sharpe``.
+        ``config`` (index into ``sweep.configs``), ``train_sharpe``, ``test_sharpe``,
+        ``switch_cost`` (charged on the fold's first session for trading from the
+        previous fold's positions to this fold's).
     metrics : dict
         :func:`georisk.evaluation.performance_metrics` of the out-of-sample returns plus
         ``nw_t``, ``bootstrap_p``, ``psr``, ``dsr`` and ``n_trials``.
@@ -244,6 +268,7 @@ def walk_forward(
     ledger: TrialLedger | None = None,
     bootstrap_reps: int = 1000,
     seed: int | None = 0,
+    execution_lag: int | None = None,
 ) -> WalkForwardResult:
     """Choose parameters on past data only, fold by fold, and report the out-of-sample result.
 
@@ -272,6 +297,11 @@ def walk_forward(
     bootstrap_reps : int, default 1000
         Resamples of the out-of-sample bootstrap p-value (0 skips it).
     seed : int or None, default 0
+        Seed of the bootstrap.
+    execution_lag : int, optional
+        Sessions between the close of the last training return and the close at which
+        the chosen configuration is traded; the largest ``execution_lag`` of the grid
+        when None.
 
     Returns
     -------
@@ -282,9 +312,19 @@ def walk_forward(
     Fold :math:`i` tests sessions :math:`[s_i, s_i + \\text{test})` with
     :math:`s_i = \\text{train} + i\\,\\text{test}`; it picks the configuration with the
     highest net Sharpe ratio over training sessions
-    :math:`[s_i - \\text{train} \\text{ or } 0,\\; s_i - \\text{purge} - \\text{embargo})`.
-    Positions are causal (each uses data up to its own session), so the sweep is run
-    once on the full sample and only the choice is made fold by fold.
+    :math:`[s_i - \\text{train} \\text{ or } 0,\\; s_i - \\ell - \\text{purge} - \\text{embargo})`,
+    :math:`\\ell` the execution lag: the choice is known at the close of the last training
+    session and traded :math:`\\ell` sessions later, at the close of :math:`s_i - 1`,
+    whence the fold earns the chosen configuration's returns. Switching costs
+    :math:`c_j \\big(\\frac1K\\sum_k |h^{j}_{k,s_i-1} - h^{p}_{k,s_i-1}| + |H^{j}_{s_i-1} - H^{p}_{s_i-1}|\\big)`,
+    charged on the fold's first session, with :math:`h^{j}` the positions of the chosen
+    configuration :math:`j`, :math:`h^{p}` those of the previous fold's (flat before the
+    first fold or after a fold without a choice), :math:`H` the benchmark hedges and
+    :math:`c_j` the chosen configuration's cost rate (the configuration's own net return
+    already pays its own trade at that close: the charge is that of trading to the
+    previous configuration's positions and then switching, an upper bound of the direct
+    trade). Positions are causal (each uses data up to its own session), so the sweep is
+    run once on the full sample and only the choice is made fold by fold.
 
     .. warning:: The deflated Sharpe ratio reported uses every configuration of the
        grid as a trial (plus whatever the ledger already held): selection happened
@@ -296,10 +336,36 @@ def walk_forward(
         raise ConfigError(f"purge={purge} and embargo={embargo} must be >= 0")
     if mode not in ("expanding", "rolling"):
         raise ConfigError(f"mode={mode!r} must be 'expanding' or 'rolling'")
-    if train - purge - embargo < 2:
-        raise ConfigError(f"train={train} leaves no training sessions after purge={purge} and embargo={embargo}")
+    configs = _grid_configs(grid)
+    sleeves = _sleeves(premium, sleeves)
+    lag = max(int(c["execution_lag"]) for c in configs) if execution_lag is None else execution_lag
+    if lag < 0:
+        raise ConfigError(f"execution_lag={lag} must be >= 0 sessions")
+    if train - lag - purge - embargo < 2:
+        raise ConfigError(
+            f"train={train} leaves no training sessions after execution_lag={lag}, purge={purge} and embargo={embargo}"
+        )
     ledger = TrialLedger(keep_returns=False) if ledger is None else ledger
-    sw = sweep(premium, grid, sleeves=sleeves, ledger=ledger, label="walk_forward")
+    sw = sweep(premium, configs, sleeves=sleeves, ledger=ledger, label="walk_forward")
+    betas = np.nan_to_num(hedge_betas(premium, sleeves), nan=0.0)
+    held_cache: dict[int, np.ndarray] = {}
+
+    def held_at(j: int, t: int) -> np.ndarray:
+        """Positions ``(K,)`` configuration ``j`` holds over ``(t, t+1]`` (0 where undefined)."""
+        if j not in held_cache:
+            cfg = configs[j]
+            held_cache[j] = target_positions(
+                premium,
+                sleeves,
+                strategy=cfg["strategy"],
+                horizon=int(cfg["horizon"]),
+                scale_window=int(cfg["scale_window"]),
+                max_position=float(cfg["max_position"]),
+                threshold=float(cfg["threshold"]),
+            ).to_numpy()
+        src = t - int(configs[j]["execution_lag"])
+        return np.nan_to_num(held_cache[j][src], nan=0.0) if src >= 0 else np.zeros(len(sleeves))
+
     net = sw.net.to_numpy()
     n = len(net)
     if n < train + test:
@@ -312,20 +378,31 @@ def walk_forward(
     c2 = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(x * x, axis=0)])
     cn = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(ok, axis=0)])
     rows = []
+    prev: int | None = None
     for s in range(train, n, test):
         lo = 0 if mode == "expanding" else s - train
-        hi = s - purge - embargo
+        hi = s - lag - purge - embargo
         cnt = cn[hi] - cn[lo]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = (c1[hi] - c1[lo]) / cnt
             var = ((c2[hi] - c2[lo]) - cnt * mean**2) / (cnt - 1)
             sr = np.where((cnt >= min_train_obs) & (var > 0), mean / np.sqrt(var) * math.sqrt(PERIODS_PER_YEAR), np.nan)
         if not np.isfinite(sr).any():
+            prev = None
             continue
         j = int(np.nanargmax(sr))
         end = min(s + test, n)
         oos[s:end] = net[s:end, j]
-        test_sr = sharpe_matrix(net[s:end, j : j + 1])[0] if end - s > 1 else math.nan
+        h_new = held_at(j, s - 1)
+        h_old = held_at(prev, s - 1) if prev is not None else np.zeros(len(sleeves))
+        kk = max(len(sleeves), 1)
+        tau = np.abs(h_new - h_old).sum() / kk + abs(float(((h_new - h_old) * betas[s - 1]).sum()) / kk)
+        rate = (configs[j]["cost_bps"] + configs[j]["slippage_bps"]) / 1e4
+        switch_cost = float(tau * rate)
+        if switch_cost > 0:
+            oos[s] = (0.0 if np.isnan(oos[s]) else oos[s]) - switch_cost
+        prev = j
+        test_sr = sharpe_matrix(oos[s:end, None])[0] if end - s > 1 else math.nan
         idx = premium.index
         rows.append(
             {
@@ -336,6 +413,7 @@ def walk_forward(
                 "config": j,
                 "train_sharpe": float(sr[j]),
                 "test_sharpe": float(test_sr),
+                "switch_cost": switch_cost,
             }
         )
     returns = pd.Series(oos, index=premium.index, name="walk_forward")

@@ -1,0 +1,78 @@
+"""Walk-forward: switching between configurations is charged, and the choice is traded with a lag."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import georisk
+from georisk.errors import ConfigError
+from georisk.walkforward import walk_forward
+from tests.test_backtest_engine import SLEEVES, synthetic_premium
+
+KW = {"placebo_runs": 0, "bootstrap_reps": 0}
+BETAS = [f"{k}_beta" for k in SLEEVES]
+
+
+def _held(prem: pd.DataFrame, cfg: dict[str, object], t: int) -> np.ndarray:
+    return georisk.backtest(prem, **cfg, **KW).positions.iloc[t].fillna(0.0).to_numpy()  # type: ignore[arg-type]
+
+
+def test_switching_between_configurations_costs_what_the_trade_costs():
+    prem = synthetic_premium(seed=30, n=900, beta=0.9)
+    grid = {"horizon": [1, 5, 20], "scale_window": [21, 63], "cost_bps": [10.0]}
+    wf = walk_forward(prem, grid, train=200, test=50, bootstrap_reps=0)
+    folds = wf.folds
+    assert len(folds) == 14
+    assert (folds["config"].diff().iloc[1:] != 0).sum() >= 2  # the choice changes somewhere
+    assert (folds["config"].diff().iloc[1:] == 0).sum() >= 1  # and stays somewhere
+    prev: int | None = None
+    for f in folds.itertuples():
+        s = prem.index.get_loc(f.test_start)
+        end = prem.index.get_loc(f.test_end) + 1
+        cfg = wf.sweep.configs.loc[f.config].to_dict()
+        new = _held(prem, cfg, s - 1)
+        old = np.zeros(3) if prev is None else _held(prem, wf.sweep.configs.loc[prev].to_dict(), s - 1)
+        beta = prem[BETAS].iloc[s - 1].to_numpy()
+        tau = np.abs(new - old).sum() / 3 + abs(((new - old) * beta).sum()) / 3
+        assert f.switch_cost == pytest.approx(tau * 10e-4, rel=1e-12, abs=1e-300)
+        assert (f.switch_cost > 0) == (f.config != prev)
+        net = wf.sweep.net[f.config]
+        assert wf.returns.iloc[s] == pytest.approx(np.nan_to_num(net.iloc[s]) - f.switch_cost, rel=1e-12)
+        np.testing.assert_array_equal(wf.returns.iloc[s + 1 : end].to_numpy(), net.iloc[s + 1 : end].to_numpy())
+        prev = f.config
+    # the out-of-sample return is lower than the chosen configurations' own returns by the switches
+    own = sum(wf.sweep.net[f.config].iloc[prem.index.get_loc(f.test_start)] for f in folds.itertuples())
+    starts = [prem.index.get_loc(t) for t in folds["test_start"]]
+    assert wf.returns.iloc[starts].sum() == pytest.approx(own - folds["switch_cost"].sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("lag", [1, 3])
+def test_the_choice_ignores_returns_from_execution_lag_sessions_before_the_fold(lag):
+    prem = synthetic_premium(seed=31, n=700, beta=0.9)
+    grid = {"horizon": [1, 5, 20], "scale_window": [21, 63], "execution_lag": [lag]}
+    wf = walk_forward(prem, grid, train=300, test=100, bootstrap_reps=0)
+    assert len(wf.folds) == 4
+    for i, f in enumerate(wf.folds.itertuples()):
+        s = prem.index.get_loc(f.test_start)
+        assert prem.index.get_loc(f.train_end) == s - lag - 1  # traded lag sessions after the last return used
+        damaged = prem.copy()
+        later = np.arange(len(prem)) >= s - lag
+        for k in SLEEVES:
+            damaged.loc[later, f"{k}_abnormal"] = -5 * damaged.loc[later, f"{k}_abnormal"]
+        wf2 = walk_forward(damaged, grid, train=300, test=100, bootstrap_reps=0)
+        assert wf2.folds["config"].iloc[: i + 1].tolist() == wf.folds["config"].iloc[: i + 1].tolist()
+        np.testing.assert_array_equal(wf2.folds["train_sharpe"].iloc[: i + 1], wf.folds["train_sharpe"].iloc[: i + 1])
+
+
+def test_execution_lag_can_be_set_and_is_checked():
+    prem = synthetic_premium(seed=32, n=600)
+    grid = {"horizon": [1, 5]}
+    wf = walk_forward(prem, grid, train=300, test=100, bootstrap_reps=0, execution_lag=4)
+    for f in wf.folds.itertuples():
+        assert prem.index.get_loc(f.train_end) == prem.index.get_loc(f.test_start) - 5
+    with pytest.raises(ConfigError, match="execution_lag=-1"):
+        walk_forward(prem, grid, train=300, test=100, execution_lag=-1)
+    with pytest.raises(ConfigError, match="execution_lag=3, purge=0 and embargo=0"):
+        walk_forward(prem, grid, train=4, test=100, execution_lag=3)
