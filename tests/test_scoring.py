@@ -177,8 +177,11 @@ def test_blend_weights_are_documented_and_exact(blended: BlendedScorer):
     lex = LexiconScorer().fit(None).transform(texts)
     sup = SupervisedScorer(char_ngrams=False).fit().transform(texts)
     out = blended.transform(texts)
-    for col in ("hawkish_tilt", "peace_trade", "relevance", "hawkish_act"):
+    for col in ("hawkish_tilt", "peace_trade", "hawkish_act"):
         np.testing.assert_allclose(out[col], 0.5 * lex[col] + 0.5 * sup[col])
+    # relevance: the weighted harmonic mean, gated by the lexicon (see BlendedScorer's Notes)
+    gate = np.maximum(lex["relevance"], 0.01)
+    np.testing.assert_allclose(out["relevance"], 1.0 / (0.5 / gate + 0.5 / sup["relevance"]))
     for col in ("energy", "defense", "grain", "sanctions"):
         np.testing.assert_allclose(out[col], lex[col])
     only_lex = BlendedScorer(lexicon_weight=1.0).fit()

@@ -58,8 +58,7 @@ def find_near_duplicates(
     Returns
     -------
     keep : pandas.Series of bool
-        True for the first article of each group of near-duplicates (earliest
-        ``published_at``, then smallest ``id``); same index as ``articles``.
+        False for an article merged into an earlier kept copy; same index as ``articles``.
     merged : pandas.DataFrame
         One row per article merged away: :data:`MERGED_COLUMNS`.
 
@@ -68,8 +67,16 @@ def find_near_duplicates(
     Candidates come from MinHash locality-sensitive hashing (64 hashes in 16 bands of
     4); every candidate pair is then checked with the exact Jaccard similarity
     :math:`|A \\cap B| / |A \\cup B|` of the two shingle sets, so the hashing can miss a
-    pair (rarely, near the threshold) but never merges a pair below it. Groups are the
-    connected components of the accepted pairs.
+    pair (rarely, near the threshold) but never merges a pair below it.
+
+    Articles are visited in publication order (ties broken by ``id``). An article is
+    merged into the most similar *earlier kept* article it nearly repeats (similarity
+    :math:`\\ge` ``threshold``, published at most ``window`` before it; the earliest
+    such article on a tie) and is kept otherwise. Groups are never joined, so whether
+    an article is kept depends only on articles published at or before it: a later
+    article that resembles two earlier, dissimilar stories cannot make one of them
+    vanish retroactively (no look-ahead), and adding articles to the end of a feed
+    never changes the outcome for the earlier ones.
     """
     if not 0.0 < threshold <= 1.0:
         raise ConfigError(f"threshold={threshold!r} must be in (0, 1], e.g. 0.8")
@@ -77,9 +84,8 @@ def find_near_duplicates(
         raise ConfigError(f"shingle={shingle!r} must be >= 1, e.g. 5")
     win = pd.Timedelta(window)
     n = len(articles)
-    keep = pd.Series(True, index=articles.index)
     if n < 2:
-        return keep, pd.DataFrame(columns=MERGED_COLUMNS)
+        return pd.Series(True, index=articles.index), pd.DataFrame(columns=MERGED_COLUMNS)
     times = pd.to_datetime(articles["published_at"], utc=True).to_numpy(dtype="datetime64[ns]")
     order = np.lexsort((articles["id"].astype(str).to_numpy(), times))
     titles = articles["title"].fillna("").astype(str).to_numpy() if "title" in articles else np.full(n, "")
@@ -98,17 +104,10 @@ def find_near_duplicates(
             buckets.setdefault((band, sig[band * rows : (band + 1) * rows].tobytes()), []).append(i)
     stamps = times.astype(np.int64).tolist()
     win_ns = int(win.value)
-    parent = list(range(n))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    best: dict[int, float] = {}
+    # accepted[j]: (i, similarity) for every earlier article i (in publication order) that j nearly repeats
+    accepted: dict[int, list[tuple[int, float]]] = {}
     checked: set[tuple[int, int]] = set()
     for members in buckets.values():
         if len(members) < 2:
@@ -118,34 +117,32 @@ def find_near_duplicates(
                 i, j = members[x], members[y]
                 if abs(stamps[i] - stamps[j]) > win_ns:
                     continue
-                pair = (i, j) if i < j else (j, i)
-                if pair in checked:
+                early, late = (i, j) if rank[i] < rank[j] else (j, i)
+                if (early, late) in checked:
                     continue
-                checked.add(pair)
-                si, sj = shingles[i], shingles[j]
-                sim = len(si & sj) / len(si | sj)
+                checked.add((early, late))
+                se, sl = shingles[early], shingles[late]
+                sim = len(se & sl) / len(se | sl)
                 if sim >= threshold:
-                    ri, rj = find(i), find(j)
-                    if ri != rj:
-                        root, child = (ri, rj) if rank[ri] < rank[rj] else (rj, ri)
-                        parent[child] = root
-                    late = i if rank[i] > rank[j] else j
-                    best[late] = max(best.get(late, 0.0), sim)
+                    accepted.setdefault(late, []).append((early, sim))
     records = []
     ids = articles["id"].astype(str).to_numpy()
     sources = articles["source"].astype(str).to_numpy() if "source" in articles else np.full(n, "")
-    for i in range(n):
-        root = find(i)
-        if root != i:
-            keep.iloc[i] = False
-            records.append(
-                {
-                    "kept_id": ids[root],
-                    "merged_id": ids[i],
-                    "merged_source": sources[i],
-                    "merged_published_at": pd.Timestamp(times[i], tz="UTC"),
-                    "similarity": round(best.get(i, threshold), 4),
-                }
-            )
+    kept = np.ones(n, dtype=bool)
+    for j in order.tolist():
+        partners = [(sim, -int(rank[i]), i) for i, sim in accepted.get(j, []) if kept[i]]
+        if not partners:
+            continue
+        sim, _, root = max(partners)  # most similar earlier kept article; the earliest on a tie
+        kept[j] = False
+        records.append(
+            {
+                "kept_id": ids[root],
+                "merged_id": ids[j],
+                "merged_source": sources[j],
+                "merged_published_at": pd.Timestamp(times[j], tz="UTC"),
+                "similarity": round(sim, 4),
+            }
+        )
     merged = pd.DataFrame(records, columns=MERGED_COLUMNS)
-    return keep, merged
+    return pd.Series(kept, index=articles.index, dtype=bool), merged

@@ -410,8 +410,10 @@ def load_articles(
         frame (columns ``file``, ``line``, ``field``, ``reason``), never silently dropped.
     near_duplicates : float or None, default 0.8
         Jaccard similarity of word 5-grams at or above which two articles published
-        within ``duplicate_window`` are one story (the earliest is kept); None merges
-        only exact repeats (same source and text). See
+        within ``duplicate_window`` are one story: in publication order, an article is
+        merged into the most similar earlier kept one, so later articles never change
+        what was kept before them; None merges only exact repeats (same ``id``, earliest
+        copy kept). See
         :func:`~georisk.articles.find_near_duplicates`.
     duplicate_window : str, default "3D"
         Largest publication gap between two copies of one story.
@@ -495,7 +497,9 @@ def load_articles(
     merged_rows: list[dict[str, Any]] = []
     first: dict[str, Article] = {}
     unique: list[Article] = []
-    for rec in good:
+    # earliest publication first (file order on a tie): a repeated id keeps its earliest copy, so a
+    # feed truncated at any time keeps the same copy as the full feed (no look-ahead)
+    for rec in sorted(good, key=lambda r: pd.Timestamp(r.published_at).tz_convert("UTC")):
         if rec.id in first:
             kept = first[rec.id]
             merged_rows.append(
