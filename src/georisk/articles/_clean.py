@@ -113,7 +113,7 @@ def _strip_bio(lines: list[str]) -> list[str]:
 
 
 def clean_text(text: str) -> str:
-    """Normalise quotes and dashes and drop web boilerplate.
+    r"""Normalise quotes and dashes and drop web boilerplate.
 
     Parameters
     ----------

@@ -376,9 +376,10 @@ def write_history(out_dir: Path, session: pd.Timestamp, parquet: bytes) -> Path:
     """Atomically replace the history file of ``session`` (no duplicate row on rerun)."""
     path = history_path(out_dir, session)
     try:
+        # Under the export lock, any temporary file here was left by a killed run.
+        _clean_temporaries(path.parent)
         if path.is_file() and path.read_bytes() == parquet:
             return path
-        _clean_temporaries(path.parent)
         atomic_write_bytes(path, parquet)
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
