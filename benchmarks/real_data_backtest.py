@@ -27,23 +27,20 @@ Run: ``python benchmarks/real_data_backtest.py [--shared PATH] [--ledger /tmp/le
 from __future__ import annotations
 
 import argparse
-import hashlib
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from shared_data import load_headlines, load_real_prices
 
 import georisk
-from georisk.config import Instrument, Sleeve, Universe
 from georisk.evaluation import event_study, information_coefficient, signal_shocks
 from georisk.external import external_signal, load_gpr_daily
 from georisk.ledger import TrialLedger
 from georisk.stats import spa_test
 from georisk.walkforward import sweep, walk_forward
 
-MOJIBAKE = {"¡¯": "\u2019", "¡®": "\u2018", "¡ê": "£", "¡\u00ad": "\u2026", "¡ª": "\u2014"}
-DEFENSE = ["ITA", "XAR", "LMT", "NOC", "RTX", "GD"]
 GRID = {
     "strategy": ["impulse", "level", "gap"],
     "horizon": [1, 5, 20],
@@ -53,82 +50,6 @@ GRID = {
     "cost_bps": [5.0],
     "max_position": [1.0, 0.5],
 }
-
-
-def _fix(text: pd.Series) -> pd.Series:
-    out = text.fillna("").astype(str)
-    for bad, good in MOJIBAKE.items():
-        out = out.str.replace(bad, good, regex=False)
-    return out.str.strip()
-
-
-def _end_of_day(days: pd.Series, zone: str) -> pd.Series:
-    return ((days + pd.Timedelta(days=1)).dt.tz_localize(zone) - pd.Timedelta(seconds=1)).dt.tz_convert("UTC")
-
-
-def load_headlines(shared: Path) -> pd.DataFrame:
-    ruwa = pd.read_csv(shared / "news-ruwa" / "RUWA_04.08.23.csv")
-    frames = [
-        pd.DataFrame(
-            {
-                "published_at": _end_of_day(
-                    pd.to_datetime(ruwa["Date"], format="%m/%d/%Y", errors="coerce"), "Europe/Kyiv"
-                ),
-                "title": _fix(ruwa["title"]),
-                "text": (_fix(ruwa["title"]) + ". " + _fix(ruwa["desc"])).str.strip(". "),
-                "source": "ruwa:" + ruwa["Site"].astype(str),
-                "url": ruwa["src"].astype(str),
-            }
-        )
-    ]
-    folder = shared / "news-guardian-bbc-russia-ukraine"
-    for name, enc, src in (
-        ("all_guardian_russia_ukraine_bias_babel.csv", "utf-8", "guardian"),
-        ("bbc_ru_bias_merge_result_filtered_with_time.csv", "utf-8-sig", "bbc"),
-    ):
-        g = pd.read_csv(folder / name, encoding=enc)
-        day = pd.to_datetime(g["published_date"], format="%Y/%m/%d", errors="coerce")
-        title = _fix(g["title"]).str.replace(r"\s*-\s*BBC News$", "", regex=True)
-        frames.append(
-            pd.DataFrame(
-                {"published_at": _end_of_day(day, "Europe/London"), "title": title, "text": title, "source": src}
-                | {"url": g["url"].astype(str)}
-            )
-        )
-    arts = pd.concat(frames, ignore_index=True)
-    bad = arts["published_at"].isna() | (arts["text"].str.len() == 0)
-    print(f"headlines: {len(arts)} rows; {int(bad.sum())} without a date or text left out")
-    arts = arts[~bad].drop_duplicates(subset=["url"]).drop_duplicates(subset=["text", "published_at"])
-    arts["id"] = [hashlib.sha1(u.encode()).hexdigest()[:16] for u in arts["url"]]
-    return arts.sort_values("published_at").reset_index(drop=True)
-
-
-def load_prices(shared: Path) -> tuple[pd.DataFrame, Universe]:
-    cols = {}
-    for t in [*DEFENSE, "USO", "UNG", "WEAT", "CORN", "SPY"]:
-        f = pd.read_csv(shared / "equities-yahoo-close" / f"{t}.csv", parse_dates=["Date"], index_col="Date")
-        cols[t] = f["Close"]
-    brent = pd.read_csv(shared / "oil-prices" / "brent-daily.csv", parse_dates=["Date"], index_col="Date")
-    cols["BRENT"] = brent["Price"]
-    prices = pd.DataFrame(cols).loc["2017-01-01":]
-    prices.index = pd.DatetimeIndex(prices.index).as_unit("ns").rename("date")
-    prices.columns.name = "ticker"
-    universe = Universe(
-        sleeves={
-            "defense": Sleeve(instruments=tuple(Instrument(ticker=t) for t in DEFENSE)),
-            "energy": Sleeve(
-                instruments=(
-                    Instrument(ticker="BRENT", close_time="16:30", timezone="Europe/London", unit="USD per barrel"),
-                    Instrument(ticker="USO"),
-                    Instrument(ticker="UNG"),
-                )
-            ),
-            "grain": Sleeve(instruments=(Instrument(ticker="WEAT"), Instrument(ticker="CORN"))),
-            "benchmark": Sleeve(instruments=(Instrument(ticker="SPY"),)),
-        },
-        oil_ticker="BRENT",
-    )
-    return prices, universe
 
 
 def report_backtest(name: str, premium: pd.DataFrame, ledger: TrialLedger) -> georisk.backtesting.BacktestResult:
@@ -160,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     shared: Path = args.shared
     t0 = time.perf_counter()
-    prices, universe = load_prices(shared)
-    arts = load_headlines(shared)
+    prices, universe = load_real_prices(shared, "2017-01-01")
+    arts, quarantine = load_headlines(shared)
+    print(f"headlines: {len(arts)} articles, {len(quarantine)} records quarantined (counted, not hidden)")
     scores = georisk.score_articles(arts, evidence=False)
     signal = georisk.daily_signal(scores, start="2020-01-02", end="2024-12-31")
     gpr = load_gpr_daily(shared / "gpr-index" / "data_gpr_daily_recent.csv")

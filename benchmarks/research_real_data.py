@@ -4,7 +4,7 @@ Reads ``../shared/data`` beside the repository (nothing is copied into the repo)
 dated headlines from news-ruwa and news-guardian-bbc-russia-ukraine, daily closes from
 equities-yahoo-close, EIA Brent spot from oil-prices, the daily GPR from gpr-index.
 
-Run: ``python notebooks/research_real_data.py [--shared PATH] [--plot /tmp/georisk_real.png]``.
+Run: ``python benchmarks/research_real_data.py [--shared PATH] [--plot /tmp/georisk_real.png]``.
 Prints the indicator around the four event dates, the correlation of the article-based
 attention with the daily GPR, and a side-by-side of an article-based and a GPR-based
 premium; saves a plot.
@@ -18,14 +18,13 @@ early is look-ahead.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
 
 import pandas as pd
+from shared_data import load_headlines, load_real_prices
 
-from georisk.config import Instrument, Sleeve, Universe
 from georisk.external import external_signal, load_gpr_daily
 from georisk.premium import risk_premium
 from georisk.scoring import score_articles
@@ -37,96 +36,6 @@ EVENTS = {
     "2022-07-22": "grain deal signed",
     "2022-10-29": "grain deal suspended",
 }
-MOJIBAKE = {"¡¯": "\u2019", "¡®": "\u2018", "¡ê": "£", "¡\u00ad": "\u2026", "¡ª": "\u2014"}
-
-
-def _fix(text: pd.Series) -> pd.Series:
-    out = text.fillna("").astype(str)
-    for bad, good in MOJIBAKE.items():
-        out = out.str.replace(bad, good, regex=False)
-    return out.str.strip()
-
-
-def _end_of_day(dates: pd.Series, zone: str) -> pd.Series:
-    days = pd.to_datetime(dates, errors="coerce")
-    return ((days + pd.Timedelta(days=1)).dt.tz_localize(zone) - pd.Timedelta(seconds=1)).dt.tz_convert("UTC")
-
-
-def load_headlines(shared: Path) -> pd.DataFrame:
-    """Headlines of both corpora as an article frame (id, published_at, title, text, source, url)."""
-    ruwa = pd.read_csv(shared / "news-ruwa" / "RUWA_04.08.23.csv")
-    ruwa_text = (_fix(ruwa["title"]) + ". " + _fix(ruwa["desc"])).str.strip(". ")
-    r = pd.DataFrame(
-        {
-            "published_at": _end_of_day(
-                pd.to_datetime(ruwa["Date"], format="%m/%d/%Y", errors="coerce"), "Europe/Kyiv"
-            ),
-            "title": _fix(ruwa["title"]),
-            "text": ruwa_text,
-            "source": "ruwa:" + ruwa["Site"].astype(str),
-            "url": ruwa["src"].astype(str),
-        }
-    )
-    frames = [r]
-    folder = shared / "news-guardian-bbc-russia-ukraine"
-    for name, enc, src in (
-        ("all_guardian_russia_ukraine_bias_babel.csv", "utf-8", "guardian"),
-        ("bbc_ru_bias_merge_result_filtered_with_time.csv", "utf-8-sig", "bbc"),
-    ):
-        g = pd.read_csv(folder / name, encoding=enc)
-        day = pd.to_datetime(g["published_date"], format="%Y/%m/%d", errors="coerce")
-        title = _fix(g["title"]).str.replace(r"\s*-\s*BBC News$", "", regex=True)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "published_at": _end_of_day(day, "Europe/London"),
-                    "title": title,
-                    "text": title,
-                    "source": src,
-                    "url": g["url"].astype(str),
-                }
-            )
-        )
-    arts = pd.concat(frames, ignore_index=True)
-    dropped = arts["published_at"].isna() | (arts["text"].str.len() == 0)
-    print(f"headlines: {len(arts)} rows, {int(dropped.sum())} without a date or text dropped (counted, not hidden)")
-    arts = arts[~dropped]
-    arts = arts.drop_duplicates(subset=["url"]).drop_duplicates(subset=["text", "published_at"])
-    arts["id"] = [hashlib.sha1(u.encode()).hexdigest()[:16] for u in arts["url"]]
-    return arts.sort_values("published_at").reset_index(drop=True)
-
-
-def load_prices(shared: Path) -> tuple[pd.DataFrame, Universe]:
-    """Wide closes (Yahoo ETFs and stocks, EIA Brent spot) and the universe."""
-    tickers = ["ITA", "XAR", "LMT", "NOC", "RTX", "GD", "USO", "UNG", "WEAT", "CORN", "SPY"]
-    cols = {}
-    for t in tickers:
-        f = pd.read_csv(shared / "equities-yahoo-close" / f"{t}.csv", parse_dates=["Date"], index_col="Date")
-        cols[t] = f["Close"]
-    brent = pd.read_csv(shared / "oil-prices" / "brent-daily.csv", parse_dates=["Date"], index_col="Date")
-    cols["BRENT"] = brent["Price"]
-    prices = pd.DataFrame(cols).loc["2019-01-01":"2024-12-31"]
-    prices.index = pd.DatetimeIndex(prices.index).as_unit("ns").rename("date")
-    prices.columns.name = "ticker"
-    universe = Universe(
-        sleeves={
-            "defense": Sleeve(
-                instruments=tuple(Instrument(ticker=t) for t in ["ITA", "XAR", "LMT", "NOC", "RTX", "GD"])
-            ),
-            "energy": Sleeve(
-                instruments=(
-                    # EIA Brent spot (FOB) is assessed at the London close.
-                    Instrument(ticker="BRENT", close_time="16:30", timezone="Europe/London", unit="USD per barrel"),
-                    Instrument(ticker="USO"),
-                    Instrument(ticker="UNG"),
-                )
-            ),
-            "grain": Sleeve(instruments=(Instrument(ticker="WEAT"), Instrument(ticker="CORN"))),
-            "benchmark": Sleeve(instruments=(Instrument(ticker="SPY"),)),
-        },
-        oil_ticker="BRENT",
-    )
-    return prices, universe
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     shared: Path = args.shared
     t0 = time.perf_counter()
-    arts = load_headlines(shared)
+    arts, quarantine = load_headlines(shared)
+    print(f"headlines: {len(arts)} articles, {len(quarantine)} records quarantined (counted, not hidden)")
     scores = score_articles(arts, evidence=False)
     print(
         f"scored {len(scores)} headlines in {time.perf_counter() - t0:.1f} s; relevant (>= 0.2): "
@@ -147,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     signal = daily_signal(
         scores, start="2020-01-02", end="2024-12-31", attention_base=("2020-01-02", "2021-12-31"), **sig_kw
     )  # type: ignore[arg-type]
-    prices, universe = load_prices(shared)
+    prices, universe = load_real_prices(shared, "2019-01-01", "2024-12-31")
     prem_kw = {"beta_window": 126, "loading_window": 126, "min_periods": 60, "ridge": 1.0}
     premium = risk_premium(signal, prices, universe, **prem_kw)  # type: ignore[arg-type]
     premium_h = risk_premium(signal, prices, universe, loading_method="huber", **prem_kw)  # type: ignore[arg-type]

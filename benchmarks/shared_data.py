@@ -1,0 +1,109 @@
+"""Loaders for the real public data in ``../shared/data`` (research scripts only).
+
+Nothing is copied into the repository. Headlines go through ``georisk.load_articles``
+(validation, cleaning of garbled punctuation, near-duplicate merging, quarantine), with
+the conservative date-only policy: a headline dated without a time is known at the end
+of that day in its stated zone, so it counts for the next New York session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import georisk
+from georisk.config import Instrument, Sleeve, Universe
+
+DEFENSE = ["ITA", "XAR", "LMT", "NOC", "RTX", "GD"]
+ENERGY = ["USO", "UNG"]
+GRAIN = ["WEAT", "CORN"]
+
+
+def _dates(values: pd.Series, fmt: str) -> pd.Series:
+    return pd.to_datetime(values, format=fmt, errors="coerce").dt.strftime("%Y-%m-%d")
+
+
+def load_headlines(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Headlines of news-ruwa and news-guardian-bbc-russia-ukraine as one article frame.
+
+    Returns
+    -------
+    (articles, quarantine)
+        The validated articles and the records rejected (no date, no text), counted.
+    """
+    ruwa = pd.read_csv(shared / "news-ruwa" / "RUWA_04.08.23.csv")
+    title = ruwa["title"].fillna("").astype(str)
+    text = (title + ". " + ruwa["desc"].fillna("").astype(str)).str.strip(". ")
+    raw = [
+        (
+            pd.DataFrame(
+                {
+                    "published_at": _dates(ruwa["Date"], "%m/%d/%Y"),
+                    "title": title,
+                    "text": text,
+                    "source": "ruwa:" + ruwa["Site"].astype(str),
+                    "url": ruwa["src"].astype(str),
+                }
+            ),
+            "Europe/Kyiv",
+        )
+    ]
+    folder = shared / "news-guardian-bbc-russia-ukraine"
+    for name, enc, src in (
+        ("all_guardian_russia_ukraine_bias_babel.csv", "utf-8", "guardian"),
+        ("bbc_ru_bias_merge_result_filtered_with_time.csv", "utf-8-sig", "bbc"),
+    ):
+        g = pd.read_csv(folder / name, encoding=enc)
+        headline = g["title"].fillna("").astype(str).str.replace(r"\s*-\s*BBC News$", "", regex=True)
+        raw.append(
+            (
+                pd.DataFrame(
+                    {
+                        "published_at": _dates(g["published_date"], "%Y/%m/%d"),
+                        "title": headline,
+                        "text": headline,
+                        "source": src,
+                        "url": g["url"].astype(str),
+                    }
+                ),
+                "Europe/London",
+            )
+        )
+    good, bad = [], []
+    for frame, zone in raw:
+        articles, quarantine = georisk.load_articles(frame, timezone=zone, lenient=True)
+        good.append(articles)
+        bad.append(quarantine)
+    articles = pd.concat(good, ignore_index=True).sort_values(["published_at", "id"]).reset_index(drop=True)
+    quarantine = pd.concat(bad, ignore_index=True)
+    return articles, quarantine
+
+
+def load_real_prices(shared: Path, start: str, end: str | None = None) -> tuple[pd.DataFrame, Universe]:
+    """Wide closes (Yahoo ETFs and stocks, EIA Brent spot) and the matching universe."""
+    universe = Universe(
+        sleeves={
+            "defense": Sleeve(instruments=tuple(Instrument(ticker=t) for t in DEFENSE)),
+            "energy": Sleeve(
+                instruments=(
+                    # EIA Brent spot (FOB) is assessed at the London close.
+                    Instrument(ticker="BRENT", close_time="16:30", timezone="Europe/London", unit="USD per barrel"),
+                    *(Instrument(ticker=t) for t in ENERGY),
+                )
+            ),
+            "grain": Sleeve(instruments=tuple(Instrument(ticker=t) for t in GRAIN)),
+            "benchmark": Sleeve(instruments=(Instrument(ticker="SPY"),)),
+        },
+        oil_ticker="BRENT",
+    )
+    cols = {}
+    for t in [*DEFENSE, *ENERGY, *GRAIN, "SPY"]:
+        f = pd.read_csv(shared / "equities-yahoo-close" / f"{t}.csv", parse_dates=["Date"], index_col="Date")
+        cols[t] = f["Close"]
+    brent = pd.read_csv(shared / "oil-prices" / "brent-daily.csv", parse_dates=["Date"], index_col="Date")
+    cols["BRENT"] = brent["Price"]
+    prices = pd.DataFrame(cols).loc[start:end]
+    prices.index = pd.DatetimeIndex(prices.index).as_unit("ns").rename("date")
+    prices.columns.name = "ticker"
+    return prices, universe
