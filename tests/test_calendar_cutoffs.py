@@ -27,6 +27,7 @@ def session_of(ticker: str, date: str, value: float = 100.0) -> pd.Timestamp:
 def test_table_is_documented() -> None:
     table = cutoff_table()
     assert set(table.index) == {"nymex_energy", "cbot_grains", "ice_brent"}
+    assert list(table.columns) == ["timezone", "regular", "early", "no_price_off", "source"]
     assert table.loc["cbot_grains", "regular"] == "13:20" and table.loc["cbot_grains", "timezone"] == "America/Chicago"
     assert all(c.source for c in CUTOFF_CONVENTIONS.values())
     for inst in (U.instrument(t) for t in U.tickers):
@@ -145,3 +146,46 @@ def test_appending_later_prices_never_changes_earlier_sessions(sample) -> None: 
         upto = full.prices.index <= cut
         pd.testing.assert_frame_equal(part.prices[upto], full.prices[upto])
         pd.testing.assert_frame_equal(part.carried[upto], full.carried[upto])
+
+
+def test_cme_futures_expect_no_price_on_us_holidays() -> None:
+    from georisk.calendar import get_calendar
+    from georisk.market import expected_sessions, quality_report
+
+    cmes = pd.DatetimeIndex(get_calendar("CMES", "2024-01-02", "2024-12-31").sessions)
+    cmes = cmes[(cmes >= "2024-01-02") & (cmes <= "2024-12-31")].as_unit("ns")
+    holidays = pd.DatetimeIndex(["2024-01-15", "2024-02-19", "2024-05-27", "2024-06-19", "2024-07-04", "2024-09-02"])
+    assert holidays.isin(cmes).all()  # exchange_calendars counts Globex's short holiday sessions
+    for t in ("CL=F", "NG=F", "ZW=F", "ZC=F"):
+        got = expected_sessions(cmes, U.instrument(t))
+        assert not holidays.isin(got).any() and pd.Timestamp("2024-11-28") not in got
+        # the day after Thanksgiving and Christmas Eve close early but do settle
+        assert pd.Timestamp("2024-11-29") in got and pd.Timestamp("2024-12-24") in got
+    assert expected_sessions(cmes, U.instrument("BZ=F")).equals(cmes)  # ICE: every session
+    assert cutoff_table().loc["cbot_grains", "no_price_off"] == "XNYS"
+    # A CME series priced on New York sessions only: nothing missing; a real gap is counted.
+    nyse = pd.DatetimeIndex(get_calendar("XNYS", "2024-01-02", "2024-12-31").sessions)
+    nyse = nyse[(nyse >= "2024-01-02") & (nyse <= "2024-12-31")].as_unit("ns")
+    s = pd.Series(np.linspace(70.0, 80.0, len(nyse)), index=nyse)
+    assert quality_report({"CL=F": s}, U).table.at["CL=F", "missing_sessions"] == 0
+    gap = quality_report({"CL=F": s.drop(pd.Timestamp("2024-03-05"))}, U)
+    assert gap.table.at["CL=F", "missing_sessions"] == 1
+    assert gap.issues.query("check == 'missing_session'")["date"].tolist() == [pd.Timestamp("2024-03-05")]
+
+
+def test_london_and_xetra_closes_and_christmas_eve() -> None:
+    assert at("BA.L", "2024-07-03") == pd.Timestamp("2024-07-03 15:30", tz="UTC")  # LSE 16:30 BST
+    assert at("BA.L", "2024-01-15") == pd.Timestamp("2024-01-15 16:30", tz="UTC")  # 16:30 GMT
+    assert at("BA.L", "2024-12-24") == pd.Timestamp("2024-12-24 12:30", tz="UTC")  # LSE half day
+    assert at("RHM.DE", "2024-01-15") == pd.Timestamp("2024-01-15 16:30", tz="UTC")  # Xetra 17:30 CET
+    assert at("RHM.DE", "2024-12-30") == pd.Timestamp("2024-12-30 13:00", tz="UTC")  # last Xetra day: 14:00 CET
+    # Christmas Eve: NYSE closes 13:00 ET; CBOT grains (12:05 CT) and NYMEX energy (13:45 ET) after it.
+    assert at("LMT", "2024-12-24") == pd.Timestamp("2024-12-24 18:00", tz="UTC")
+    assert at("ZW=F", "2024-12-24") == pd.Timestamp("2024-12-24 18:05", tz="UTC")
+    assert at("CL=F", "2024-12-24") == pd.Timestamp("2024-12-24 18:45", tz="UTC")
+    assert session_of("ZW=F", "2024-12-24") == pd.Timestamp("2024-12-26")
+    assert session_of("CL=F", "2024-12-24") == pd.Timestamp("2024-12-26")
+    assert session_of("BA.L", "2024-12-24") == pd.Timestamp("2024-12-24")
+    # US on summer time, UK not yet: Brent's 19:30 London is 15:30 New York, before the close.
+    assert at("BZ=F", "2024-03-15") == pd.Timestamp("2024-03-15 19:30", tz="UTC")
+    assert session_of("BZ=F", "2024-03-15") == pd.Timestamp("2024-03-15")

@@ -157,3 +157,18 @@ def test_unsettled_today_is_dropped_without_a_cache(monkeypatch: pytest.MonkeyPa
     assert after.index.max() == pd.Timestamp("2024-04-01") and not report.notes
     with pytest.raises(MissingDataError, match=r"start=2024-04-01: no price from then on has settled"):
         load_prices(U, "2024-04-01", None, source=src, tickers=["SPY"], now=before_close)
+
+
+def test_holiday_only_gap_is_not_fetched_again(tmp_path: Path) -> None:
+    """start on New Year's Day after the cache was filled from Jan 2: no call, no failure note."""
+    src = CountingSource(frame())
+    load_prices(U, "2024-01-02", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    for _ in range(2):
+        _, report = load_prices(U, "2024-01-01", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+        assert len(src.calls) == 1 and report.notes == [] and report.table.at["SPY", "status"] == "ok"
+    assert PriceCache(tmp_path).coverage("SPY") == (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-03-28"))
+    # CME futures: a US holiday (Globex trades, nothing settles) is not fetched either
+    cl = CountingSource(frame().rename(columns={"SPY": "CL=F"}))
+    load_prices(U, "2024-01-16", "2024-03-28", source=cl, cache=tmp_path, tickers=["CL=F"], now=NOW)
+    load_prices(U, "2024-01-15", "2024-03-28", source=cl, cache=tmp_path, tickers=["CL=F"], now=NOW)
+    assert len(cl.calls) == 1  # 2024-01-15, Martin Luther King Day, is a CMES session

@@ -140,3 +140,22 @@ def test_real_bael_dividend_rows_reported(shared_dir: Path) -> None:
     assert "after the last price" in details[pd.Timestamp("2025-04-17")]
     assert "after the last price" not in details[pd.Timestamp("2023-04-20")]  # a dividend row inside the price range
     assert prices.loc["2022-02-24", "BA.L"] == pytest.approx(631.8, rel=0.02)  # Adj Close, near the raw close
+
+
+@pytest.mark.shared
+def test_real_futures_report_counts(shared_dir: Path) -> None:
+    """The whole futures files: US-holiday Globex sessions are not missing; real gaps are."""
+    u = default_universe()
+    folder = shared_dir / "data" / "futures-indices-yahoo"
+    _, report = load_prices(u, source=folder, tickers=["CL=F", "ZW=F"], end="2026-02-23")
+    table = report.table
+    assert table.at["CL=F", "prices"] == 6404 and table.at["ZW=F", "prices"] == 6417
+    missing = report.issues.query("check == 'missing_session'")
+    cl = set(missing.loc[missing["ticker"] == "CL=F", "date"])
+    assert pd.Timestamp("2024-11-28") not in cl and pd.Timestamp("2024-07-04") not in cl  # no settlement then
+    assert pd.Timestamp("2016-10-10") in cl  # a CME trading day absent from the file
+    assert table.at["CL=F", "missing_sessions"] == len(cl) == 15
+    assert table.at["CL=F", "non_positive"] == 1 and table.at["CL=F", "status"] == "warn"
+    assert pd.Timestamp("2022-03-03") in set(report.jumps.loc[report.jumps["ticker"] == "ZW=F", "date"])
+    text = report.to_string()
+    assert "stale_runs" in text and "off_calendar" in text

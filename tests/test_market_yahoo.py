@@ -180,6 +180,7 @@ def test_batches_and_progress_line(monkeypatch: pytest.MonkeyPatch) -> None:
     got = source(batch_size=1).fetch_detailed(["LMT", "SPY"])
     assert [c["tickers"] for c in fake.calls] == [["LMT"], ["SPY"]]
     assert got.prices.notna().all().all()
+    pytest.importorskip("tqdm")
     buf = io.StringIO()
     with Progress(2, "yfinance", enabled=True, stream=buf) as bar:
         bar.advance(1, "LMT")
@@ -228,3 +229,106 @@ def test_contract_source_end_to_end(yahoo_http: list[str]) -> None:
     # auto_adjust=True: Close is the adjusted close (0.97 x raw) whatever the default
     assert got.prices["LMT"].to_numpy() == pytest.approx(LMT["Close"].to_numpy() * 0.97, rel=1e-6)
     assert any("/v8/finance/chart/LMT" in u for u in yahoo_http)
+
+
+def test_contract_auto_adjust_off_and_all_failed_shapes(yahoo_http: list[str]) -> None:
+    raw = yf.download(
+        ["LMT", "SPY"], start="2024-03-01", end="2024-03-29", progress=False, threads=False, auto_adjust=False
+    )
+    hand = download_frame({"LMT": LMT, "SPY": SPY}, auto_adjust=False)
+    assert raw.columns.equals(hand.columns)  # Adj Close appears; Close is then the raw close
+    assert raw[("Close", "LMT")].to_numpy() == pytest.approx(LMT["Close"].to_numpy(), rel=1e-6)
+    got = close_frame(raw, ["LMT", "SPY"])
+    assert got.field == {"LMT": "Adj Close", "SPY": "Adj Close"}
+    assert got.prices["LMT"].to_numpy() == pytest.approx(LMT["Close"].to_numpy() * 0.97, rel=1e-6)
+    none = yf.download(["NOPE", "GONE"], start="2024-03-01", end="2024-03-29", progress=False, threads=False)
+    assert none.shape[0] == 0 and none.columns.equals(empty_download(["NOPE", "GONE"]).columns)
+    assert set(close_frame(none, ["NOPE", "GONE"]).failed) == {"NOPE", "GONE"}
+
+
+def test_progress_bar_uses_tqdm_and_degrades_without_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import io
+    import sys
+
+    from georisk.market._progress import Progress
+
+    pytest.importorskip("tqdm")
+    buf = io.StringIO()
+    with Progress(3, "yfinance", enabled=True, stream=buf) as bar:
+        assert bar.show
+        bar.advance(2, "LMT")
+        bar.advance(5, "SPY")  # clipped to the total
+    assert "3/3" in buf.getvalue() and "yfinance" in buf.getvalue()
+    one = io.StringIO()
+    with Progress(1, "yfinance", enabled=True, stream=one) as bar:  # one ticker: no bar
+        bar.advance(1, "LMT")
+    assert one.getvalue() == ""
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # tqdm not installed
+    plain = io.StringIO()
+    with (
+        caplog.at_level(logging.INFO, logger="georisk.market._progress"),
+        Progress(2, "yfinance", enabled=True, stream=plain) as bar,
+    ):
+        assert not bar.show
+        bar.advance(2, "SPY")
+    assert plain.getvalue() == "" and "yfinance: 2/2 (SPY)" in caplog.text
+
+
+def test_yfinance_internal_deprecations_do_not_fail_tickers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    def noisy(tickers: Any, **kwargs: Any) -> pd.DataFrame:  # as yfinance 1.7 under pandas 3.1
+        warnings.warn_explicit(
+            "The inplace keyword in DataFrame.rename is deprecated",
+            DeprecationWarning,
+            "multi.py",
+            220,
+            module="yfinance.multi",
+        )
+        return download_frame({"LMT": LMT})
+
+    monkeypatch.setattr(yf, "download", noisy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a user running with -W error
+        got = source(retries=0).fetch_detailed(["LMT"], "2024-03-01", "2024-03-28")
+        with pytest.raises(DeprecationWarning):  # other modules' deprecations still raise
+            warnings.warn_explicit("x", DeprecationWarning, "other.py", 1, module="othermod")
+    assert got.failed == {} and got.prices["LMT"].notna().all()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_progress_bar_drawn_on_a_real_terminal_without_a_window_size() -> None:
+    """On a pty that reports 0 x 0 (as some consoles do) tqdm would hide the bar."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("tqdm")
+    code = (
+        "from georisk.market._progress import Progress\n"
+        "with Progress(3, 'yfinance') as bar:\n"
+        "    bar.advance(2, 'LMT')\n"
+        "    bar.advance(1, 'SPY')\n"
+    )
+    leader, follower = os.openpty()
+    try:
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        proc = subprocess.run(
+            [sys.executable, "-c", code], stderr=follower, stdout=subprocess.DEVNULL, env=env, timeout=60, check=False
+        )
+        os.close(follower)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(leader)
+    assert proc.returncode == 0
+    assert b"3/3" in out and b"yfinance" in out

@@ -8,7 +8,13 @@ data-quality report. Only :mod:`georisk.market._yahoo` imports yfinance, lazily.
 from georisk.config import Instrument, Sleeve, Universe, default_universe
 from georisk.market._align import Alignment, align_to_sessions, align_with_report, simple_returns
 from georisk.market._cache import ENV_CACHE_DIR, PriceCache, resolve_cache_dir
-from georisk.market._cutoffs import CUTOFF_CONVENTIONS, CutoffConvention, cutoff_table, known_at
+from georisk.market._cutoffs import (
+    CUTOFF_CONVENTIONS,
+    CutoffConvention,
+    cutoff_table,
+    expected_sessions,
+    known_at,
+)
 from georisk.market._load import PriceLoad, load_prices, prices_from_config, settled_through
 from georisk.market._quality import QualityReport, QualityThresholds, quality_report
 from georisk.market._shape import FetchResult, close_frame, normalize_download
@@ -45,6 +51,7 @@ __all__ = [
     "close_frame",
     "cutoff_table",
     "default_universe",
+    "expected_sessions",
     "known_at",
     "load_prices",
     "normalize_download",

@@ -166,9 +166,16 @@ def align_to_sessions(
     'session'
     """
     result = align_with_report(prices, universe, calendar=calendar, end=end, max_carry=max_carry)
-    n_carried = int(result.carried.to_numpy().sum())
-    if n_carried:
-        log.info("carried %d price(s) over instruments' own holidays (max_carry=%s)", n_carried, max_carry)
+    per_ticker = result.carried.sum()
+    per_ticker = per_ticker[per_ticker > 0]
+    if len(per_ticker):
+        log.info(
+            "carried %d price(s) over instruments' own holidays (max_carry=%s): %s "
+            "(align_with_report(...).carried lists each one)",
+            int(per_ticker.sum()),
+            max_carry,
+            ", ".join(f"{t}: {int(n)}" for t, n in per_ticker.items()),
+        )
     stale = result.stale.sum()
     stale = stale[stale > 0]
     if len(stale):

@@ -22,7 +22,7 @@ from georisk.calendar import get_calendar
 from georisk.config import Instrument
 from georisk.errors import ConfigError
 
-__all__ = ["CUTOFF_CONVENTIONS", "CutoffConvention", "cutoff_table", "known_at"]
+__all__ = ["CUTOFF_CONVENTIONS", "CutoffConvention", "cutoff_table", "expected_sessions", "known_at"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,15 @@ class CutoffConvention:
         (None: use ``regular`` on those days too).
     source : str
         Where the convention comes from.
+    no_price_off : str or None
+        An exchange calendar whose holidays bring no daily price although the
+        instrument's own calendar has a session then. CME Globex trades a short session on
+        US holidays (Martin Luther King Day, Presidents Day, Memorial Day, Juneteenth,
+        Independence Day, Labor Day, Thanksgiving) that exchange_calendars' ``CMES``
+        counts as an early-closing session, but those trades belong to the next trade
+        date and no settlement is published: a daily series has no row then. The
+        quality report does not count such sessions as missing (:func:`expected_sessions`).
+        None: every session of the instrument's calendar should have a price.
     """
 
     name: str
@@ -49,6 +58,7 @@ class CutoffConvention:
     regular: str
     early: str | None
     source: str
+    no_price_off: str | None = None
 
 
 #: The documented cutoff table (also printed by :func:`cutoff_table`).
@@ -62,7 +72,8 @@ CUTOFF_CONVENTIONS: dict[str, CutoffConvention] = {
             "13:45",
             "NYMEX WTI (CL) and Henry Hub (NG) daily settlement at 14:30 ET; on CME holiday-shortened "
             "sessions (Thanksgiving, the day after, Christmas Eve) energy halts at 12:45 CT = 13:45 ET, "
-            "and the settlement is taken at that halt (the later bound).",
+            "and the settlement is taken at that halt (the later bound). No settlement on US holidays.",
+            "XNYS",
         ),
         CutoffConvention(
             "cbot_grains",
@@ -70,16 +81,19 @@ CUTOFF_CONVENTIONS: dict[str, CutoffConvention] = {
             "13:20",
             "12:05",
             "CBOT wheat (ZW) and corn (ZC) day session closes at 13:20 CT (settlement window ends then); "
-            "on CME holiday-shortened sessions grains close at 12:05 CT.",
+            "on CME holiday-shortened sessions grains close at 12:05 CT. No settlement on US holidays.",
+            "XNYS",
         ),
         CutoffConvention(
             "ice_brent",
             "Europe/London",
             "19:30",
             None,
-            "ICE Futures Europe Brent (BZ=F on Yahoo) settles at 19:30 London time; ICE Futures Europe "
-            "trades on US holidays and has no calendar in exchange_calendars, so the regular time is "
-            "used on every date (a settlement on a New York holiday counts for the next New York session).",
+            "ICE Futures Europe Brent settles at 19:30 London time; ICE Futures Europe trades on US "
+            "holidays and has no calendar in exchange_calendars, so the regular time is used on every "
+            "date (a settlement on a New York holiday counts for the next New York session). Yahoo's "
+            "BZ=F is NYMEX's Brent Last Day Financial contract (its trade-at-settlement ends 14:30 ET); "
+            "19:30 London is that time or one hour later, never earlier, so using it cannot look ahead.",
         ),
     )
 }
@@ -91,15 +105,58 @@ def cutoff_table() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index ``convention``; columns ``timezone``, ``regular``, ``early``, ``source``.
+        Index ``convention``; columns ``timezone``, ``regular``, ``early``,
+        ``no_price_off`` and ``source``.
         Instruments without a ``cutoff`` use their exchange calendar's close (early
         closes included), which is right for equities and ETFs.
     """
     rows = [
-        {"convention": c.name, "timezone": c.timezone, "regular": c.regular, "early": c.early, "source": c.source}
+        {
+            "convention": c.name,
+            "timezone": c.timezone,
+            "regular": c.regular,
+            "early": c.early,
+            "no_price_off": c.no_price_off,
+            "source": c.source,
+        }
         for c in CUTOFF_CONVENTIONS.values()
     ]
     return pd.DataFrame(rows).set_index("convention")
+
+
+def expected_sessions(sessions: pd.DatetimeIndex, instrument: Instrument) -> pd.DatetimeIndex:
+    """The sessions of ``instrument``'s calendar on which its daily series should have a price.
+
+    Parameters
+    ----------
+    sessions : pandas.DatetimeIndex
+        Sessions of the instrument's own calendar (tz-naive dates).
+    instrument : Instrument
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        ``sessions`` less those that are holidays of the convention's ``no_price_off``
+        calendar (for CME futures: US holidays, on which Globex trades but nothing
+        settles). Unchanged for instruments without such a convention.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from georisk.config import default_universe
+    >>> days = pd.DatetimeIndex(["2024-07-03", "2024-07-04", "2024-07-05"])  # CMES sessions
+    >>> [str(d.date()) for d in expected_sessions(days, default_universe().instrument("CL=F"))]
+    ['2024-07-03', '2024-07-05']
+    """
+    sessions = pd.DatetimeIndex(sessions)
+    conv = CUTOFF_CONVENTIONS.get(instrument.cutoff) if instrument.cutoff is not None else None
+    if conv is None or conv.no_price_off is None or len(sessions) == 0 or instrument.close_time is not None:
+        return sessions
+    other = get_calendar(conv.no_price_off, str(sessions.min().date()), str(sessions.max().date()))
+    lo, hi = pd.Timestamp(other.first_session), pd.Timestamp(other.last_session)
+    inside = (sessions >= lo) & (sessions <= hi)
+    open_other = sessions.isin(pd.DatetimeIndex(other.sessions).as_unit(sessions.unit))
+    return sessions[~inside | open_other]
 
 
 def _at(dates: pd.DatetimeIndex, hhmm: str) -> pd.DatetimeIndex:

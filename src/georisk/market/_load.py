@@ -10,10 +10,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from georisk.calendar import get_calendar
 from georisk.config import PricesConfig, Universe, default_universe
 from georisk.errors import ConfigError, MissingDataError
 from georisk.market._cache import PriceCache, resolve_cache_dir
-from georisk.market._cutoffs import known_at
+from georisk.market._cutoffs import expected_sessions, known_at
 from georisk.market._quality import QualityReport, QualityThresholds, quality_report
 from georisk.market._shape import FetchResult, wide_from_raw
 from georisk.market._sources import CsvSource, FrameSource, ParquetSource, PriceSource
@@ -92,6 +93,18 @@ def settled_through(
     return today - pd.Timedelta(days=1)
 
 
+def _has_session(universe: Universe, ticker: str, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    """Whether ``[start, end]`` holds a session on which ``ticker`` should have a price."""
+    if not np.busday_count(start.date(), (end + pd.Timedelta(days=1)).date()):
+        return False
+    inst = universe.instrument(ticker)
+    cal = get_calendar(inst.calendar, str(start.date()), str(end.date()))
+    if end < pd.Timestamp(cal.first_session) or start > pd.Timestamp(cal.last_session):
+        return True  # outside the calendar's range: ask the source
+    sessions = pd.DatetimeIndex(cal.sessions_in_range(start, end))
+    return len(expected_sessions(sessions, inst)) > 0
+
+
 def _through_cache(
     source: Any,
     cache: PriceCache,
@@ -116,9 +129,9 @@ def _through_cache(
         if t_start is None:
             raise ConfigError(f"start is needed to fill the cache for {t}; pass start='YYYY-MM-DD'")
         for rng in cache.missing_ranges(t, t_start, t_end):
-            if not offline and not np.busday_count(rng[0].date(), (rng[1] + pd.Timedelta(days=1)).date()):
-                # a weekend-only gap has no price to fetch: record it as covered
-                cache.store(t, pd.Series(dtype="float64"), rng[0], rng[1], source="(weekend)", now=now)
+            if not offline and not _has_session(universe, t, rng[0], rng[1]):
+                # a gap of weekends and holidays has no price to fetch: record it as covered
+                cache.store(t, pd.Series(dtype="float64"), rng[0], rng[1], source="(no session)", now=now)
                 continue
             groups.setdefault(rng, []).append(t)
     if offline:

@@ -1,19 +1,33 @@
-"""A dependency-free progress line for multi-ticker downloads, shown only on a terminal."""
+"""Progress of multi-ticker downloads: a tqdm bar on a terminal, INFO log lines otherwise.
+
+tqdm is optional (``pip install 'georisk[yahoo]'`` brings it). Without it, or when the
+stream is not a terminal, progress goes to the ``georisk`` logger at INFO (silent by
+default), so a scheduler's logs never fill with carriage returns.
+"""
 
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 from types import TracebackType
-from typing import TextIO
+from typing import Any, TextIO
 
 __all__ = ["Progress"]
 
 log = logging.getLogger(__name__)
 
 
+def _tqdm_class() -> Any:
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm
+
+
 class Progress:
-    """Progress of ``total`` items: a redrawn line on a terminal, INFO log lines otherwise.
+    """Progress of ``total`` items: a tqdm bar on a terminal, INFO log lines otherwise.
 
     Parameters
     ----------
@@ -22,9 +36,8 @@ class Progress:
     label : str
         What is being done (``"yfinance"``).
     enabled : bool, optional
-        Force the terminal line on or off; default: on only when ``stream`` is a terminal.
-        When off, progress goes to the ``georisk`` logger at INFO (silent by default), so
-        a scheduler's logs never fill with carriage returns.
+        Force the bar on or off; default: on only when ``stream`` is a terminal. A bar is
+        drawn only for more than one item and only when tqdm is installed.
     stream : file, optional
         Default ``sys.stderr`` (looked up when the bar is created, not at import).
     """
@@ -35,29 +48,49 @@ class Progress:
         self.done = 0
         self.stream = stream if stream is not None else sys.stderr
         isatty = getattr(self.stream, "isatty", None)
-        self.tty = bool(enabled) if enabled is not None else bool(isatty and isatty())
-        self.show = self.tty and self.total > 1
+        wanted = bool(enabled) if enabled is not None else bool(isatty and isatty())
+        self._bar: Any = None
+        if wanted and self.total > 1:
+            tqdm = _tqdm_class()
+            if tqdm is None:
+                log.debug("no progress bar: tqdm is not installed (pip install 'georisk[yahoo]')")
+            else:
+                size = shutil.get_terminal_size()
+                self._bar = tqdm(
+                    total=self.total,
+                    desc=label,
+                    unit="ticker",
+                    file=self.stream,
+                    leave=True,
+                    # tqdm hides every bar on a terminal reporting 0 rows or columns (a
+                    # pty without a window size); shutil falls back to 80 x 24 then
+                    ncols=min(size.columns, 120),
+                    nrows=size.lines,
+                    disable=False,
+                )
+
+    @property
+    def show(self) -> bool:
+        """Whether a bar is drawn."""
+        return self._bar is not None
 
     def __enter__(self) -> Progress:
         return self
 
     def advance(self, n: int, item: str = "") -> None:
-        """Mark ``n`` more items done (``item``: the last one, shown beside the count)."""
+        """Mark ``n`` more items done (``item``: the last one, shown beside the bar)."""
         if n <= 0:
             return
-        self.done = min(self.done + n, self.total)
-        if self.show:
-            width = 24
-            filled = int(width * self.done / self.total) if self.total else width
-            bar = "#" * filled + "-" * (width - filled)
-            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total} {item[:20]:<20}")
-            self.stream.flush()
+        n = min(n, self.total - self.done)
+        self.done += n
+        if self._bar is not None:
+            self._bar.set_postfix_str(item[:20], refresh=False)
+            self._bar.update(n)
         else:
             log.info("%s: %d/%d (%s)", self.label, self.done, self.total, item)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self.show:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self._bar is not None:
+            self._bar.close()

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from georisk.calendar import get_calendar, session_closes
 from georisk.config import Universe
 from georisk.errors import ConfigError, DataQualityError
-from georisk.market._cutoffs import known_at
+from georisk.market._cutoffs import expected_sessions, known_at
 
 __all__ = ["JUMP_COLUMNS", "QualityReport", "QualityThresholds", "quality_report"]
 
@@ -149,6 +149,8 @@ class QualityReport:
             "last",
             "prices",
             "missing_sessions",
+            "off_calendar",
+            "stale_runs",
             "longest_stale_run",
             "outliers",
             "non_positive",
@@ -335,10 +337,12 @@ def _one(
     first, last = sidx.min(), sidx.max()
     row.update(first=first, last=last)
     cal = get_calendar(inst.calendar, str(first.date()), str((end or last).date()))
-    sessions = pd.DatetimeIndex(cal.sessions).as_unit("ns")
+    calendar_sessions = pd.DatetimeIndex(cal.sessions).as_unit("ns")
+    # sessions on which the series should have a price (CME: not on US holidays)
+    sessions = expected_sessions(calendar_sessions, inst)
     inside = sessions[(sessions >= first) & (sessions <= last)]
     missing = inside.difference(sidx)
-    off = sidx.difference(sessions)
+    off = sidx.difference(calendar_sessions)
     for d in missing:
         flag(d, "missing_session", float("nan"), f"a {inst.calendar} session without a price")
     for d in off:
@@ -434,7 +438,9 @@ def quality_report(
     Notes
     -----
     Missing sessions are sessions :math:`d` of the instrument's own calendar with
-    ``first <= d <= last`` and no price. A stale run is a run of at least
+    ``first <= d <= last`` and no price, less the sessions on which its cutoff convention
+    publishes no price (CME futures: US holidays, see
+    :func:`georisk.market.expected_sessions`). A stale run is a run of at least
     ``stale_min_run`` identical consecutive closes. An outlier is a simple return
     :math:`r_t` with :math:`|r_t - m_t| / (1.4826\\,\\mathrm{MAD}_t) >` ``outlier_z``,
     median and MAD over the 63 returns before :math:`t`. For a future, an outlier after

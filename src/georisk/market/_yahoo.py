@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,10 @@ class YFinanceSource:
     -----
     Requests ``auto_adjust=True`` (so ``Close`` is adjusted whatever the installed
     version's default), ``progress=False``, ``threads=False``, ``group_by="column"``;
-    :func:`georisk.market.close_frame` accepts every shape yfinance returns.
+    :func:`georisk.market.close_frame` accepts every shape yfinance returns. A fetch adds
+    one process-wide warnings filter ignoring ``DeprecationWarning`` raised from
+    yfinance's modules (pandas deprecations inside yfinance that would otherwise turn a
+    good ticker into NaN under ``-W error``).
     """
 
     def __init__(
@@ -136,6 +140,11 @@ class YFinanceSource:
         return self.fetch_detailed(tickers, start, end).prices
 
     def _configure(self, yf: Any) -> None:
+        # yfinance 1.7 trips pandas' deprecations of inplace= (Pandas4Warning) inside
+        # download's per-ticker try: printed on every call, and under ``-W error`` they turn
+        # good tickers into all-NaN columns. Only warnings raised from yfinance's own modules
+        # are ignored.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"yfinance(\.|$)")
         if self.cache_dir is not None:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             yf.set_tz_cache_location(str(self.cache_dir))
