@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     # slice long enough for every window (warm-up + windows), which reproduces the
     # full-history values on the last day.
     last = signal.index[-1]
-    tail_start = signal.index[-600]
+    tail_start = signal.index[-min(600, len(signal))]  # the whole history at --years 2 or less
     cutoff = session_closes("XNYS", str(tail_start.date()), str(tail_start.date())).iloc[0]
 
     def incremental() -> pd.DataFrame:

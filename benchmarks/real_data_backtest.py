@@ -14,7 +14,7 @@ For each state it builds the premium with :func:`georisk.risk_premium` and runs 
 default :func:`georisk.backtest` (impulse, horizon 5, execution lag 1, 5 bp costs) with
 500 block-shuffled and 500 shifted placebo runs, a 2,000-resample stationary bootstrap,
 the Newey-West t, PSR and the deflated Sharpe ratio; then a 72-configuration sweep and a
-walk-forward choice, every configuration recorded in one trial ledger so the deflated
+walk-forward choice (beside 100 placebo walk-forwards), every configuration recorded in one trial ledger so the deflated
 Sharpe ratio of the default counts every trial made here; then the information
 coefficient by horizon and an event study around hawkish and peace shocks.
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = report_backtest(name, prem, ledger)
     for name, prem in (("A", prem_a), ("B", prem_b)):
         sw = sweep(prem, GRID, ledger=ledger, label=f"sweep {name}")
-        wf = walk_forward(prem, GRID, train=504, test=63, bootstrap_reps=2000)
+        wf = walk_forward(prem, GRID, train=504, test=63, bootstrap_reps=2000, placebo_runs=100)
         print(
             f"\nsweep {name}: {len(sw.configs)} configurations; in-sample net Sharpe median {sw.sharpe.median():+.2f}, "
             f"best {sw.sharpe.max():+.2f} ({sw.best()['strategy']}, h={sw.best()['horizon']})"
@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"walk-forward {name} (expanding, 504/63): OOS Sharpe {wm['sharpe']:+.2f}, NW t {wm['nw_t']:+.2f}, "
             f"bootstrap p {wm['bootstrap_p']:.3f}, PSR {wm['psr']:.3f}, DSR {wm['dsr']:.3f} "
-            f"({int(wm['n_trials'])} trials), {len(wf.folds)} folds"
+            f"({int(wm['n_trials'])} trials), {len(wf.folds)} folds; {wf.placebo_sharpes.size} placebo "
+            f"walk-forwards: mean Sharpe {wm['placebo_sharpe_mean']:+.2f}, 95th pct {wm['placebo_sharpe_p95']:+.2f}, "
+            f"p {wm['placebo_p']:.3f}"
         )
         spa = spa_test(sw.net.dropna(), reps=1000, seed=0)
         print(f"Hansen SPA {name} over {spa['n_models']} configurations: p (consistent) {spa['p_consistent']:.3f}")

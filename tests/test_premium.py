@@ -62,6 +62,22 @@ def test_huber_resists_outliers_that_move_ols() -> None:
     )
 
 
+@pytest.mark.parametrize("seed", [6, 13, 19, 33])
+def test_huber_windows_stop_iterating_on_their_own(seed: int) -> None:
+    # Clean noise first (windows settle after a few iterations), heavy tails later (they
+    # do not). With one stopping rule for all windows, the later ones decided how often
+    # the early ones iterated, so truncating the data changed early values by ~tol.
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=300)
+    e = rng.normal(size=(300, 2)) * 0.1
+    e[150:] = rng.standard_t(1.2, size=(150, 2)) * 0.1
+    y = 0.5 * x[:, None] + e
+    full = trailing_huber_slope(y, x, 40, 20, tol=1e-6)
+    for cut in (60, 100, 140):
+        part = trailing_huber_slope(y[: cut + 1], x[: cut + 1], 40, 20, tol=1e-6)
+        np.testing.assert_array_equal(full[: cut + 1], part)
+
+
 def test_trailing_sum_needs_min_periods() -> None:
     out = trailing_sum(np.array([1.0, np.nan, 2.0, 3.0, 4.0]), 3, 2)[:, 0]
     np.testing.assert_array_equal(out, [np.nan, np.nan, 3.0, 5.0, 9.0])

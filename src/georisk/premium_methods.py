@@ -154,7 +154,8 @@ def trailing_huber_slope(
     :math:`r_i` and scale :math:`\\hat\\sigma = 1.4826\\,\\mathrm{median}|r_i|`, weights are
     :math:`w_i = \\min(1, c\\hat\\sigma/|r_i|)` and the next slope is the weighted, ridge
     slope :math:`S^w_{xy}/(S^w_{xx} + \\lambda)`. Every window is solved from its own rows
-    only, so an estimate never depends on later data. Cost :math:`O(TKW)` per iteration.
+    only and stops iterating on its own (when its slope moves by at most ``tol``, or after
+    ``max_iter``), so an estimate never depends on later data. Cost :math:`O(TKW)` per iteration.
     """
     if c <= 0:
         raise ConfigError(f"huber c={c} must be > 0")
@@ -178,6 +179,9 @@ def trailing_huber_slope(
     raw = (xv * xv).sum(axis=1)
     w = ok.astype(float)
     slope = np.full(len(rows), np.nan)
+    # Each window stops on its own: a global stopping rule would let later windows decide
+    # how many iterations an earlier one gets, and so leak future data into it.
+    active = np.ones(len(rows), dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore"):
         for i in range(max_iter + 1):
             sw = w.sum(axis=1)
@@ -191,13 +195,17 @@ def trailing_huber_slope(
             sxx = np.where(sxx > _REL_EPS * raw, sxx, 0.0)
             den = sxx + ridge
             new = np.where(den > 0, sxy / np.where(den > 0, den, 1.0), np.nan)
-            done = i > 0 and bool(np.max(np.abs(np.nan_to_num(new - slope, nan=0.0)), initial=0.0) <= tol)
-            slope = new
-            if done:
+            if i > 0:
+                settled = np.abs(np.nan_to_num(new - slope, nan=0.0)) <= tol
+                slope = np.where(active, new, slope)
+                active &= ~settled
+            else:
+                slope = new
+            if not active.any():
                 break
             resid = np.abs(dy - np.nan_to_num(new)[:, None] * dx)
             scale = 1.4826 * _masked_median(resid, ok)
             u = resid / np.where(scale > 0, scale, np.inf)[:, None]
-            w = np.where(u > c, c / np.where(u > 0, u, 1.0), 1.0) * ok
+            w = np.where(active[:, None], np.where(u > c, c / np.where(u > 0, u, 1.0), 1.0) * ok, w)
     out[rows, cols] = slope
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,12 +23,18 @@ from georisk.backtesting import (
     raw_signal,
     sharpe_matrix,
     simulate,
-    target_positions,
 )
 from georisk.errors import ConfigError
 from georisk.evaluation import PERIODS_PER_YEAR, performance_metrics
 from georisk.ledger import TrialLedger
-from georisk.stats import bootstrap_pvalue, deflated_sharpe_from_stats, moments, newey_west_t
+from georisk.stats import (
+    block_shuffle,
+    bootstrap_pvalue,
+    deflated_sharpe_from_stats,
+    moments,
+    newey_west_t,
+    random_shift,
+)
 
 __all__ = ["DEFAULT_CONFIG", "SweepResult", "WalkForwardResult", "expand_grid", "sweep", "walk_forward"]
 
@@ -99,12 +105,45 @@ class SweepResult:
         return {str(k): v for k, v in self.configs.iloc[int(np.nanargmax(sharpes))].items()}
 
 
-def _run_configs(premium: pd.DataFrame, sleeves: list[str], configs: list[dict[str, Any]], chunk: int) -> np.ndarray:
+RawTransform = Callable[[np.ndarray], np.ndarray]
+
+
+def _placebo_transform(kind: str, block: int, seed: np.random.SeedSequence) -> RawTransform:
+    """A placebo of raw signals ``(T, K)``: their defined part block-shuffled or shifted.
+
+    The generator is rebuilt from ``seed`` on every call, so every raw signal of one
+    placebo run (all strategies and horizons of a grid) gets the same block order or
+    lag, and calling it twice on the same signal gives the same placebo.
+    """
+
+    def transform(raw: np.ndarray) -> np.ndarray:
+        valid = np.isfinite(raw).any(axis=1)
+        if not valid.any():
+            return raw
+        first = int(np.argmax(valid))
+        rng = np.random.default_rng(seed)
+        out = raw.copy()
+        live = raw[first:]
+        out[first:] = block_shuffle(live, block, rng) if kind == "shuffle" else random_shift(live, block, rng)
+        return out
+
+    return transform
+
+
+def _run_configs(
+    premium: pd.DataFrame,
+    sleeves: list[str],
+    configs: list[dict[str, Any]],
+    chunk: int,
+    transform: RawTransform | None = None,
+) -> np.ndarray:
     """Net returns ``(T, C)``; work shared between configurations is done once.
 
     The trailing RMS depends on (strategy, horizon, scale_window) only, the gross
     return and turnover on the targets and the lag only, and the cost is applied last,
-    exactly as :func:`georisk.backtesting.simulate` applies it.
+    exactly as :func:`georisk.backtesting.simulate` applies it. ``transform``, when
+    given, replaces each raw signal before scaling (the placebo runs of
+    :func:`walk_forward`).
     """
     returns = premium[[f"{k}_abnormal" for k in sleeves]].to_numpy(dtype=float)
     betas = hedge_betas(premium, sleeves)
@@ -114,7 +153,8 @@ def _run_configs(premium: pd.DataFrame, sleeves: list[str], configs: list[dict[s
     for cfg in configs:
         rk = (cfg["strategy"], int(cfg["horizon"]))
         if rk not in raws:
-            raws[rk] = raw_signal(premium, sleeves, *rk)
+            raw = raw_signal(premium, sleeves, *rk)
+            raws[rk] = raw if transform is None else transform(raw)
     skeys = sorted({(c["strategy"], int(c["horizon"]), int(c["scale_window"])) for c in configs})
     for start in range(0, len(skeys), chunk):
         part = skeys[start : start + chunk]
@@ -243,15 +283,20 @@ class WalkForwardResult:
         previous fold's positions to this fold's).
     metrics : dict
         :func:`georisk.evaluation.performance_metrics` of the out-of-sample returns plus
-        ``nw_t``, ``bootstrap_p``, ``psr``, ``dsr`` and ``n_trials``.
+        ``nw_t``, ``bootstrap_p``, ``psr``, ``dsr``, ``n_trials``, and
+        ``placebo_sharpe_mean``, ``placebo_sharpe_p95`` and ``placebo_p`` (share of
+        placebo walk-forwards with an out-of-sample Sharpe at least the real one).
     sweep : SweepResult
         The full-sample sweep the choices were made from.
+    placebo_sharpes : numpy.ndarray
+        Out-of-sample net Sharpe ratios of the placebo walk-forwards.
     """
 
     returns: pd.Series
     folds: pd.DataFrame
     metrics: dict[str, float]
     sweep: SweepResult
+    placebo_sharpes: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 def walk_forward(
@@ -269,6 +314,9 @@ def walk_forward(
     bootstrap_reps: int = 1000,
     seed: int | None = 0,
     execution_lag: int | None = None,
+    placebo_runs: int = 20,
+    placebo_block: int = 20,
+    placebo_kind: Literal["shuffle", "shift"] = "shuffle",
 ) -> WalkForwardResult:
     """Choose parameters on past data only, fold by fold, and report the out-of-sample result.
 
@@ -297,11 +345,20 @@ def walk_forward(
     bootstrap_reps : int, default 1000
         Resamples of the out-of-sample bootstrap p-value (0 skips it).
     seed : int or None, default 0
-        Seed of the bootstrap.
+        Seed of the bootstrap and of the placebo runs.
     execution_lag : int, optional
         Sessions between the close of the last training return and the close at which
         the chosen configuration is traded; the largest ``execution_lag`` of the grid
         when None.
+    placebo_runs : int, default 20
+        Placebo walk-forwards reported beside the real one: the raw signal of every
+        configuration is made uninformative (one block order or lag per run, shared by
+        all configurations), and the whole procedure (sweep, choice per fold, switching
+        costs) is run again. 0 skips them; each costs about one sweep of the grid.
+    placebo_block : int, default 20
+        Block length of the shuffle, or the minimum lag of the shift.
+    placebo_kind : {"shuffle", "shift"}, default "shuffle"
+        Block-shuffle the raw signals in time, or shift them circularly by a random lag.
 
     Returns
     -------
@@ -324,7 +381,11 @@ def walk_forward(
     already pays its own trade at that close: the charge is that of trading to the
     previous configuration's positions and then switching, an upper bound of the direct
     trade). Positions are causal (each uses data up to its own session), so the sweep is
-    run once on the full sample and only the choice is made fold by fold.
+    run once on the full sample and only the choice is made fold by fold. A placebo run
+    repeats all of it on placebo signals, so its out-of-sample Sharpe ratio carries the
+    same selection and costs as the real one:
+    :math:`p = (1 + \\#\\{SR_{placebo} \\ge SR\\}) / (1 + R)`. Placebo trials are not
+    recorded in the ledger.
 
     .. warning:: The deflated Sharpe ratio reported uses every configuration of the
        grid as a trial (plus whatever the ledger already held): selection happened
@@ -336,6 +397,10 @@ def walk_forward(
         raise ConfigError(f"purge={purge} and embargo={embargo} must be >= 0")
     if mode not in ("expanding", "rolling"):
         raise ConfigError(f"mode={mode!r} must be 'expanding' or 'rolling'")
+    if placebo_runs < 0 or placebo_block < 1:
+        raise ConfigError(f"placebo_runs={placebo_runs} must be >= 0 and placebo_block={placebo_block} >= 1")
+    if placebo_kind not in ("shuffle", "shift"):
+        raise ConfigError(f"placebo_kind={placebo_kind!r} must be 'shuffle' or 'shift'")
     configs = _grid_configs(grid)
     sleeves = _sleeves(premium, sleeves)
     lag = max(int(c["execution_lag"]) for c in configs) if execution_lag is None else execution_lag
@@ -348,74 +413,84 @@ def walk_forward(
     ledger = TrialLedger(keep_returns=False) if ledger is None else ledger
     sw = sweep(premium, configs, sleeves=sleeves, ledger=ledger, label="walk_forward")
     betas = np.nan_to_num(hedge_betas(premium, sleeves), nan=0.0)
-    held_cache: dict[int, np.ndarray] = {}
-
-    def held_at(j: int, t: int) -> np.ndarray:
-        """Positions ``(K,)`` configuration ``j`` holds over ``(t, t+1]`` (0 where undefined)."""
-        if j not in held_cache:
-            cfg = configs[j]
-            held_cache[j] = target_positions(
-                premium,
-                sleeves,
-                strategy=cfg["strategy"],
-                horizon=int(cfg["horizon"]),
-                scale_window=int(cfg["scale_window"]),
-                max_position=float(cfg["max_position"]),
-                threshold=float(cfg["threshold"]),
-            ).to_numpy()
-        src = t - int(configs[j]["execution_lag"])
-        return np.nan_to_num(held_cache[j][src], nan=0.0) if src >= 0 else np.zeros(len(sleeves))
-
-    net = sw.net.to_numpy()
-    n = len(net)
+    n = len(premium)
     if n < train + test:
         raise ConfigError(f"premium has {n} sessions; walk-forward needs at least train + test = {train + test}")
-    oos = np.full(n, np.nan)
-    ok = np.isfinite(net)
-    x = np.where(ok, net, 0.0)
-    # prefix sums make each fold's training Sharpe ratios O(configurations)
-    c1 = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(x, axis=0)])
-    c2 = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(x * x, axis=0)])
-    cn = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(ok, axis=0)])
-    rows = []
-    prev: int | None = None
-    for s in range(train, n, test):
-        lo = 0 if mode == "expanding" else s - train
-        hi = s - lag - purge - embargo
-        cnt = cn[hi] - cn[lo]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (c1[hi] - c1[lo]) / cnt
-            var = ((c2[hi] - c2[lo]) - cnt * mean**2) / (cnt - 1)
-            sr = np.where((cnt >= min_train_obs) & (var > 0), mean / np.sqrt(var) * math.sqrt(PERIODS_PER_YEAR), np.nan)
-        if not np.isfinite(sr).any():
-            prev = None
-            continue
-        j = int(np.nanargmax(sr))
-        end = min(s + test, n)
-        oos[s:end] = net[s:end, j]
-        h_new = held_at(j, s - 1)
-        h_old = held_at(prev, s - 1) if prev is not None else np.zeros(len(sleeves))
-        kk = max(len(sleeves), 1)
-        tau = np.abs(h_new - h_old).sum() / kk + abs(float(((h_new - h_old) * betas[s - 1]).sum()) / kk)
-        rate = (configs[j]["cost_bps"] + configs[j]["slippage_bps"]) / 1e4
-        switch_cost = float(tau * rate)
-        if switch_cost > 0:
-            oos[s] = (0.0 if np.isnan(oos[s]) else oos[s]) - switch_cost
-        prev = j
-        test_sr = sharpe_matrix(oos[s:end, None])[0] if end - s > 1 else math.nan
-        idx = premium.index
-        rows.append(
-            {
-                "train_start": idx[lo],
-                "train_end": idx[hi - 1],
-                "test_start": idx[s],
-                "test_end": idx[end - 1],
-                "config": j,
-                "train_sharpe": float(sr[j]),
-                "test_sharpe": float(test_sr),
-                "switch_cost": switch_cost,
-            }
-        )
+
+    def run_folds(net: np.ndarray, transform: RawTransform | None) -> tuple[np.ndarray, list[dict[str, Any]]]:
+        """Out-of-sample returns and fold records of one walk-forward over ``net`` ``(T, C)``."""
+        held_cache: dict[int, np.ndarray] = {}
+
+        def held_at(j: int, t: int) -> np.ndarray:
+            """Positions ``(K,)`` configuration ``j`` holds over ``(t, t+1]`` (0 where undefined)."""
+            if j not in held_cache:
+                cfg = configs[j]
+                raw = raw_signal(premium, sleeves, cfg["strategy"], int(cfg["horizon"]))
+                raw = raw if transform is None else transform(raw)
+                held_cache[j] = _capped(
+                    _scaled(raw[:, None, :], np.array([int(cfg["scale_window"])])),
+                    np.array([float(cfg["max_position"])]),
+                    np.array([float(cfg["threshold"])]),
+                )[:, 0, :]
+            src = t - int(configs[j]["execution_lag"])
+            return np.nan_to_num(held_cache[j][src], nan=0.0) if src >= 0 else np.zeros(len(sleeves))
+
+        oos = np.full(n, np.nan)
+        ok = np.isfinite(net)
+        x = np.where(ok, net, 0.0)
+        # prefix sums make each fold's training Sharpe ratios O(configurations)
+        c1 = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(x, axis=0)])
+        c2 = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(x * x, axis=0)])
+        cn = np.concatenate([np.zeros((1, net.shape[1])), np.cumsum(ok, axis=0)])
+        rows = []
+        prev: int | None = None
+        for s in range(train, n, test):
+            lo = 0 if mode == "expanding" else s - train
+            hi = s - lag - purge - embargo
+            cnt = cn[hi] - cn[lo]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = (c1[hi] - c1[lo]) / cnt
+                var = ((c2[hi] - c2[lo]) - cnt * mean**2) / (cnt - 1)
+                sr = np.where(
+                    (cnt >= min_train_obs) & (var > 0), mean / np.sqrt(var) * math.sqrt(PERIODS_PER_YEAR), np.nan
+                )
+            if not np.isfinite(sr).any():
+                prev = None
+                continue
+            j = int(np.nanargmax(sr))
+            end = min(s + test, n)
+            oos[s:end] = net[s:end, j]
+            h_new = held_at(j, s - 1)
+            h_old = held_at(prev, s - 1) if prev is not None else np.zeros(len(sleeves))
+            kk = max(len(sleeves), 1)
+            tau = np.abs(h_new - h_old).sum() / kk + abs(float(((h_new - h_old) * betas[s - 1]).sum()) / kk)
+            rate = (configs[j]["cost_bps"] + configs[j]["slippage_bps"]) / 1e4
+            switch_cost = float(tau * rate)
+            if switch_cost > 0:
+                oos[s] = (0.0 if np.isnan(oos[s]) else oos[s]) - switch_cost
+            prev = j
+            test_sr = sharpe_matrix(oos[s:end, None])[0] if end - s > 1 else math.nan
+            idx = premium.index
+            rows.append(
+                {
+                    "train_start": idx[lo],
+                    "train_end": idx[hi - 1],
+                    "test_start": idx[s],
+                    "test_end": idx[end - 1],
+                    "config": j,
+                    "train_sharpe": float(sr[j]),
+                    "test_sharpe": float(test_sr),
+                    "switch_cost": switch_cost,
+                }
+            )
+        return oos, rows
+
+    oos, rows = run_folds(sw.net.to_numpy(), None)
+    placebo = np.full(placebo_runs, np.nan)
+    for i, child in enumerate(np.random.SeedSequence(seed).spawn(placebo_runs)):
+        transform = _placebo_transform(placebo_kind, placebo_block, child)
+        placebo_oos = run_folds(_run_configs(premium, sleeves, configs, 128, transform), transform)[0]
+        placebo[i] = sharpe_matrix(placebo_oos[:, None])[0]
     returns = pd.Series(oos, index=premium.index, name="walk_forward")
     metrics = performance_metrics(returns)
     metrics["nw_t"] = newey_west_t(returns)
@@ -431,4 +506,11 @@ def walk_forward(
     metrics["bootstrap_p"] = (
         bootstrap_pvalue(returns, reps=bootstrap_reps, seed=seed)[0] if bootstrap_reps else math.nan
     )
-    return WalkForwardResult(returns, pd.DataFrame(rows), metrics, sw)
+    good = placebo[np.isfinite(placebo)]
+    if good.size:
+        metrics["placebo_sharpe_mean"] = float(good.mean())
+        metrics["placebo_sharpe_p95"] = float(np.percentile(good, 95))
+        metrics["placebo_p"] = float((1 + np.sum(good >= metrics["sharpe"])) / (1 + good.size))
+    else:
+        metrics["placebo_sharpe_mean"] = metrics["placebo_sharpe_p95"] = metrics["placebo_p"] = math.nan
+    return WalkForwardResult(returns, pd.DataFrame(rows), metrics, sw, placebo)
