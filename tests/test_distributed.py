@@ -322,8 +322,10 @@ def test_local_cluster_two_workers_equals_pandas_on_200k_articles(scorer: Lexico
 
     articles = pd.concat([make(spec) for spec in specs], ignore_index=True)
     want = signals.daily_signal(georisk.score_articles(articles, scorer, evidence=False))
+    # dashboard_address=":0": the scheduler's HTTP server takes a free port. With None it still
+    # binds 8787 and warns (an error here) when another cluster on the machine holds that port.
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         assert len(client.scheduler_info()["workers"]) == 2
@@ -333,4 +335,26 @@ def test_local_cluster_two_workers_equals_pandas_on_200k_articles(scorer: Lexico
         used = {task["worker"] for task in stream.data}
     assert len(used) == 2, f"tasks ran on {used}, expected both workers"
     assert int(got["n_articles"].sum()) == n
+    assert_same_signal(got, want)
+
+
+@pytest.mark.slow
+def test_worker_processes_read_score_and_aggregate_an_archive(tmp_path: Path, scorer: LexiconScorer) -> None:
+    # Separate worker processes, as on a real cluster: the file reader, the scattered scorer
+    # and the per-partition sums must all travel by pickle; only paths go into the graph.
+    # (One format: the reader object that travels is the same for Parquet.)
+    from distributed import Client, LocalCluster
+
+    fmt = "jsonl"
+    files = write_synthetic_archive(tmp_path, 3000, files=4, format=fmt, seed=9, end="2023-12-29")
+    want_articles = pd.concat(georisk.load_articles(Path(f)) for f in files)
+    want = signals.daily_signal(georisk.score_articles(want_articles, scorer, evidence=False))
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
+        got = daily_signal(score_articles(read_articles(str(tmp_path / f"*.{fmt}")), scorer))
+        pids = set(client.run(lambda: __import__("os").getpid()).values())
+    assert len(pids) == 2 and __import__("os").getpid() not in pids
+    assert int(got["n_articles"].sum()) == len(want_articles)
     assert_same_signal(got, want)

@@ -73,6 +73,11 @@ def test_notebook_runs_top_to_bottom(path: Path, monkeypatch: pytest.MonkeyPatch
     )
     if path.stem != "04_daily_export":
         assert images >= 1, f"{path.name} rendered no figure"
+    if path.stem == "03_premium_and_backtest":
+        # Real data where ../shared/data holds it (the build machines), the sample elsewhere.
+        real = (ROOT.parent / "shared" / "data" / "equities-yahoo-close" / "SPY.csv").is_file()
+        text = "".join(out.get("text", "") for out in _outputs(nb, "stream"))
+        assert ("data: REAL (../shared/data)" if real else "data: bundled SYNTHETIC sample") in text
     print(f"{path.name}: {seconds:.1f} s")
 
 
@@ -85,3 +90,55 @@ def test_premium_notebook_falls_back_to_the_sample(tmp_path: Path, monkeypatch: 
     assert not _outputs(nb, "error")
     text = "".join(out.get("text", "") for out in _outputs(nb, "stream"))
     assert "data: bundled SYNTHETIC sample" in text
+
+
+def _stand_in_shared_data(data: Path) -> None:
+    """Files laid out and formatted like ``../shared/data`` (made up here, not copies of it)."""
+    import numpy as np
+    import pandas as pd
+
+    from georisk.datasets import load_sample
+
+    rng = np.random.default_rng(11)
+    days = pd.bdate_range("2021-01-04", "2024-12-31")
+    for folder, tickers in {
+        "equities-yahoo-close": ["LMT", "NOC", "RTX", "GD", "ITA", "SPY"],
+        "futures-indices-yahoo": ["CL=F", "NG=F", "ZW=F", "ZC=F"],
+    }.items():
+        (data / folder).mkdir(parents=True)
+        for t in tickers:
+            close = 100 * np.exp(np.cumsum(rng.normal(0.0002, 0.015, len(days))))
+            lines = ["Date,Close"] + [f"{d:%Y-%m-%d},{c:.4f}" for d, c in zip(days, close, strict=True)]
+            if t == "ZW=F":  # the real file has a stray second header row
+                lines.insert(1, "Ticker,ZW=F")
+            (data / folder / f"{t}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    news = data / "news-guardian-bbc-russia-ukraine"
+    news.mkdir()
+    arts = load_sample().articles
+    pd.DataFrame(
+        {
+            "url": [f"https://example.org/{i}" for i in range(len(arts))],
+            "title": arts["text"].to_numpy(),
+            "published_date": arts["published_at"].dt.strftime("%Y/%m/%d").to_numpy(),
+            "bias": "none",
+        }
+    ).to_csv(news / "all_guardian_russia_ukraine_bias_babel.csv", index=False)
+
+
+@pytest.mark.slow
+def test_premium_notebook_takes_the_real_data_branch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # The real-data branch runs only where ../shared/data exists; run it here on stand-in files
+    # with the same layout and formats, so that its code cannot rot unnoticed elsewhere.
+    cwd = tmp_path / "repo"
+    cwd.mkdir()
+    _stand_in_shared_data(tmp_path / "shared" / "data")
+    nb = _execute(ROOT / "notebooks" / "03_premium_and_backtest.ipynb", cwd, monkeypatch)
+    assert not _outputs(nb, "error")
+    text = "".join(out.get("text", "") for out in _outputs(nb, "stream"))
+    assert "data: REAL (../shared/data)" in text
+    warned = [o["text"] for o in _outputs(nb, "stream") if o.get("name") == "stderr" and "Warning" in o["text"]]
+    assert not warned, warned
+    images = sum(
+        "image/png" in o.get("data", {}) for o in _outputs(nb, "display_data") + _outputs(nb, "execute_result")
+    )
+    assert images >= 4

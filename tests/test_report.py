@@ -238,6 +238,16 @@ def test_html_has_summary_and_honesty_panel(html_text: str, pipeline_result):
     assert f"georisk tear sheet, {last}" in html_text
 
 
+def test_counts_are_whole_numbers_and_labels_unique(html_text: str, pipeline_result):
+    summary = html_text.split("<h2>Summary</h2>")[1].split("</table>")[0]
+    labels = re.findall(r"<tr><th>([^<]*)</th><td", summary)
+    assert len(labels) == len(set(labels)), labels  # one "sessions" row: the backtest's is named apart
+    n = int(pipeline_result.backtest.summary()["value"]["sessions"])
+    assert f'<th>backtest sessions</th><td class="num">{n}</td>' in summary
+    trials = re.search(r"<th>configurations tried \(trial ledger\)</th><td[^>]*>([^<]*)</td>", html_text)
+    assert trials is not None and re.fullmatch(r"\d+", trials.group(1)), trials
+
+
 def test_title_is_escaped(pipeline_result):
     text = report_html(pipeline_result, title="<b>&</b>", dpi=30)
     assert "<title>&lt;b&gt;&amp;&lt;/b&gt;</title>" in text

@@ -73,6 +73,16 @@ def _fmt(value: float | None, spec: str = ".3f") -> str:
     return format(value, spec)
 
 
+#: Rows that count things (sessions, trials): shown as whole numbers, not as "601.000".
+_COUNT_LABELS = frozenset({"sessions", "trials (for deflation)", "configurations tried (trial ledger)"})
+
+
+def _fmt_stat(label: str, value: float) -> str:
+    if label in _COUNT_LABELS and math.isfinite(value) and float(value).is_integer():
+        return f"{int(value)}"
+    return _fmt(value)
+
+
 def honesty_table(result: PipelineResult) -> pd.DataFrame:
     """The honesty panel as a table: each statistic beside the cost assumptions.
 
@@ -343,7 +353,11 @@ def _summary_rows(result: PipelineResult) -> list[tuple[str, str]]:
             rows.append(("oil premium (USD/bbl)", _fmt(row["oil_premium_usd"], "+.2f")))
     try:
         summary = bt.summary()["value"]
-        rows += [(str(k), _fmt(float(v))) for k, v in summary.items()]
+        # The backtest's "sessions" are those it traded; the first row already names the signal's.
+        rows += [
+            ("backtest sessions" if str(k) == "sessions" else str(k), _fmt_stat(str(k), float(v)))
+            for k, v in summary.items()
+        ]
     except (KeyError, TypeError, ValueError):  # summary layout changed: show the raw metrics
         rows += [(k, _fmt(float(v))) for k, v in bt.metrics.items() if isinstance(v, int | float)]
     return rows
@@ -431,7 +445,7 @@ def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 
     title = title or f"georisk tear sheet, {last}"
     synthetic = result.config.prices.source == "sample" or result.config.articles.path is None
     honesty = honesty_table(result)
-    honesty_rows = [(str(k), _fmt(float(v))) for k, v in honesty["value"].items()]
+    honesty_rows = [(str(k), _fmt_stat(str(k), float(v))) for k, v in honesty["value"].items()]
     bt = result.backtest
     parts = [
         "<!DOCTYPE html>",
