@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"peak RSS: {rss[-1]:,.0f} MB; after the first quarter of chunks {rss[quarter - 1]:,.0f} MB (flat = streaming)"
     )
+    if args.n_jobs != 1:
+        print("(peak RSS is this process's; with n_jobs > 1 each worker process holds a scorer and one chunk)")
     return 0
 
 

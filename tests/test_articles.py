@@ -105,6 +105,19 @@ def test_folder_with_front_matter_sidecar_and_html(tmp_path: Path):
     assert arts["url"].iloc[1] == "https://x"
 
 
+def test_a_heading_that_repeats_the_title_is_not_scored_twice(tmp_path: Path):
+    (tmp_path / "a.html").write_text(
+        "<title>Kremlin rejects truce</title><h1>Kremlin  rejects truce</h1><p>Moscow rejected a truce.</p>", "utf-8"
+    )
+    (tmp_path / "b.md").write_text(
+        "---\npublished_at: 2024-03-02T10:00:00Z\ntitle: Swap agreed\n---\n# Swap agreed\nEnvoys agreed a swap.\n",
+        "utf-8",
+    )
+    (tmp_path / "c.html").write_text("<title>Only</title><h1>Only</h1>", "utf-8")  # the heading is all there is
+    arts = load_articles(tmp_path, timestamps={"a.html": "2024-03-01T10:00:00Z", "c.html": "2024-03-03T10:00:00Z"})
+    assert list(arts["text"]) == ["Moscow rejected a truce.", "Envoys agreed a swap.", "Only"]
+
+
 def test_csv_with_column_mapping_and_missing_columns(tmp_path: Path):
     f = tmp_path / "feed.csv"
     f.write_text("date,headline,body\n2024-03-01,Talks,Envoys met in Riyadh.\n", encoding="utf-8")
@@ -226,6 +239,18 @@ def test_malformed_json_lines(tmp_path: Path):
     assert len(arts) == 1
     assert q["line"].tolist() == [2, 3, 4]
     assert "unknown field(s) ['extra']" in q["reason"].iloc[2]
+
+
+@pytest.mark.parametrize("name", ["feed.jsonl", "feed.csv"])
+@pytest.mark.parametrize("content", [b"", b"\n \n"])
+def test_an_empty_feed_file_is_an_error_not_zero_articles(tmp_path: Path, name: str, content: bytes):
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(InputDataError, match=rf"{name.replace('.', '[.]')}: file is empty \(no records\)"):
+        load_articles(f, lenient=True)  # a whole-file problem: raised in lenient mode too
+    f.write_text("published_at,text\n" if name.endswith(".csv") else '{"published_at": "2024-03-01T10:00:00Z"}\n')
+    _, q = load_articles(f, lenient=True)  # a header alone is a valid feed of no articles; a bad record is quarantined
+    assert len(q) == (0 if name.endswith(".csv") else 1)
 
 
 def test_oversized_record_and_single_binary_file(tmp_path: Path):

@@ -8,11 +8,12 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from georisk.articles import load_articles
-from georisk.errors import EncodingFallbackWarning, GeoriskError
+from georisk.errors import EncodingFallbackWarning, GeoriskError, InputDataError
 from georisk.scoring import LexiconScorer, score_articles
 
 _SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -66,8 +67,11 @@ def test_malformed_json_rows_are_quarantined_with_line_numbers(rows: list[dict[s
     with tempfile.TemporaryDirectory() as d:
         f = Path(d) / "feed.jsonl"
         f.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        if not rows:
+        if not rows:  # a feed with no records is an error naming the file, never zero articles in silence
             f.write_text("\n", encoding="utf-8")
+            with pytest.raises(InputDataError, match=r"feed\.jsonl: file is empty"):
+                _load(f)
+            return
         rep = _load(f)
         assert rep.n_read == len(rows)  # type: ignore[attr-defined]
         assert rep.n_read == len(rep.articles) + len(rep.quarantine) + len(rep.merged)  # type: ignore[attr-defined]

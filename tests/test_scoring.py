@@ -51,6 +51,31 @@ def test_negation_turns_peace_into_hawkish_threat():
     assert s.loc[2, "peace_trade"] > 0.5 and s.loc[2, "hawkish_tilt"] == 0.0
 
 
+def test_a_multi_word_cue_counts_when_it_ends_inside_the_window():
+    s = LexiconScorer(negation_window=4).fit()
+    # the cue "fail to" ends 4 words before "ceasefire" ("to make progress towards"): negated
+    assert s.explain(["Talks fail to make progress towards ceasefire."]) == ["hawkish-threat:ceasefire(negated)=1.5"]
+    # one word further, outside the window: plain peace news
+    assert s.explain(["Talks fail to make real progress towards ceasefire."]) == ["peace:ceasefire=1.5"]
+    assert s.explain(["Russia's rejection of ceasefire proposals stalled the effort."]) == [
+        "hawkish-threat:ceasefire(negated)=1.5"
+    ]
+    assert LexiconScorer(negation_window=0).fit().explain(["Moscow refused a ceasefire."]) == ["peace:ceasefire=1.5"]
+
+
+def test_act_inflections_from_real_headlines_need_a_military_sense():
+    s = _lex(
+        [
+            "Russian forces capture Ukraine's second-biggest power station.",
+            "Russia bombards Kharkiv as the US imposes sanctions.",
+            "The photographer captures the northern lights over Kyiv.",
+            "Teachers strike on Monday over pay.",
+        ]
+    )
+    assert s.loc[0, "hawkish_act"] > 0.5 and s.loc[1, "hawkish_act"] > 0.9
+    assert s.loc[2, "hawkish_tilt"] == 0.0 and s.loc[3, "hawkish_tilt"] == 0.0
+
+
 def test_negated_hawkish_term_counts_half_on_peace_side():
     s = _lex(["The minister ruled out new sanctions on Russia."])
     assert s.loc[0, "hawkish_tilt"] == 0.0
@@ -197,8 +222,8 @@ def test_blend_weights_are_documented_and_exact(blended: BlendedScorer):
 
 @pytest.mark.parametrize("cls", [LexiconScorer, SupervisedScorer, BlendedScorer])
 def test_sklearn_estimator_contract(cls):
-    # parametrize_with_checks feeds numeric arrays; these are text transformers, so the
-    # parts of the contract that apply are checked here explicitly.
+    # scikit-learn's parametrize_with_checks runs in test_scoring_sklearn.py; here the same
+    # contract on text input: params, clone, set_params, fit returns self, inside a Pipeline.
     est = cls()
     params = est.get_params()
     assert set(params) == set(cls.__init__.__code__.co_varnames[1 : cls.__init__.__code__.co_argcount])
@@ -261,6 +286,8 @@ def test_score_articles_in_parallel_equals_serial():
 def test_score_articles_errors_and_empty(blended: BlendedScorer):
     with pytest.raises(ConfigError, match="no 'text' column"):
         score_articles(pd.DataFrame({"published_at": []}), blended)
+    with pytest.raises(ConfigError, match=r"got tuple; load_articles\(\.\.\., lenient=True\) returns"):
+        score_articles((_frame(), pd.DataFrame()), blended)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="chunk_size=0"):
         score_articles(_frame(), blended, chunk_size=0)
     with pytest.raises(ConfigError, match="n_jobs=0"):

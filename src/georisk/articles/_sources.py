@@ -117,6 +117,15 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[end + 4 :].lstrip("\n")
 
 
+def _drop_repeated_title(body: str, title: str) -> str:
+    """Drop the body's first line when it only repeats the title (an HTML ``<h1>``, a Markdown ``# heading``)."""
+    head, sep, rest = body.lstrip().partition("\n")
+    norm = " ".join(head.strip().lstrip("#").split()).casefold()
+    if title and sep and rest.strip() and norm == " ".join(title.split()).casefold():
+        return rest
+    return body
+
+
 def _iter_folder(folder: Path, timestamps: Mapping[str, Any] | None, max_file_bytes: int) -> Iterator[_Raw]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _FOLDER_SUFFIXES)
     if not files:
@@ -158,7 +167,11 @@ def _iter_folder(folder: Path, timestamps: Mapping[str, Any] | None, max_file_by
         elif not title:
             first, _, rest = clean_text(body).partition("\n")  # the headline after boilerplate
             title, body = first.strip(), rest
-        values: dict[str, Any] = {"title": title, "text": body, "source": meta.get("source", folder.name)}
+        values: dict[str, Any] = {
+            "title": title,
+            "text": _drop_repeated_title(body, title),
+            "source": meta.get("source", folder.name),
+        }
         for key in ("id", "url", "published_at"):
             if key in meta:
                 values[key] = meta[key]
@@ -167,8 +180,16 @@ def _iter_folder(folder: Path, timestamps: Mapping[str, Any] | None, max_file_by
         yield _Raw(str(path), None, values)
 
 
-def _iter_jsonl(path: Path) -> Iterator[_Raw]:
+def _read_feed(path: Path) -> str:
+    """Read a JSON Lines or CSV feed; a file with nothing but whitespace is an error, not zero articles."""
     text = read_text_file(path)
+    if not text.strip():
+        raise InputDataError("file is empty (no records); remove it or check the export that wrote it", path=str(path))
+    return text
+
+
+def _iter_jsonl(path: Path) -> Iterator[_Raw]:
+    text = _read_feed(path)
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -200,7 +221,7 @@ def _check_header(present: list[str], columns: Mapping[str, str] | None, where: 
 
 
 def _iter_csv(path: Path, columns: Mapping[str, str] | None) -> Iterator[_Raw]:
-    reader = csv.DictReader(io.StringIO(read_text_file(path), newline=""))
+    reader = csv.DictReader(io.StringIO(_read_feed(path), newline=""))
     _check_header([str(c) for c in (reader.fieldnames or [])], columns, str(path), timestamps=False)
     for n, row in enumerate(reader, start=2):  # line 1 is the header
         if None in row:

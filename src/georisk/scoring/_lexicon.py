@@ -235,7 +235,8 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         A TOML lexicon path or a :class:`Lexicon`; the shipped Russia-Ukraine lexicon
         when None. Another conflict is another TOML file: no code changes.
     negation_window : int, default 4
-        Words before a term searched for negation, hedge and intensity cues.
+        Words before a term searched for negation, hedge and intensity cues: a cue counts
+        when its last word is among them ("fail to make progress towards a ceasefire").
     saturation : float, default 1.0
         Score = 1 - exp(-weight_sum / saturation); larger values need more evidence.
 
@@ -337,14 +338,14 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                     lo = max(0, s - window)
                     weight = w
                     mods: list[str] = []
-                    if hedges and any(lo <= hs and he <= s for hs, he, _ in hedges):
+                    if hedges and any(lo < he <= s for _, he, _ in hedges):
                         weight *= HEDGE_FACTOR
                         mods.append("hedged")
-                    if intens and any(lo <= xs and xe <= s for xs, xe, _ in intens):
+                    if intens and any(lo < xe <= s for _, xe, _ in intens):
                         weight *= INTENSITY_FACTOR
                         mods.append("intense")
                     key = {"hawkish_threat": "threat", "hawkish_act": "act", "peace": "peace"}[cat]
-                    if negs and any(lo <= ns and ne <= s for ns, ne, _ in negs):
+                    if negs and any(lo < ne <= s for _, ne, _ in negs):
                         mods.append("negated")
                         if key == "peace":
                             key = "threat"

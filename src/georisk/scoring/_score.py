@@ -133,7 +133,14 @@ def score_articles(
     from georisk.scoring._lexicon import SCORE_COLUMNS
 
     if not isinstance(articles, pd.DataFrame):
-        raise ConfigError(f"articles must be a DataFrame, got {type(articles).__name__}; use georisk.load_articles")
+        raise ConfigError(
+            f"articles must be a DataFrame, got {type(articles).__name__}"
+            + (
+                "; load_articles(..., lenient=True) returns (articles, quarantine): pass the first"
+                if isinstance(articles, tuple)
+                else "; use georisk.load_articles"
+            )
+        )
     for col in ("published_at", "text"):
         if col not in articles.columns:
             raise ConfigError(f"articles has no {col!r} column; build it with georisk.load_articles")
