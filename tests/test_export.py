@@ -358,3 +358,187 @@ def test_a_session_exports_once_settled(tmp_path: Path, daily):
     after = pd.Timestamp("2024-12-31 21:30", tz="UTC")
     res = export_daily(None, D, out_dir=tmp_path, now=after)
     assert res.session == D and res.version == before.version  # the same bytes as a run days later
+
+
+@pytest.mark.parametrize(
+    ("date", "match"),
+    [("2024-13-45", r"date='2024-13-45' is not a date: .*use YYYY-MM-DD"), ("", r"date='' is not a date")],
+)
+def test_a_bad_date_is_a_usage_error_not_a_crash(tmp_path: Path, date: str, match: str, capsys):
+    with pytest.raises(ConfigError, match=match):
+        export_daily(None, date, out_dir=tmp_path)
+    with pytest.raises(ConfigError, match=r"end='x' is not a date"):
+        export_range(None, "2024-12-01", "x", out_dir=tmp_path)
+    # an empty $(date ...) in a crontab must exit 2 (usage), not 1 (a bug)
+    assert main(["export", "--date", date, "--out", str(tmp_path)]) == 2
+    assert "is not a date" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_keep_versions_must_be_non_negative(tmp_path: Path, pipeline_result):
+    r = pipeline_result
+    with pytest.raises(ConfigError, match=r"keep_versions=-1 must be an integer >= 0"):
+        export_daily(None, D, out_dir=tmp_path, keep_versions=-1)
+    with pytest.raises(ConfigError, match="keep_versions"):
+        export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path, keep_versions=-1)
+    assert main(["export", "--date", "2024-12-31", "--keep-versions", "-1", "--out", str(tmp_path)]) == 2
+
+
+def _stale_prices(tmp_path: Path, ticker: str = "LMT", n: int = 8) -> Path:
+    """The sample prices with ``ticker`` frozen over its last ``n`` rows (a stale feed)."""
+    from georisk.datasets import sample_prices_path
+
+    prices = pd.read_csv(sample_prices_path(), index_col=0)
+    prices.loc[prices.index[-n:], ticker] = prices.loc[prices.index[-n - 1], ticker]
+    path = tmp_path / "stale_prices.csv"
+    prices.to_csv(path)
+    return path
+
+
+def test_price_quality_failures_are_manifest_warnings(tmp_path: Path, caplog):
+    cfg = _config_with(tmp_path, prices=_stale_prices(tmp_path))
+    with caplog.at_level("WARNING", logger="georisk"):
+        res = export_daily(cfg, D, out_dir=tmp_path / "out")
+    expected = "price quality: LMT fails the quality thresholds as of 2024-12-31 (9 identical closes in a row (> 5))"
+    assert res.warnings == [expected]
+    assert expected in caplog.text
+    check_outputs(res.folder)
+    # the report is cut at each session: a session before the stale run has no warning
+    early = export_daily(cfg, "2024-12-18", out_dir=tmp_path / "out")
+    assert not [w for w in early.warnings if w.startswith("price quality")], early.warnings
+
+
+def test_strict_prices_fail_with_a_data_quality_error(tmp_path: Path):
+    from georisk.config import PricesConfig
+    from georisk.datasets import sample_prices_path
+    from georisk.errors import DataQualityError
+    from georisk.export._daily import _price_quality
+
+    prices = pd.read_csv(sample_prices_path(), index_col=0, parse_dates=True)
+    # ten missing LMT sessions in March 2022: 1.3 % of the whole file, but 20 % of what was known on 2022-03-31
+    prices.loc["2022-03-02":"2022-03-15", "LMT"] = float("nan")
+    d = pd.Timestamp("2022-03-31")
+    cfg = GeoriskConfig()
+    assert _price_quality(prices, pd.Timestamp("2024-12-31"), cfg) == []
+    (warning,) = _price_quality(prices[prices.index <= d], d, cfg)
+    assert warning.startswith("price quality: LMT fails the quality thresholds as of 2022-03-31")
+    jump = prices.copy()
+    jump.loc["2024-12-31", "LMT"] *= 3  # an issue dated the session itself, within the thresholds
+    (outlier,) = _price_quality(jump, D, cfg)
+    assert outlier.startswith("price quality: LMT outlier on 2024-12-31 (jump (robust z ")
+    strict = cfg.model_copy(update={"prices": PricesConfig(strict=True)})
+    assert _price_quality(jump, D, strict)  # an outlier is a warning, never a failure
+    with pytest.raises(
+        DataQualityError, match=r"session 2022-03-31: price quality: LMT fails .*prices\.strict = false"
+    ):
+        _price_quality(prices[prices.index <= d], d, strict)
+    # and from the command line, a strict configuration stops with exit code 5
+    path = _stale_prices(tmp_path)
+    toml = tmp_path / "strict.toml"
+    toml.write_text(f"[prices]\nsource = 'csv'\npath = '{path.name}'\nstrict = true\n", encoding="utf-8")
+    assert main(["export", "--date", "2024-12-31", "--config", str(toml), "--out", str(tmp_path / "out")]) == 5
+    assert not (tmp_path / "out" / "session=2024-12-31").exists()
+
+
+def test_a_damaged_history_file_is_rebuilt_with_a_warning(tmp_path: Path, pipeline_result, caplog):
+    r = pipeline_result
+    res = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)
+    good = history_path(tmp_path, D).read_bytes()
+    history_path(tmp_path, D).write_bytes(good[:100])  # truncated by a disk fault
+    with caplog.at_level("INFO", logger="georisk"):
+        again = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)
+    assert not again.changed and again.version == res.version
+    assert history_path(tmp_path, D).read_bytes() == good
+    assert "replacing the damaged history file" in caplog.text
+    caplog.clear()
+    with caplog.at_level("INFO", logger="georisk"):
+        export_frames(r.signal, r.premium * 2, r.positions, session=D, out_dir=tmp_path)
+    assert "replacing the history row of session 2024-12-31 with the new version" in caplog.text
+    assert "replacing the damaged" not in caplog.text
+    assert len(read_history(tmp_path)) == 1
+
+
+def _can_mount_read_only() -> bool:
+    import shutil
+    import subprocess
+
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o ro,size=64k tmpfs /mnt"],
+        capture_output=True,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_mount_read_only(), reason="needs root and unshare to mount a read-only file system")
+def test_read_only_file_system_as_root(tmp_path: Path, pipeline_result):
+    """Root ignores permission bits, so mount the export root read-only for real."""
+    import subprocess
+    import sys
+
+    r = pipeline_result
+    out = tmp_path / "out"
+    export_frames(r.signal, r.premium, r.positions, session=D, out_dir=out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    export = [sys.executable, "-m", "georisk", "export", "--date", "2024-12-31"]
+    script = (
+        f"mount --bind {out} {out} && mount -o remount,bind,ro {out} && "
+        f"{' '.join(export)} --out {out}; echo rc=$?; {' '.join(export)} --out {out}/sub; echo rc=$?"
+    )
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
+    )
+    assert done.stdout.split() == ["rc=2", "rc=2"], done.stderr
+    assert "cannot create the lock file" in done.stderr and "Read-only file system" in done.stderr
+    assert "cannot create the export folder" in done.stderr and "read-only file system" in done.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    read_export(out, D)
+
+
+def test_readme_cron_line_and_systemd_unit_work_verbatim(tmp_path: Path):
+    """Run the README's crontab command (only the paths and the clock changed) and parse its unit."""
+    import re
+    import shlex
+    import subprocess
+    import sys
+
+    from georisk.cli import build_parser
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    if not readme.is_file():
+        pytest.skip("README.md is not beside the tests")
+    text = readme.read_text("utf-8")
+    (cron,) = re.findall(r"^30 23 \* \* 1-5\s+(.+)$", text, flags=re.M)
+    (exec_start,) = re.findall(r"^ExecStart=/bin/sh -c '(.+)'$", text, flags=re.M)
+    (exec_pre,) = re.findall(r"^ExecStartPre=(\S+) (.+)$", text, flags=re.M)
+    # every flag the scheduling lines use exists: they parse
+    for line in (exec_start.replace("%%", "%"), cron.split(">>")[0].split("&&")[1]):
+        argv = shlex.split(line.replace("exec ", ""))[1:]
+        build_parser().parse_args(argv)
+    build_parser().parse_args(shlex.split(exec_pre[1]))
+    assert "%%" in exec_start and "\\%" in cron  # both need their % escaped
+
+    home = tmp_path / "srv" / "georisk"
+    (home / ".venv").mkdir(parents=True)
+    (home / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
+    if not (home / ".venv" / "bin" / "georisk").exists():
+        pytest.skip("the georisk script is not beside the interpreter")
+    (home / "georisk.toml").write_text("[export]\nout_dir = 'export'\n", encoding="utf-8")
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "date").write_text('#!/bin/sh\nexec /bin/date -d "$FAKE_DAY 23:30 UTC" "$@"\n', encoding="utf-8")
+    (shim / "date").chmod(0o755)
+    (tmp_path / "log").mkdir()
+    # cron turns an unescaped % into a newline and drops the backslash of \%
+    cmd = cron.replace("\\%", "%").replace("/srv/georisk", str(home)).replace("/var/log/georisk", str(tmp_path / "log"))
+    env = {**os.environ, "PATH": f"{shim}:/usr/bin:/bin"}
+    for day, session in (("2024-12-31", "2024-12-31"), ("2024-12-25", "2024-12-24")):  # a day, a holiday
+        done = subprocess.run(
+            ["/bin/sh", "-c", cmd], env={**env, "FAKE_DAY": day}, stdin=subprocess.DEVNULL, check=False, timeout=300
+        )
+        assert done.returncode == 0, (tmp_path / "log" / "export.log").read_text("utf-8")
+        check_outputs(home / "export" / f"session={session}")
+    log_lines = (tmp_path / "log" / "export.log").read_text("utf-8").splitlines()
+    assert log_lines == [f"{home}/export/session=2024-12-31", f"{home}/export/session=2024-12-24"]

@@ -116,39 +116,59 @@ def test_sigkill_at_random_points_never_leaves_a_mix(tmp_path: Path, pipeline_re
     print(f"states after {KILLS} kills: {seen}")
 
 
-CLI_KILLS = 3
+CLI_KILLS = 8
+
+
+def _start_export(cmd: list[str]) -> tuple[subprocess.Popen[str], float]:
+    """Start ``georisk -v export ...`` and wait until it logs that scoring began (inputs loaded)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "scoring" in line:
+            break
+    return proc, time.monotonic()
 
 
 @pytest.mark.slow
 def test_sigkill_of_the_real_export_command(tmp_path: Path):
-    """Kill ``georisk export`` itself at random points of a whole run (load, compute, write)."""
+    """Kill ``georisk export`` itself at random points of its compute and write phases.
+
+    Each kill comes a random time after the command logs that scoring began: one random
+    time in each of eight equal slices of 0-1.6 times the rest of an uninterrupted run, so
+    kills land in the scoring, the premium, the checks and the publishing.
+    """
     from georisk.export import export_daily
 
     cfg = tmp_path / "georisk.toml"
     cfg.write_text("[premium]\nridge = 2.0\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "georisk", "export", "--date", D, "--config", str(cfg)]
-    t0 = time.monotonic()
-    ref = subprocess.run([*cmd, "--out", str(tmp_path / "ref")], capture_output=True, text=True, check=False)
-    duration = time.monotonic() - t0
-    assert ref.returncode == 0, ref.stderr
+    cmd = [sys.executable, "-m", "georisk", "-v", "export", "--date", D, "--config", str(cfg)]
+    ref, t0 = _start_export([*cmd, "--out", str(tmp_path / "ref")])
+    _, err = ref.communicate()
+    rest = time.monotonic() - t0
+    assert ref.returncode == 0, err
     new = (tmp_path / "ref" / f"session={D}" / "signal.parquet").read_bytes()
     out = tmp_path / "out"
     old = export_daily(None, D, out_dir=out).folder.joinpath("signal.parquet").read_bytes()
     assert old != new
     rng = random.Random(SEED + 1)
     seen = []
-    for _ in range(CLI_KILLS):
-        proc = subprocess.Popen(
-            [*cmd, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
-        )
-        time.sleep(rng.uniform(0.3, 1.1) * duration)
+    for k in range(CLI_KILLS):
+        proc, t0 = _start_export([*cmd, "--out", str(out)])
+        lo = 1.6 * k / CLI_KILLS
+        time.sleep(max(t0 + rng.uniform(lo, lo + 1.6 / CLI_KILLS) * rest - time.monotonic(), 0.0))
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.communicate()
+        killed = proc.returncode == -signal.SIGKILL
+        assert killed or proc.returncode == 0, f"kill {k}: the export failed with exit code {proc.returncode}"
         read_export(out, D)  # whole and verified
         data = (out / f"session={D}" / "signal.parquet").read_bytes()
-        assert data in (old, new)
-        seen.append("new" if data == new else "old")
+        assert data in (old, new), f"kill {k}: the export is neither the previous nor the new one"
+        assert killed or data == new
+        seen.append(("killed" if killed else "finished") + "/" + ("new" if data == new else "old"))
+        assert history_path(out, pd.Timestamp(D)).read_bytes() in (old, new), f"kill {k}: a history fragment"
+        assert len(read_history(out)) == 1
         if data == new:  # put the old one back so the next kill can catch the swap again
             export_daily(None, D, out_dir=out)
-        assert len(read_history(out)) == 1
-    print(f"real command killed {CLI_KILLS} times after about {duration:.1f} s runs: {seen}")
+    assert any(s.startswith("killed") for s in seen), seen
+    n = sum(s.startswith("killed") for s in seen)
+    print(f"real command: {n} of {CLI_KILLS} runs killed (a whole run ends {rest:.1f} s after scoring began): {seen}")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from georisk._version import __version__
 from georisk.calendar import assign_sessions, get_calendar, session_closes, to_session
-from georisk.errors import ConfigError, CorruptExportError, MissingDataError, NotASessionError
+from georisk.errors import ConfigError, CorruptExportError, DataQualityError, MissingDataError, NotASessionError
 from georisk.export._store import (
     DATA_FILES,
     LOCK_NAME,
@@ -94,6 +94,24 @@ def _hash_frame(frame: pd.DataFrame) -> dict[str, Any]:
     return {"kind": "frame", "path": None, "sha256": h.hexdigest()}
 
 
+def _as_date(value: object, name: str) -> pd.Timestamp:
+    """Parse a calendar date given on the command line or in Python; ``ConfigError`` if it is not one."""
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{name}={value!r} is not a date: {exc}; use YYYY-MM-DD") from None
+    if pd.isna(ts):
+        raise ConfigError(f"{name}={value!r} is not a date; use YYYY-MM-DD")
+    if ts.tz is not None:
+        raise ConfigError(f"{name}={value!r} must be a calendar date without a time zone (YYYY-MM-DD)")
+    return ts.normalize()
+
+
+def _check_keep(keep_versions: int) -> None:
+    if isinstance(keep_versions, bool) or not isinstance(keep_versions, int) or keep_versions < 0:
+        raise ConfigError(f"keep_versions={keep_versions!r} must be an integer >= 0 (--keep-versions)")
+
+
 def _out_root(out_dir: str | Path) -> Path:
     out = Path(out_dir)
     try:
@@ -147,7 +165,7 @@ def _write_session(
     )
     for w in warnings:
         # A quiet news day is normal (INFO); a missing price the caller let through is not.
-        level = logging.WARNING if w.startswith("no price") else logging.INFO
+        level = logging.WARNING if w.startswith(("no price", "price quality")) else logging.INFO
         log.log(level, "session %s: %s", session.date(), w, extra={"session": str(session.date())})
     return ExportResult(session, folder, str(current["version"]), changed, current, history)
 
@@ -209,7 +227,8 @@ def export_frames(
     NotASessionError
         If ``session`` is not a session of ``calendar``.
     """
-    ts = to_session(session, calendar)
+    _check_keep(keep_versions)
+    ts = to_session(_as_date(session, "session"), calendar)
     out = _out_root(out_dir)
     closes = session_closes(calendar, str(ts.date()), str(ts.date()))
     row = build_rows(
@@ -286,6 +305,33 @@ def _price_gaps(prices: pd.DataFrame, d: pd.Timestamp, config: GeoriskConfig) ->
             seen = valid.index.max().date() if len(valid) else "never"
             gaps.append(f"{ticker} (a {inst.calendar} session; last price {seen})")
     return [f"no price on {d.date()} for {', '.join(gaps)}"] if gaps else []
+
+
+def _price_quality(upto: pd.DataFrame, d: pd.Timestamp, config: GeoriskConfig) -> list[str]:
+    """Quality warnings of the prices known on session ``d`` (the report cut at ``d``, so causal).
+
+    A ticker failing :class:`~georisk.market.QualityThresholds` as of ``d`` (stale run,
+    missing sessions, lag, ...) and any issue dated ``d`` (outlier, roll jump, non-positive
+    price) become warnings; with ``prices.strict`` a failure raises ``DataQualityError``.
+    Tickers without any price yet are left to the gap check.
+    """
+    from georisk.market import quality_report
+
+    tickers = [t for t in config.universe.tickers if t in upto.columns and upto[t].notna().any()]
+    report = quality_report({t: upto[t].dropna() for t in tickers}, config.universe, tickers=tickers, end=d)
+    table = report.table
+    failed = [str(t) for t in table.index[table["status"] == "fail"]]
+    reasons = table["reasons"].astype(str)
+    found = [f"price quality: {t} fails the quality thresholds as of {d.date()} ({reasons[t]})" for t in failed]
+    today = report.issues[pd.to_datetime(report.issues["date"]) == d]
+    for rec in today.itertuples(index=False):
+        found.append(f"price quality: {rec.ticker} {rec.check} on {d.date()} ({rec.detail})")
+    if failed and config.prices.strict:
+        raise DataQualityError(
+            f"session {d.date()}: " + "; ".join(found[: len(failed)]) + "; fix the prices, or set "
+            "prices.strict = false to export with the failure recorded as a warning in the manifest"
+        )
+    return found
 
 
 #: Default minutes after a session's close before it may be exported; the same grace as
@@ -385,7 +431,7 @@ def export_range(
     ------
     NotASessionError
         If the range holds no session.
-    MissingDataError, LockHeldError, CorruptExportError, ConfigError
+    MissingDataError, DataQualityError, LockHeldError, CorruptExportError, ConfigError
         As for :func:`export_daily`, checked for every session before anything is written
         (the close of the last session is checked before any input is read).
     """
@@ -398,9 +444,10 @@ def export_range(
         raise ConfigError(f"max_article_gap={max_article_gap!r} must be >= 0 sessions")
     if not settle_minutes >= 0:
         raise ConfigError(f"settle_minutes={settle_minutes!r} must be >= 0 minutes")
+    _check_keep(keep_versions)
+    lo, hi = _as_date(start, "start"), _as_date(end, "end")
     cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
     cal = cfg.signal.calendar
-    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if lo > hi:
         raise ConfigError(f"--from {lo.date()} is after --to {hi.date()}")
     closes = session_closes(cal, str(lo.date()), str(hi.date()))
@@ -420,7 +467,7 @@ def export_range(
             gaps = _price_gaps(prices, d, cfg)
             if gaps and missing_prices == "raise":
                 raise MissingDataError(gaps[0] + "; refresh those prices or pass missing_prices='warn'")
-            checks[d] = (used, last, gaps)
+            checks[d] = (used, last, gaps + _price_quality(prices[prices.index <= d], d, cfg))
         stages = compute_stages(cfg, articles, prices, as_of=closes.index[-1])
         rows = build_rows(
             stages.signal,
@@ -530,12 +577,16 @@ def export_daily(
         ``settle_minutes``; the message gives the close in UTC and how long to wait),
         or prices for ``date`` are missing, or the article feed is empty or stale; the
         message gives the exact gap.
+    DataQualityError
+        With ``prices.strict``, if a ticker fails the price quality thresholds as of
+        ``date`` (without it, the failure is a warning in the manifest).
     LockHeldError
         If another run holds the lock after ``lock_timeout`` seconds.
     CorruptExportError
         If the previous export of the session is corrupted (unless ``overwrite_corrupt``).
     ConfigError
-        If the output folder cannot be written.
+        If ``date`` is not a date, an option is out of range, or the output folder
+        cannot be written.
 
     Notes
     -----
@@ -544,7 +595,10 @@ def export_daily(
     runs only when :math:`\\text{now} \\ge \\max(c_d, k_{i,d}) + g`, with
     :math:`k_{i,d}` the cutoff of instrument :math:`i` (:func:`georisk.market.known_at`)
     and :math:`g` = ``settle_minutes``: before that the day's bar is not a close and
-    more articles may still be published. The data files
+    more articles may still be published. The manifest's ``warnings`` list gaps let
+    through with ``missing_prices="warn"``, the price quality report of the prices known on
+    ``date`` (tickers failing the thresholds, issues dated ``date``), quarantined articles,
+    a session without articles, and a premium still in warm-up. The data files
     hold no timestamp of the run, so the same inputs give the same bytes; the manifest's
     ``version`` is the SHA-256 (first 16 hex digits) of everything in it but ``created_at``.
 
@@ -558,10 +612,11 @@ def export_daily(
     """
     from georisk.config import GeoriskConfig
 
+    day = _as_date(date, "date")
     cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
-    session = to_session(date, cfg.signal.calendar, roll="previous" if previous_session else "raise")
-    if session != pd.Timestamp(date).normalize():
-        log.info("%s is not a session: exporting the previous session %s", pd.Timestamp(date).date(), session.date())
+    session = to_session(day, cfg.signal.calendar, roll="previous" if previous_session else "raise")
+    if session != day:
+        log.info("%s is not a session: exporting the previous session %s", day.date(), session.date())
     return export_range(
         cfg,
         session,

@@ -372,14 +372,39 @@ def history_path(out_dir: str | Path, session: pd.Timestamp) -> Path:
     return Path(out_dir) / "history" / f"v{SCHEMA_VERSION}" / f"{session.year}" / f"{session.date()}.parquet"
 
 
+def _report_replaced_history(path: Path, session: pd.Timestamp) -> None:
+    """Log what a history file about to be replaced held: an older version, or damage."""
+    try:
+        (row,) = validate_rows(pd.read_parquet(path))
+        if row.session != session.date():
+            raise CorruptExportError(f"it holds session {row.session}")
+    except Exception as exc:  # any failure to read it back means damage
+        log.warning(
+            "replacing the damaged history file %s (%s: %s) with the current export of session %s",
+            path,
+            type(exc).__name__,
+            exc,
+            session.date(),
+            extra={"session": str(session.date())},
+        )
+    else:
+        log.info("replacing the history row of session %s with the new version", session.date())
+
+
 def write_history(out_dir: Path, session: pd.Timestamp, parquet: bytes) -> Path:
-    """Atomically replace the history file of ``session`` (no duplicate row on rerun)."""
+    """Atomically replace the history file of ``session`` (no duplicate row on rerun).
+
+    The history is derived from the session's export (verified first), so a damaged
+    history file is rebuilt from it, with a warning in the log.
+    """
     path = history_path(out_dir, session)
     try:
         # Under the export lock, any temporary file here was left by a killed run.
         _clean_temporaries(path.parent)
-        if path.is_file() and path.read_bytes() == parquet:
-            return path
+        if path.is_file():
+            if path.read_bytes() == parquet:
+                return path
+            _report_replaced_history(path, session)
         atomic_write_bytes(path, parquet)
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
