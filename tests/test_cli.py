@@ -166,3 +166,16 @@ def test_export_during_the_session_exits_4(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert "session 2024-12-31 has not settled" in err and "21:00 UTC" in err and "wait 6 h 30 min" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_log_options_work_after_the_command_too(tmp_path: Path, capsys):
+    # a crontab line often puts every option after the command
+    assert main(["export", "--json-logs", "--date", "2024-12-28", "--out", str(tmp_path)]) == 7
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert json.loads(line)["exit_code"] == 7
+    # and after a nested command
+    assert main(["prices", "check", "--log-format", "json", "--prices", str(tmp_path / "none.csv")]) == 3
+    assert json.loads(capsys.readouterr().err.strip().splitlines()[-1])["exit_code"] == 3
+    # given before the command, an option is not reset by the command's own default
+    assert main(["--json-logs", "export", "--date", "2024-12-28", "--out", str(tmp_path)]) == 7
+    assert json.loads(capsys.readouterr().err.strip().splitlines()[-1])["error"] == "NotASessionError"

@@ -207,6 +207,47 @@ def test_empty_or_stale_article_feed(tmp_path: Path):
         export_daily(_config_with(tmp_path, articles=stale), D, out_dir=tmp_path / "out")
 
 
+def test_a_growing_feed_does_not_republish_an_earlier_session(tmp_path: Path):
+    # the scheduler's feed file grows every day; news published after a session's close
+    # changes the file's hash but not what the session used, so a rerun or a backfill of
+    # the old session is unchanged
+    lines = _sample_lines("articles")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(line for line in lines if '"published_at": "2024-12-2' not in line))
+    cfg = _config_with(tmp_path, articles=feed)
+    first = export_daily(cfg, "2024-12-18", out_dir=tmp_path / "out")
+    assert first.changed
+    before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
+    feed.write_text("".join(lines))  # a week of later news appended
+    again = export_daily(cfg, "2024-12-18", out_dir=tmp_path / "out")
+    assert not again.changed
+    assert again.version == first.version
+    assert {p.name: p.read_bytes() for p in again.folder.iterdir()} == before
+    # the whole-file hash is still recorded, as provenance
+    assert again.manifest["inputs"]["articles"]["kind"] == "file"
+    # what a session used is part of its identity: an article inside the session's window changes it
+    extra = json.dumps(
+        {
+            "id": "extra-1",
+            "published_at": "2024-12-17T15:00:00Z",
+            "title": "Envoys meet again",
+            "text": "Negotiators met in Geneva to discuss a ceasefire framework for Ukraine.",
+        }
+    )
+    feed.write_text("".join(lines) + extra + "\n")
+    assert export_daily(cfg, "2024-12-18", out_dir=tmp_path / "out").version != first.version
+
+
+def test_strict_prices_judge_only_what_was_known_on_the_session(tmp_path: Path):
+    # LMT freezes over the last 8 rows: exporting a session before that stays possible
+    toml = tmp_path / "strict.toml"
+    path = _stale_prices(tmp_path)
+    toml.write_text(f"[prices]\nsource = 'csv'\npath = '{path.name}'\nstrict = true\n", encoding="utf-8")
+    out = str(tmp_path / "out")
+    assert main(["export", "--date", "2024-12-18", "--config", str(toml), "--out", out]) == 0
+    assert main(["export", "--date", "2024-12-31", "--config", str(toml), "--out", out]) == 5
+
+
 def test_corrupted_previous_export_is_reported_not_overwritten(tmp_path: Path, pipeline_result):
     r = pipeline_result
     first = export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path)

@@ -61,18 +61,41 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"georisk {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr (-vv for debug)")
-    parser.add_argument(
-        "--log-format",
-        choices=("text", "json"),
-        default="text",
-        help="log lines on stderr as text (default) or one JSON object per line for log shippers",
-    )
-    parser.add_argument("--json-logs", action="store_true", help="same as --log-format json")
+    _add_log_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         import_module(name).register(sub, EPILOG)
+    _log_options_everywhere(sub)
     return parser
+
+
+def _add_log_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Below the top level the defaults are SUPPRESS, so an option given before the
+    # command is kept unless the command repeats it (`georisk export --json-logs` works
+    # as well as `georisk --json-logs export`).
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=default(0), help="more log output on stderr (-vv for debug)"
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=default("text"),
+        help="log lines on stderr as text (default) or one JSON object per line for log shippers",
+    )
+    parser.add_argument(
+        "--json-logs", action="store_true", default=default(False), help="same as --log-format json"
+    )
+
+
+def _log_options_everywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for child in set(sub.choices.values()):
+        _add_log_options(child, top=False)
+        for action in child._subparsers._group_actions if child._subparsers else ():
+            if isinstance(action, argparse._SubParsersAction):
+                _log_options_everywhere(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

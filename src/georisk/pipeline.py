@@ -52,6 +52,9 @@ class PipelineResult:
 def load_inputs(config: GeoriskConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Path]]:
     """Load articles (with their quarantine) and prices as the configuration says.
 
+    Prices are loaded without the whole-file ``prices.strict`` check; callers check
+    quality as of each session (:func:`georisk.export.export_daily` does).
+
     Returns
     -------
     tuple
@@ -72,7 +75,9 @@ def load_inputs(config: GeoriskConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     else:
         articles = load_articles(a_path, format=acfg.format, timezone=acfg.timezone, date_only=acfg.date_only)
         quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    loaded, p_path = prices_from_config(config.prices, config.universe)
+    # The export applies ``prices.strict`` session by session, to the prices known on each
+    # session: a quality failure in later prices must not block exporting an earlier day.
+    loaded, p_path = prices_from_config(config.prices.model_copy(update={"strict": False}), config.universe)
     prices = loaded.prices
     if p_path is not None:
         inputs["prices"] = p_path

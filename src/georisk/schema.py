@@ -181,7 +181,10 @@ class ExportManifest(_Strict):
 
     schema_version: Literal["2"]
     georisk_version: str
-    version: str = Field(description="content id of this export (hash of everything but created_at)")
+    version: str = Field(
+        description="content id of this export: hash of everything but created_at and the whole-file input "
+        "hashes (provenance; the inputs used up to the cutoff are part of it)"
+    )
     session: dt.date
     as_of: AwareDatetime = Field(description="the cutoff: close of the session (UTC)")
     calendar: str

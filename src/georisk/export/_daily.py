@@ -132,7 +132,15 @@ def _write_session(
     warnings: list[str],
     overwrite_corrupt: bool,
     keep_versions: int,
+    provenance: Mapping[str, Any] | None = None,
 ) -> ExportResult:
+    """Publish one row; ``provenance`` inputs are recorded but not part of the version.
+
+    The version is the hash of the manifest without ``created_at`` and without the
+    ``provenance`` entries: whole input files that grow with news published after the
+    session would otherwise make every rerun or backfill of an old session a new version
+    although what it used (``articles_used``, ``prices_used``) did not change.
+    """
     session = pd.Timestamp(row.session)
     files = row_bytes([row])
     manifest: dict[str, Any] = {
@@ -147,6 +155,7 @@ def _write_session(
         "warnings": list(warnings),
     }
     manifest["version"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+    manifest["inputs"] = {**(provenance or {}), **manifest["inputs"]}
     manifest["created_at"] = pd.Timestamp.now(tz="UTC").isoformat()
     ExportManifest.model_validate(manifest)
     folder, changed = publish(
@@ -494,7 +503,6 @@ def export_range(
                 "configuration": params,
                 "configuration_sha256": params_sha,
                 "inputs": {
-                    **file_inputs,
                     "articles_used": _hash_frame(used[["id", "published_at"]] if "id" in used else used),
                     "prices_used": _hash_frame(upto),
                 },
@@ -510,6 +518,7 @@ def export_range(
                     warnings=warnings,
                     overwrite_corrupt=overwrite_corrupt,
                     keep_versions=keep_versions,
+                    provenance=file_inputs,
                 )
             )
     return results
