@@ -56,6 +56,23 @@ def holdout_metrics() -> None:
         print(f"\n-- {name}: {len(ev.scores)} texts, five-label accuracy {ev.accuracy:.3f}")
         print(ev.metrics[["n_positive", "precision", "recall", "roc_auc"]].to_string(float_format=lambda v: f"{v:.3f}"))
     print()
+    floor_of_neutral_text()
+
+
+def floor_of_neutral_text() -> None:
+    """Print the default scorer's median hawkish and peace on hold-out texts with no force in them."""
+    frame = load_labelled_corpus(split="holdout")
+    scores = BlendedScorer().fit().transform(frame["text"].tolist())
+    scores["label"] = frame["label"].to_numpy()
+    print("== default blend on hold-out texts that carry neither force (median, max) ==")
+    for label in ("neutral", "off_topic"):
+        part = scores[scores["label"] == label]
+        print(
+            f"  {label:9} n={len(part):3}: hawkish_tilt median {part['hawkish_tilt'].median():.3f} "
+            f"max {part['hawkish_tilt'].max():.3f}; peace_trade median {part['peace_trade'].median():.3f} "
+            f"max {part['peace_trade'].max():.3f}"
+        )
+    print()
 
 
 def vader_baseline() -> None:
@@ -107,6 +124,11 @@ def real_headlines(shared: Path, top: int) -> None:
         print(
             f"share with hawkish_tilt >= 0.5: {(part['hawkish_tilt'] >= 0.5).mean():.1%}; "
             f"peace_trade >= 0.5: {(part['peace_trade'] >= 0.5).mean():.1%}"
+        )
+        off = part[~rel]
+        print(
+            f"headlines scored irrelevant (n={len(off)}): median hawkish_tilt {off['hawkish_tilt'].median():.3f}, "
+            f"median peace_trade {off['peace_trade'].median():.3f}"
         )
         for col in ("hawkish_tilt", "peace_trade"):
             print(f"\n   top {top} by {col} (date, hawkish, peace, relevance, headline):")

@@ -24,6 +24,24 @@ def _dates(values: pd.Series, fmt: str) -> pd.Series:
     return pd.to_datetime(values, format=fmt, errors="coerce").dt.strftime("%Y-%m-%d")
 
 
+#: censor.net titles end in their timestamp and section, "(06.04.22 16:14) « War in Ukraine | Censor.NET",
+#: and its descriptions open with the timestamp and repeat the title.
+_CENSOR_TITLE_TAIL = r"\s*\(\d{2}\.\d{2}\.\d{2} \d{1,2}:\d{2}\)\s*\S?\s*[^()]*\|\s*Censor\.NET\s*$"
+_CENSOR_DESC_HEAD = r"^\d{2}\.\d{2}\.\d{2} \d{1,2}:\d{2} - "
+
+
+def _censor_net(title: pd.Series, desc: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Strip censor.net's title suffix and description prefix, and the title repeated in the description."""
+    title = title.str.replace(_CENSOR_TITLE_TAIL, "", regex=True).str.strip()
+    desc = desc.str.replace(_CENSOR_DESC_HEAD, "", regex=True)
+    repeated = [bool(t) and d.startswith(t) for t, d in zip(title.tolist(), desc.tolist(), strict=True)]
+    desc = pd.Series(
+        [d[len(t) :].lstrip(" .") if r else d for t, d, r in zip(title.tolist(), desc.tolist(), repeated, strict=True)],
+        index=desc.index,
+    )
+    return title, desc
+
+
 def load_headlines(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Headlines of news-ruwa and news-guardian-bbc-russia-ukraine as one article frame.
 
@@ -33,8 +51,8 @@ def load_headlines(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         The validated articles and the records rejected (no date, no text), counted.
     """
     ruwa = pd.read_csv(shared / "news-ruwa" / "RUWA_04.08.23.csv")
-    title = ruwa["title"].fillna("").astype(str)
-    text = (title + ". " + ruwa["desc"].fillna("").astype(str)).str.strip(". ")
+    title, desc = _censor_net(ruwa["title"].fillna("").astype(str), ruwa["desc"].fillna("").astype(str))
+    text = (title + ". " + desc).str.strip(". ")
     raw = [
         (
             pd.DataFrame(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,104 @@ def test_a_multi_word_cue_counts_when_it_ends_inside_the_window():
         "hawkish-threat:ceasefire(negated)=1.5"
     ]
     assert LexiconScorer(negation_window=0).fit().explain(["Moscow refused a ceasefire."]) == ["peace:ceasefire=1.5"]
+
+
+def test_negation_is_scoped_to_its_clause_not_a_fixed_window():
+    s = LexiconScorer().fit()
+    # seven words between cue and term, one clause: the exchange is rejected (the old fixed
+    # window of 4 words scored this as peace news)
+    assert s.explain(["Kremlin dismisses Kyiv's offer to free jailed oligarch in prisoner swap."]) == [
+        "hawkish-threat:prisoner swap(negated)=1.5"
+    ]
+    assert s.explain(["Talks fail to make real progress towards ceasefire."]) == [
+        "hawkish-threat:ceasefire(negated)=1.5"
+    ]
+    # a clause break ends the scope: punctuation, or a word such as "but", "while", "as", "after"
+    for text in (
+        "Moscow rejected the plan, but agreed to a prisoner swap.",
+        "Moscow rejected the plan but agreed to a prisoner swap.",
+        "The governor denied the reports as envoys agreed to a prisoner swap.",
+        "Officials declined to comment after envoys agreed to a prisoner swap.",
+        "Moscow rejected the plan \u2014 envoys agreed to a prisoner swap.",
+    ):
+        assert "negated" not in s.explain([text])[0], text
+    # a cue governs its own clause's terms: "stalls" reaches back to nothing
+    out = s.transform(["Trump pushes ceasefire while Putin stalls.", "Kremlin refused a ceasefire while Kyiv stalls."])
+    assert out.loc[0, "peace_trade"] > 0.5 and out.loc[0, "hawkish_tilt"] == 0.0
+    assert out.loc[1, "hawkish_threat"] > 0.5 and out.loc[1, "peace_trade"] == 0.0
+    # and stops at a term of the other direction; coordinated terms of one direction share it
+    assert s.explain(["Moscow refused a ceasefire and launched an offensive."]) == [
+        "hawkish-act:offensive=1.5; hawkish-threat:ceasefire(negated)=1.5"
+    ]
+    assert s.explain(["Moscow rejected a ceasefire and a prisoner swap."]) == [
+        "hawkish-threat:ceasefire(negated)=1.5; hawkish-threat:prisoner swap(negated)=1.5"
+    ]
+    # a hawkish term far after "not" is a given, not denied: only the short reach applies to it
+    assert s.explain(["The mayor did not tell residents about the coming invasion."]) == ["hawkish-act:invasion=1"]
+    assert s.explain(["The minister ruled out new sanctions."]) == ["peace:new sanctions(negated)=0.75"]
+    # beyond the largest window even one clause is not negated
+    far = "Moscow rejected calls from the mayors of several big and small towns for a ceasefire."
+    assert s.explain([far]) == ["peace:ceasefire=1.5"]
+    assert LexiconScorer(negation_window=14).fit().explain([far]) == ["hawkish-threat:ceasefire(negated)=1.5"]
+    # the breaks are lexicon data: a user can add one
+    text = "Moscow rejected the plan meanwhile Kyiv proposed a truce."
+    assert s.explain([text]) == ["hawkish-threat:truce(negated)=1.5"]
+    lex = load_lexicon().extended(scope_breaks=["meanwhile"])
+    assert LexiconScorer(lexicon=lex).explain([text]) == ["peace:truce=1.5"]
+    with pytest.raises(ConfigError, match="single words"):
+        load_lexicon().extended(scope_breaks=["even as"])
+    with pytest.raises(ConfigError, match="modifier_window"):
+        LexiconScorer(modifier_window=-1).fit()
+
+
+def test_peace_words_in_another_sense_are_not_peace_news():
+    s = LexiconScorer().fit()
+    other = [
+        "Ministers report progress in talks about supplying more fighter jets to Kyiv.",
+        "EU leaders back membership talks with Moldova at summit.",
+        "Berlin agreed to send more tanks to Ukraine.",
+        "Naftogaz and Gazprom reach a deal on gas transit fees.",
+        "Biden pledges more shells for Ukraine as the NATO summit opens in Vilnius.",
+        "Kyiv and London sign a trade agreement on steel.",
+    ]
+    out = s.transform(other)
+    assert (out["peace_trade"] == 0.0).all(), out["peace_trade"].tolist()
+    ev = s.explain(other)
+    assert (
+        ev[0].startswith("other-sense:progress in talks(about supplying)")
+        and "other-sense:summit(nato summit)" in ev[4]
+    )
+    # the same words about ending the war stay peace news, and specific terms are never dropped
+    peace = [
+        "Envoys report progress in talks about a ceasefire in Donbas.",
+        "Kyiv and Moscow reach a deal on a prisoner swap.",
+        "Putin and Trump agreed to a summit in Alaska.",
+        "Russia and Ukraine agreed to a ceasefire and tanks withdrew from the line.",
+        "Zelensky wants a ceasefire and more weapons.",
+    ]
+    assert (s.transform(peace)["peace_trade"] > 0.5).all()
+    assert "other-sense" not in " ".join(s.explain(peace))
+    # a clause break or another term between the generic word and the topic keeps the sense
+    assert s.explain(["Envoys reached a deal, and shells kept falling."])[0].startswith("peace:deal")
+    # the rules are lexicon data, so another conflict configures its own
+    assert s.lexicon_.topic_reach == 8 and "accession" in s.lexicon_.other_topics
+    far = "EU countries made progress in talks with Kyiv regarding the delivery of more fighter jets."
+    assert s.explain([far])[0].startswith("other-sense:progress in talks(about fighter)")
+    near = LexiconScorer(lexicon=dataclasses.replace(load_lexicon(), topic_reach=4)).fit()
+    assert near.explain([far]) == ["peace:progress in talks=1.5"]
+    # "fighters" are also soldiers: not a topic word
+    assert s.explain(["Kyiv and Moscow began negotiations on returning wounded fighters."]) == ["peace:negotiations=1"]
+
+
+def test_a_text_that_opens_with_its_title_is_scored_once():
+    frame = pd.DataFrame(
+        {
+            "title": ["Envoys agree ceasefire", "Envoys agree ceasefire"],
+            "text": ["Envoys agree ceasefire. Talks in Riyadh ended late.", "Talks in Riyadh ended late."],
+        }
+    )
+    ev = LexiconScorer().explain(frame)
+    assert ev[0] == ev[1] == "peace:ceasefire=1.5"
 
 
 def test_act_inflections_from_real_headlines_need_a_military_sense():
@@ -200,10 +299,27 @@ def test_supervised_learns_from_given_labels():
 def test_blend_weights_are_documented_and_exact(blended: BlendedScorer):
     texts = ["Moscow refused a ceasefire while drones struck Odesa.", "Oil rose on the grain deal."]
     lex = LexiconScorer().fit(None).transform(texts)
-    sup = SupervisedScorer(char_ngrams=False).fit().transform(texts)
+    model = SupervisedScorer(char_ngrams=False).fit()
+    sup = model.transform(texts)
+    heads = model.predict_proba_heads(texts)
     out = blended.transform(texts)
-    for col in ("hawkish_tilt", "peace_trade", "hawkish_act"):
-        np.testing.assert_allclose(out[col], 0.5 * lex[col] + 0.5 * sup[col])
+    # the model's probabilities enter measured against its no-evidence base rate b (the
+    # probability of the empty text): r(P) = eps P / b below b, eps + (1 - eps)(P - b)/(1 - b) above
+    base = model.predict_proba_heads([""]).iloc[0]
+    assert blended.model_base_rate_ == pytest.approx({"hawkish": base["hawkish"], "peace": base["peace"]})
+
+    def r(p: pd.Series, b: float) -> np.ndarray:
+        q = p.to_numpy()
+        return np.where(q < b, 0.02 * q / b, 0.02 + 0.98 * (q - b) / (1 - b))
+
+    # ... gated by the lexicon's score L of the same side: L P + (1 - L) r(P)
+    lh, lp = lex["hawkish_tilt"].to_numpy(), lex["peace_trade"].to_numpy()
+    hawk = lh * heads["hawkish"].to_numpy() + (1 - lh) * r(heads["hawkish"], base["hawkish"])
+    peace = lp * heads["peace"].to_numpy() + (1 - lp) * r(heads["peace"], base["peace"])
+    np.testing.assert_allclose(out["hawkish_tilt"], 0.5 * lex["hawkish_tilt"] + 0.5 * hawk)
+    np.testing.assert_allclose(out["hawkish_act"], 0.5 * lex["hawkish_act"] + 0.5 * hawk * heads["act"])
+    np.testing.assert_allclose(out["hawkish_threat"], 0.5 * lex["hawkish_threat"] + 0.5 * hawk * (1 - heads["act"]))
+    np.testing.assert_allclose(out["peace_trade"], 0.5 * lex["peace_trade"] + 0.5 * peace)
     # relevance: the weighted harmonic mean, gated by the lexicon (see BlendedScorer's Notes)
     gate = np.maximum(lex["relevance"], 0.01)
     np.testing.assert_allclose(out["relevance"], 1.0 / (0.5 / gate + 0.5 / sup["relevance"]))

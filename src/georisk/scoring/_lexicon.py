@@ -32,6 +32,19 @@ SCORE_COLUMNS = [
 ]
 CHANNELS = ("energy", "defense", "grain", "sanctions")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+#: Words, plus clause punctuation as tokens of its own (commas, colons, brackets, dashes): a
+#: phrase never matches across them and a negation, hedge or intensity cue never reaches past them.
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[,:()\u2013\u2014]|(?<!\S)--?(?!\S)")
+_PUNCT_BREAKS = frozenset({",", ":", "(", ")", "\u2013", "\u2014", "-", "--"})
+#: Words that open a new clause and so end a cue's scope, used when a lexicon file names none
+#: ("Trump pushes a ceasefire while Putin stalls": "stalls" does not reach back, and "rejected
+#: the plan, but agreed to a truce" does not reach forward past "but").
+# fmt: off
+DEFAULT_SCOPE_BREAKS = (
+    "but", "while", "whilst", "as", "although", "though", "after", "yet", "whereas", "despite",
+    "before", "when", "because", "since", "unless", "until", "then", "however",
+)
+# fmt: on
 
 
 def _phrases(items: list[str], where: str) -> dict[str, float]:
@@ -46,6 +59,22 @@ def _phrases(items: list[str], where: str) -> dict[str, float]:
         except ValueError as exc:
             raise ConfigError(f"lexicon {where}: weight of {item!r} is not a number; write 'term|1.5'") from exc
     return out
+
+
+def _breaks(items: Any, where: str) -> frozenset[str]:
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ConfigError(f"lexicon {where}: scope_breaks must be a list of single words, e.g. ['but', 'while']")
+    words = [_WORD.findall(i.lower()) for i in items]
+    bad = [i for i, w in zip(items, words, strict=True) if len(w) != 1]
+    if bad:
+        raise ConfigError(f"lexicon {where}: scope_breaks {bad} must be single words, e.g. 'while'")
+    return frozenset(w[0] for w in words)
+
+
+def _reach(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigError(f"lexicon {where}: topic_reach={value!r} must be an integer >= 0, e.g. 8")
+    return value
 
 
 def _factor(value: Any, where: str) -> float:
@@ -71,6 +100,11 @@ class Lexicon:
     off_topic: dict[str, float]
     source: str = field(default="")
     off_topic_factor: float = 0.25
+    scope_breaks: frozenset[str] = field(default=frozenset(DEFAULT_SCOPE_BREAKS))
+    not_peace: dict[str, float] = field(default_factory=dict)
+    generic_peace: dict[str, float] = field(default_factory=dict)
+    other_topics: dict[str, float] = field(default_factory=dict)
+    topic_reach: int = 8
 
     def extended(self, **extra: list[str]) -> Lexicon:
         """Return a copy with extra terms added to the named categories.
@@ -88,6 +122,8 @@ class Lexicon:
                 chans = dict(self.channels)
                 chans[key] = {**chans[key], **_phrases(terms, key)}
                 changes["channels"] = chans
+            elif key == "scope_breaks":
+                changes[key] = self.scope_breaks | _breaks(terms, key)
             elif hasattr(self, key) and isinstance(getattr(self, key), dict):
                 changes[key] = {**getattr(self, key), **_phrases(terms, key)}
             else:
@@ -124,6 +160,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         conflict = data["conflict"]
         mods = data.get("modifiers", {})
         excl = data.get("exclusions", {})
+        senses = data.get("senses", {})
         return Lexicon(
             name=conflict.get("name", where),
             actors=_phrases(conflict.get("actors", []) + conflict.get("places", []), f"{where} [conflict]"),
@@ -141,6 +178,11 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
             off_topic=_phrases(excl.get("off_topic", []), f"{where} off_topic"),
             source=where,
             off_topic_factor=_factor(excl.get("off_topic_factor", 0.25), where),
+            scope_breaks=_breaks(mods.get("scope_breaks", list(DEFAULT_SCOPE_BREAKS)), f"{where} scope_breaks"),
+            not_peace=_phrases(senses.get("not_peace", []), f"{where} [senses] not_peace"),
+            generic_peace=_phrases(senses.get("generic_peace", []), f"{where} [senses] generic_peace"),
+            other_topics=_phrases(senses.get("other_topics", []), f"{where} [senses] other_topics"),
+            topic_reach=_reach(senses.get("topic_reach", 8), f"{where} [senses]"),
         )
     except KeyError as exc:
         raise ConfigError(
@@ -191,12 +233,45 @@ class _Matcher:
         return out
 
 
+_SIDE = {"hawkish_threat": "hawkish", "hawkish_act": "hawkish", "peace": "peace"}
+
+
+def _governs(
+    cues: list[tuple[int, int, float]],
+    start: int,
+    window: int,
+    tokens: list[str],
+    breaks: frozenset[str],
+    terms: list[tuple[int, int, float, str]],
+    cat: str,
+) -> bool:
+    """Whether a cue's scope reaches the term starting at token ``start``.
+
+    A cue reaches forward at most ``window`` words (its last word among the ``window``
+    words before the term) and stops early at a clause break (punctuation or a word such
+    as "but", "while", "as") and at a term of the other direction: in "refused a ceasefire
+    and launched an offensive" the refusal governs "ceasefire", not "offensive", while in
+    "rejected a ceasefire and peace talks" it governs both.
+    """
+    side = _SIDE[cat]
+    for _, ce, _ in cues:
+        if start - window < ce <= start:
+            if ce < start and not breaks.isdisjoint(tokens[ce:start]):
+                continue
+            if any(ce <= ts < start and _SIDE[tc] != side for ts, _, _, tc in terms):
+                continue
+            return True
+    return False
+
+
 def _squash(x: float) -> float:
     return 1.0 - math.exp(-x)
 
 
 def texts_of(X: Any) -> list[str]:
     """Texts of ``X``: an article frame (title and text joined), a Series or a list of str.
+
+    The title is prepended to the text unless the text already opens with it.
 
     Raises
     ------
@@ -210,7 +285,11 @@ def texts_of(X: Any) -> list[str]:
         if "title" not in X.columns:
             return body.tolist()
         title = X["title"].fillna("").astype(str)
-        return [f"{t}.\n{b}" if t else b for t, b in zip(title.tolist(), body.tolist(), strict=True)]
+        # a body that opens with its title (a feed whose text is "title. summary", or the
+        # headline alone) is scored once, not with the title counted twice
+        return [
+            f"{t}.\n{b}" if t and not b.startswith(t) else b for t, b in zip(title.tolist(), body.tolist(), strict=True)
+        ]
     if isinstance(X, str):
         raise ConfigError("X is a single string; pass a list of texts, e.g. [text]")
     if X is None:
@@ -222,23 +301,51 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Score texts for hawkish tilt, peace trade, relevance and market channels.
 
     A transparent scorer that needs no training. Terms are matched as whole phrases per
-    sentence on lower-cased text. A negation cue in the ``negation_window`` words before
-    a term flips its direction: a negated peace term counts as a hawkish threat ("refused
-    a ceasefire", "no intention to pause fighting"), a negated hawkish term counts half
-    on the peace side ("ruled out new sanctions"). A hedge ("may", "reportedly") halves a
-    term's weight; an intensifier ("massive", "largest") raises it by half. Exclusion
-    phrases ("price war", "war and peace") are blanked out before matching.
+    sentence on lower-cased text. A negation cue flips the direction of the terms in its
+    scope: a negated peace term counts as a hawkish threat ("refused a ceasefire", "no
+    intention to pause fighting"), a negated hawkish term counts half on the peace side
+    ("ruled out new sanctions"). A hedge ("may", "reportedly") halves a term's weight; an
+    intensifier ("massive", "largest") raises it by half. Exclusion phrases ("price war",
+    "war and peace") are blanked out before matching.
+
+    A cue's scope is its clause: it reaches forward over at most ``negation_window``
+    words (``modifier_window`` for hedges and intensifiers) and stops early at a clause
+    break, that is punctuation (``, : ( ) -- \u2014``) or a word of the lexicon's
+    ``scope_breaks`` ("but", "while", "as", "although", "after", ...), and at a term of
+    the other direction. So "Kremlin dismisses Ukraine's offer to free Putin ally in
+    prisoner exchange" is a rejected exchange (seven words apart, one clause), while in
+    "Trump pushes a ceasefire while Putin stalls" and "refused a ceasefire and launched an
+    offensive" the cue governs only its own clause's term. The full reach is for peace
+    terms, which a refusal takes as its object ("rejects the UN's proposal for an Easter
+    ceasefire"); a hawkish term is negated only within ``modifier_window`` words, as a war
+    noun far after "not" or "without" is mostly a given, not denied ("did not warn
+    Ukrainians about the upcoming invasion", "without power due to shelling").
+
+    Generic peace words have other senses: "summit", "deal", "agreement", "agreed to",
+    "negotiations" and "progress in talks" are as often about alliances, trade, gas or
+    arms supplies. A peace term inside one of the lexicon's ``not_peace`` phrases ("NATO
+    summit", "trade deal", "accession talks") does not count, nor does a ``generic_peace``
+    term with a word of ``other_topics`` ("fighter", "tanks", "accession", "gas transit")
+    at most ``topic_reach`` words away in its clause ("progress in talks about supplying
+    fighter jets"); :meth:`explain` lists them as ``other-sense:``.
 
     Parameters
     ----------
     lexicon : str, pathlib.Path or Lexicon, optional
         A TOML lexicon path or a :class:`Lexicon`; the shipped Russia-Ukraine lexicon
         when None. Another conflict is another TOML file: no code changes.
-    negation_window : int, default 4
-        Words before a term searched for negation, hedge and intensity cues: a cue counts
-        when its last word is among them ("fail to make progress towards a ceasefire").
+    negation_window : int, default 8
+        Largest reach of a negation cue over a peace term within its clause: the cue
+        counts when its last word is among the ``negation_window`` words before the term
+        and no clause break lies between ("fail to make real progress towards a
+        ceasefire"). Hawkish terms use ``min(negation_window, modifier_window)``. 0 turns
+        negation off.
     saturation : float, default 1.0
         Score = 1 - exp(-weight_sum / saturation); larger values need more evidence.
+    modifier_window : int, default 4
+        The same reach for hedge and intensity cues, which sit next to what they modify
+        ("may launch an offensive", "a massive offensive"), and for negated hawkish
+        terms ("ruled out new sanctions").
 
     Attributes
     ----------
@@ -273,11 +380,16 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """
 
     def __init__(
-        self, lexicon: str | Path | Lexicon | None = None, negation_window: int = 4, saturation: float = 1.0
+        self,
+        lexicon: str | Path | Lexicon | None = None,
+        negation_window: int = 8,
+        saturation: float = 1.0,
+        modifier_window: int = 4,
     ) -> None:
         self.lexicon = lexicon
         self.negation_window = negation_window
         self.saturation = saturation
+        self.modifier_window = modifier_window
 
     def fit(self, X: Any = None, y: Any = None) -> LexiconScorer:
         """Load and compile the lexicon; ``X`` and ``y`` are ignored.
@@ -288,7 +400,9 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             ``self``, fitted.
         """
         if not isinstance(self.negation_window, int | np.integer) or self.negation_window < 0:
-            raise ConfigError(f"negation_window={self.negation_window!r} must be an integer >= 0, e.g. 4")
+            raise ConfigError(f"negation_window={self.negation_window!r} must be an integer >= 0, e.g. 8")
+        if not isinstance(self.modifier_window, int | np.integer) or self.modifier_window < 0:
+            raise ConfigError(f"modifier_window={self.modifier_window!r} must be an integer >= 0, e.g. 4")
         if not self.saturation > 0:
             raise ConfigError(f"saturation={self.saturation!r} must be > 0, e.g. 1.0")
         lex = self.lexicon if isinstance(self.lexicon, Lexicon) else load_lexicon(self.lexicon)
@@ -304,9 +418,13 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 "hedges": lex.hedges,
                 "intensifiers": lex.intensifiers,
                 "off_topic": lex.off_topic,
+                "not_peace": lex.not_peace,
+                "topics": lex.other_topics,
             }
         )
+        self._generic = frozenset(tuple(t.split()) for t in lex.generic_peace)
         self._exclusions = _Matcher({"x": lex.exclusions})
+        self._breaks = _PUNCT_BREAKS | lex.scope_breaks
         self.n_features_in_ = 1
         return self
 
@@ -314,9 +432,11 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         sums = dict.fromkeys(("threat", "act", "peace", "actors", "off_topic", *CHANNELS), 0.0)
         evidence: list[str] = []
         window = self.negation_window
+        mwin = self.modifier_window
+        breaks = self._breaks
         excl_first = self._exclusions.first_tokens
         for sentence in _SENTENCE.split(text.lower()):
-            tokens = _WORD.findall(sentence)
+            tokens = _TOKEN.findall(sentence)
             if not tokens:
                 continue
             excl = self._exclusions.find(tokens).get("x") if not excl_first.isdisjoint(tokens) else None
@@ -333,30 +453,32 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             negs = hits.get("negations", ())
             hedges = hits.get("hedges", ())
             intens = hits.get("intensifiers", ())
-            for cat in _DIRECTIONAL:
-                for s, e, w in hits.get(cat, ()):
-                    lo = max(0, s - window)
-                    weight = w
-                    mods: list[str] = []
-                    if hedges and any(lo < he <= s for _, he, _ in hedges):
-                        weight *= HEDGE_FACTOR
-                        mods.append("hedged")
-                    if intens and any(lo < xe <= s for _, xe, _ in intens):
-                        weight *= INTENSITY_FACTOR
-                        mods.append("intense")
-                    key = {"hawkish_threat": "threat", "hawkish_act": "act", "peace": "peace"}[cat]
-                    if negs and any(lo < ne <= s for _, ne, _ in negs):
-                        mods.append("negated")
-                        if key == "peace":
-                            key = "threat"
-                        else:
-                            key = "peace"
-                            weight *= NEGATED_HAWKISH_WEIGHT
-                    sums[key] += weight
-                    if want_evidence:
-                        label = {"threat": "hawkish-threat", "act": "hawkish-act", "peace": "peace"}[key]
-                        phrase = " ".join(tokens[s:e])
-                        evidence.append(f"{label}:{phrase}" + (f"({','.join(mods)})" if mods else "") + f"={weight:g}")
+            terms = [(s, e, w, cat) for cat in _DIRECTIONAL for s, e, w in hits.get(cat, ())]
+            if "peace" in hits and ("not_peace" in hits or "topics" in hits):
+                terms = self._drop_other_senses(tokens, hits, terms, evidence if want_evidence else None)
+            for s, e, w, cat in terms:
+                weight = w
+                mods: list[str] = []
+                if hedges and _governs(hedges, s, mwin, tokens, breaks, terms, cat):
+                    weight *= HEDGE_FACTOR
+                    mods.append("hedged")
+                if intens and _governs(intens, s, mwin, tokens, breaks, terms, cat):
+                    weight *= INTENSITY_FACTOR
+                    mods.append("intense")
+                key = {"hawkish_threat": "threat", "hawkish_act": "act", "peace": "peace"}[cat]
+                reach = window if cat == "peace" else min(window, mwin)
+                if negs and _governs(negs, s, reach, tokens, breaks, terms, cat):
+                    mods.append("negated")
+                    if key == "peace":
+                        key = "threat"
+                    else:
+                        key = "peace"
+                        weight *= NEGATED_HAWKISH_WEIGHT
+                sums[key] += weight
+                if want_evidence:
+                    label = {"threat": "hawkish-threat", "act": "hawkish-act", "peace": "peace"}[key]
+                    phrase = " ".join(tokens[s:e])
+                    evidence.append(f"{label}:{phrase}" + (f"({','.join(mods)})" if mods else "") + f"={weight:g}")
         sat = self.saturation
         relevance = _squash((sums["actors"] + sums["threat"] + sums["act"] + sums["peace"]) / 2.0)
         if sums["off_topic"] > sums["actors"]:
@@ -376,6 +498,49 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             *(_squash(sums[c] / 2.0) for c in CHANNELS),
         ]
         return row, evidence
+
+    def _drop_other_senses(
+        self,
+        tokens: list[str],
+        hits: dict[str, list[tuple[int, int, float]]],
+        terms: list[tuple[int, int, float, str]],
+        evidence: list[str] | None,
+    ) -> list[tuple[int, int, float, str]]:
+        """Drop peace terms used in another sense: inside a ``not_peace`` phrase, or generic and about another topic.
+
+        A topic word counts when at most ``topic_reach`` words stand between it and the
+        generic term (before or after it), none of them a clause break or another
+        directional term.
+        """
+        reach = self.lexicon_.topic_reach
+        breaks = self._breaks
+        phrases = hits.get("not_peace", ())
+        topics = hits.get("topics", ())
+        kept = []
+        for term in terms:
+            s, e, _, cat = term
+            why = ""
+            if cat == "peace":
+                for ps, pe, _ in phrases:
+                    if ps < e and s < pe:
+                        why = " ".join(tokens[ps:pe])
+                        break
+                if not why and tuple(tokens[s:e]) in self._generic:
+                    for ts, te, _ in topics:
+                        lo, hi = (te, s) if te <= s else (e, ts)
+                        if (
+                            (s - reach <= te <= s or e <= ts <= e + reach)
+                            and breaks.isdisjoint(tokens[lo:hi])
+                            and not any(lo <= os < hi for os, *_ in terms)
+                        ):
+                            why = "about " + " ".join(tokens[ts:te])
+                            break
+            if why:
+                if evidence is not None:
+                    evidence.append(f"other-sense:{' '.join(tokens[s:e])}({why})=0")
+            else:
+                kept.append(term)
+        return kept
 
     def _ensure_fitted(self) -> None:
         if not hasattr(self, "lexicon_"):
