@@ -11,16 +11,26 @@ from georisk.errors import ConfigError, MissingDataWarning
 from georisk.market import CUTOFF_CONVENTIONS, align_to_sessions, align_with_report, cutoff_table, known_at
 
 U = default_universe()
+#: An ICE Brent series of a user's own (Yahoo's BZ=F in the default universe is NYMEX's Brent).
+ICE_BRENT = Instrument(ticker="BRN", currency="USD", calendar="IEPA", cutoff="ice_brent", kind="future")
+UI = U.model_copy(
+    update={
+        "sleeves": {
+            **U.sleeves,
+            "energy": Sleeve(instruments=(*U.sleeves["energy"].instruments, ICE_BRENT)),
+        }
+    }
+)
 
 
 def at(ticker: str, date: str) -> pd.Timestamp:
-    return known_at(pd.DatetimeIndex([date]), U.instrument(ticker))[0]
+    return known_at(pd.DatetimeIndex([date]), UI.instrument(ticker))[0]
 
 
 def session_of(ticker: str, date: str, value: float = 100.0) -> pd.Timestamp:
     """The New York session at which a price of ``ticker`` dated ``date`` is first known."""
     prices = pd.DataFrame({ticker: [value]}, index=pd.DatetimeIndex([date], name="date"))
-    res = align_with_report(prices, U, max_carry=0)
+    res = align_with_report(prices, UI, max_carry=0)
     return res.prices[ticker].first_valid_index()
 
 
@@ -37,10 +47,11 @@ def test_table_is_documented() -> None:
 def test_regular_days() -> None:
     assert at("ZW=F", "2024-11-27") == pd.Timestamp("2024-11-27 19:20", tz="UTC")  # 13:20 CST
     assert at("CL=F", "2024-07-03") == pd.Timestamp("2024-07-03 18:30", tz="UTC")  # 14:30 EDT
-    assert at("BZ=F", "2024-07-03") == pd.Timestamp("2024-07-03 18:30", tz="UTC")  # 19:30 BST
+    assert at("BZ=F", "2024-07-03") == pd.Timestamp("2024-07-03 18:30", tz="UTC")  # NYMEX Brent 14:30 EDT
+    assert at("BRN", "2024-07-03") == pd.Timestamp("2024-07-03 18:30", tz="UTC")  # ICE Brent 19:30 BST
     assert at("LMT", "2024-07-03") == pd.Timestamp("2024-07-03 17:00", tz="UTC")  # NYSE early close 13:00 EDT
     assert at("RHM.DE", "2024-07-03") == pd.Timestamp("2024-07-03 15:30", tz="UTC")  # Xetra 17:30 CEST
-    for t in ("ZW=F", "CL=F", "BZ=F", "RHM.DE", "BA.L", "LMT"):
+    for t in ("ZW=F", "CL=F", "BZ=F", "BRN", "RHM.DE", "BA.L", "LMT"):
         assert session_of(t, "2024-11-27") == pd.Timestamp("2024-11-27")
 
 
@@ -60,7 +71,10 @@ def test_us_thanksgiving_early_close() -> None:
 
 def test_brent_settlement_on_a_new_york_holiday() -> None:
     # 2024-07-04: ICE Brent settles in London; New York is closed.
+    assert session_of("BRN", "2024-07-04") == pd.Timestamp("2024-07-05")
+    # NYMEX Brent does not settle then; a row dated that day would also count the day after
     assert session_of("BZ=F", "2024-07-04") == pd.Timestamp("2024-07-05")
+    assert U.instrument("BZ=F").cutoff == "nymex_energy" and U.instrument("BZ=F").calendar == "CMES"
 
 
 def test_rhm_on_a_us_holiday_is_superseded_not_lost() -> None:
@@ -156,12 +170,12 @@ def test_cme_futures_expect_no_price_on_us_holidays() -> None:
     cmes = cmes[(cmes >= "2024-01-02") & (cmes <= "2024-12-31")].as_unit("ns")
     holidays = pd.DatetimeIndex(["2024-01-15", "2024-02-19", "2024-05-27", "2024-06-19", "2024-07-04", "2024-09-02"])
     assert holidays.isin(cmes).all()  # exchange_calendars counts Globex's short holiday sessions
-    for t in ("CL=F", "NG=F", "ZW=F", "ZC=F"):
+    for t in ("BZ=F", "CL=F", "NG=F", "ZW=F", "ZC=F"):
         got = expected_sessions(cmes, U.instrument(t))
         assert not holidays.isin(got).any() and pd.Timestamp("2024-11-28") not in got
         # the day after Thanksgiving and Christmas Eve close early but do settle
         assert pd.Timestamp("2024-11-29") in got and pd.Timestamp("2024-12-24") in got
-    assert expected_sessions(cmes, U.instrument("BZ=F")).equals(cmes)  # ICE: every session
+    assert expected_sessions(cmes, ICE_BRENT).equals(cmes)  # ICE: every session
     assert cutoff_table().loc["cbot_grains", "no_price_off"] == "XNYS"
     # A CME series priced on New York sessions only: nothing missing; a real gap is counted.
     nyse = pd.DatetimeIndex(get_calendar("XNYS", "2024-01-02", "2024-12-31").sessions)
@@ -186,6 +200,7 @@ def test_london_and_xetra_closes_and_christmas_eve() -> None:
     assert session_of("ZW=F", "2024-12-24") == pd.Timestamp("2024-12-26")
     assert session_of("CL=F", "2024-12-24") == pd.Timestamp("2024-12-26")
     assert session_of("BA.L", "2024-12-24") == pd.Timestamp("2024-12-24")
-    # US on summer time, UK not yet: Brent's 19:30 London is 15:30 New York, before the close.
-    assert at("BZ=F", "2024-03-15") == pd.Timestamp("2024-03-15 19:30", tz="UTC")
-    assert session_of("BZ=F", "2024-03-15") == pd.Timestamp("2024-03-15")
+    # US on summer time, UK not yet: ICE Brent's 19:30 London is 15:30 New York, before the close.
+    assert at("BRN", "2024-03-15") == pd.Timestamp("2024-03-15 19:30", tz="UTC")
+    assert session_of("BRN", "2024-03-15") == pd.Timestamp("2024-03-15")
+    assert at("BZ=F", "2024-03-15") == pd.Timestamp("2024-03-15 18:30", tz="UTC")  # NYMEX 14:30 EDT

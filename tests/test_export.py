@@ -385,13 +385,14 @@ def test_an_early_close_waits_for_the_last_instrument_cutoff():
 
     cfg = GeoriskConfig()
     day, close = pd.Timestamp("2024-12-24"), pd.Timestamp("2024-12-24 18:00", tz="UTC")  # NYSE closes 13:00 ET
-    # ICE Brent settles 19:30 London on every date (no early close in the cutoff table).
+    # NYMEX energy halts at 13:45 ET on Christmas Eve, after the NYSE's 13:00 close and
+    # CBOT grains' 12:05 CT: the last instrument cutoff of the default universe.
     with pytest.raises(
-        MissingDataError, match=r"last instrument cutoff is 2024-12-24 19:30 UTC.*until 2024-12-24 20:00"
+        MissingDataError, match=r"last instrument cutoff is 2024-12-24 18:45 UTC.*until 2024-12-24 19:15"
     ):
-        _require_closed(cfg, day, close, pd.Timestamp("2024-12-24 19:59", tz="UTC"), 30.0)
-    _require_closed(cfg, day, close, pd.Timestamp("2024-12-24 20:00", tz="UTC"), 30.0)
-    _require_closed(cfg, day, close, pd.Timestamp("2024-12-24 19:30", tz="UTC"), 0.0)
+        _require_closed(cfg, day, close, pd.Timestamp("2024-12-24 19:14", tz="UTC"), 30.0)
+    _require_closed(cfg, day, close, pd.Timestamp("2024-12-24 19:15", tz="UTC"), 30.0)
+    _require_closed(cfg, day, close, pd.Timestamp("2024-12-24 18:45", tz="UTC"), 0.0)
 
 
 def test_a_session_exports_once_settled(tmp_path: Path, daily):

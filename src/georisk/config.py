@@ -190,8 +190,8 @@ def default_universe() -> Universe:
     ============  ==========================================  ========  ========  ==============
     sleeve        tickers                                     currency  calendar  cutoff
     ============  ==========================================  ========  ========  ==============
-    energy        BZ=F (ICE Brent), CL=F (NYMEX WTI),         USD       IEPA,     ice_brent,
-                  NG=F (Henry Hub gas), front-month futures             CMES      nymex_energy
+    energy        BZ=F (NYMEX Brent), CL=F (NYMEX WTI),       USD       CMES      nymex_energy
+                  NG=F (Henry Hub gas), front-month futures
     defense       LMT, NOC, RTX, GD, ITA (New York)           USD       XNYS      exchange close
                   RHM.DE (Xetra)                              EUR       XETR      exchange close
                   BA.L (London)                               GBp       XLON      exchange close
@@ -202,8 +202,10 @@ def default_universe() -> Universe:
 
     Every sleeve is equally weighted. The cutoffs are the settlement or close conventions
     of the daily series (CBOT grains settle at 13:20 Chicago time, NYMEX energy at 14:30
-    New York time, ICE Brent at 19:30 London time); see
-    :data:`georisk.market.CUTOFF_CONVENTIONS`. Replace it with :meth:`Universe.from_toml`.
+    New York time); see :data:`georisk.market.CUTOFF_CONVENTIONS`. Yahoo's ``BZ=F`` is
+    NYMEX's Brent Last Day Financial future, settled with NYMEX energy, not the ICE
+    Brent contract; for an ICE Brent series of your own use ``calendar = "IEPA"`` and
+    ``cutoff = "ice_brent"`` (19:30 London). Replace it with :meth:`Universe.from_toml`.
     """
     energy: dict[str, Any] = {"currency": "USD", "kind": "future"}
     grain: dict[str, Any] = {
@@ -217,7 +219,7 @@ def default_universe() -> Universe:
         sleeves={
             "energy": Sleeve(
                 instruments=(
-                    Instrument(ticker="BZ=F", **energy, calendar="IEPA", cutoff="ice_brent", unit="USD per barrel"),
+                    Instrument(ticker="BZ=F", **energy, calendar="CMES", cutoff="nymex_energy", unit="USD per barrel"),
                     Instrument(ticker="CL=F", **energy, calendar="CMES", cutoff="nymex_energy", unit="USD per barrel"),
                     Instrument(ticker="NG=F", **energy, calendar="CMES", cutoff="nymex_energy", unit="USD per MMBtu"),
                 )

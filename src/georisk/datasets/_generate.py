@@ -53,7 +53,7 @@ RESPONSE_KERNEL = (0.30, *(round(0.70 * 0.2 * 0.8**j, 6) for j in range(20)))
 
 # ticker: (sleeve, calendar, start price, market beta, idiosyncratic daily vol)
 INSTRUMENTS: dict[str, tuple[str, str, float, float, float]] = {
-    "BZ=F": ("energy", "IEPA", 79.0, 0.6, 0.020),
+    "BZ=F": ("energy", "CMES", 79.0, 0.6, 0.020),
     "CL=F": ("energy", "CMES", 76.0, 0.6, 0.021),
     "NG=F": ("energy", "CMES", 3.9, 0.3, 0.035),
     "LMT": ("defense", "XNYS", 430.0, 0.5, 0.011),

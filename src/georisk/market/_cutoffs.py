@@ -70,7 +70,8 @@ CUTOFF_CONVENTIONS: dict[str, CutoffConvention] = {
             "America/New_York",
             "14:30",
             "13:45",
-            "NYMEX WTI (CL) and Henry Hub (NG) daily settlement at 14:30 ET; on CME holiday-shortened "
+            "NYMEX WTI (CL), Brent Last Day Financial (BZ, Yahoo's BZ=F) and Henry Hub (NG) daily settlement "
+            "at 14:30 ET; on CME holiday-shortened "
             "sessions (Thanksgiving, the day after, Christmas Eve) energy halts at 12:45 CT = 13:45 ET, "
             "and the settlement is taken at that halt (the later bound). No settlement on US holidays.",
             "XNYS",
@@ -91,9 +92,9 @@ CUTOFF_CONVENTIONS: dict[str, CutoffConvention] = {
             None,
             "ICE Futures Europe Brent settles at 19:30 London time; ICE Futures Europe trades on US "
             "holidays and has no calendar in exchange_calendars, so the regular time is used on every "
-            "date (a settlement on a New York holiday counts for the next New York session). Yahoo's "
-            "BZ=F is NYMEX's Brent Last Day Financial contract (its trade-at-settlement ends 14:30 ET); "
-            "19:30 London is that time or one hour later, never earlier, so using it cannot look ahead.",
+            "date (a settlement on a New York holiday counts for the next New York session). For ICE Brent "
+            "series of your own: Yahoo's BZ=F is NYMEX's Brent Last Day Financial contract, settled with "
+            "nymex_energy (the default universe's choice).",
         ),
     )
 }
