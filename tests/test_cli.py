@@ -179,3 +179,15 @@ def test_log_options_work_after_the_command_too(tmp_path: Path, capsys):
     # given before the command, an option is not reset by the command's own default
     assert main(["--json-logs", "export", "--date", "2024-12-28", "--out", str(tmp_path)]) == 7
     assert json.loads(capsys.readouterr().err.strip().splitlines()[-1])["error"] == "NotASessionError"
+
+
+def test_strict_prices_still_stop_the_analysis_commands(tmp_path: Path):
+    # only the export judges strictness per session; `premium` checks the whole file it uses
+    from georisk.datasets import sample_prices_path
+
+    prices = pd.read_csv(sample_prices_path(), index_col=0)
+    prices.loc[prices.index[-9:], "LMT"] = prices.loc[prices.index[-10], "LMT"]
+    prices.to_csv(tmp_path / "stale.csv")
+    toml = tmp_path / "strict.toml"
+    toml.write_text("[prices]\nsource = 'csv'\npath = 'stale.csv'\nstrict = true\n", encoding="utf-8")
+    assert main(["premium", "--config", str(toml), "--out", str(tmp_path / "p.csv")]) == 5

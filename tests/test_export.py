@@ -142,6 +142,12 @@ def _config_with(tmp_path: Path, *, prices: Path | None = None, articles: Path |
     return cfg.model_copy(update=upd)
 
 
+def _sample_prices_path() -> Path:
+    from georisk.datasets import sample_prices_path
+
+    return Path(sample_prices_path())
+
+
 def _sample_lines(kind: str) -> list[str]:
     from georisk.datasets import sample_articles_path, sample_prices_path
 
@@ -246,6 +252,41 @@ def test_strict_prices_judge_only_what_was_known_on_the_session(tmp_path: Path):
     out = str(tmp_path / "out")
     assert main(["export", "--date", "2024-12-18", "--config", str(toml), "--out", out]) == 0
     assert main(["export", "--date", "2024-12-31", "--config", str(toml), "--out", out]) == 5
+
+
+def test_price_issues_belong_to_the_session_that_first_knows_the_price(tmp_path: Path):
+    # Christmas Eve 2024: the NYSE closes 13:00 ET, NYMEX energy settles 13:45 ET, so the
+    # CL=F settlement dated 12-24 is first known at the session of 12-26
+    prices = pd.read_csv(_sample_prices_path(), index_col=0)
+    prices.loc["2024-12-24", "CL=F"] *= 3
+    path = tmp_path / "jump.csv"
+    prices.to_csv(path)
+    res = export_range(_config_with(tmp_path, prices=path), "2024-12-23", "2024-12-26", out_dir=tmp_path / "out")
+    by_session = {str(r.session.date()): [w for w in r.warnings if "CL=F" in w] for r in res}
+    assert by_session["2024-12-23"] == [] and by_session["2024-12-24"] == []
+    assert by_session["2024-12-26"] and all("on 2024-12-26" in w for w in by_session["2024-12-26"])
+    # the session of 12-24 used the prices known at its close: the manifest says so
+    assert res[1].manifest["prices_last_date"] == "2024-12-24"  # LMT et al. close at 13:00 ET
+    # and nothing of the tripled price: the same prices used, the same data files, as without it
+    (ref,) = export_range(
+        _config_with(tmp_path, prices=_sample_prices_path()), "2024-12-24", "2024-12-24", out_dir=tmp_path / "ref"
+    )
+    assert res[1].manifest["inputs"]["prices_used"] == ref.manifest["inputs"]["prices_used"]
+    assert res[1].manifest["files"] == ref.manifest["files"]
+
+
+def test_bad_records_appended_later_do_not_republish_a_session(tmp_path: Path):
+    from georisk.config import ArticlesConfig
+
+    lines = _sample_lines("articles")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(lines) + "{not json\n")
+    cfg = GeoriskConfig().model_copy(update={"articles": ArticlesConfig(path=feed, lenient=True)})
+    first = export_daily(cfg, "2024-12-18", out_dir=tmp_path / "out")
+    assert "1 article record(s) were quarantined (lenient mode)" in first.warnings
+    feed.write_text("".join(lines) + "{not json\n{still not json\n")
+    again = export_daily(cfg, "2024-12-18", out_dir=tmp_path / "out")
+    assert not again.changed and again.version == first.version
 
 
 def test_corrupted_previous_export_is_reported_not_overwritten(tmp_path: Path, pipeline_result):

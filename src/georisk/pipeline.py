@@ -49,11 +49,19 @@ class PipelineResult:
     inputs: dict[str, Path] = field(default_factory=dict)
 
 
-def load_inputs(config: GeoriskConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Path]]:
+def load_inputs(
+    config: GeoriskConfig, *, strict: bool | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Path]]:
     """Load articles (with their quarantine) and prices as the configuration says.
 
-    Prices are loaded without the whole-file ``prices.strict`` check; callers check
-    quality as of each session (:func:`georisk.export.export_daily` does).
+    Parameters
+    ----------
+    config : GeoriskConfig
+    strict : bool, optional
+        Check the whole price file against the quality thresholds (default:
+        ``prices.strict``). :func:`georisk.export.export_daily` passes False and checks
+        the prices known on each exported session instead, so a fault in later prices
+        never stops the export of an earlier session.
 
     Returns
     -------
@@ -75,9 +83,8 @@ def load_inputs(config: GeoriskConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     else:
         articles = load_articles(a_path, format=acfg.format, timezone=acfg.timezone, date_only=acfg.date_only)
         quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    # The export applies ``prices.strict`` session by session, to the prices known on each
-    # session: a quality failure in later prices must not block exporting an earlier day.
-    loaded, p_path = prices_from_config(config.prices.model_copy(update={"strict": False}), config.universe)
+    pcfg = config.prices if strict is None else config.prices.model_copy(update={"strict": strict})
+    loaded, p_path = prices_from_config(pcfg, config.universe)
     prices = loaded.prices
     if p_path is not None:
         inputs["prices"] = p_path

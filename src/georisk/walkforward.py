@@ -111,9 +111,12 @@ RawTransform = Callable[[np.ndarray], np.ndarray]
 def _placebo_transform(kind: str, block: int, seed: np.random.SeedSequence) -> RawTransform:
     """A placebo of raw signals ``(T, K)``: their defined part block-shuffled or shifted.
 
-    The generator is rebuilt from ``seed`` on every call, so every raw signal of one
-    placebo run (all strategies and horizons of a grid) gets the same block order or
-    lag, and calling it twice on the same signal gives the same placebo.
+    The generator is rebuilt from ``seed`` on every call, so calling it twice on the same
+    signal gives the same placebo, and raw signals whose defined parts have the same
+    length get the same block order or lag (parts of other lengths, such as longer
+    warm-ups, get other draws from the same seed). Shuffling moves later signal values
+    earlier; that breaks the signal's timing, which is what a placebo is for, and can only
+    make the comparison harder for the real signal.
     """
 
     def transform(raw: np.ndarray) -> np.ndarray:

@@ -133,13 +133,16 @@ def _write_session(
     overwrite_corrupt: bool,
     keep_versions: int,
     provenance: Mapping[str, Any] | None = None,
+    feed_warnings: list[str] | None = None,
 ) -> ExportResult:
-    """Publish one row; ``provenance`` inputs are recorded but not part of the version.
+    """Publish one row; ``provenance`` and ``feed_warnings`` are recorded but not versioned.
 
-    The version is the hash of the manifest without ``created_at`` and without the
-    ``provenance`` entries: whole input files that grow with news published after the
-    session would otherwise make every rerun or backfill of an old session a new version
-    although what it used (``articles_used``, ``prices_used``) did not change.
+    The version is the hash of the manifest without ``created_at``, the ``provenance``
+    inputs and the ``feed_warnings``: whole input files (and the count of their bad
+    records) grow with news published after the session, and would otherwise make every
+    rerun or backfill of an old session a new version although what it used
+    (``articles_used``, ``prices_used``) did not change. When the version is unchanged the
+    first manifest stays published, so these entries describe the first run.
     """
     session = pd.Timestamp(row.session)
     files = row_bytes([row])
@@ -156,6 +159,7 @@ def _write_session(
     }
     manifest["version"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
     manifest["inputs"] = {**(provenance or {}), **manifest["inputs"]}
+    manifest["warnings"] = [*manifest["warnings"], *(feed_warnings or [])]
     manifest["created_at"] = pd.Timestamp.now(tz="UTC").isoformat()
     ExportManifest.model_validate(manifest)
     folder, changed = publish(
@@ -172,7 +176,7 @@ def _write_session(
         folder,
         extra={"session": str(session.date()), "version": manifest["version"], "changed": changed},
     )
-    for w in warnings:
+    for w in [*warnings, *(feed_warnings or [])]:
         # A quiet news day is normal (INFO); a missing price the caller let through is not.
         level = logging.WARNING if w.startswith(("no price", "price quality")) else logging.INFO
         log.log(level, "session %s: %s", session.date(), w, extra={"session": str(session.date())})
@@ -316,13 +320,50 @@ def _price_gaps(prices: pd.DataFrame, d: pd.Timestamp, config: GeoriskConfig) ->
     return [f"no price on {d.date()} for {', '.join(gaps)}"] if gaps else []
 
 
-def _price_quality(upto: pd.DataFrame, d: pd.Timestamp, config: GeoriskConfig) -> list[str]:
+def _known_times(prices: pd.DataFrame, config: GeoriskConfig) -> dict[str, pd.Series]:
+    """When each price is known (UTC), per ticker: its date at its own cutoff convention."""
+    from georisk.market import known_at
+
+    out: dict[str, pd.Series] = {}
+    for ticker in prices.columns:
+        dates = pd.DatetimeIndex(prices[ticker].dropna().index)
+        out[str(ticker)] = pd.Series(known_at(dates, config.universe.instrument(str(ticker))), index=dates)
+    return out
+
+
+def _previous_close(calendar: str, closes: pd.Series) -> pd.Timestamp:
+    """Close (UTC) of the session before the first of ``closes``."""
+    first = pd.Timestamp(closes.index[0])
+    earlier = session_closes(
+        calendar, str((first - pd.Timedelta(days=14)).date()), str((first - pd.Timedelta(days=1)).date())
+    )
+    return pd.Timestamp(earlier.iloc[-1]) if len(earlier) else pd.Timestamp("1900-01-01", tz="UTC")
+
+
+def _prices_known(prices: pd.DataFrame, known: Mapping[str, pd.Series], cutoff: pd.Timestamp) -> pd.DataFrame:
+    """The prices known at ``cutoff``, each ticker at its own cutoff convention.
+
+    A price printed after it (a CME settlement after an early New York close) is not part
+    of that session, as in the premium's alignment.
+    """
+    cols = {t: prices.loc[k.index[(k <= cutoff).to_numpy()], t] for t, k in known.items()}
+    return pd.DataFrame(cols).reindex(columns=prices.columns).sort_index()
+
+
+def _price_quality(
+    upto: pd.DataFrame,
+    d: pd.Timestamp,
+    config: GeoriskConfig,
+    fresh: Mapping[str, pd.DatetimeIndex] | None = None,
+) -> list[str]:
     """Quality warnings of the prices known on session ``d`` (the report cut at ``d``, so causal).
 
     A ticker failing :class:`~georisk.market.QualityThresholds` as of ``d`` (stale run,
     missing sessions, lag, ...) and any issue dated ``d`` (outlier, roll jump, non-positive
     price) become warnings; with ``prices.strict`` a failure raises ``DataQualityError``.
-    Tickers without any price yet are left to the gap check.
+    Tickers without any price yet are left to the gap check. ``fresh`` gives, per ticker,
+    the dates of the prices first known at this session (default: those dated ``d``);
+    their issues are the session's.
     """
     from georisk.market import quality_report
 
@@ -332,7 +373,13 @@ def _price_quality(upto: pd.DataFrame, d: pd.Timestamp, config: GeoriskConfig) -
     failed = [str(t) for t in table.index[table["status"] == "fail"]]
     reasons = table["reasons"].astype(str)
     found = [f"price quality: {t} fails the quality thresholds as of {d.date()} ({reasons[t]})" for t in failed]
-    today = report.issues[pd.to_datetime(report.issues["date"]) == d]
+    issue_dates = pd.to_datetime(report.issues["date"])
+    if fresh is None:
+        today = report.issues[issue_dates == d]
+    else:
+        names = report.issues["ticker"].astype(str)
+        new = [bool(t in fresh and day in fresh[t]) for t, day in zip(names, issue_dates, strict=True)]
+        today = report.issues[new]
     for rec in today.itertuples(index=False):
         found.append(f"price quality: {rec.ticker} {rec.check} on {d.date()} ({rec.detail})")
     if failed and config.prices.strict:
@@ -468,15 +515,21 @@ def export_range(
     with FileLock(out / LOCK_NAME, timeout=lock_timeout):
         if not overwrite_corrupt:
             _check_previous(out, pd.DatetimeIndex(closes.index))
-        articles, quarantine, prices, inputs = load_inputs(cfg)
-        checks: dict[pd.Timestamp, tuple[pd.DataFrame, pd.Timestamp, list[str]]] = {}
+        articles, quarantine, prices, inputs = load_inputs(cfg, strict=False)  # strict per session below
+        known = _known_times(prices, cfg)
+        checks: dict[pd.Timestamp, tuple[pd.DataFrame, pd.Timestamp, list[str], pd.DataFrame]] = {}
+        before = _previous_close(cal, closes)
         for key, cutoff in closes.items():
             d = pd.Timestamp(key)  # type: ignore[arg-type]
+            cut = pd.Timestamp(cutoff)
             used, last = _article_gap(articles, d, cutoff, cal, max_article_gap)
             gaps = _price_gaps(prices, d, cfg)
             if gaps and missing_prices == "raise":
                 raise MissingDataError(gaps[0] + "; refresh those prices or pass missing_prices='warn'")
-            checks[d] = (used, last, gaps + _price_quality(prices[prices.index <= d], d, cfg))
+            upto = _prices_known(prices, known, cut)
+            fresh = {t: pd.DatetimeIndex(k.index[((k > before) & (k <= cut)).to_numpy()]) for t, k in known.items()}
+            checks[d] = (used, last, gaps + _price_quality(upto, d, cfg, fresh), upto)
+            before = cut
         stages = compute_stages(cfg, articles, prices, as_of=closes.index[-1])
         rows = build_rows(
             stages.signal,
@@ -490,15 +543,14 @@ def export_range(
         params = cfg.model_dump(mode="json")
         params_sha = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
         file_inputs = {k: _hash_path(Path(p)) for k, p in inputs.items()}
-        for row, (d, (used, last, gaps)) in zip(rows, checks.items(), strict=True):
+        # the feed file's bad records carry no usable date: reported, but not part of a version
+        feed = [f"{len(quarantine)} article record(s) were quarantined (lenient mode)"] if len(quarantine) else []
+        for row, (d, (used, last, gaps, upto)) in zip(rows, checks.items(), strict=True):
             warnings = list(gaps)
             if row.n_articles == 0:
                 warnings.append(f"no article assigned to session {d.date()}; the signal decays from earlier news")
-            if len(quarantine):
-                warnings.append(f"{len(quarantine)} article record(s) were quarantined (lenient mode)")
             if row.grpi is None:
                 warnings.append("grpi is missing (warm-up: not enough history yet)")
-            upto = prices[prices.index <= d]
             base = {
                 "configuration": params,
                 "configuration_sha256": params_sha,
@@ -519,6 +571,7 @@ def export_range(
                     overwrite_corrupt=overwrite_corrupt,
                     keep_versions=keep_versions,
                     provenance=file_inputs,
+                    feed_warnings=feed,
                 )
             )
     return results

@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from georisk.errors import ConfigError
 
-__all__ = ["CHANNELS", "SCORE_COLUMNS", "Lexicon", "LexiconScorer", "load_lexicon", "texts_of"]
+__all__ = ["CHANNELS", "SCORE_COLUMNS", "Lexicon", "LexiconScorer", "load_lexicon", "opens_with", "texts_of"]
 
 #: Numeric columns every scorer returns, all in [0, 1].
 SCORE_COLUMNS = [
@@ -254,7 +254,9 @@ def _governs(
     "rejected a ceasefire and peace talks" it governs both.
     """
     side = _SIDE[cat]
-    for _, ce, _ in cues:
+    for cs, ce, _ in cues:
+        if cs < start < ce:
+            return True  # the cue contains the term's first word: "no progress in talks"
         if start - window < ce <= start:
             if ce < start and not breaks.isdisjoint(tokens[ce:start]):
                 continue
@@ -266,6 +268,21 @@ def _governs(
 
 def _squash(x: float) -> float:
     return 1.0 - math.exp(-x)
+
+
+def opens_with(body: str, title: str) -> bool:
+    """Whether ``body`` opens with ``title`` as whole words (case and spacing aside).
+
+    Examples
+    --------
+    >>> opens_with("ENVOYS AGREE  CEASEFIRE. Talks in Geneva", "Envoys agree ceasefire")
+    True
+    >>> opens_with("Kremlin rejects truceless talks", "Kremlin rejects truce")
+    False
+    """
+    b = " ".join(body.split()).casefold()
+    t = " ".join(title.split()).casefold()
+    return bool(t) and b.startswith(t) and (len(b) == len(t) or not b[len(t)].isalnum())
 
 
 def texts_of(X: Any) -> list[str]:
@@ -287,9 +304,8 @@ def texts_of(X: Any) -> list[str]:
         title = X["title"].fillna("").astype(str)
         # a body that opens with its title (a feed whose text is "title. summary", or the
         # headline alone) is scored once, not with the title counted twice
-        return [
-            f"{t}.\n{b}" if t and not b.startswith(t) else b for t, b in zip(title.tolist(), body.tolist(), strict=True)
-        ]
+        pairs = zip(title.tolist(), body.tolist(), strict=True)
+        return [f"{t}.\n{b}" if t and not opens_with(b, t) else b for t, b in pairs]
     if isinstance(X, str):
         raise ConfigError("X is a single string; pass a list of texts, e.g. [text]")
     if X is None:
