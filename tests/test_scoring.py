@@ -126,8 +126,7 @@ def test_peace_words_in_another_sense_are_not_peace_news():
     assert (out["peace_trade"] == 0.0).all(), out["peace_trade"].tolist()
     ev = s.explain(other)
     assert (
-        ev[0].startswith("other-sense:progress in talks(about fighter)")
-        and "other-sense:summit(nato summit)" in ev[4]
+        ev[0].startswith("other-sense:progress in talks(about fighter)") and "other-sense:summit(nato summit)" in ev[4]
     )
     # the same words about ending the war stay peace news, and specific terms are never dropped
     peace = [

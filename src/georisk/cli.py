@@ -85,9 +85,7 @@ def _add_log_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         default=default("text"),
         help="log lines on stderr as text (default) or one JSON object per line for log shippers",
     )
-    parser.add_argument(
-        "--json-logs", action="store_true", default=default(False), help="same as --log-format json"
-    )
+    parser.add_argument("--json-logs", action="store_true", default=default(False), help="same as --log-format json")
 
 
 def _log_options_everywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
