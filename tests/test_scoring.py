@@ -186,8 +186,11 @@ def test_block_as_a_noun_is_not_a_negation():
             "Russian missile strike on apartment block kills 10 in Dnipro.",
             "A block of Western countries backed the ceasefire proposal at the UN.",
             "Moscow blocks the ceasefire proposal at the UN.",
+            "Russia invents a new way to block the prisoner swap.",
+            "Russia found a new way to block prisoner swap talks.",
         ]
     )
+    assert s.loc[4, "peace_trade"] == 0.0 and s.loc[5, "peace_trade"] == 0.0
     for i in (0, 1):
         assert s.loc[i, "hawkish_act"] > 0.5 and s.loc[i, "peace_trade"] == 0.0, s.loc[i]
     assert s.loc[2, "peace_trade"] > 0.5 and s.loc[2, "hawkish_tilt"] == 0.0
