@@ -173,7 +173,7 @@ def test_deadline_abandons_a_hanging_request(monkeypatch: pytest.MonkeyPatch) ->
 def test_batches_and_progress_line(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from georisk.market._progress import Progress
+    from georisk._progress import Progress
 
     fake = FakeDownload(download_frame({"LMT": LMT}), download_frame({"SPY": SPY}))
     monkeypatch.setattr(yf, "download", fake)
@@ -252,7 +252,7 @@ def test_progress_bar_uses_tqdm_and_degrades_without_it(
     import io
     import sys
 
-    from georisk.market._progress import Progress
+    from georisk._progress import Progress
 
     pytest.importorskip("tqdm")
     buf = io.StringIO()
@@ -268,7 +268,7 @@ def test_progress_bar_uses_tqdm_and_degrades_without_it(
     monkeypatch.setitem(sys.modules, "tqdm", None)  # tqdm not installed
     plain = io.StringIO()
     with (
-        caplog.at_level(logging.INFO, logger="georisk.market._progress"),
+        caplog.at_level(logging.INFO, logger="georisk._progress"),
         Progress(2, "yfinance", enabled=True, stream=plain) as bar,
     ):
         assert not bar.show
@@ -307,7 +307,7 @@ def test_progress_bar_drawn_on_a_real_terminal_without_a_window_size() -> None:
 
     pytest.importorskip("tqdm")
     code = (
-        "from georisk.market._progress import Progress\n"
+        "from georisk._progress import Progress\n"
         "with Progress(3, 'yfinance') as bar:\n"
         "    bar.advance(2, 'LMT')\n"
         "    bar.advance(1, 'SPY')\n"

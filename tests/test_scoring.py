@@ -477,3 +477,18 @@ def test_default_scorer_on_the_sample_tracks_the_latent_state(sample):
     z = sample.latent.reindex(sig.index)
     ok = sig["escalation_ema"].notna()
     assert np.corrcoef(sig["escalation_ema"][ok], z[ok])[0, 1] > 0.7
+
+
+def test_progress_bar_while_scoring_changes_no_score(capsys):
+    from georisk.datasets import load_sample
+    from georisk.scoring import score_articles
+    from georisk.scoring._score import PROGRESS_CHUNK
+
+    articles = load_sample().articles
+    assert len(articles) > PROGRESS_CHUNK  # so the bar advances chunk by chunk
+    plain = score_articles(articles, evidence=False, progress=False)
+    assert capsys.readouterr().err == ""
+    shown = score_articles(articles, evidence=False, progress=True)
+    err = capsys.readouterr().err
+    assert "scoring" in err and f"{len(articles)}/{len(articles)}" in err and "article" in err
+    pd.testing.assert_frame_equal(plain, shown)

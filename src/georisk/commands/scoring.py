@@ -68,7 +68,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(explain_article(articles, args.explain, scorer))  # noqa: T201 - command output
         return 0
     check_out(args.out)
-    write_or_show(score_articles(articles, scorer, n_jobs=args.n_jobs), args.out, "scores")
+    write_or_show(score_articles(articles, scorer, n_jobs=args.n_jobs, progress=args.progress), args.out, "scores")
     return 0
 
 
@@ -93,6 +93,12 @@ def register(sub: Any, epilog: str) -> None:
         "--scorer", choices=("blend", "lexicon", "supervised"), default="blend", help="scorer (default: blend)"
     )
     p.add_argument("--n-jobs", dest="n_jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar while scoring (default: only when stderr is a terminal)",
+    )
     p.set_defaults(func=cmd_score)
     e = sub.add_parser(
         "evaluate-scorer",

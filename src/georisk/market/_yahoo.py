@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from georisk._progress import Progress
 from georisk.errors import ConfigError, OptionalDependencyError
-from georisk.market._progress import Progress
 from georisk.market._shape import FetchResult, close_frame, normalize_download, wide_from_raw
 
 __all__ = ["FetchResult", "YFinanceSource", "normalize_download"]

@@ -7,9 +7,13 @@ from typing import Any
 
 import pandas as pd
 
+from georisk._progress import Progress
 from georisk.errors import ConfigError
 
-__all__ = ["default_scorer", "score_articles", "score_stream"]
+__all__ = ["PROGRESS_CHUNK", "default_scorer", "score_articles", "score_stream"]
+
+#: Articles per chunk when ``score_articles`` draws a progress bar without a ``chunk_size``.
+PROGRESS_CHUNK = 1000
 
 
 def default_scorer() -> Any:
@@ -89,6 +93,7 @@ def score_articles(
     evidence: bool = True,
     chunk_size: int | None = None,
     n_jobs: int = 1,
+    progress: bool | None = None,
 ) -> pd.DataFrame:
     """Score each article for hawkish tilt, peace trade, relevance and channels.
 
@@ -109,6 +114,11 @@ def score_articles(
         and ``n_jobs == 1``.
     n_jobs : int, default 1
         Worker processes; chunks are scored in parallel when > 1 (or -1 for all cores).
+    progress : bool, optional
+        A progress bar on stderr, advanced chunk by chunk; default: only when stderr is a
+        terminal (never in a scheduler's log or a notebook) and there are more than
+        :data:`PROGRESS_CHUNK` articles, which are then scored in chunks of that size
+        unless ``chunk_size`` says otherwise. Scores do not depend on chunking.
 
     Returns
     -------
@@ -149,10 +159,16 @@ def score_articles(
     if not _is_fitted(scorer):
         scorer.fit()
     n = len(articles)
+    bar = Progress(n, "scoring", enabled=progress, unit="article")
+    if chunk_size is None and n_jobs == 1 and bar.show and n > PROGRESS_CHUNK:
+        chunk_size = PROGRESS_CHUNK
     size = chunk_size or (max(1, -(-n // (2 * max(n_jobs, 2)))) if n_jobs != 1 else max(n, 1))
-    parts = list(
-        score_stream((articles.iloc[i : i + size] for i in range(0, n, size)), scorer, n_jobs=n_jobs, evidence=evidence)
-    )
+    parts: list[pd.DataFrame] = []
+    with bar:
+        chunks = (articles.iloc[i : i + size] for i in range(0, n, size))
+        for part in score_stream(chunks, scorer, n_jobs=n_jobs, evidence=evidence):
+            parts.append(part)
+            bar.advance(len(part))
     if parts:
         values = pd.concat(parts)
         values.index = articles.index

@@ -1,8 +1,8 @@
-"""Progress of multi-ticker downloads: a tqdm bar on a terminal, INFO log lines otherwise.
+"""Progress of long jobs (downloads, scoring): a tqdm bar on a terminal, INFO log lines otherwise.
 
-tqdm is optional (``pip install 'georisk[yahoo]'`` brings it). Without it, or when the
-stream is not a terminal, progress goes to the ``georisk`` logger at INFO (silent by
-default), so a scheduler's logs never fill with carriage returns.
+When the stream is not a terminal (a scheduler, a notebook) or tqdm cannot be imported,
+progress goes to the ``georisk`` logger at INFO (silent by default), so a scheduler's logs
+never fill with carriage returns.
 """
 
 from __future__ import annotations
@@ -34,15 +34,25 @@ class Progress:
     total : int
         Number of items.
     label : str
-        What is being done (``"yfinance"``).
+        What is being done (``"yfinance"``, ``"scoring"``).
     enabled : bool, optional
         Force the bar on or off; default: on only when ``stream`` is a terminal. A bar is
         drawn only for more than one item and only when tqdm is installed.
     stream : file, optional
         Default ``sys.stderr`` (looked up when the bar is created, not at import).
+    unit : str, default "ticker"
+        What one item is, shown beside the rate.
     """
 
-    def __init__(self, total: int, label: str, *, enabled: bool | None = None, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        label: str,
+        *,
+        enabled: bool | None = None,
+        stream: TextIO | None = None,
+        unit: str = "ticker",
+    ) -> None:
         self.total = max(int(total), 0)
         self.label = label
         self.done = 0
@@ -53,13 +63,13 @@ class Progress:
         if wanted and self.total > 1:
             tqdm = _tqdm_class()
             if tqdm is None:
-                log.debug("no progress bar: tqdm is not installed (pip install 'georisk[yahoo]')")
+                log.debug("no progress bar: tqdm cannot be imported")
             else:
                 size = shutil.get_terminal_size()
                 self._bar = tqdm(
                     total=self.total,
                     desc=label,
-                    unit="ticker",
+                    unit=unit,
                     file=self.stream,
                     leave=True,
                     # tqdm hides every bar on a terminal reporting 0 rows or columns (a
