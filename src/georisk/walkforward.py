@@ -19,6 +19,7 @@ from georisk.backtesting import (
     STRATEGIES,
     _capped,
     _scaled,
+    _scaled_targets,
     hedge_betas,
     raw_signal,
     sharpe_matrix,
@@ -430,8 +431,9 @@ def walk_forward(
                 cfg = configs[j]
                 raw = raw_signal(premium, sleeves, cfg["strategy"], int(cfg["horizon"]))
                 raw = raw if transform is None else transform(raw)
-                held_cache[j] = _capped(
-                    _scaled(raw[:, None, :], np.array([int(cfg["scale_window"])])),
+                held_cache[j] = _scaled_targets(
+                    raw[:, None, :],
+                    np.array([int(cfg["scale_window"])]),
                     np.array([float(cfg["max_position"])]),
                     np.array([float(cfg["threshold"])]),
                 )[:, 0, :]
