@@ -77,3 +77,73 @@ def test_bad_arguments_and_unwritable_folder(tmp_path: Path):
     lock = FileLock(tmp_path / ".lock")
     with lock, pytest.raises(ConfigError, match="not re-entrant"):
         lock.acquire()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -0.5, "soon", True])
+def test_timeout_must_be_finite_and_not_negative(tmp_path: Path, bad):
+    with pytest.raises(ConfigError, match="timeout="):
+        FileLock(tmp_path / ".lock", timeout=bad)
+
+
+def test_symlinked_lock_is_refused_and_its_target_untouched(tmp_path: Path):
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    (tmp_path / ".lock").symlink_to(target)
+    with pytest.raises(ConfigError, match="symbolic link"):
+        FileLock(tmp_path / ".lock").acquire()
+    assert target.read_text() == "keep me\n"
+    dangling = tmp_path / "d.lock"
+    dangling.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(ConfigError, match="symbolic link"):
+        FileLock(dangling).acquire()
+    assert not (tmp_path / "nowhere").exists()  # O_CREAT through the link would have made it
+
+
+def test_lock_file_is_never_written_or_truncated(tmp_path: Path):
+    path = tmp_path / ".lock"
+    path.write_bytes(b"some bytes a user put there")
+    hard = tmp_path / "hardlink"
+    os.link(path, hard)
+    with FileLock(path) as lock:
+        assert "pid" in lock.holder_path.read_text()
+    assert hard.read_bytes() == b"some bytes a user put there"
+
+
+def test_fifo_or_folder_in_place_of_the_lock_is_refused_without_hanging(tmp_path: Path):
+    fifo = tmp_path / "fifo.lock"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        FileLock(fifo).acquire()
+    (tmp_path / "dir.lock").mkdir()
+    with pytest.raises(ConfigError, match="cannot create the lock file"):
+        FileLock(tmp_path / "dir.lock").acquire()
+
+
+GUARDED = """
+import sys, time
+from georisk.lock import FileLock
+with FileLock(sys.argv[1], guard_folder=True):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+print("released", flush=True)
+"""
+
+
+def test_lock_deleted_by_hand_while_held_keeps_others_out(tmp_path: Path):
+    path = tmp_path / ".lock"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", GUARDED, str(path), "1.0"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
+    )
+    assert proc.stdout is not None
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        path.unlink()  # an operator "cleaning up" during the run
+        with pytest.raises(LockHeldError, match="another run holds the lock"):
+            FileLock(path, guard_folder=True).acquire()
+        out, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0 and "released" in out  # the holder is unaffected
+        with FileLock(path, guard_folder=True, timeout=5):  # and the lock works again afterwards
+            assert path.is_file()
+    finally:
+        proc.kill()
+        proc.communicate()
