@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pandas as pd
 import pytest
 
 from georisk.config import default_universe
-from georisk.errors import ConfigError, MissingDataError
+from georisk.errors import ConfigError, InputDataError, MissingDataError, OutputError
 from georisk.market import ENV_CACHE_DIR, FrameSource, PriceCache, load_prices, resolve_cache_dir, settled_through
 from georisk.market._shape import FetchResult
 
@@ -123,11 +125,12 @@ def test_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
     def boom(self: pd.DataFrame, path: object, **kw: object) -> None:
         Path(str(path)).write_bytes(b"partial")
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match=r"BZ=F.parquet: cannot write the price cache .*the disk is full") as info:
         cache.store("BZ=F", s * 2, "2024-01-02", "2024-04-01", source="test")
+    assert info.value.exit_code == 2
     monkeypatch.undo()
     pd.testing.assert_series_equal(cache.read("BZ=F"), before)  # previous version whole
     assert [p.name for p in cache.folder.iterdir() if p.name.endswith(".tmp")] == []
@@ -172,3 +175,60 @@ def test_holiday_only_gap_is_not_fetched_again(tmp_path: Path) -> None:
     load_prices(U, "2024-01-16", "2024-03-28", source=cl, cache=tmp_path, tickers=["CL=F"], now=NOW)
     load_prices(U, "2024-01-15", "2024-03-28", source=cl, cache=tmp_path, tickers=["CL=F"], now=NOW)
     assert len(cl.calls) == 1  # 2024-01-15, Martin Luther King Day, is a CMES session
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"PAR1 cut off", b"not parquet at all", "wrong-columns"],
+    ids=["empty", "truncated", "garbage", "wrong-columns"],
+)
+def test_corrupt_cache_entry_is_set_aside_and_refetched(tmp_path: Path, damage: object) -> None:
+    src = CountingSource(frame())
+    first, _ = load_prices(U, "2024-03-04", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    cache = PriceCache(tmp_path)
+    path = cache.path("SPY")
+    if damage == "wrong-columns":
+        pd.DataFrame({"when": [1], "px": [2.0]}).to_parquet(path)
+    else:
+        assert isinstance(damage, bytes)
+        path.write_bytes(damage)
+    again, report = load_prices(U, "2024-03-04", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    pd.testing.assert_frame_equal(again, first)
+    assert len(src.calls) == 2  # fetched again, the whole range
+    assert any("set aside" in n and "SPY.parquet" in n for n in report.notes), report.notes
+    aside = [p.name for p in cache.folder.iterdir() if ".corrupt-" in p.name]
+    assert len(aside) == 1 and aside[0].startswith("SPY.parquet.corrupt-")
+
+
+def test_corrupt_cache_manifest_is_set_aside(tmp_path: Path) -> None:
+    src = CountingSource(frame())
+    load_prices(U, "2024-03-04", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    (tmp_path / "prices" / "manifest.json").write_text('{"SPY": {"start": "2024-03-04", "end"')
+    again, report = load_prices(U, "2024-03-04", "2024-03-28", source=src, cache=tmp_path, tickers=["SPY"], now=NOW)
+    assert again["SPY"].notna().sum() > 10 and len(src.calls) == 2
+    assert any("manifest.json was damaged" in n for n in report.notes)
+
+
+def test_cache_files_follow_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        PriceCache(tmp_path).store("SPY", frame()["SPY"], "2024-01-02", "2024-04-01", source="test")
+    finally:
+        os.umask(old)
+    for p in (tmp_path / "prices").iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o640, p
+
+
+def test_non_finite_or_non_positive_download_is_never_cached(tmp_path: Path) -> None:
+    bad = frame()
+    bad.loc["2024-03-06", "SPY"] = float("inf")
+    with pytest.raises(InputDataError, match=r"SPY on 2024-03-06 is inf: not finite; nothing was cached"):
+        load_prices(U, "2024-03-04", "2024-03-28", source=CountingSource(bad), cache=tmp_path, tickers=["SPY"], now=NOW)
+    assert not PriceCache(tmp_path).path("SPY").exists()
+    bad = frame()
+    bad.loc["2024-03-06", "SPY"] = -1.0
+    with pytest.raises(InputDataError, match="not positive"):
+        load_prices(U, "2024-03-04", "2024-03-28", source=CountingSource(bad), cache=tmp_path, tickers=["SPY"], now=NOW)
+    with pytest.raises(InputDataError, match="refusing to cache non-finite"):
+        PriceCache(tmp_path).store("SPY", bad["SPY"] * float("inf"), "2024-01-02", "2024-04-01", source="t")
+    assert not PriceCache(tmp_path).path("SPY").exists()

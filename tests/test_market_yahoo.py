@@ -332,3 +332,68 @@ def test_progress_bar_drawn_on_a_real_terminal_without_a_window_size() -> None:
         os.close(leader)
     assert proc.returncode == 0
     assert b"3/3" in out and b"yfinance" in out
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"deadline": float("nan")}, "deadline"),
+        ({"deadline": float("inf")}, "deadline"),
+        ({"deadline": -1.0}, "deadline"),
+        ({"deadline": 0}, "deadline"),
+        ({"retries": -1}, "retries=-1"),
+        ({"retries": 1.5}, "retries=1.5"),
+        ({"backoff": float("nan")}, "backoff"),
+        ({"backoff": -2.0}, "backoff"),
+        ({"batch_size": 0}, "batch_size"),
+    ],
+)
+def test_impossible_options_are_refused(kw: dict[str, Any], match: str) -> None:
+    from georisk.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=match):
+        source(**kw)
+
+
+def test_one_deadline_for_every_group_and_retry(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Three groups of tickers missing from the cache, each hanging: together they take one deadline."""
+    import time
+
+    from georisk.config import default_universe
+    from georisk.market import PriceCache, load_prices
+
+    release = threading.Event()
+    calls: list[list[str]] = []
+
+    def hang(tickers: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(list(tickers))
+        release.wait(10)
+        return download_frame({"LMT": LMT})
+
+    cache = PriceCache(tmp_path)
+    now = pd.Timestamp("2024-03-29 23:00", tz="UTC")
+    # different cached ranges put LMT, NOC and RTX in three different fetch groups
+    for t, end in (("LMT", "2024-03-08"), ("NOC", "2024-03-15"), ("RTX", "2024-03-20")):
+        cache.store(
+            t, LMT["Close"].iloc[:3].rename(t).set_axis(pd.to_datetime(DATES[:3])), "2024-03-01", end, source="t"
+        )
+    monkeypatch.setattr(yf, "download", hang)
+    src = source(deadline=0.6, retries=5)
+    t0 = time.monotonic()
+    try:
+        _, report = load_prices(
+            default_universe(),
+            "2024-03-01",
+            "2024-03-28",
+            source=src,
+            cache=cache,
+            tickers=["LMT", "NOC", "RTX"],
+            allow_missing=True,
+            now=now,
+        )
+    finally:
+        release.set()
+    took = time.monotonic() - t0
+    assert took < 1.5, f"three groups took {took:.1f} s against a 0.6 s deadline"
+    assert len(calls) == 1  # the later groups found the budget spent
+    assert set(report.failed) >= {"LMT", "NOC", "RTX"} or report.table["status"].eq("fail").all()

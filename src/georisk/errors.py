@@ -21,6 +21,9 @@ exit code  meaning                                     error class
 
 from __future__ import annotations
 
+import errno
+import os
+
 __all__ = [
     "EXIT_CODES",
     "ConfigError",
@@ -37,6 +40,8 @@ __all__ = [
     "MissingDataWarning",
     "NotASessionError",
     "OptionalDependencyError",
+    "OutputError",
+    "output_error",
 ]
 
 
@@ -54,6 +59,71 @@ class ConfigError(GeoriskError, ValueError):
 
 class OptionalDependencyError(ConfigError, ImportError):
     """A feature needs an optional extra that is not installed (exit code 2)."""
+
+
+class OutputError(ConfigError):
+    """An output cannot be written (exit code 2).
+
+    Permissions, a read-only or full disk, a file where a folder should be. Nothing
+    already published is replaced.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and how to fix it.
+    path : str, optional
+        The file or folder that could not be written.
+    """
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = None if path is None else str(path)
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+#: What a failed write means, and what to do about it, per errno.
+_WRITE_FAULTS = {
+    errno.ENOSPC: "the disk is full; free some space, or write to another folder, and rerun",
+    errno.EDQUOT: "the disk quota is exhausted; free some space, or write to another folder, and rerun",
+    errno.EFBIG: "the file-size limit was reached (ulimit -f); raise it, or write to another folder, and rerun",
+    errno.EACCES: "permission denied; make it writable by this user, or write to another folder",
+    errno.EPERM: "operation not permitted; make it writable by this user, or write to another folder",
+    errno.EROFS: "read-only file system; write to another folder",
+    errno.ENOTDIR: "a file stands where a folder is needed; remove it, or write to another folder",
+    errno.EISDIR: "a folder stands where a file is needed; remove it, or write to another path",
+    errno.EEXIST: "a file stands where a folder is needed; remove it, or write to another folder",
+    errno.ENAMETOOLONG: "the path is too long; choose a shorter one",
+    errno.ELOOP: "too many symbolic links (or a link where none is followed); remove the link",
+    errno.EIO: "an input/output error of the device; check the disk and rerun",
+}
+
+
+def output_error(exc: OSError, path: str | os.PathLike[str] | None, what: str = "cannot write") -> OutputError:
+    """An :class:`OutputError` for a failed write: the errno in words and the fix.
+
+    Parameters
+    ----------
+    exc : OSError
+        The failure.
+    path : str or os.PathLike, optional
+        What could not be written (default: the exception's file name).
+    what : str, default "cannot write"
+        The start of the message.
+
+    Returns
+    -------
+    OutputError
+
+    Examples
+    --------
+    >>> str(output_error(OSError(errno.ENOSPC, "No space left on device"), "/data/out"))
+    '/data/out: cannot write: the disk is full; free some space, or write to another folder, and rerun'
+    """
+    where = path if path is not None else exc.filename
+    reason = _WRITE_FAULTS.get(exc.errno or 0, f"{exc.strerror or exc}; check the folder and rerun")
+    return OutputError(f"{what}: {reason}", path=where)
 
 
 class InputDataError(GeoriskError, ValueError):

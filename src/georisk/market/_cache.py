@@ -18,11 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from georisk.errors import ConfigError, InputDataError
+from georisk.errors import ConfigError, InputDataError, OutputError, output_error
 
-__all__ = ["ENV_CACHE_DIR", "PriceCache", "resolve_cache_dir"]
+__all__ = ["ENV_CACHE_DIR", "PriceCache", "file_mode", "folder_mode", "resolve_cache_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +45,54 @@ def resolve_cache_dir(explicit: str | Path | None = None) -> Path | None:
     return Path(env) if env else None
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    old = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
+    os.umask(old)
+    return old
+
+
+def file_mode() -> int:
+    """The mode of every file georisk writes: ``0o666`` less the umask (as ``open`` would create it)."""
+    return 0o666 & ~current_umask()
+
+
+def folder_mode() -> int:
+    """The mode of every folder georisk creates: ``0o777`` less the umask (as ``mkdir`` would)."""
+    return 0o777 & ~current_umask()
+
+
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _cache_error(exc, path) from None
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600; every file follows the umask
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _cache_error(exc, path) from None
         raise
+
+
+def _cache_error(exc: OSError, path: Path) -> OutputError:
+    return output_error(exc, path, "cannot write the price cache (cache_dir, GEORISK_CACHE_DIR)")
+
+
+def _stamp() -> str:
+    return pd.Timestamp.now(tz="UTC").strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -82,6 +121,23 @@ class PriceCache:
         self.directory = Path(directory)
         if self.directory.exists() and not self.directory.is_dir():
             raise ConfigError(f"cache directory {self.directory} is a file; point cache_dir at a folder")
+        #: Warnings about damaged entries set aside since the caller last cleared it.
+        self.notes: list[str] = []
+
+    def _set_aside(self, path: Path, why: str) -> Path:
+        """Rename a damaged cache file out of the way (kept for inspection) and say so."""
+        dest = path.with_name(f"{path.name}.corrupt-{_stamp()}")
+        try:
+            os.replace(path, dest)
+        except OSError as exc:
+            raise ConfigError(
+                f"the price cache file {path} is damaged ({why}) and cannot be moved aside: {exc.strerror}; "
+                "delete it by hand"
+            ) from None
+        note = f"price cache: {path.name} was damaged ({why}); set aside as {dest.name} and fetched again"
+        log.warning("%s", note)
+        self.notes.append(note)
+        return dest
 
     def __repr__(self) -> str:
         return f"PriceCache({str(self.directory)!r})"
@@ -102,11 +158,19 @@ class PriceCache:
         if not p.exists():
             return {}
         try:
-            data: dict[str, dict[str, Any]] = json.loads(p.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputDataError(
-                f"cache manifest is not valid JSON ({exc}); delete the cache folder", path=str(p)
-            ) from exc
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except PermissionError as exc:
+            raise ConfigError(
+                f"cannot read the price cache manifest {p}: {exc.strerror}; fix its permissions"
+            ) from None
+        except (ValueError, OSError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            self._set_aside(p, f"not valid JSON: {type(exc).__name__}")
+            return {}
+        if not isinstance(data, dict) or not all(
+            isinstance(v, dict) and {"start", "end"} <= set(v) for v in data.values()
+        ):
+            self._set_aside(p, "not a manifest")
+            return {}
         return data
 
     def coverage(self, ticker: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -114,17 +178,39 @@ class PriceCache:
         entry = self.manifest().get(ticker)
         if entry is None or not self.path(ticker).exists():
             return None
-        return pd.Timestamp(entry["start"]), pd.Timestamp(entry["end"])
+        if self.read(ticker).empty and not self.path(ticker).exists():
+            return None  # the file was damaged and has been set aside: fetch again
+        try:
+            return pd.Timestamp(entry["start"]), pd.Timestamp(entry["end"])
+        except (ValueError, TypeError):
+            self._set_aside(self.folder / "manifest.json", f"bad dates for {ticker}")
+            return None
 
     def read(self, ticker: str) -> pd.Series:
         """Cached closes of ``ticker`` (empty when nothing is cached)."""
         p = self.path(ticker)
+        empty = pd.Series(dtype="float64", index=pd.DatetimeIndex([], dtype="datetime64[ns]", name="date"))
         if not p.exists():
-            return pd.Series(dtype="float64", index=pd.DatetimeIndex([], dtype="datetime64[ns]", name="date"))
-        table = pd.read_parquet(p)
-        s = pd.Series(table["close"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(table["date"]).as_unit("ns"))
+            return empty.rename(ticker)
+        try:
+            table = pd.read_parquet(p)
+            s = pd.Series(table["close"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(table["date"]).as_unit("ns"))
+            if s.index.hasnans or not np.isfinite(s.to_numpy()).all() or s.index.has_duplicates:
+                raise ValueError("missing dates, repeated dates or non-finite prices")
+        except PermissionError as exc:
+            raise ConfigError(f"cannot read the price cache file {p}: {exc.strerror}; fix its permissions") from None
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # pyarrow's errors are OSError/ValueError
+            self._set_aside(p, f"{type(exc).__name__}: {str(exc)[:120]}")
+            self._forget(ticker)
+            return empty.rename(ticker)
         s.index.name = "date"
         return s.rename(ticker)
+
+    def _forget(self, ticker: str) -> None:
+        manifest = self.manifest()
+        if manifest.pop(ticker, None) is not None:
+            text = json.dumps(manifest, indent=1, sort_keys=True)
+            _atomic_write(self.folder / "manifest.json", lambda tmp: _write_text(tmp, text))
 
     def missing_ranges(
         self, ticker: str, start: pd.Timestamp, end: pd.Timestamp
@@ -178,6 +264,8 @@ class PriceCache:
         """
         s0, s1 = pd.Timestamp(start), pd.Timestamp(end)
         new = series.dropna().astype("float64")
+        if not np.isfinite(new.to_numpy()).all():
+            raise InputDataError(f"refusing to cache non-finite prices of {ticker}", path=str(self.path(ticker)))
         new.index = pd.DatetimeIndex(new.index).as_unit("ns")
         old = pd.Series(dtype="float64") if replace else self.read(ticker)
         merged = pd.concat([old, new])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -12,14 +14,22 @@ import pandas as pd
 
 from georisk.calendar import get_calendar
 from georisk.config import PricesConfig, Universe, default_universe
-from georisk.errors import ConfigError, MissingDataError
+from georisk.errors import ConfigError, InputDataError, MissingDataError
 from georisk.market._cache import PriceCache, resolve_cache_dir
 from georisk.market._cutoffs import expected_sessions, known_at
 from georisk.market._quality import QualityReport, QualityThresholds, quality_report
 from georisk.market._shape import FetchResult, wide_from_raw
 from georisk.market._sources import CsvSource, FrameSource, ParquetSource, PriceSource
 
-__all__ = ["PriceLoad", "fetch_detailed", "load_prices", "prices_from_config", "settled_through"]
+__all__ = [
+    "PriceLoad",
+    "check_universe",
+    "dropped_rows",
+    "fetch_detailed",
+    "load_prices",
+    "prices_from_config",
+    "settled_through",
+]
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +53,116 @@ class PriceLoad(NamedTuple):
     report: QualityReport
 
 
-def _as_source(source: Any) -> Any:
+def check_universe(universe: Universe) -> None:
+    """Refuse an instrument whose explicit close time or time zone cannot exist.
+
+    Parameters
+    ----------
+    universe : Universe
+
+    Raises
+    ------
+    ConfigError
+        Naming the ticker, the bad value and the fix (exit code 2).
+    """
+    from zoneinfo import ZoneInfo
+
+    for ticker in universe.tickers:
+        inst = universe.instrument(ticker)
+        if inst.close_time is not None:
+            m = re.fullmatch(r"(\d{2}):(\d{2})", inst.close_time)
+            if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+                raise ConfigError(
+                    f"universe: {ticker}: close_time={inst.close_time!r} is not a time of day; use HH:MM "
+                    "with hours 00-23 and minutes 00-59"
+                )
+        if inst.timezone is not None:
+            try:
+                ZoneInfo(inst.timezone)
+            except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+                raise ConfigError(
+                    f"universe: {ticker}: timezone={inst.timezone!r} is not an IANA time-zone name; use one such "
+                    "as 'America/New_York' or 'Europe/London'"
+                ) from None
+
+
+def _may_go_negative(universe: Universe, names: Sequence[str]) -> frozenset[str]:
+    """The tickers whose prices may be zero or negative: futures (WTI settled at -37.63)."""
+    return frozenset(t for t in names if universe.instrument(t).is_future)
+
+
+def _check_values(raw: dict[str, pd.Series], allowed: Collection[str], where: str) -> None:
+    """Refuse non-finite prices, and non-positive ones outside ``allowed``, before anything caches or uses them."""
+    for t, s in raw.items():
+        values = s.to_numpy(dtype="float64")
+        present = ~np.isnan(values)
+        bad = present & ~np.isfinite(values)
+        if t not in allowed:
+            bad |= present & (values <= 0)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            day = pd.Timestamp(s.index[pos]).date()
+            what = "not finite" if not np.isfinite(values[pos]) else "not positive (only futures may be)"
+            raise InputDataError(
+                f"the price of {t} on {day} is {values[pos]:g}: {what}; nothing was cached. Correct the source, "
+                "or, for a future, say so in the universe (kind = 'future')",
+                path=where,
+                field=t,
+            )
+
+
+def dropped_rows(load: PriceLoad) -> dict[str, int]:
+    """Count, per reason, the price rows the load left out (empty rows, repeated dates, unsettled dates).
+
+    Parameters
+    ----------
+    load : PriceLoad
+
+    Returns
+    -------
+    dict
+        ``{reason: count}`` with only non-zero counts.
+    """
+    table = load.report.table
+    out: dict[str, int] = {}
+    for col, reason in (("empty_rows", "empty price row"), ("duplicate_dates", "date repeated with the same price")):
+        if col in table.columns:
+            n = int(pd.to_numeric(table[col], errors="coerce").fillna(0).sum())
+            if n:
+                out[reason] = n
+    unsettled = 0
+    for note in load.report.notes:
+        m = re.search(r"(\d+) price\(s\) dated after .* dropped", note)
+        if m:
+            unsettled += int(m.group(1))
+    if unsettled:
+        out["price not settled yet"] = unsettled
+    return out
+
+
+@contextlib.contextmanager
+def _one_deadline(source: Any) -> Iterator[None]:
+    """Every request of ``source`` inside shares one deadline (a source that offers it)."""
+    scope = getattr(source, "shared_deadline", None)
+    if scope is None:
+        yield
+        return
+    with scope():
+        yield
+
+
+def _as_source(source: Any, non_positive: Collection[str] | None = None) -> Any:
     if isinstance(source, pd.DataFrame):
         return FrameSource(source)
     if isinstance(source, str | Path):
         path = Path(source)
         if path.is_dir():
-            return CsvSource(path)
+            return CsvSource(path, non_positive=non_positive)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            return CsvSource(path)
+            return CsvSource(path, non_positive=non_positive)
         if suffix in {".parquet", ".pq"}:
-            return ParquetSource(path)
+            return ParquetSource(path, non_positive=non_positive)
         raise ConfigError(
             f"source={str(path)!r}: cannot tell the format; use a .csv or .parquet file or a source object"
         )
@@ -114,6 +222,7 @@ def _through_cache(
     end: pd.Timestamp | None,
     offline: bool,
     now: pd.Timestamp,
+    allowed: Collection[str] = frozenset(),
 ) -> tuple[dict[str, pd.Series], dict[str, str], dict[str, str], list[str]]:
     failed: dict[str, str] = {}
     zones: dict[str, str] = {}
@@ -142,32 +251,10 @@ def _through_cache(
             elif cov[1] < want_end[t]:
                 notes.append(f"{t} is stale: cached through {cov[1].date()}, requested {want_end[t].date()} (offline)")
     else:
-        for (s, e), group in groups.items():
-            log.info("fetching %s from %s to %s", group, s.date(), e.date())
-            got = fetch_detailed(source, group, str(s.date()), str(e.date()))
-            zones.update(got.timezone)
-            for t in group:
-                if t in got.failed:
-                    failed[t] = got.failed[t]
-                    continue
-                new = got.prices[t].dropna()
-                old = cache.read(t)
-                overlap = new.index.intersection(old.index)
-                rebased = bool(
-                    len(overlap) and not np.allclose(new.loc[overlap], old.loc[overlap], rtol=1e-6, atol=0.0)
-                )
-                if rebased:
-                    log.info("%s: adjusted closes were re-based at the source; refetching its history", t)
-                    cov = cache.coverage(t)
-                    full_start = min(cov[0], s) if cov is not None else s
-                    again = fetch_detailed(source, [t], str(full_start.date()), str(e.date()))
-                    if t in again.failed:
-                        failed[t] = again.failed[t]
-                        continue
-                    cache.store(t, again.prices[t], full_start, e, source=repr(source), replace=True, now=now)
-                    notes.append(f"{t}: history re-fetched because the source re-based its adjusted closes")
-                else:
-                    cache.store(t, new, s, e, source=repr(source), now=now)
+        with _one_deadline(source):
+            _fetch_groups(source, cache, groups, failed, zones, notes, allowed, now)
+    notes.extend(cache.notes)
+    cache.notes.clear()
     raw: dict[str, pd.Series] = {}
     for t in tickers:
         cached = cache.read(t)
@@ -178,7 +265,48 @@ def _through_cache(
         if len(cached):
             raw[t] = cached
             zones.setdefault(t, "naive")
+    notes.extend(cache.notes)
+    cache.notes.clear()
     return raw, failed, zones, notes
+
+
+def _fetch_groups(
+    source: Any,
+    cache: PriceCache,
+    groups: dict[tuple[pd.Timestamp, pd.Timestamp], list[str]],
+    failed: dict[str, str],
+    zones: dict[str, str],
+    notes: list[str],
+    allowed: Collection[str],
+    now: pd.Timestamp,
+) -> None:
+    """Fetch each group of tickers missing from the cache, check the prices, and cache them."""
+    for (s, e), group in groups.items():
+        log.info("fetching %s from %s to %s", group, s.date(), e.date())
+        got = fetch_detailed(source, group, str(s.date()), str(e.date()))
+        _check_values({t: v for t, v in got.raw.items() if t in group}, allowed, repr(source))
+        zones.update(got.timezone)
+        for t in group:
+            if t in got.failed:
+                failed[t] = got.failed[t]
+                continue
+            new = got.prices[t].dropna()
+            old = cache.read(t)
+            overlap = new.index.intersection(old.index)
+            rebased = bool(len(overlap) and not np.allclose(new.loc[overlap], old.loc[overlap], rtol=1e-6, atol=0.0))
+            if rebased:
+                log.info("%s: adjusted closes were re-based at the source; refetching its history", t)
+                cov = cache.coverage(t)
+                full_start = min(cov[0], s) if cov is not None else s
+                again = fetch_detailed(source, [t], str(full_start.date()), str(e.date()))
+                _check_values({t: again.prices[t]}, allowed, repr(source))
+                if t in again.failed:
+                    failed[t] = again.failed[t]
+                    continue
+                cache.store(t, again.prices[t], full_start, e, source=repr(source), replace=True, now=now)
+                notes.append(f"{t}: history re-fetched because the source re-based its adjusted closes")
+            else:
+                cache.store(t, new, s, e, source=repr(source), now=now)
 
 
 def _cut_unsettled(
@@ -284,18 +412,22 @@ def load_prices(
     names = list(tickers) if tickers is not None else universe.tickers
     for t in names:
         universe.instrument(t)  # raises ConfigError naming an unknown ticker
+    check_universe(universe)
+    allowed = _may_go_negative(universe, names)
     start_ts = pd.Timestamp(start) if start is not None else None
     end_ts = pd.Timestamp(end) if end is not None else None
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
         raise ConfigError(f"start={start} is after end={end}")
-    src = _as_source(source)
+    src = _as_source(source, allowed)
     cache_dir = cache.directory if isinstance(cache, PriceCache) else resolve_cache_dir(cache)
     notes: list[str] = []
     report_end = end_ts
     if cache_dir is not None:
         store = cache if isinstance(cache, PriceCache) else PriceCache(cache_dir)
         clock = now if now is not None else pd.Timestamp.now(tz="UTC")
-        raw, failed, zones, notes = _through_cache(src, store, universe, names, start_ts, end_ts, offline, clock)
+        raw, failed, zones, notes = _through_cache(
+            src, store, universe, names, start_ts, end_ts, offline, clock, allowed
+        )
         if report_end is None:
             report_end = clock.tz_convert("UTC").tz_localize(None).normalize() - pd.Timedelta(days=1)
     elif offline:
@@ -318,6 +450,7 @@ def load_prices(
             str(fetch_end.date()) if end_ts is not None else None,
         )
         raw, failed, zones = got.raw, dict(got.failed), dict(got.timezone)
+        _check_values({t: v for t, v in raw.items() if t in names}, allowed, repr(src))
         raw, notes = _cut_unsettled(raw, settled)
     report = quality_report(
         raw, universe, tickers=names, timezones=zones, failed=failed, end=report_end, thresholds=thresholds
@@ -373,13 +506,13 @@ def prices_from_config(
         from georisk.datasets import sample_prices_path
 
         path = sample_prices_path()
-        src = CsvSource(path)
+        src = CsvSource(path, non_positive=_may_go_negative(universe, list(tickers or universe.tickers)))
     elif config.source in ("csv", "parquet"):
         if config.path is None:  # pragma: no cover - PricesConfig guarantees it
             raise ConfigError(f"prices.source={config.source!r} needs prices.path")
         path = Path(config.path)
         cls = CsvSource if config.source == "csv" else ParquetSource
-        src = cls(path, config.columns)
+        src = cls(path, config.columns, non_positive=_may_go_negative(universe, list(tickers or universe.tickers)))
     else:
         from georisk.market._yahoo import YFinanceSource
 
@@ -400,4 +533,7 @@ def prices_from_config(
         tickers=tickers,
         allow_missing=allow_missing,
     )
+    # What the load left out, per reason, for the export's manifest (a small dict).
+    loaded.prices.attrs["georisk_dropped_rows"] = dropped_rows(loaded)
+    loaded.prices.attrs["georisk_notes"] = [n for n in loaded.report.notes if "set aside" in n]
     return loaded, path

@@ -10,11 +10,12 @@ worker thread under its own wall-clock deadline, and returns failures as data.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import pandas as pd
 
 from georisk._progress import Progress
 from georisk.errors import ConfigError, OptionalDependencyError
+from georisk.lock import check_seconds
 from georisk.market._shape import FetchResult, close_frame, normalize_download, wide_from_raw
 
 __all__ = ["FetchResult", "YFinanceSource", "normalize_download"]
@@ -88,8 +90,9 @@ class YFinanceSource:
     backoff : float, default 2.0
         Seconds before the first retry; doubled at each further attempt.
     deadline : float, default 300.0
-        Wall-clock budget in seconds for one :meth:`fetch`; requests still running then
-        are abandoned and their tickers reported as failed.
+        Wall-clock budget in seconds (finite, > 0) for one :meth:`fetch`, every batch and
+        retry included (for several calls, see :meth:`shared_deadline`); requests still
+        running then are abandoned and their tickers reported as failed.
     batch_size : int, default 10
         Tickers per ``yfinance.download`` call.
     progress : bool, optional
@@ -118,22 +121,38 @@ class YFinanceSource:
         progress: bool | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if retries < 0:
-            raise ConfigError(f"retries={retries} must be >= 0")
-        if deadline <= 0:
-            raise ConfigError(f"deadline={deadline} must be > 0 seconds")
-        if batch_size < 1:
-            raise ConfigError(f"batch_size={batch_size} must be >= 1")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ConfigError(f"retries={retries!r} must be a whole number >= 0 (prices.retries, --retries)")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ConfigError(f"batch_size={batch_size!r} must be a whole number >= 1")
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.retries = retries
-        self.backoff = backoff
-        self.deadline = deadline
+        self.backoff = check_seconds(backoff, "backoff")
+        self.deadline = check_seconds(deadline, "deadline (prices.deadline)", positive=True)
+        self._deadline_at: float | None = None
         self.batch_size = batch_size
         self.progress = progress
         self.sleep = sleep
 
     def __repr__(self) -> str:
         return f"YFinanceSource(cache_dir={self.cache_dir!r}, retries={self.retries}, deadline={self.deadline})"
+
+    @contextlib.contextmanager
+    def shared_deadline(self) -> Iterator[None]:
+        """Make every :meth:`fetch_detailed` call inside share one ``deadline``, retries included.
+
+        :func:`~georisk.market.load_prices` fetches each group of tickers missing from the
+        cache with its own call; inside this block they all stop ``deadline`` seconds
+        after the block began, whatever the number of groups, tickers or retries.
+        """
+        if self._deadline_at is not None:  # nested: the outer deadline holds
+            yield
+            return
+        self._deadline_at = time.monotonic() + self.deadline
+        try:
+            yield
+        finally:
+            self._deadline_at = None
 
     def fetch(self, tickers: Sequence[str], start: str | None = None, end: str | None = None) -> pd.DataFrame:
         """Download adjusted closes; failed tickers are all-NaN columns (see :meth:`fetch_detailed`)."""
@@ -202,7 +221,7 @@ class YFinanceSource:
         self._configure(yf)
         tickers = list(dict.fromkeys(tickers))
         end_excl = (pd.Timestamp(end) + pd.Timedelta(days=1)).strftime("%Y-%m-%d") if end else None
-        t0 = time.monotonic()
+        stop = self._deadline_at if self._deadline_at is not None else time.monotonic() + self.deadline
         frames: list[pd.DataFrame] = []
         failed: dict[str, str] = {}
         zones: dict[str, str] = {}
@@ -211,7 +230,7 @@ class YFinanceSource:
             for batch in batches:
                 todo = list(batch)
                 for attempt in range(self.retries + 1):
-                    remaining = self.deadline - (time.monotonic() - t0)
+                    remaining = stop - time.monotonic()
                     if remaining <= 0:
                         failed.update({t: f"deadline of {self.deadline:.0f} s exceeded" for t in todo})
                         todo = []
@@ -242,7 +261,7 @@ class YFinanceSource:
                         failed.update(retry)
                         todo = []
                         break
-                    wait = min(self.backoff * 2**attempt, max(self.deadline - (time.monotonic() - t0), 0.0))
+                    wait = min(self.backoff * 2**attempt, max(stop - time.monotonic(), 0.0))
                     log.warning(
                         "yfinance: %d ticker(s) failed (%s); retry %d of %d in %.1f s",
                         len(retry),
