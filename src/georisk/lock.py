@@ -168,11 +168,11 @@ class FileLock:
         deadline = time.monotonic() + self.timeout
         swaps = 0
         while True:
-            dir_fd = self._open_folder()
+            fd = self._open()
             try:
-                fd = self._open()
+                dir_fd = self._open_folder()
             except BaseException:
-                _close(dir_fd)
+                _close(fd)
                 raise
             try:
                 got = self._try(fcntl, dir_fd) and self._try(fcntl, fd)

@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from georisk._version import __version__
 from georisk.calendar import assign_sessions, get_calendar, session_closes, to_session
-from georisk.errors import ConfigError, CorruptExportError, DataQualityError, MissingDataError, NotASessionError
+from georisk.errors import (
+    ConfigError,
+    CorruptExportError,
+    DataQualityError,
+    MissingDataError,
+    NotASessionError,
+    output_error,
+)
 from georisk.export._store import (
     DATA_FILES,
     LOCK_NAME,
+    clear_pending,
     export_path,
     publish,
+    recover,
     row_bytes,
     update_latest,
     verify_export,
     write_history,
+    write_pending,
+    write_record,
 )
-from georisk.lock import FileLock
+from georisk.lock import FileLock, check_seconds
 from georisk.schema import SCHEMA_VERSION, ExportManifest, SignalRow, build_rows
 
 if TYPE_CHECKING:
@@ -114,14 +126,28 @@ def _check_keep(keep_versions: int) -> None:
 
 def _out_root(out_dir: str | Path) -> Path:
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file, not a folder; pass a folder (it is created if missing)")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        reason = "read-only file system" if exc.errno == errno.EROFS else exc.strerror
-        raise ConfigError(f"cannot create the export folder {out}: {reason}; pass a writable --out folder") from exc
+        raise output_error(exc, out, "cannot create the export folder (--out)") from None
     if not out.is_dir():
         raise ConfigError(f"--out {out} is not a folder")
     return out
+
+
+def _lock(out: Path, lock_timeout: float) -> FileLock:
+    return FileLock(
+        out / LOCK_NAME, timeout=check_seconds(lock_timeout, "lock_timeout (--lock-timeout)"), guard_folder=True
+    )
+
+
+def _check_gap(max_article_gap: int) -> None:
+    if isinstance(max_article_gap, bool) or not isinstance(max_article_gap, int) or max_article_gap < 0:
+        raise ConfigError(
+            f"max_article_gap={max_article_gap!r} must be a whole number >= 0 sessions (--max-article-gap)"
+        )
 
 
 def _write_session(
@@ -162,12 +188,18 @@ def _write_session(
     manifest["warnings"] = [*manifest["warnings"], *(feed_warnings or [])]
     manifest["created_at"] = pd.Timestamp.now(tz="UTC").isoformat()
     ExportManifest.model_validate(manifest)
+    # A small transaction: a run killed anywhere below leaves the pending file, and the
+    # next run completes the history and the record (or finds nothing was published).
+    write_pending(out, session, str(manifest["version"]))
     folder, changed = publish(
         out, session, files, manifest, overwrite_corrupt=overwrite_corrupt, keep_versions=keep_versions
     )
-    history = write_history(out, session, files["signal.parquet"])
+    real = folder.resolve()
+    history = write_history(out, session, (real / "signal.parquet").read_bytes())
+    write_record(out, session, real)
     update_latest(out, session)
-    current = json.loads((folder / "manifest.json").read_text("utf-8"))
+    clear_pending(out)
+    current = json.loads((real / "manifest.json").read_text("utf-8"))
     log.info(
         "exported session %s (version %s, %s) to %s",
         session.date(),
@@ -241,6 +273,7 @@ def export_frames(
         If ``session`` is not a session of ``calendar``.
     """
     _check_keep(keep_versions)
+    check_seconds(lock_timeout, "lock_timeout (--lock-timeout)")
     ts = to_session(_as_date(session, "session"), calendar)
     out = _out_root(out_dir)
     closes = session_closes(calendar, str(ts.date()), str(ts.date()))
@@ -262,7 +295,8 @@ def export_frames(
         "last_article_at": None,
         "prices_last_date": None,
     }
-    with FileLock(out / LOCK_NAME, timeout=lock_timeout):
+    with _lock(out, lock_timeout):
+        recover(out)
         return _write_session(
             out,
             row,
@@ -273,15 +307,83 @@ def export_frames(
         )
 
 
-def _article_gap(
-    articles: pd.DataFrame, d: pd.Timestamp, cutoff: pd.Timestamp, calendar: str, max_gap: int
-) -> tuple[pd.DataFrame, pd.Timestamp]:
-    used = articles[articles["published_at"] <= cutoff]
-    if used.empty:
-        first = articles["published_at"].min() if len(articles) else None
-        tail = f"; the first article is from {first}" if first is not None else "; the feed is empty"
-        raise MissingDataError(f"no article was published by the close of {d.date()} ({cutoff}){tail}")
-    last = pd.Timestamp(used["published_at"].max())
+class _SessionInputs(NamedTuple):
+    n_articles: int
+    last_article: pd.Timestamp
+    warnings: list[str]
+    articles_digest: dict[str, Any]
+    prices_digest: dict[str, Any]
+    prices_last: pd.Timestamp
+
+
+class _ArticleIndex:
+    """The articles' publication times and row hashes, computed once for a whole range.
+
+    :meth:`used` gives, per session, the count, the last publication time and the
+    :func:`_hash_frame` digest of the articles published by its cutoff, without a copy
+    of those articles (the row hashes of a subset are those of the whole frame).
+    """
+
+    def __init__(self, articles: pd.DataFrame) -> None:
+        key = articles[["id", "published_at"]] if "id" in articles else articles
+        self.articles = articles
+        self.header = json.dumps([str(c) for c in key.columns]).encode()
+        self.row_hash = pd.util.hash_pandas_object(key, index=True).to_numpy()
+        self.times = pd.DatetimeIndex(articles["published_at"]).tz_convert("UTC").as_unit("ns").asi8
+
+    def used(
+        self, d: pd.Timestamp, cutoff: pd.Timestamp, calendar: str, max_gap: int
+    ) -> tuple[int, pd.Timestamp, dict[str, Any]]:
+        """``(count, last published_at, digest)`` of the articles published by ``cutoff``."""
+        mask = self.times <= pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
+        n = int(mask.sum())
+        if n == 0:
+            raise _no_article(d, cutoff, self._first())
+        positions = np.flatnonzero(mask)
+        pos = int(positions[np.argmax(self.times[positions])])
+        last = pd.Timestamp(self.articles["published_at"].iloc[pos])
+        _check_stale(last, d, cutoff, calendar, max_gap)
+        h = hashlib.sha256(self.header)
+        h.update(self.row_hash[mask].tobytes())
+        return n, last, {"kind": "frame", "path": None, "sha256": h.hexdigest()}
+
+    def _first(self) -> pd.Timestamp | None:
+        return pd.Timestamp(self.articles["published_at"].min()) if len(self.articles) else None
+
+
+def _dropped_warnings(quarantine: pd.DataFrame, prices: pd.DataFrame) -> list[str]:
+    """One warning per input whose rows were left out, with the count per reason."""
+    out: list[str] = []
+    if len(quarantine):
+        reasons = quarantine["reason"].astype(str).map(_reason_key)
+        fields = quarantine["field"].astype(str) if "field" in quarantine else pd.Series("", index=quarantine.index)
+        named = fields.where(~fields.isin(["None", "nan", ""]), "record")
+        keys = (named + ": " + reasons).value_counts()
+        parts = "; ".join(f"{n} x {k}" for k, n in keys.items())
+        out.append(f"dropped rows: {len(quarantine)} article record(s) were quarantined (lenient mode): {parts}")
+    dropped = prices.attrs.get("georisk_dropped_rows") or {}
+    if dropped:
+        parts = "; ".join(f"{n} x {k}" for k, n in sorted(dropped.items()))
+        out.append(f"dropped rows: {sum(dropped.values())} price row(s) left out: {parts}")
+    out.extend(str(n) for n in prices.attrs.get("georisk_notes") or [])
+    return out
+
+
+def _reason_key(reason: str) -> str:
+    """A reason without its location and values, so that equal causes count together."""
+    text = re.sub(r"^.*?(?:line \d+, )?field '[^']*': ", "", reason, count=1)
+    text = re.sub(r"^[^:]*(?:\.jsonl?|\.csv|\.txt)(?:, line \d+)?: ", "", text, count=1)
+    text = text.split(";")[0]
+    return re.sub(r"'[^']*'|\"[^\"]*\"|\d+(?:\.\d+)?", "…", text).strip()[:120]
+
+
+def _no_article(d: pd.Timestamp, cutoff: pd.Timestamp, first: pd.Timestamp | None) -> MissingDataError:
+    tail = f"; the first article is from {first}" if first is not None else "; the feed is empty"
+    return MissingDataError(f"no article was published by the close of {d.date()} ({cutoff}){tail}")
+
+
+def _check_stale(last: pd.Timestamp, d: pd.Timestamp, cutoff: pd.Timestamp, calendar: str, max_gap: int) -> None:
+    """Refuse a feed whose last article by the cutoff is more than ``max_gap`` sessions old."""
     last_session = assign_sessions(pd.DatetimeIndex([last]), calendar)[0]
     gap = len(session_closes(calendar, str(last_session.date()), str(d.date()))) - 1
     if gap > max_gap:
@@ -290,7 +392,6 @@ def _article_gap(
             f"({cutoff}) is from {last} (session {last_session.date()}), {gap} sessions earlier; at most "
             f"{max_gap} allowed. Check the feed, or raise max_article_gap (--max-article-gap)"
         )
-    return used, last
 
 
 def _price_gaps(prices: pd.DataFrame, d: pd.Timestamp, config: GeoriskConfig) -> list[str]:
@@ -496,10 +597,9 @@ def export_range(
 
     if missing_prices not in ("raise", "warn"):
         raise ConfigError(f"missing_prices={missing_prices!r} must be 'raise' or 'warn'")
-    if max_article_gap < 0:
-        raise ConfigError(f"max_article_gap={max_article_gap!r} must be >= 0 sessions")
-    if not settle_minutes >= 0:
-        raise ConfigError(f"settle_minutes={settle_minutes!r} must be >= 0 minutes")
+    _check_gap(max_article_gap)
+    settle_minutes = check_seconds(settle_minutes, "settle_minutes (--settle-minutes)")
+    check_seconds(lock_timeout, "lock_timeout (--lock-timeout)")
     _check_keep(keep_versions)
     lo, hi = _as_date(start, "start"), _as_date(end, "end")
     cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
@@ -512,23 +612,30 @@ def export_range(
     _require_closed(cfg, pd.Timestamp(closes.index[-1]), pd.Timestamp(closes.iloc[-1]), now, settle_minutes)
     out = _out_root(out_dir if out_dir is not None else cfg.export.out_dir)
     results: list[ExportResult] = []
-    with FileLock(out / LOCK_NAME, timeout=lock_timeout):
+    with _lock(out, lock_timeout):
         if not overwrite_corrupt:
             _check_previous(out, pd.DatetimeIndex(closes.index))
+        recover(out)
         articles, quarantine, prices, inputs = load_inputs(cfg, strict=False)  # strict per session below
         known = _known_times(prices, cfg)
-        checks: dict[pd.Timestamp, tuple[pd.DataFrame, pd.Timestamp, list[str], pd.DataFrame]] = {}
+        index = _ArticleIndex(articles)
+        # Only what each session's manifest needs is kept (digests, counts, warnings): no
+        # copy of the articles or prices per session, so memory does not grow with the range.
+        checks: dict[pd.Timestamp, _SessionInputs] = {}
         before = _previous_close(cal, closes)
         for key, cutoff in closes.items():
             d = pd.Timestamp(key)  # type: ignore[arg-type]
             cut = pd.Timestamp(cutoff)
-            used, last = _article_gap(articles, d, cutoff, cal, max_article_gap)
+            n_used, last, digest = index.used(d, cut, cal, max_article_gap)
             gaps = _price_gaps(prices, d, cfg)
             if gaps and missing_prices == "raise":
                 raise MissingDataError(gaps[0] + "; refresh those prices or pass missing_prices='warn'")
             upto = _prices_known(prices, known, cut)
             fresh = {t: pd.DatetimeIndex(k.index[((k > before) & (k <= cut)).to_numpy()]) for t, k in known.items()}
-            checks[d] = (used, last, gaps + _price_quality(upto, d, cfg, fresh), upto)
+            checks[d] = _SessionInputs(
+                n_used, last, gaps + _price_quality(upto, d, cfg, fresh), digest, _hash_frame(upto), upto.index.max()
+            )
+            del upto
             before = cut
         stages = compute_stages(cfg, articles, prices, as_of=closes.index[-1])
         rows = build_rows(
@@ -540,13 +647,16 @@ def export_range(
             closes=closes,
             calendar=cal,
         )
+        del stages
         params = cfg.model_dump(mode="json")
         params_sha = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
         file_inputs = {k: _hash_path(Path(p)) for k, p in inputs.items()}
-        # the feed file's bad records carry no usable date: reported, but not part of a version
-        feed = [f"{len(quarantine)} article record(s) were quarantined (lenient mode)"] if len(quarantine) else []
-        for row, (d, (used, last, gaps, upto)) in zip(rows, checks.items(), strict=True):
-            warnings = list(gaps)
+        # dropped input rows carry no usable date: reported, but not part of a version
+        feed = _dropped_warnings(quarantine, prices)
+        for w in feed:
+            log.warning("%s", w)
+        for row, (d, inp) in zip(rows, checks.items(), strict=True):
+            warnings = list(inp.warnings)
             if row.n_articles == 0:
                 warnings.append(f"no article assigned to session {d.date()}; the signal decays from earlier news")
             if row.grpi is None:
@@ -554,13 +664,10 @@ def export_range(
             base = {
                 "configuration": params,
                 "configuration_sha256": params_sha,
-                "inputs": {
-                    "articles_used": _hash_frame(used[["id", "published_at"]] if "id" in used else used),
-                    "prices_used": _hash_frame(upto),
-                },
-                "articles_used": len(used),
-                "last_article_at": last.isoformat(),
-                "prices_last_date": str(upto.index.max().date()),
+                "inputs": {"articles_used": inp.articles_digest, "prices_used": inp.prices_digest},
+                "articles_used": inp.n_articles,
+                "last_article_at": inp.last_article.isoformat(),
+                "prices_last_date": str(pd.Timestamp(inp.prices_last).date()),
             }
             results.append(
                 _write_session(

@@ -6,8 +6,10 @@
       session=2024-12-31 -> .versions/2024-12-31/<version>   (symlink, swapped atomically)
       latest -> session=2024-12-31                           (the newest session exported)
       history/v2/2024/2024-12-31.parquet                     (one file per session)
+      history/v2/_published/2024/2024-12-31.json             (version and SHA-256 of what is published)
       .versions/2024-12-31/<version>/{signal.parquet, signal.csv, signal.json, manifest.json}
-      .georisk-export.lock
+      .georisk-export.lock, .georisk-export.lock.holder
+      .georisk-pending.json                                  (only while a session is being published)
 
 A version folder is built under a temporary name, every file fsynced, then renamed into
 place: it exists complete or not at all, and is never modified afterwards. Publishing
@@ -15,12 +17,22 @@ swaps the ``session=D`` symlink with one ``rename``, so a reader sees the old ex
 the new one, never a mix. History files are replaced with one ``rename`` each, so a
 rerun never adds a duplicate row. Temporary names start with a dot, which dataset
 readers (pyarrow, pandas) skip.
+
+Publishing one session is a small transaction: ``.georisk-pending.json`` names the
+session and version first; then the version is published, the history file and the
+record under ``_published`` are written, ``latest`` is moved, and the pending file is
+removed. A run killed in between leaves the pending file, and the next run (under the
+lock) first brings the history and the record in line with whatever ``session=D`` then
+points to: the interrupted publication is completed if its swap happened, and is
+otherwise as if it never began. :func:`verify_root` checks all of it.
+
+Every file is created ``0o666`` and every folder ``0o777``, less the umask, as ``open``
+and ``mkdir`` would (temporary files are made private while written, then set so).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import io
 import json
@@ -35,7 +47,8 @@ from typing import Any
 
 import pandas as pd
 
-from georisk.errors import ConfigError, CorruptExportError, MissingDataError
+from georisk.errors import ConfigError, CorruptExportError, MissingDataError, OutputError, output_error
+from georisk.market._cache import file_mode, folder_mode
 from georisk.schema import SCHEMA_VERSION, SignalRow, validate_rows
 
 __all__ = [
@@ -48,7 +61,9 @@ __all__ = [
     "read_history",
     "row_bytes",
     "verify_export",
+    "verify_root",
     "write_history",
+    "write_record",
 ]
 
 log = logging.getLogger(__name__)
@@ -57,15 +72,13 @@ DATA_FILES = ("signal.parquet", "signal.csv", "signal.json")
 MANIFEST = "manifest.json"
 VERSIONS = ".versions"
 LOCK_NAME = ".georisk-export.lock"
+PENDING = ".georisk-pending.json"
 _TMP = ".tmp-"
 _FLOATS_EXCLUDED = {"schema_version", "session", "calendar", "cutoff", "n_articles", "n_relevant"}
 
 
-def _writable(exc: OSError, path: Path) -> ConfigError:
-    reason = "read-only file system" if exc.errno == errno.EROFS else exc.strerror or str(exc)
-    return ConfigError(
-        f"cannot write to the export folder {path}: {reason}; make it writable or pass another --out folder"
-    )
+def _writable(exc: OSError, path: Path) -> OutputError:
+    return output_error(exc, exc.filename or path, "cannot write the export (--out)")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -82,16 +95,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     A crash at any point leaves either the old file or the new one, never a fragment;
     the temporary file's name starts with ``.tmp-`` so that dataset readers skip it.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{_TMP}{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f"{_TMP}{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise output_error(exc, exc.filename or path) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
+            os.fchmod(fh.fileno(), file_mode())  # mkstemp makes 0600; every file follows the umask
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise output_error(exc, path) from None
         raise
     _fsync_dir(path.parent)
 
@@ -298,6 +317,7 @@ def publish(
         if link.is_symlink() or link.exists():
             try:
                 verify_export(link)
+                check_record(out_dir, session, link.resolve())
                 current = link.resolve()
             except CorruptExportError as exc:
                 if not overwrite_corrupt:
@@ -328,7 +348,7 @@ def publish(
                     fh.flush()
                     os.fsync(fh.fileno())
             _fsync_dir(tmp)
-            os.chmod(tmp, 0o755)
+            os.chmod(tmp, folder_mode())  # mkdtemp makes 0700; every folder follows the umask
             os.rename(tmp, target)
             _fsync_dir(vroot)
         changed = current is None or current != target.resolve()
@@ -336,9 +356,7 @@ def publish(
             _swap_symlink(link, os.path.relpath(target, out_dir))
         _prune(vroot, keep=keep_versions, current=target)
     except OSError as exc:
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise _writable(exc, out_dir) from exc
-        raise
+        raise _writable(exc, out_dir) from None
     return link, changed
 
 
@@ -360,11 +378,282 @@ def _prune(vroot: Path, *, keep: int, current: Path) -> None:
 def update_latest(out_dir: Path, session: pd.Timestamp) -> None:
     """Point ``out_dir/latest`` at ``session=D`` unless it already points to a later session."""
     latest = out_dir / "latest"
-    if latest.is_symlink():
-        m = re.fullmatch(r"session=(\d{4}-\d{2}-\d{2})", os.readlink(latest))
-        if m and pd.Timestamp(m.group(1)) > session:
-            return
-    _swap_symlink(latest, export_path(".", session).name)
+    try:
+        if latest.is_symlink():
+            m = re.fullmatch(r"session=(\d{4}-\d{2}-\d{2})", os.readlink(latest))
+            if m and pd.Timestamp(m.group(1)) > session:
+                return
+            if m and pd.Timestamp(m.group(1)) == session:
+                return
+        _swap_symlink(latest, export_path(".", session).name)
+    except OSError as exc:
+        raise _writable(exc, out_dir) from None
+
+
+def record_path(out_dir: str | Path, session: pd.Timestamp) -> Path:
+    """The record of what is published for ``session``: ``history/v<schema>/_published/<year>/<date>.json``.
+
+    It holds the version and the SHA-256 of the manifest and of every data file, so that
+    :func:`verify_root` can tell an edited manifest (which cannot hash itself) from the
+    one published. The leading underscore keeps dataset readers out of it.
+    """
+    return (
+        Path(out_dir) / "history" / f"v{SCHEMA_VERSION}" / "_published" / f"{session.year}" / f"{session.date()}.json"
+    )
+
+
+def write_record(out_dir: Path, session: pd.Timestamp, folder: Path) -> Path:
+    """Record the version published in ``folder`` (a verified version folder) for ``session``."""
+    raw = (folder / MANIFEST).read_bytes()
+    manifest = json.loads(raw)
+    record = {
+        "session": str(session.date()),
+        "version": manifest["version"],
+        "manifest_sha256": _sha256(raw),
+        "files": manifest["files"],
+    }
+    data = (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
+    path = record_path(out_dir, session)
+    try:
+        _clean_temporaries(path.parent)
+        if path.is_file() and path.read_bytes() == data:
+            return path
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise _writable(exc, out_dir) from None
+    return path
+
+
+def check_record(out_dir: Path, session: pd.Timestamp, folder: Path) -> None:
+    """Refuse a published version whose manifest differs from the one recorded for it (edited).
+
+    Raises
+    ------
+    CorruptExportError
+        If the record names the same version with another manifest SHA-256.
+    """
+    rec = record_path(out_dir, session)
+    try:
+        record = json.loads(rec.read_text("utf-8"))
+        raw = (folder / MANIFEST).read_bytes()
+        version = json.loads(raw).get("version")
+    except (OSError, ValueError, AttributeError):
+        return  # no record (yet), or unreadable: the write that follows replaces it
+    if not isinstance(record, dict) or record.get("version") != version:
+        return  # the record is of an earlier version: a publication to be completed
+    if record.get("manifest_sha256") != _sha256(raw):
+        raise CorruptExportError(
+            f"{folder / MANIFEST} was edited after publication (it differs from the SHA-256 recorded in {rec}); "
+            "rerun with --force to set it aside and publish again"
+        )
+
+
+def write_pending(out_dir: Path, session: pd.Timestamp, version: str) -> None:
+    """Say, before publishing, which session and version are about to be published."""
+    record = {"session": str(session.date()), "version": version, "pid": os.getpid()}
+    atomic_write_bytes(out_dir / PENDING, (json.dumps(record, sort_keys=True) + "\n").encode())
+
+
+def clear_pending(out_dir: Path) -> None:
+    """The publication is complete: remove the pending file."""
+    try:
+        (out_dir / PENDING).unlink(missing_ok=True)
+        _fsync_dir(out_dir)
+    except OSError as exc:
+        raise _writable(exc, out_dir) from None
+
+
+def reconcile(out_dir: Path, session: pd.Timestamp) -> str:
+    """Bring the history file, the record and ``latest`` of ``session`` in line with what is published.
+
+    Returns
+    -------
+    str
+        ``"recorded"`` when the published version is now recorded, ``"unpublished"`` when
+        the session has no export (nothing to record), ``"corrupt"`` when its export fails
+        :func:`verify_export` (left for ``--force``).
+    """
+    link = export_path(out_dir, session)
+    if not link.exists():
+        return "unpublished"
+    try:
+        verify_export(link)
+    except CorruptExportError as exc:
+        log.warning("session %s: %s; not recorded", session.date(), exc)
+        return "corrupt"
+    real = link.resolve()
+    try:
+        check_record(out_dir, session, real)
+    except CorruptExportError as exc:
+        log.warning("session %s: %s; not recorded", session.date(), exc)
+        return "corrupt"
+    write_history(out_dir, session, (real / "signal.parquet").read_bytes())
+    write_record(out_dir, session, real)
+    update_latest(out_dir, session)
+    return "recorded"
+
+
+def recover(out_dir: Path) -> str | None:
+    """Finish (or undo) a publication a killed run left half done; the caller holds the lock.
+
+    Returns
+    -------
+    str or None
+        What was done, or None when no run was interrupted.
+    """
+    pending = out_dir / PENDING
+    if not pending.exists():
+        return None
+    try:
+        info = json.loads(pending.read_text("utf-8"))
+        session = pd.Timestamp(info["session"])
+        version = str(info.get("version"))
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        log.warning("ignoring the unreadable %s (%s)", pending, exc)
+        clear_pending(out_dir)
+        return "unreadable pending file removed"
+    link = export_path(out_dir, session)
+    published = link.is_symlink() and link.exists() and link.resolve().name == version
+    state = reconcile(out_dir, session)
+    what = (
+        f"completed the publication of session {session.date()} (version {version}) that a previous run left unrecorded"
+        if published
+        else f"rolled back the interrupted publication of session {session.date()} (version {version}): "
+        f"the export and history stay as they were ({state})"
+    )
+    log.warning("%s", what, extra={"session": str(session.date())})
+    clear_pending(out_dir)
+    return what
+
+
+def _session_of(path: Path) -> pd.Timestamp | None:
+    m = re.fullmatch(r"(?:session=)?(\d{4}-\d{2}-\d{2})(?:\.parquet|\.json)?", path.name)
+    if m is None:
+        return None
+    try:
+        return pd.Timestamp(m.group(1))
+    except ValueError:
+        return None
+
+
+def verify_root(out_dir: str | Path, session: str | pd.Timestamp | None = None) -> dict[str, Any]:
+    """Check every export under ``out_dir`` (or one session's) against its manifest, history and record.
+
+    For each session: the data files match the SHA-256 in the manifest and the row
+    schema; the manifest matches the SHA-256 recorded when it was published; the history
+    file holds the published ``signal.parquet`` byte for byte. Also: no history row
+    without an export, ``latest`` points to the newest session, and no publication was
+    left half done by a killed run.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        Export root.
+    session : date-like, optional
+        Check only this session.
+
+    Returns
+    -------
+    dict
+        ``{"exports": n, "history": n, "notes": [...]}`` when everything agrees.
+
+    Raises
+    ------
+    CorruptExportError
+        Listing every difference found, each naming the session, the file and the fix.
+    MissingDataError
+        If ``session`` was given and has no export.
+    """
+    out = Path(out_dir)
+    problems: list[str] = []
+    notes: list[str] = []
+    pending_session: pd.Timestamp | None = None
+    if (out / PENDING).exists():
+        try:
+            pending_session = pd.Timestamp(json.loads((out / PENDING).read_text("utf-8"))["session"])
+        except (ValueError, KeyError, TypeError, OSError):
+            problems.append(f"{out / PENDING} is unreadable; the next georisk export removes it")
+    if session is not None:
+        day = pd.Timestamp(session)
+        links = [export_path(out, day)]
+        if not links[0].exists() and not links[0].is_symlink():
+            raise MissingDataError(f"{links[0]} does not exist: session {day.date()} not exported yet")
+    else:
+        links = sorted(p for p in out.glob("session=*") if _session_of(p) is not None)
+    fix = "rerun the export of that session (an unchanged rerun publishes nothing new and records it)"
+    n_hist = 0
+    for link in links:
+        found = _session_of(link)
+        assert found is not None
+        day = found
+        hint = ""
+        if pending_session is not None and day == pending_session:
+            hint = " (a run was interrupted while publishing it; the next georisk export completes it)"
+        try:
+            real = link.resolve(strict=True)
+            manifest = verify_export(real)
+            validate_rows(pd.read_parquet(real / "signal.parquet"))
+        except (CorruptExportError, OSError) as exc:
+            problems.append(f"session {day.date()}: {exc}{hint}")
+            continue
+        except Exception as exc:  # a schema failure of a file whose hash matches
+            problems.append(f"session {day.date()}: {real / 'signal.parquet'} fails the row schema: {exc}")
+            continue
+        version = str(manifest.get("version"))
+        hist = history_path(out, day)
+        published = (real / "signal.parquet").read_bytes()
+        if not hist.is_file():
+            problems.append(
+                f"session {day.date()}: the history has no row for it (export version {version}); {fix}{hint}"
+            )
+        elif hist.read_bytes() != published:
+            problems.append(
+                f"session {day.date()}: the history file {hist} differs from the published export (version "
+                f"{version}): {fix}{hint}"
+            )
+        else:
+            n_hist += 1
+        rec = record_path(out, day)
+        try:
+            record = json.loads(rec.read_text("utf-8"))
+        except FileNotFoundError:
+            problems.append(f"session {day.date()}: no record of its publication ({rec}); {fix}{hint}")
+            continue
+        except (ValueError, OSError) as exc:
+            problems.append(f"session {day.date()}: the record {rec} is unreadable ({exc}); {fix}")
+            continue
+        digest = _sha256((real / MANIFEST).read_bytes())
+        if record.get("version") != version:
+            problems.append(
+                f"session {day.date()}: the published version is {version} but the history records "
+                f"{record.get('version')}; {fix}{hint}"
+            )
+        elif record.get("manifest_sha256") != digest or record.get("files") != manifest.get("files"):
+            problems.append(
+                f"session {day.date()}: {real / MANIFEST} was edited after publication (its SHA-256 is "
+                f"{digest[:12]}..., {str(record.get('manifest_sha256'))[:12]}... was recorded); rerun the export "
+                "of that session with --force to publish it again"
+            )
+    if session is None:
+        exported = {_session_of(p) for p in links}
+        root = out / "history" / f"v{SCHEMA_VERSION}"
+        for f in sorted(root.glob("*/*.parquet")):
+            orphan = _session_of(f)
+            if orphan is not None and not f.name.startswith(".") and orphan not in exported:
+                problems.append(f"the history holds session {orphan.date()} ({f}) but there is no export of it")
+        latest = out / "latest"
+        newest = max((d for d in exported if d is not None), default=None)
+        if newest is not None:
+            target = os.readlink(latest) if latest.is_symlink() else None
+            if target != export_path(".", newest).name:
+                problems.append(
+                    f"{latest} points to {target!r}, not to the newest session {newest.date()}; rerun its export"
+                )
+    if pending_session is not None and not any("interrupted" in p for p in problems):
+        notes.append(f"a run was interrupted after recording session {pending_session.date()}; all is consistent")
+    if problems:
+        raise CorruptExportError(f"{len(problems)} problem(s) under {out}:\n  - " + "\n  - ".join(problems))
+    return {"exports": len(links), "history": n_hist, "notes": notes}
 
 
 def history_path(out_dir: str | Path, session: pd.Timestamp) -> Path:
@@ -407,9 +696,7 @@ def write_history(out_dir: Path, session: pd.Timestamp, parquet: bytes) -> Path:
             _report_replaced_history(path, session)
         atomic_write_bytes(path, parquet)
     except OSError as exc:
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise _writable(exc, out_dir) from exc
-        raise
+        raise _writable(exc, out_dir) from None
     return path
 
 
