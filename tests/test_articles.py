@@ -122,7 +122,7 @@ def test_csv_with_column_mapping_and_missing_columns(tmp_path: Path):
     f = tmp_path / "feed.csv"
     f.write_text("date,headline,body\n2024-03-01,Talks,Envoys met in Riyadh.\n", encoding="utf-8")
     arts = load_articles(f, columns={"published_at": "date", "title": "headline", "text": "body"}, timezone="UTC")
-    assert arts["published_at"].iloc[0] == pd.Timestamp("2024-03-01T23:59:59Z")  # date only: end of day
+    assert arts["published_at"].iloc[0] == pd.Timestamp("2024-03-01T23:59:59.999999Z")  # date only: end of day
     with pytest.raises(
         InputDataError, match=r"feed\.csv, line 1, field 'text': no column 'text'.*\['date', 'headline', 'body'\]"
     ):

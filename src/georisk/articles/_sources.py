@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as dt
 import io
 import json
 import logging
-import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,19 +19,32 @@ from pydantic import ValidationError
 
 from georisk.articles._clean import clean_text, html_to_text
 from georisk.articles._record import Article, articles_frame
+from georisk.articles._timestamps import (
+    DATE_ONLY_POLICIES,
+    DateOnlyPolicy,
+    Parsed,
+    parse_published,
+    resolve_published,
+)
 from georisk.errors import ConfigError, EncodingFallbackWarning, InputDataError
 
-__all__ = ["QUARANTINE_COLUMNS", "ArticleLoad", "load_articles", "read_text_file"]
+__all__ = ["QUARANTINE_COLUMNS", "ArticleLoad", "DateOnlyPolicy", "load_articles", "read_text_file"]
 
 log = logging.getLogger(__name__)
 
 #: Columns of the quarantine frame returned in lenient mode.
 QUARANTINE_COLUMNS = ["file", "line", "field", "reason"]
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FOLDER_SUFFIXES = (".txt", ".md", ".html", ".htm")
 _FIELDS = ("id", "published_at", "title", "text", "source", "url")
-DateOnlyPolicy = Literal["end_of_day", "start_of_day"]
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 @dataclass(frozen=True)
@@ -40,67 +54,88 @@ class _Raw:
     fields: dict[str, Any]
 
 
-def read_text_file(path: Path) -> str:
-    """Read a text file as UTF-8 (BOM allowed), falling back to cp1252 with a warning.
+def _decode(data: bytes, encoding: str, path: Path, why: str) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputDataError(
+            f"cannot decode as {encoding}{why} (byte {exc.start}); pass the file's encoding with encoding= "
+            "(e.g. 'latin-1', 'cp1252', 'utf-16') or re-save it as UTF-8",
+            path=str(path),
+        ) from exc
+    return text.removeprefix("\ufeff")
+
+
+def read_text_file(path: Path, *, encoding: str | None = None) -> str:
+    """Read a text file: by its byte-order mark, as UTF-8, or as cp1252 with a warning.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    encoding : str, optional
+        The file's encoding (any Python codec name). None reads a byte-order mark
+        (UTF-8, UTF-16 or UTF-32) when there is one, then tries UTF-8, then cp1252 with an
+        :class:`~georisk.errors.EncodingFallbackWarning`.
+
+    Returns
+    -------
+    str
+        The text, without a byte-order mark.
 
     Raises
     ------
     InputDataError
-        If the file looks binary (contains NUL bytes) or cannot be decoded.
+        If the file cannot be read (permissions, a folder), looks binary (NUL bytes), or
+        cannot be decoded; the message names the file and suggests ``encoding=``.
+    ConfigError
+        If ``encoding`` is not a known codec.
     """
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise InputDataError("file is binary (NUL bytes), not text; remove it from the feed", path=str(path))
+    if encoding is not None:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError as exc:
+            raise ConfigError(f"encoding={encoding!r} is not a known text encoding; e.g. 'utf-8', 'latin-1'") from exc
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
+        data = path.read_bytes()
+    except PermissionError as exc:
         raise InputDataError(
-            f"cannot decode as UTF-8 or cp1252 (byte {exc.start}); re-save the file as UTF-8", path=str(path)
+            "cannot read: permission denied; give the user running georisk read access to it", path=str(path)
         ) from exc
-    warnings.warn(
-        f"{path}: not valid UTF-8, decoded as cp1252; re-save it as UTF-8 to silence this warning",
-        EncodingFallbackWarning,
-        stacklevel=3,
-    )
-    return text
-
-
-def _parse_timestamp(value: Any, timezone: str | None, date_only: DateOnlyPolicy) -> pd.Timestamp:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or (isinstance(value, str) and not value.strip()):
-        raise ValueError("no timestamp; give published_at (ISO 8601 with a UTC offset)")
-    if isinstance(value, str) and _DATE_ONLY.match(value.strip()):
-        if timezone is None:
-            raise ValueError(
-                f"date-only timestamp {value!r} has no time zone; pass timezone= (e.g. 'UTC') so it can be "
-                "placed at the end of that day"
+    except OSError as exc:
+        raise InputDataError(f"cannot read: {exc.strerror or exc}; check the path", path=str(path)) from exc
+    if encoding is not None:
+        text = _decode(data, encoding, path, "")
+    else:
+        bom = next((name for mark, name in _BOMS if data.startswith(mark)), None)
+        if bom is not None:
+            text = _decode(data, bom, path, " (the file starts with its byte-order mark)")
+        elif b"\x00" in data[:8192]:
+            raise InputDataError(
+                "file is binary (NUL bytes), not text; remove it from the feed (if it is UTF-16 or UTF-32 "
+                "without a byte-order mark, pass encoding='utf-16-le' or the like)",
+                path=str(path),
             )
-        day = pd.Timestamp(value.strip())
-        ts = day + pd.Timedelta(hours=23, minutes=59, seconds=59) if date_only == "end_of_day" else day
-        return ts.tz_localize(timezone)
-    if isinstance(value, bool | int | float):
-        raise ValueError(
-            f"numeric timestamp {value!r} is ambiguous; write ISO 8601 (e.g. 2024-03-01T14:30:00Z) or convert "
-            "epoch seconds first with pandas.to_datetime(values, unit='s', utc=True)"
+        else:
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            text = _decode(data, "cp1252", path, " after UTF-8 failed")
+            warnings.warn(
+                f"{path}: not valid UTF-8, decoded as cp1252; pass encoding= (e.g. 'cp1252' or 'latin-1') or "
+                "re-save it as UTF-8 to silence this warning",
+                EncodingFallbackWarning,
+                stacklevel=3,
+            )
+            return text
+    if "\x00" in text:
+        raise InputDataError(
+            f"file holds NUL characters once decoded as {encoding or bom}; it is binary or in another encoding: "
+            "pass the right encoding= or remove it from the feed",
+            path=str(path),
         )
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"cannot parse {value!r} as a timestamp; use ISO 8601, e.g. 2024-03-01T14:30:00Z") from exc
-    if pd.isna(ts):
-        raise ValueError("no timestamp; give published_at (ISO 8601 with a UTC offset)")
-    if ts.nanosecond:
-        ts = ts.ceil("us")  # Python datetimes hold microseconds; round later, never earlier
-    if ts.tz is None:
-        if timezone is None:
-            raise ValueError(
-                f"timestamp {value!r} is naive (no UTC offset); add an offset or pass timezone= to name its zone"
-            )
-        ts = ts.tz_localize(timezone)
-    return ts
+    return text
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -126,8 +161,18 @@ def _drop_repeated_title(body: str, title: str) -> str:
     return body
 
 
-def _iter_folder(folder: Path, timestamps: Mapping[str, Any] | None, max_file_bytes: int) -> Iterator[_Raw]:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _FOLDER_SUFFIXES)
+def _iter_folder(
+    folder: Path, timestamps: Mapping[str, Any] | None, max_file_bytes: int, encoding: str | None
+) -> Iterator[_Raw]:
+    try:
+        files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _FOLDER_SUFFIXES)
+    except PermissionError as exc:
+        raise InputDataError(
+            "cannot list the folder: permission denied; give the user running georisk read access to it",
+            path=str(folder),
+        ) from exc
+    except OSError as exc:
+        raise InputDataError(f"cannot list the folder: {exc.strerror or exc}", path=str(folder)) from exc
     if not files:
         raise InputDataError(f"no {', '.join(_FOLDER_SUFFIXES)} files found; check the folder", path=str(folder))
     for path in files:
@@ -141,7 +186,11 @@ def _iter_folder(folder: Path, timestamps: Mapping[str, Any] | None, max_file_by
                     "this large is not one article: split it or raise max_file_bytes",
                     path=str(path),
                 )
-            body = read_text_file(path)
+            body = read_text_file(path, encoding=encoding)
+        except OSError as exc:
+            reason = f"cannot read: {exc.strerror or exc}; check its permissions"
+            yield _Raw(str(path), None, {"__error__": ("(file)", reason)})
+            continue
         except InputDataError as exc:
             yield _Raw(str(path), None, {"__error__": ("(file)", str(exc).removeprefix(f"{path}: "))})
             continue
@@ -149,7 +198,7 @@ def _iter_folder(folder: Path, timestamps: Mapping[str, Any] | None, max_file_by
         sidecar = path.with_suffix(".json")
         if sidecar.exists():
             try:
-                side = json.loads(read_text_file(sidecar))
+                side = json.loads(read_text_file(sidecar, encoding=encoding))
                 if not isinstance(side, dict):
                     raise InputDataError("sidecar must hold one JSON object", path=str(sidecar))
                 meta = {**side, **meta}
@@ -180,17 +229,20 @@ def _iter_folder(folder: Path, timestamps: Mapping[str, Any] | None, max_file_by
         yield _Raw(str(path), None, values)
 
 
-def _read_feed(path: Path) -> str:
+def _read_feed(path: Path, encoding: str | None) -> str:
     """Read a JSON Lines or CSV feed; a file with nothing but whitespace is an error, not zero articles."""
-    text = read_text_file(path)
+    text = read_text_file(path, encoding=encoding)
     if not text.strip():
         raise InputDataError("file is empty (no records); remove it or check the export that wrote it", path=str(path))
     return text
 
 
-def _iter_jsonl(path: Path) -> Iterator[_Raw]:
-    text = _read_feed(path)
-    for n, line in enumerate(text.splitlines(), start=1):
+def _iter_jsonl(path: Path, encoding: str | None) -> Iterator[_Raw]:
+    text = _read_feed(path, encoding)
+    # JSON Lines ends a record at "\n" only: U+2028, U+2029, form feeds and the like are
+    # ordinary characters inside a JSON string, not line breaks (str.splitlines would split there).
+    for n, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
@@ -220,14 +272,104 @@ def _check_header(present: list[str], columns: Mapping[str, str] | None, where: 
             )
 
 
-def _iter_csv(path: Path, columns: Mapping[str, str] | None) -> Iterator[_Raw]:
-    reader = csv.DictReader(io.StringIO(_read_feed(path), newline=""))
-    _check_header([str(c) for c in (reader.fieldnames or [])], columns, str(path), timestamps=False)
-    for n, row in enumerate(reader, start=2):  # line 1 is the header
-        if None in row:
-            yield _Raw(str(path), n, {"__error__": ("(row)", "more fields than the header; quote fields with commas")})
-            continue
-        yield _Raw(str(path), n, dict(row))
+def _looks_like_record(line: str, width: int, ts_at: int, dayfirst: bool | None, date_format: str | None) -> bool:
+    """Whether one physical line, read alone, is a full CSV record with a timestamp where one belongs."""
+    try:
+        fields = next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return False
+    if len(fields) < width:
+        return False
+    try:
+        parse_published(fields[ts_at], dayfirst=dayfirst, date_format=date_format)
+    except ValueError:
+        return False
+    return True
+
+
+def _iter_csv(
+    path: Path,
+    columns: Mapping[str, str] | None,
+    encoding: str | None,
+    dayfirst: bool | None,
+    date_format: str | None,
+    max_text_chars: int,
+) -> Iterator[_Raw]:
+    """Read a CSV feed with strict quoting; a quote left open is an error naming its line and field.
+
+    Records are numbered by the physical line they start on (line 1 is the header), so a
+    record with a quoted line break inside keeps the line an editor shows.
+    """
+    where = str(path)
+    if csv.field_size_limit() < max_text_chars + 1:
+        csv.field_size_limit(max_text_chars + 1)  # longer fields are refused by max_text_chars, with its message
+    text = _read_feed(path, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+    start = 1
+    try:
+        header = [str(c) for c in next(reader, [])]
+        _check_header(header, columns, where, timestamps=False)
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            raise InputDataError(
+                f"column(s) {twice} appear more than once in the header; rename or drop the copies",
+                path=where,
+                line=1,
+                field=twice[0],
+            )
+        ts_at = header.index((columns or {}).get("published_at", "published_at"))
+        start = reader.line_num + 1
+        for row in reader:
+            end = reader.line_num
+            line, start = start, end + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line
+            if end > line:  # a quoted field holds a line break: is a record hidden inside it?
+                for name, value in zip(header, row, strict=False):
+                    inner = value.split("\n")[1:]
+                    hit = next(
+                        (x for x in inner if _looks_like_record(x, len(header), ts_at, dayfirst, date_format)), None
+                    )
+                    if hit is not None:
+                        raise InputDataError(
+                            f"the quoted field that opens on this line runs on over a line that reads as a new "
+                            f"record ({hit[:60]!r}): a quote is not closed, and the records after it would be "
+                            'merged into this one; close the quote (a quote inside a field is written twice: "")',
+                            path=where,
+                            line=line,
+                            field=name,
+                        )
+            if len(row) > len(header):
+                reason = "more fields than the header; quote fields with commas"
+                yield _Raw(where, line, {"__error__": ("(row)", reason)})
+            elif len(row) < len(header):
+                reason = (
+                    f"{len(row)} field(s) where the header has {len(header)}: the record is cut short "
+                    "(a file cut off, or a missing separator); complete it or drop it"
+                )
+                yield _Raw(where, line, {"__error__": ("(row)", reason)})
+            else:
+                yield _Raw(where, line, dict(zip(header, row, strict=True)))
+    except csv.Error as exc:
+        msg = str(exc)
+        if "field larger than field limit" in msg:
+            hint = f"a field is longer than max_text_chars={max_text_chars:,}; split the record or raise max_text_chars"
+        elif "unexpected end of data" in msg:
+            hint = "the file ends inside a quoted field: a quote is not closed, or the file is cut off; fix the quote"
+        else:
+            hint = f"malformed quoting ({msg}); a quoted field must be closed right before a comma or a line end"
+        raise InputDataError(hint, path=where, line=start, field=_open_field(text, start, header)) from exc
+
+
+def _open_field(text: str, line: int, header: list[str]) -> str | None:
+    """The column of the first field holding a line break in the record from ``line`` on (read leniently)."""
+    rest = "".join(io.StringIO(text, newline="").readlines()[line - 1 :])
+    try:
+        row = next(csv.reader(io.StringIO(rest, newline="")), [])
+    except csv.Error:
+        return None
+    return next((name for name, value in zip(header, row, strict=False) if "\n" in value or "\r" in value), None)
 
 
 def _iter_frame(df: pd.DataFrame) -> Iterator[_Raw]:
@@ -247,15 +389,24 @@ def _rename(values: dict[str, Any], columns: Mapping[str, str] | None) -> dict[s
     return out
 
 
-def _validate(
+@dataclass(frozen=True)
+class _Pending:
+    """A record whose fields are checked and whose timestamp is parsed but not yet placed."""
+
+    raw: _Raw
+    values: dict[str, Any]
+    when: Parsed
+    source: str
+
+
+def _prepare(
     raw: _Raw,
     columns: Mapping[str, str] | None,
-    timezone: str | None,
-    date_only: DateOnlyPolicy,
     source_name: str | None,
-    max_text_chars: int = 2_000_000,
-    extra_columns: Literal["error", "ignore"] = "error",
-) -> Article:
+    extra_columns: Literal["error", "ignore"],
+    dayfirst: bool | None,
+    date_format: str | None,
+) -> _Pending:
     if "__error__" in raw.fields:
         field, reason = raw.fields["__error__"]
         raise InputDataError(reason, path=raw.file, line=raw.line, field=field)
@@ -273,11 +424,42 @@ def _validate(
         )
     values = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in values.items()}
     try:
-        values["published_at"] = _parse_timestamp(values.get("published_at"), timezone, date_only).to_pydatetime()
+        when = parse_published(values.get("published_at"), dayfirst=dayfirst, date_format=date_format)
     except ValueError as exc:
         raise InputDataError(str(exc), path=raw.file, line=raw.line, field="published_at") from exc
     if source_name is not None and not values.get("source"):
         values["source"] = source_name
+    source = values.get("source")
+    key = "unknown" if source is None else str(source).strip()
+    return _Pending(raw, values, when, key)
+
+
+def _finish(
+    pending: _Pending,
+    *,
+    date_only: bool,
+    policy: DateOnlyPolicy,
+    timezone: str | None,
+    latest: pd.Timestamp | None,
+    max_text_chars: int,
+) -> Article:
+    raw, values = pending.raw, dict(pending.values)
+    try:
+        ts = resolve_published(
+            pending.when, date_only=date_only, policy=policy, timezone=timezone, shown=values.get("published_at")
+        )
+    except ValueError as exc:
+        raise InputDataError(str(exc), path=raw.file, line=raw.line, field="published_at") from exc
+    if latest is not None and ts > latest:
+        raise InputDataError(
+            f"published at {ts.isoformat()}, after max_published_at={latest.isoformat()} (by default the "
+            "current UTC time plus one day): a date in the future is a typo or a wrong format; fix it, or "
+            "pass max_published_at= a later bound (None turns the check off)",
+            path=raw.file,
+            line=raw.line,
+            field="published_at",
+        )
+    values["published_at"] = ts.to_pydatetime()
     text = values.get("text")
     if isinstance(text, str):
         if len(text) > max_text_chars:
@@ -304,6 +486,52 @@ def _validate(
         field = ".".join(str(p) for p in err["loc"]) or None
         hint = " (the article body is empty after cleaning; drop the row or fill it)" if field == "text" else ""
         raise InputDataError(f"{err['msg']}{hint}", path=raw.file, line=raw.line, field=field) from exc
+
+
+def _policies(date_only: DateOnlyPolicy | Mapping[str, DateOnlyPolicy]) -> tuple[DateOnlyPolicy, dict[str, Any]]:
+    """The default policy and the per-source ones; a bad value is a :class:`ConfigError`."""
+    if isinstance(date_only, str):
+        default, per_source = date_only, {}
+    elif isinstance(date_only, Mapping):
+        per_source = dict(date_only)
+        default = per_source.pop("*", "end_of_day")
+    else:
+        raise ConfigError(f"date_only={date_only!r} must be one of {DATE_ONLY_POLICIES} or a mapping source -> policy")
+    for name, value in [("*", default), *per_source.items()]:
+        if value not in DATE_ONLY_POLICIES:
+            where = "date_only" if isinstance(date_only, str) else f"date_only[{name!r}]"
+            raise ConfigError(f"{where}={value!r} must be one of {DATE_ONLY_POLICIES}")
+    return default, per_source
+
+
+def _latest(max_published_at: Any) -> pd.Timestamp | None:
+    if max_published_at is None:
+        return None
+    if isinstance(max_published_at, str) and max_published_at == "auto":
+        return pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
+    try:
+        bound = pd.Timestamp(max_published_at)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"max_published_at={max_published_at!r} is not a timestamp; e.g. '2024-03-01T00:00Z'"
+        ) from exc
+    if pd.isna(bound) or bound.tz is None:
+        raise ConfigError(
+            f"max_published_at={max_published_at!r} needs a UTC offset (e.g. '2024-03-01T00:00Z'), or 'auto' or None"
+        )
+    return bound
+
+
+def _check_timezone(timezone: str | None) -> None:
+    if timezone is None:
+        return
+    try:
+        pd.Timestamp("2000-01-01").tz_localize(timezone)
+    except Exception as exc:  # zoneinfo raises a KeyError subclass, pytz/dateutil others
+        raise ConfigError(
+            f"timezone={timezone!r} is not a known time zone; use an IANA name such as 'UTC', 'Europe/Kyiv' "
+            "or 'America/New_York'"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -339,7 +567,11 @@ def load_articles(
     format: _Format = ...,
     columns: Mapping[str, str] | None = ...,
     timezone: str | None = ...,
-    date_only: DateOnlyPolicy = ...,
+    date_only: DateOnlyPolicy | Mapping[str, DateOnlyPolicy] = ...,
+    dayfirst: bool | None = ...,
+    date_format: str | None = ...,
+    max_published_at: str | pd.Timestamp | dt.datetime | None = ...,
+    encoding: str | None = ...,
     timestamps: Mapping[str, Any] | None = ...,
     source_name: str | None = ...,
     lenient: Literal[False] = ...,
@@ -357,7 +589,11 @@ def load_articles(
     format: _Format = ...,
     columns: Mapping[str, str] | None = ...,
     timezone: str | None = ...,
-    date_only: DateOnlyPolicy = ...,
+    date_only: DateOnlyPolicy | Mapping[str, DateOnlyPolicy] = ...,
+    dayfirst: bool | None = ...,
+    date_format: str | None = ...,
+    max_published_at: str | pd.Timestamp | dt.datetime | None = ...,
+    encoding: str | None = ...,
     timestamps: Mapping[str, Any] | None = ...,
     source_name: str | None = ...,
     lenient: Literal[True],
@@ -375,7 +611,11 @@ def load_articles(
     format: _Format = ...,
     columns: Mapping[str, str] | None = ...,
     timezone: str | None = ...,
-    date_only: DateOnlyPolicy = ...,
+    date_only: DateOnlyPolicy | Mapping[str, DateOnlyPolicy] = ...,
+    dayfirst: bool | None = ...,
+    date_format: str | None = ...,
+    max_published_at: str | pd.Timestamp | dt.datetime | None = ...,
+    encoding: str | None = ...,
     timestamps: Mapping[str, Any] | None = ...,
     source_name: str | None = ...,
     lenient: bool = ...,
@@ -392,7 +632,11 @@ def load_articles(
     format: _Format = "auto",
     columns: Mapping[str, str] | None = None,
     timezone: str | None = None,
-    date_only: DateOnlyPolicy = "end_of_day",
+    date_only: DateOnlyPolicy | Mapping[str, DateOnlyPolicy] = "end_of_day",
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    max_published_at: str | pd.Timestamp | dt.datetime | None = "auto",
+    encoding: str | None = None,
     timestamps: Mapping[str, Any] | None = None,
     source_name: str | None = None,
     lenient: bool = False,
@@ -416,11 +660,38 @@ def load_articles(
     columns : mapping, optional
         ``{article_field: source_column}``, e.g. ``{"text": "body", "published_at": "date"}``.
     timezone : str, optional
-        Zone of naive or date-only timestamps. Without it such timestamps are rejected:
-        georisk never guesses a zone.
-    date_only : {"end_of_day", "start_of_day"}, default "end_of_day"
-        Where a date without a time is placed. ``"end_of_day"`` (23:59:59 local) is the
-        conservative choice: the article counts for the next session, never too early.
+        Zone of naive or date-only timestamps (an IANA name). Without it such timestamps
+        are rejected: georisk never guesses a zone. A timestamp with a UTC offset keeps
+        its own. An unknown name is a :class:`~georisk.errors.ConfigError`.
+    date_only : {"end_of_day", "start_of_day", "raise"} or mapping, default "end_of_day"
+        What to do with a date-only value (see Notes). ``"end_of_day"`` places it at
+        23:59:59.999999 local time of that day, the conservative choice: the article
+        counts for the first session that closes after the day ends, never for one that
+        closed earlier. ``"start_of_day"`` places it at 00:00 local: an article published
+        after a session's close may then count for that session (look-ahead).
+        ``"raise"`` refuses it. A mapping ``{source: policy}`` sets the policy per value
+        of the ``source`` field; the key ``"*"`` sets it for the sources not named
+        (``"end_of_day"`` if absent), e.g. ``{"*": "raise", "bbc": "end_of_day"}``.
+    dayfirst : bool, optional
+        Order of a numeric day and month in strings such as ``03/04/2022``. None (the
+        default) refuses a string whose reading depends on that order (or on where a
+        two-digit year is); ``15/03/2022`` and ``03/15/2022`` are not ambiguous. A string
+        that starts with a four-digit year is always year-month-day.
+    date_format : str, optional
+        A :meth:`datetime.datetime.strptime` format that every ``published_at`` string
+        must match, e.g. ``"%d.%m.%Y"``; without a time directive (``%H``, ``%M``...)
+        the values are date-only.
+    max_published_at : str, pandas.Timestamp, datetime or None, default "auto"
+        Latest accepted publication time, with a UTC offset. ``"auto"`` is the current
+        UTC time plus one day (a date-only value of today, placed at the end of the day
+        anywhere on Earth, passes); None turns the check off. A later record is refused
+        (quarantined in lenient mode): an article dated 2099 is a typo, and it would
+        stretch every index built from the articles.
+    encoding : str, optional
+        Encoding of the files. None reads a byte-order mark (UTF-8, UTF-16, UTF-32),
+        then tries UTF-8, then cp1252 with an
+        :class:`~georisk.errors.EncodingFallbackWarning`. Undecodable bytes are an
+        :class:`~georisk.errors.InputDataError` that names the file.
     timestamps : mapping, optional
         ``{file_name: timestamp}`` for folder sources without front matter or sidecars.
     source_name : str, optional
@@ -462,7 +733,34 @@ def load_articles(
     ------
     InputDataError
         In strict mode, for the first malformed record; in any mode, for a whole file
-        that cannot be read (binary, undecodable) or lacks a needed column.
+        that cannot be read (permissions, binary, undecodable), lacks a needed column,
+        repeats a column in its header, or has broken CSV quoting (a quote left open
+        that would merge the following records into one; the line it opens on and its
+        column are named).
+    ConfigError
+        For an invalid option (an unknown zone, policy, encoding or bound).
+
+    Notes
+    -----
+    **Date-only values.** A value is date-only when it names a day but no time: a string
+    without a time part, whatever its format (``2022-03-15``, ``2022/3/15``,
+    ``03/15/2022``, ``15.03.2022``, ``20220315``, ``Mar 15, 2022``...), a
+    :class:`datetime.date` that is not a :class:`datetime.datetime`, and any timestamp
+    at exactly midnight (00:00:00.000000) in its own zone, naive or timezone-aware,
+    string or ``datetime64``: a ``pandas.to_datetime`` column of dates is all midnights.
+    The rule is per value, not per column, so that appending records never moves an
+    earlier one (a column rule would turn a column's midnights back into times the day a
+    timed record is added). A source whose midnights are real times keeps them with
+    ``date_only={"that_source": "start_of_day"}``. The day is the day in the value's own
+    zone when it has one, else in ``timezone``. With ``"end_of_day"``, a value with its
+    own zone that is also midnight in ``timezone`` ends with that day in ``timezone`` (a
+    fixed offset such as ``-04:00`` does not know that day's clock change); one that is
+    not (a local date parsed as UTC) ends at the later of the two ends.
+
+    CSV records are numbered by the physical line they start on (line 1 is the header);
+    a row with fewer or more fields than the header is refused (quarantined in lenient
+    mode). JSON Lines records end at ``\n`` only (U+2028 and U+2029 are ordinary
+    characters).
 
     Examples
     --------
@@ -481,6 +779,16 @@ def load_articles(
         raise ConfigError(f"extra_columns={extra_columns!r} must be 'error' or 'ignore'")
     if max_file_bytes < 1 or max_text_chars < 1:
         raise ConfigError("max_file_bytes and max_text_chars must be positive integers")
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise ConfigError(f"dayfirst={dayfirst!r} must be True, False or None")
+    default_policy, per_source = _policies(date_only)
+    _check_timezone(timezone)
+    latest = _latest(max_published_at)
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise ConfigError(f"encoding={encoding!r} is not a known text encoding; e.g. 'utf-8', 'latin-1'") from exc
     if isinstance(source, pd.DataFrame):
         _check_header([str(c) for c in source.columns], columns, "<DataFrame>", timestamps=False)
         raws: Iterator[_Raw] = _iter_frame(source)
@@ -500,17 +808,35 @@ def load_articles(
         if kind != "folder" and path.is_dir():
             raise ConfigError(f"{path} is a folder; pass format='folder' or a file")
         raws = {
-            "folder": lambda: _iter_folder(path, timestamps, max_file_bytes),
-            "jsonl": lambda: _iter_jsonl(path),
-            "csv": lambda: _iter_csv(path, columns),
+            "folder": lambda: _iter_folder(path, timestamps, max_file_bytes, encoding),
+            "jsonl": lambda: _iter_jsonl(path, encoding),
+            "csv": lambda: _iter_csv(path, columns, encoding, dayfirst, date_format, max_text_chars),
         }[kind]()
+    records = list(raws)  # a whole-file error (unreadable, broken quoting) is raised here, before any record
+    n_read = len(records)
+    # Fields are checked and timestamps parsed first; then each record is placed in time.
+    prepared: list[_Pending | InputDataError] = []
+    for raw in records:
+        try:
+            prepared.append(_prepare(raw, columns, source_name, extra_columns, dayfirst, date_format))
+        except InputDataError as exc:
+            prepared.append(exc)
     good: list[Article] = []
     bad: list[dict[str, Any]] = []
-    n_read = 0
-    for raw in raws:
-        n_read += 1
+    for item in prepared:
         try:
-            good.append(_validate(raw, columns, timezone, date_only, source_name, max_text_chars, extra_columns))
+            if isinstance(item, InputDataError):
+                raise item
+            good.append(
+                _finish(
+                    item,
+                    date_only=item.when.date_only or item.when.at_midnight,
+                    policy=per_source.get(item.source, default_policy),
+                    timezone=timezone,
+                    latest=latest,
+                    max_text_chars=max_text_chars,
+                )
+            )
         except InputDataError as exc:
             if not lenient:
                 raise
