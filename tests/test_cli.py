@@ -111,6 +111,7 @@ def test_json_logs_carry_the_exit_code(tmp_path: Path):
 
 def test_concurrent_exports_second_exits_6_then_verify(tmp_path: Path):
     lock = tmp_path / ".georisk-export.lock"
+    holder = tmp_path / ".georisk-export.lock.holder"  # the lock file itself is never written
     first = subprocess.Popen(
         [
             sys.executable,
@@ -134,7 +135,7 @@ def test_concurrent_exports_second_exits_6_then_verify(tmp_path: Path):
     )
     try:
         deadline = time.monotonic() + 120
-        while f"pid {first.pid} " not in (lock.read_text() if lock.exists() else ""):
+        while f"pid {first.pid} " not in (holder.read_text() if holder.exists() else ""):
             assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
             time.sleep(0.02)
         second = run_cli("export", "--date", "2024-12-31", "--out", str(tmp_path))

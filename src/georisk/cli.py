@@ -99,7 +99,10 @@ def _log_options_everywhere(sub: argparse._SubParsersAction[argparse.ArgumentPar
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``georisk`` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (exit 2, message printed) or --help/--version (0)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     if args.command == "demo":
         level = min(level, logging.INFO)
@@ -120,14 +123,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted")
         return 130
+    except (OSError, UnicodeError, LookupError, ValueError) as exc:
+        known = environment_fault(exc)
+        if known is None:
+            return _bug()
+        log.error("%s", known, extra={"exit_code": known.exit_code, "error": type(known).__name__})
+        log.debug("where it was raised", exc_info=True)
+        return known.exit_code
     except Exception:
-        log.exception(
-            "unexpected error (exit code 1); please report it with the traceback above",
-            extra={"exit_code": 1, "error": "unexpected"},
-        )
-        return 1
+        return _bug()
     log.debug("finished in %.1f s", time.perf_counter() - start)
     return code
+
+
+def _bug() -> int:
+    log.exception(
+        "unexpected error (exit code 1); please report it with the traceback above",
+        extra={"exit_code": 1, "error": "unexpected"},
+    )
+    return 1
+
+
+def environment_fault(exc: BaseException) -> GeoriskError | None:
+    """The named error for a fault of the machine or the inputs that escaped a specific check.
+
+    Every place that reads or writes a file names its own faults; this is the net under
+    them, so that a full disk, a permission, an encoding or an unknown time-zone name
+    never ends as exit 1 ("a bug") with a traceback. Returns None for anything else.
+
+    Parameters
+    ----------
+    exc : BaseException
+
+    Returns
+    -------
+    GeoriskError or None
+    """
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from georisk.errors import ConfigError, InputDataError, output_error
+
+    if isinstance(exc, ZoneInfoNotFoundError) or type(exc).__name__ == "UnknownTimeZoneError":
+        return ConfigError(f"unknown time-zone name {exc}; use an IANA name such as 'UTC' or 'America/New_York'")
+    if isinstance(exc, UnicodeDecodeError):
+        return InputDataError(
+            f"an input file is not valid {exc.encoding} ({exc.reason} at byte {exc.start}); re-save it as UTF-8"
+        )
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return output_error(exc, exc.filename, "cannot read or write")
+    return None
 
 
 if __name__ == "__main__":

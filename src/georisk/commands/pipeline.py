@@ -6,7 +6,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from georisk.commands._common import add_input_options, check_out, config_from_args, write_or_show
+from georisk.commands._common import (
+    add_input_options,
+    check_out,
+    config_from_args,
+    log,
+    seconds,
+    whole,
+    write_or_show,
+)
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
@@ -82,18 +90,24 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Verify every export (or one session's) and the history store under --out."""
+    """Verify every export (or one session's), its manifest, the history and the record of each."""
     from georisk.errors import ConfigError
-    from georisk.export import read_export, read_history
+    from georisk.export import read_history, verify_root
+    from georisk.export._daily import _as_date
 
     out = args.out
     if not out.is_dir():
         raise ConfigError(f"--out {out} is not an export folder")
-    folders = [out / f"session={args.date}"] if args.date else sorted(out.glob("session=*"))
-    for folder in folders:
-        read_export(folder)
-    n = len(read_history(out, args.date, args.date)) if folders else 0
-    print(f"{len(folders)} export(s) and {n} history row(s) verified under {out}")  # noqa: T201
+    day = _as_date(args.date, "--date") if args.date else None
+    summary = verify_root(out, day)
+    if summary["exports"]:
+        read_history(out, day, day)  # also: no session twice, every row valid
+    for note in summary["notes"]:
+        log.warning("%s", note)
+    print(  # noqa: T201 - command output
+        f"{summary['exports']} export(s) and {summary['history']} history row(s) verified under {out}: "
+        "every file matches its manifest, every manifest its record, the history the published exports"
+    )
     return 0
 
 
@@ -141,11 +155,15 @@ def register(sub: Any, epilog: str) -> None:
         "--previous-session", action="store_true", help="if --date is not a session, export the previous one"
     )
     p.add_argument(
-        "--lock-timeout", type=float, default=0.0, metavar="SEC", help="wait this long for a running export (default 0)"
+        "--lock-timeout",
+        type=seconds("--lock-timeout"),
+        default=0.0,
+        metavar="SEC",
+        help="wait this long for a running export (default 0; a finite number of seconds)",
     )
     p.add_argument(
         "--settle-minutes",
-        type=float,
+        type=seconds("--settle-minutes"),
         default=30.0,
         metavar="MIN",
         help="refuse a session until this long after its close, so prices and articles are final (default 30)",
@@ -155,7 +173,7 @@ def register(sub: Any, epilog: str) -> None:
     )
     p.add_argument(
         "--max-article-gap",
-        type=int,
+        type=whole("--max-article-gap"),
         default=5,
         metavar="N",
         help="sessions allowed since the last article before the feed counts as stale (default 5)",
@@ -166,7 +184,9 @@ def register(sub: Any, epilog: str) -> None:
         default="raise",
         help="an instrument without a price on a session of its exchange: exit 4 (raise) or record a warning",
     )
-    p.add_argument("--keep-versions", type=int, default=3, metavar="N", help="older versions kept per session")
+    p.add_argument(
+        "--keep-versions", type=whole("--keep-versions"), default=3, metavar="N", help="older versions kept per session"
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("schema", help="print the JSON Schema of an exported signal row", epilog=epilog)
@@ -174,7 +194,15 @@ def register(sub: Any, epilog: str) -> None:
     p.add_argument("--out", type=Path, help="write the schema to this file instead of stdout")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("verify", help="verify exports and the history store against their manifests", epilog=epilog)
+    p = sub.add_parser(
+        "verify",
+        help="verify exports, manifests and the history (exit 8 naming every difference)",
+        description="Recompute the SHA-256 of every published file and compare it with the manifest, the "
+        "manifest with the record written when it was published, and the history with the published exports "
+        "(the latest history version of each session must be the published one). Exits 8 listing every "
+        "difference, including a publication a killed run left half done (the next export completes it).",
+        epilog=epilog,
+    )
     p.add_argument("--out", type=Path, required=True, help="export root folder")
     p.add_argument("--date", help="verify only this session (YYYY-MM-DD)")
     p.set_defaults(func=cmd_verify)

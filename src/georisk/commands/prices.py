@@ -7,12 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from georisk.commands._common import check_out, log, write_or_show
+from georisk.commands._common import check_out, log, whole, write_or_show
 
 
 def _prices_config(args: argparse.Namespace) -> tuple[Any, Any]:
     """The configuration's ``[prices]`` and universe with the command-line overrides applied."""
-    from georisk.config import GeoriskConfig, PricesConfig
+    from pydantic import ValidationError
+
+    from georisk.config import GeoriskConfig, PricesConfig, format_validation_error
+    from georisk.errors import ConfigError
+    from georisk.market._load import check_universe
 
     cfg = GeoriskConfig.from_toml(args.config) if args.config else GeoriskConfig()
     values = cfg.prices.model_dump()
@@ -31,7 +35,12 @@ def _prices_config(args: argparse.Namespace) -> tuple[Any, Any]:
         values["offline"] = True
     if getattr(args, "strict", False):
         values["strict"] = True
-    return PricesConfig(**values), cfg.universe
+    try:
+        pcfg = PricesConfig(**values)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, "command line")) from None
+    check_universe(cfg.universe)
+    return pcfg, cfg.universe
 
 
 def _tickers(args: argparse.Namespace) -> list[str] | None:
@@ -68,8 +77,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(report.to_string() + "\n")
     if args.issues is not None:
-        args.issues.parent.mkdir(parents=True, exist_ok=True)
-        report.issues.to_csv(args.issues, index=False)
+        from georisk.export import atomic_write_bytes
+
+        atomic_write_bytes(args.issues, report.issues.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     if strict:
         report.raise_if_failed()
     return 0
@@ -88,7 +98,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start", help="first date YYYY-MM-DD")
     p.add_argument("--end", help="last date YYYY-MM-DD (default: the last settled date)")
     p.add_argument("--tickers", nargs="+", help="a subset of the universe's tickers (space or comma separated)")
-    p.add_argument("--retries", type=int, help="retries of transient yfinance failures (default: prices.retries)")
+    p.add_argument(
+        "--retries", type=whole("--retries"), help="retries of transient yfinance failures (default: prices.retries)"
+    )
     p.add_argument("--offline", action="store_true", help="serve from the cache only and report stale tickers")
     p.add_argument(
         "--progress",

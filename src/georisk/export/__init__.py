@@ -14,7 +14,9 @@ from georisk.export._store import (
     history_path,
     read_export,
     read_history,
+    record_path,
     verify_export,
+    verify_root,
 )
 from georisk.schema import SCHEMA_VERSION
 
@@ -30,5 +32,7 @@ __all__ = [
     "history_path",
     "read_export",
     "read_history",
+    "record_path",
     "verify_export",
+    "verify_root",
 ]

@@ -86,6 +86,19 @@ def check_universe(universe: Universe) -> None:
                 ) from None
 
 
+def _date_arg(value: str | pd.Timestamp | None, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    why = f"{name}={value!r} is not a date; use YYYY-MM-DD (prices.{name}, --{name})"
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ConfigError(why) from None
+    if pd.isna(ts):
+        raise ConfigError(why)
+    return ts
+
+
 def _may_go_negative(universe: Universe, names: Sequence[str]) -> frozenset[str]:
     """The tickers whose prices may be zero or negative: futures (WTI settled at -37.63)."""
     return frozenset(t for t in names if universe.instrument(t).is_future)
@@ -414,8 +427,8 @@ def load_prices(
         universe.instrument(t)  # raises ConfigError naming an unknown ticker
     check_universe(universe)
     allowed = _may_go_negative(universe, names)
-    start_ts = pd.Timestamp(start) if start is not None else None
-    end_ts = pd.Timestamp(end) if end is not None else None
+    start_ts = _date_arg(start, "start")
+    end_ts = _date_arg(end, "end")
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
         raise ConfigError(f"start={start} is after end={end}")
     src = _as_source(source, allowed)
