@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 import georisk
-from georisk.config import Instrument, Sleeve, Universe
+from georisk.config import Instrument, Sleeve, Universe, default_universe
 
 DEFENSE = ["ITA", "XAR", "LMT", "NOC", "RTX", "GD"]
 ENERGY = ["USO", "UNG"]
@@ -125,3 +125,55 @@ def load_real_prices(shared: Path, start: str, end: str | None = None) -> tuple[
     prices.index = pd.DatetimeIndex(prices.index).as_unit("ns").rename("date")
     prices.columns.name = "ticker"
     return prices, universe
+
+
+def _close(path: Path, column: str = "Close") -> pd.Series:
+    frame = pd.read_csv(path)
+    dates = pd.to_datetime(frame["Date"], format="%Y-%m-%d", errors="coerce")
+    keep = dates.notna()  # ZW=F.csv carries a second header row of tickers (a yfinance artefact)
+    values = pd.to_numeric(frame.loc[keep, column], errors="raise")
+    return pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates[keep]), name=path.stem)
+
+
+def load_default_layout_prices(shared: Path, start: str, end: str | None = None) -> tuple[pd.DataFrame, Universe]:
+    """Closes in the default universe's layout, with EIA Brent spot standing in for BZ=F.
+
+    Energy: EIA Brent spot (London close), CL=F and NG=F (Yahoo continuous futures, with
+    their NYMEX roll rules); defense: LMT NOC RTX GD ITA (Yahoo adjusted), RHM.DE (2023-)
+    and BA.L (-2023-10); grain: ZW=F ZC=F (CBOT roll rule) and WEAT; benchmark SPY;
+    factors UUP (the dollar).
+    """
+    base = default_universe()
+    sleeves = dict(base.sleeves)
+    energy = sleeves["energy"]
+    brent = Instrument(
+        ticker="BRENT", close_time="16:30", timezone="Europe/London", unit="USD per barrel", kind="index"
+    )
+    sleeves["energy"] = energy.model_copy(update={"instruments": (brent, *energy.instruments[1:])})
+    universe = Universe(sleeves=sleeves, oil_ticker="BRENT")
+    cols: dict[str, pd.Series] = {"BRENT": _close(shared / "oil-prices" / "brent-daily.csv", "Price")}
+    for t in ("CL=F", "NG=F", "ZW=F", "ZC=F"):
+        cols[t] = _close(shared / "futures-indices-yahoo" / f"{t}.csv")
+    for t in ("LMT", "NOC", "RTX", "GD", "ITA", "WEAT", "SPY", "UUP"):
+        cols[t] = _close(shared / "equities-yahoo-close" / f"{t}.csv")
+    cols["RHM.DE"] = _close(shared / "equities-europe-defense" / "RHM.DE.csv")
+    cols["BA.L"] = _close(shared / "equities-europe-defense" / "BA.L.csv", "Adj Close")
+    prices = pd.DataFrame(cols).loc[start:end]
+    prices = prices[universe.tickers]
+    prices.index = pd.DatetimeIndex(prices.index).as_unit("ns").rename("date")
+    prices.columns.name = "ticker"
+    return prices, universe
+
+
+def load_gpr(shared: Path) -> pd.DataFrame:
+    """The daily Caldara-Iacoviello GPR file (GPRD, GPRD_ACT, GPRD_THREAT, ...)."""
+    from georisk.external import load_gpr_daily
+
+    return load_gpr_daily(shared / "gpr-index" / "data_gpr_daily_recent.csv")
+
+
+def load_gpr_monthly(shared: Path) -> pd.DataFrame:
+    """The monthly GPR export (GPR, GPRC_RUS, GPRC_UKR, ...), indexed by month start."""
+    frame = pd.read_csv(shared / "gpr-index" / "data_gpr_export.csv")
+    frame["month"] = pd.to_datetime(frame["month"], format="%Y-%m-%d")
+    return frame.set_index("month")

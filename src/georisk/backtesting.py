@@ -69,14 +69,20 @@ def raw_signal(premium: pd.DataFrame, sleeves: Sequence[str], strategy: str, hor
     _check(f"horizon={horizon}", horizon >= 1, "must be >= 1 session")
     cols = []
     for k in sleeves:
-        need = {"impulse": [f"{k}_theta", "state"], "level": [f"{k}_premium"], "gap": [f"{k}_gap"]}[strategy]
+        legacy = strategy == "impulse" and f"{k}_impulse" not in premium.columns and f"{k}_theta" in premium.columns
+        impulse = [f"{k}_theta", "state"] if legacy else [f"{k}_impulse"]
+        need = {"impulse": impulse, "level": [f"{k}_premium"], "gap": [f"{k}_gap"]}[strategy]
         missing = [c for c in need if c not in premium.columns]
         if missing:
             raise ConfigError(
                 f"premium lacks {missing} needed by strategy={strategy!r}; compute it with georisk.risk_premium "
                 f"for sleeve {k!r}"
             )
-        if strategy == "impulse":
+        if strategy == "impulse" and not legacy:
+            # the further abnormal move implied by the shocks of the last `horizon` sessions
+            imp = premium[f"{k}_impulse"].astype(float)
+            cols.append(imp.rolling(horizon, min_periods=1).sum().where(imp.notna()).to_numpy(dtype=float))
+        elif strategy == "impulse":
             state = premium["state"].to_numpy(dtype=float)
             change = np.full_like(state, np.nan)
             change[horizon:] = state[horizon:] - state[:-horizon]
@@ -141,13 +147,16 @@ def target_positions(
     sleeves : list of str
         Risk sleeves to trade.
     strategy : {"impulse", "level", "gap"}, default "impulse"
-        ``"impulse"`` trades the news-implied abnormal move of the last ``horizon``
-        sessions, :math:`\\theta_{k,d}\\,(s_d - s_{d-h})`, betting that the market has
-        not absorbed it yet; ``"level"`` trades the premium level :math:`p_{k,d}`;
+        ``"impulse"`` trades the further abnormal move that the shocks of the last
+        ``horizon`` sessions imply, :math:`\\sum_{j<h} (b_k(h^*) - b_k(0))\\,
+        \\varepsilon_{d-j}` (``{k}_impulse`` of :func:`georisk.risk_premium`), betting
+        that the market has not absorbed them yet (a frame of the superseded
+        :func:`georisk.premium.loading_premium` uses :math:`\\theta_{k,d}(s_d - s_{d-h})`);
+        ``"level"`` trades the premium level :math:`p_{k,d}`;
         ``"gap"`` trades the priced-in gap ``{k}_gap`` (news implies more than the
         market has moved).
     horizon : int, default 5
-        Sessions over which the impulse strategy measures the change of the state.
+        Sessions of news shocks the impulse strategy adds up.
     scale_window : int, default 63
         The raw signal is divided by its trailing root mean square over this many
         sessions (ending ``d``; at least ``max(2, scale_window // 2)`` observations)

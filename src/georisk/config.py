@@ -86,6 +86,11 @@ class Instrument(_Frozen):
         Futures may print non-positive prices and have roll jumps; both are flagged.
     unit : str, optional
         Price unit, for display (``"USD per barrel"``).
+    roll : {"nymex_ng", "nymex_cl", "nymex_bz", "cbot_grain"}, optional
+        Last-trading-day rule of a continuous front-month future
+        (:data:`georisk.market.ROLL_RULES`). Returns on its expiry sessions that are
+        outliers for the series are masked before any estimate and flagged by the
+        quality report, since the rule is known in advance.
     """
 
     ticker: str = Field(min_length=1)
@@ -96,11 +101,25 @@ class Instrument(_Frozen):
     timezone: str | None = None
     kind: Literal["equity", "etf", "future", "index", "fx"] | None = None
     unit: str | None = None
+    roll: Literal["nymex_ng", "nymex_cl", "nymex_bz", "cbot_grain"] | None = None
 
     @model_validator(mode="after")
     def _time_and_zone_together(self) -> Self:
         if (self.close_time is None) != (self.timezone is None):
             raise ValueError("close_time and timezone must be given together")
+        if self.close_time is not None:
+            hour, minute = (int(v) for v in self.close_time.split(":"))
+            if hour > 23 or minute > 59:
+                raise ValueError(f"close_time {self.close_time!r} is not a time of day; use HH:MM from 00:00 to 23:59")
+        if self.timezone is not None:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(
+                    f"timezone {self.timezone!r} is not an IANA zone name; use e.g. 'Europe/London'"
+                ) from exc
         return self
 
     @property
@@ -110,11 +129,27 @@ class Instrument(_Frozen):
 
 
 class Sleeve(_Frozen):
-    """A group of instruments combined into one return series."""
+    """A group of instruments combined into one return series.
+
+    Parameters
+    ----------
+    instruments : tuple of Instrument
+        The members (a plain ticker string is accepted for each).
+    weighting : {"equal", "inverse_vol"}, default "equal"
+        Equal weights, or weights proportional to the inverse of each member's trailing
+        volatility (each member then carries about the same share of the sleeve's risk).
+    vol_window : int, default 63
+        Sessions of the trailing volatility.
+    factors : tuple of str, optional
+        Tickers of the factors against which the sleeve's abnormal return is measured
+        (the benchmark, or instruments of the ``factors`` sleeve, e.g. a dollar index).
+        None means the benchmark alone.
+    """
 
     instruments: tuple[Instrument, ...] = Field(min_length=1)
     weighting: Literal["equal", "inverse_vol"] = "equal"
     vol_window: int = Field(default=63, ge=5)
+    factors: tuple[str, ...] | None = None
 
     @field_validator("instruments", mode="before")
     @classmethod
@@ -129,8 +164,16 @@ class Sleeve(_Frozen):
         return [i.ticker for i in self.instruments]
 
 
+#: Sleeve names that hold factors, not risk: their returns explain the others' returns.
+FACTOR_SLEEVES = ("benchmark", "factors")
+
+
 class Universe(_Frozen):
-    """Sleeves of instruments; ``benchmark`` is required and must hold one instrument."""
+    """Sleeves of instruments; ``benchmark`` is required and must hold one instrument.
+
+    A sleeve named ``factors`` holds further factor series (for example ``UUP``, a US
+    dollar index fund) that risk sleeves name in their ``factors``; it carries no premium.
+    """
 
     sleeves: dict[str, Sleeve]
     oil_ticker: str | None = "BZ=F"
@@ -152,6 +195,16 @@ class Universe(_Frozen):
                 seen.add(t)
         if self.oil_ticker is not None and self.oil_ticker not in seen:
             raise ValueError(f"oil_ticker {self.oil_ticker!r} is not in any sleeve; set it to None or add it")
+        factor_tickers = {t for k in FACTOR_SLEEVES if k in self.sleeves for t in self.sleeves[k].tickers}
+        for name, sleeve in self.sleeves.items():
+            unknown = [f for f in sleeve.factors or () if f not in factor_tickers]
+            if unknown:
+                raise ValueError(
+                    f"sleeve {name!r} names factor(s) {unknown} that are not in the 'benchmark' or 'factors' "
+                    f"sleeve; add them there or choose among {sorted(factor_tickers)}"
+                )
+        if not self.risk_sleeves:
+            raise ValueError("at least one risk sleeve besides 'benchmark' and 'factors' is required")
         return self
 
     @property
@@ -166,8 +219,13 @@ class Universe(_Frozen):
 
     @property
     def risk_sleeves(self) -> list[str]:
-        """Sleeve names other than the benchmark."""
-        return [k for k in self.sleeves if k != "benchmark"]
+        """Sleeve names other than the benchmark and the factors."""
+        return [k for k in self.sleeves if k not in FACTOR_SLEEVES]
+
+    def factors_of(self, sleeve: str) -> list[str]:
+        """Factor tickers of ``sleeve`` (the benchmark when it names none)."""
+        chosen = self.sleeves[sleeve].factors
+        return list(chosen) if chosen else [self.benchmark]
 
     def instrument(self, ticker: str) -> Instrument:
         """Return the :class:`Instrument` for ``ticker``."""
@@ -198,31 +256,40 @@ def default_universe() -> Universe:
     grain         ZW=F (CBOT wheat), ZC=F (CBOT corn)         USc       CMES      cbot_grains
                   WEAT (ETF, New York)                        USD       XNYS      exchange close
     benchmark     SPY                                         USD       XNYS      exchange close
+    factors       UUP (US dollar index fund)                  USD       XNYS      exchange close
     ============  ==========================================  ========  ========  ==============
 
-    Every sleeve is equally weighted. The cutoffs are the settlement or close conventions
-    of the daily series (CBOT grains settle at 13:20 Chicago time, NYMEX energy at 14:30
-    New York time); see :data:`georisk.market.CUTOFF_CONVENTIONS`. Yahoo's ``BZ=F`` is
+    The energy sleeve is weighted by inverse volatility, so Brent and WTI lead it and
+    Henry Hub carries no more than an equal share of its risk; defense and grain are
+    equally weighted. Abnormal returns are measured against SPY for defense, and against
+    SPY and the dollar (UUP) for energy and grain. The futures carry their exchanges'
+    last-trading-day rules (``roll``), so roll jumps and expiry squeezes are masked
+    before any estimate. The cutoffs are the settlement or close conventions of the
+    daily series (CBOT grains settle at 13:20 Chicago time, NYMEX energy at 14:30 New
+    York time); see :data:`georisk.market.CUTOFF_CONVENTIONS`. Yahoo's ``BZ=F`` is
     NYMEX's Brent Last Day Financial future, settled with NYMEX energy, not the ICE
     Brent contract; for an ICE Brent series of your own use ``calendar = "IEPA"`` and
     ``cutoff = "ice_brent"`` (19:30 London). Replace it with :meth:`Universe.from_toml`.
     """
-    energy: dict[str, Any] = {"currency": "USD", "kind": "future"}
+    energy: dict[str, Any] = {"currency": "USD", "kind": "future", "calendar": "CMES", "cutoff": "nymex_energy"}
     grain: dict[str, Any] = {
         "currency": "USc",
         "calendar": "CMES",
         "cutoff": "cbot_grains",
         "kind": "future",
         "unit": "USc per bushel",
+        "roll": "cbot_grain",
     }
     return Universe(
         sleeves={
             "energy": Sleeve(
                 instruments=(
-                    Instrument(ticker="BZ=F", **energy, calendar="CMES", cutoff="nymex_energy", unit="USD per barrel"),
-                    Instrument(ticker="CL=F", **energy, calendar="CMES", cutoff="nymex_energy", unit="USD per barrel"),
-                    Instrument(ticker="NG=F", **energy, calendar="CMES", cutoff="nymex_energy", unit="USD per MMBtu"),
-                )
+                    Instrument(ticker="BZ=F", **energy, unit="USD per barrel", roll="nymex_bz"),
+                    Instrument(ticker="CL=F", **energy, unit="USD per barrel", roll="nymex_cl"),
+                    Instrument(ticker="NG=F", **energy, unit="USD per MMBtu", roll="nymex_ng"),
+                ),
+                weighting="inverse_vol",
+                factors=("SPY", "UUP"),
             ),
             "defense": Sleeve(
                 instruments=(
@@ -233,16 +300,19 @@ def default_universe() -> Universe:
                     Instrument(ticker="ITA", kind="etf"),
                     Instrument(ticker="RHM.DE", currency="EUR", calendar="XETR"),
                     Instrument(ticker="BA.L", currency="GBp", calendar="XLON"),
-                )
+                ),
+                factors=("SPY",),
             ),
             "grain": Sleeve(
                 instruments=(
                     Instrument(ticker="ZW=F", **grain),
                     Instrument(ticker="ZC=F", **grain),
                     Instrument(ticker="WEAT", kind="etf"),
-                )
+                ),
+                factors=("SPY", "UUP"),
             ),
             "benchmark": Sleeve(instruments=(Instrument(ticker="SPY", kind="etf"),)),
+            "factors": Sleeve(instruments=(Instrument(ticker="UUP", kind="etf"),)),
         }
     )
 
@@ -297,18 +367,36 @@ class SignalConfig(_Frozen):
 
 
 class PremiumConfig(_Frozen):
-    """Risk premium parameters (see :func:`georisk.risk_premium`)."""
+    """Risk premium parameters (see :func:`georisk.risk_premium`).
 
-    state: str = "escalation_z"
-    neutral: float = 0.0
+    ``method = "response"`` (the default) is the indicator: news shocks, cumulative
+    responses and their historical decomposition, with bands. ``method = "loading"`` is
+    the superseded first model (:func:`georisk.premium.loading_premium`), kept for
+    comparison only; ``neutral``, ``loading_window``, ``ridge``, ``loading_method``,
+    ``huber_c`` and ``zscore_window`` apply to it alone.
+    """
+
+    method: Literal["response", "loading"] = "response"
+    state: str = "escalation_intensity"
+    transform: Literal["asinh", "log", "none"] = "asinh"
+    ar_order: int = Field(default=5, ge=0)
+    shock_min_periods: int = Field(default=60, ge=3)
+    blocks: tuple[tuple[int, int], ...] = ((0, 0), (1, 4), (5, 19), (20, 39))
+    horizon: int | None = Field(default=None, ge=0)
+    hac_lags: int = Field(default=20, ge=0)
+    min_periods: int = Field(default=120, ge=5)
     beta_window: int = Field(default=126, ge=10)
+    beta_min_periods: int = Field(default=60, ge=3)
+    vol_halflife: float = Field(default=20.0, gt=0)
+    band: float = Field(default=0.90, gt=0, lt=1)
+    roll_z: float = Field(default=3.0, gt=0)
+    sleeve_weights: dict[str, float] | None = None
+    neutral: float = 0.0
     loading_window: int = Field(default=126, ge=10)
-    min_periods: int = Field(default=60, ge=5)
     ridge: float = Field(default=1.0, ge=0)
     loading_method: Literal["ridge", "huber"] = "ridge"
     huber_c: float = Field(default=1.345, gt=0)
     zscore_window: int | None = Field(default=252, ge=10)
-    sleeve_weights: dict[str, float] | None = None
 
 
 class BacktestConfig(_Frozen):

@@ -10,7 +10,7 @@ import pandas as pd
 
 from georisk.backtesting import BacktestResult, backtest, target_positions
 from georisk.calendar import session_closes, to_session
-from georisk.config import GeoriskConfig
+from georisk.config import GeoriskConfig, PremiumConfig, Universe
 from georisk.errors import MissingDataError
 
 __all__ = ["PipelineResult", "StageOutputs", "compute_stages", "load_inputs", "run"]
@@ -117,6 +117,74 @@ class StageOutputs:
     cutoff: pd.Timestamp | None = None
 
 
+def premium_from_config(
+    signal: pd.DataFrame,
+    prices: pd.DataFrame,
+    universe: Universe,
+    pcfg: PremiumConfig,
+    *,
+    calendar: str = "XNYS",
+) -> pd.DataFrame:
+    """Run the premium model a :class:`~georisk.config.PremiumConfig` names.
+
+    Parameters
+    ----------
+    signal, prices : pandas.DataFrame
+        The daily signal and the wide price frame.
+    universe : Universe
+        Sleeves, factors and instruments.
+    pcfg : PremiumConfig
+        ``method = "response"`` runs :func:`georisk.risk_premium`; ``"loading"`` the
+        superseded :func:`georisk.premium.loading_premium`.
+    calendar : str, default "XNYS"
+        The signal calendar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The premium frame.
+    """
+    from georisk.premium import loading_premium, risk_premium
+
+    if pcfg.method == "loading":
+        return loading_premium(
+            signal,
+            prices,
+            universe,
+            state=pcfg.state,
+            neutral=pcfg.neutral,
+            calendar=calendar,
+            beta_window=pcfg.beta_window,
+            loading_window=pcfg.loading_window,
+            min_periods=min(pcfg.min_periods, pcfg.beta_window, pcfg.loading_window),
+            ridge=pcfg.ridge,
+            loading_method=pcfg.loading_method,
+            huber_c=pcfg.huber_c,
+            zscore_window=pcfg.zscore_window,
+            sleeve_weights=pcfg.sleeve_weights,
+        )
+    return risk_premium(
+        signal,
+        prices,
+        universe,
+        state=pcfg.state,
+        transform=pcfg.transform,
+        calendar=calendar,
+        ar_order=pcfg.ar_order,
+        shock_min_periods=pcfg.shock_min_periods,
+        blocks=pcfg.blocks,
+        horizon=pcfg.horizon,
+        hac_lags=pcfg.hac_lags,
+        min_periods=pcfg.min_periods,
+        beta_window=pcfg.beta_window,
+        beta_min_periods=pcfg.beta_min_periods,
+        vol_halflife=pcfg.vol_halflife,
+        band=pcfg.band,
+        sleeve_weights=pcfg.sleeve_weights,
+        roll_z=pcfg.roll_z,
+    )
+
+
 def compute_stages(
     config: GeoriskConfig,
     articles: pd.DataFrame,
@@ -152,7 +220,6 @@ def compute_stages(
     The cutoff of session :math:`d` is its close :math:`c_d` (UTC): an article is used
     iff ``published_at`` :math:`\le c_d`, a price iff its date :math:`\le d`.
     """
-    from georisk.premium import risk_premium
     from georisk.scoring import score_articles
     from georisk.signals import daily_signal
 
@@ -169,6 +236,8 @@ def compute_stages(
         raise MissingDataError(f"no articles available {where}; check the article feed")
     log.info("scoring %d articles", len(articles))
     scores = score_articles(articles)
+    if "source" in articles.columns and "source" not in scores.columns and len(scores) == len(articles):
+        scores = scores.assign(source=articles["source"].astype(str).to_numpy())
     signal = daily_signal(
         scores,
         calendar=scfg.calendar,
@@ -178,22 +247,7 @@ def compute_stages(
         relevance_threshold=scfg.relevance_threshold,
         end=end,
     )
-    premium = risk_premium(
-        signal,
-        prices,
-        config.universe,
-        state=pcfg.state,
-        neutral=pcfg.neutral,
-        calendar=scfg.calendar,
-        beta_window=pcfg.beta_window,
-        loading_window=pcfg.loading_window,
-        min_periods=pcfg.min_periods,
-        ridge=pcfg.ridge,
-        loading_method=pcfg.loading_method,
-        huber_c=pcfg.huber_c,
-        zscore_window=pcfg.zscore_window,
-        sleeve_weights=pcfg.sleeve_weights,
-    )
+    premium = premium_from_config(signal, prices, config.universe, pcfg, calendar=scfg.calendar)
     positions = target_positions(
         premium,
         config.universe.risk_sleeves,

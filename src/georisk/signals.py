@@ -1,8 +1,11 @@
 """Stage 3: the daily news signal.
 
 Article scores are assigned to sessions with the publication cutoff
-(:func:`georisk.calendar.assign_sessions`), summed per session, smoothed causally and
-standardised on the past only.
+(:func:`georisk.calendar.assign_sessions`) and summed per session and source. Attention
+and the hawkish and peace intensities are source-normalised counts (each source against
+its own level, chain-linked to an anchor source), so a source starting, stopping or
+changing volume does not move them; levels are smoothed causally and standardised on the
+past only.
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ import pandas as pd
 from georisk.calendar import assign_sessions, session_closes
 from georisk.errors import ConfigError
 
-__all__ = ["CHANNELS", "SIGNAL_COLUMNS", "SUM_COLUMNS", "daily_signal", "session_sums", "signal_from_sums"]
+__all__ = [
+    "CHANNELS",
+    "SIGNAL_COLUMNS",
+    "SUM_COLUMNS",
+    "daily_signal",
+    "session_sums",
+    "signal_from_sums",
+    "source_normalised",
+]
 
 CHANNELS = ("energy", "defense", "grain", "sanctions")
 _LEVELS = ("hawkish", "peace", "threat", "act")
@@ -39,8 +50,15 @@ SUM_COLUMNS = [
 SIGNAL_COLUMNS = [
     "n_articles",
     "n_relevant",
+    "n_sources",
+    "relevant_share",
     "attention",
     "attention_index",
+    "hawkish_intensity",
+    "peace_intensity",
+    "escalation_intensity",
+    "hawkish_tone",
+    "peace_tone",
     "hawkish",
     "peace",
     "threat",
@@ -100,6 +118,127 @@ def _attention_index(
     return 100.0 * attention / mean.where(mean > 0)
 
 
+#: Probability below which a run of empty sessions means a source is absent, not quiet.
+_ABSENT_P = 0.01
+
+
+def _presence(articles: np.ndarray, lookback: int = 20) -> np.ndarray:
+    r"""Whether each source is publishing on each session (sessions x sources, causal).
+
+    A source counts from its first article. On a session without any article from it,
+    it is absent when its recent rate makes the current run of empty sessions unlikely:
+    :math:`\lambda_s\,r_{s,d} \ge -\ln p` with :math:`\lambda_s` its mean daily count
+    over the ``lookback`` sessions ending at its last article before :math:`d`,
+    :math:`r_{s,d}` the length of the run and :math:`p` = 1%. A source that stops, or
+    goes down for a day, therefore leaves the measure instead of reading as silence.
+    """
+    a = pd.DataFrame(articles)
+    started = (a > 0).cumsum() > 0
+    rate = a.rolling(lookback, min_periods=1).mean().where(a > 0).ffill().shift(1).fillna(0.0).to_numpy()
+    empty = (articles == 0).astype(np.int64)
+    count = np.cumsum(empty, axis=0)
+    reset = np.maximum.accumulate(np.where(empty == 0, count, 0), axis=0)
+    run = count - reset
+    absent = (articles == 0) & (rate * run >= -np.log(_ABSENT_P))
+    out: np.ndarray = started.to_numpy() & ~absent
+    return out
+
+
+def source_normalised(
+    values: pd.DataFrame,
+    articles: pd.DataFrame,
+    *,
+    warmup: int = 20,
+    window: int = 250,
+    base: tuple[str | pd.Timestamp, str | pd.Timestamp] | None = None,
+    base_sessions: int = 250,
+) -> pd.Series:
+    """Combine per-source daily sums into one index, each source against its own level.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        Sessions x sources: the quantity to combine (relevant-article counts, or
+        relevance-weighted hawkish or peace scores), 0 where a source had nothing.
+    articles : pandas.DataFrame
+        Sessions x sources: all articles of each source (relevant or not), which say
+        whether a source is publishing at all (:func:`_presence`).
+    warmup : int, default 20
+        Sessions a source must share with the anchor before it counts.
+    window : int, default 250
+        Sessions of the trailing ratio that links a source to the anchor; a source that
+        changes its volume is re-scaled within this window.
+    base : (date-like, date-like), optional
+        Base period of the anchor's scale; default: its first ``base_sessions`` sessions.
+    base_sessions : int, default 250
+        Length of the default base period.
+
+    Returns
+    -------
+    pandas.Series
+        The index, NaN until the anchor's scale is defined (``warmup`` base sessions)
+        and on sessions with no source present. 1 is an average base-period day.
+
+    Notes
+    -----
+    The anchor :math:`a` is the source with the most articles over the first ``warmup``
+    sessions of the data. Its scale is the causal mean of its values over the base
+    period, :math:`k_{a,d} = \bar x_{a, base \\le d}`, frozen when the base ends. Any
+    other source :math:`s` is linked to it by the trailing ratio of their values on the
+    sessions both were present, up to :math:`d-1`:
+    :math:`k_{s,d} = k_{a,d} \\sum x_s / \\sum x_a` (carried while the anchor is
+    absent). With :math:`P_d` the sources present on :math:`d` and linked, the index is
+    the ratio estimator of a Poisson model with source and day effects,
+    :math:`I_d = \\sum_{s \\in P_d} x_{s,d} / \\sum_{s \\in P_d} k_{s,d}`: each source is
+    read against its own level, so a source that starts, stops or changes its volume
+    does not move :math:`I`, while news that lifts every source does.
+    """
+    x = values.to_numpy(dtype=float)
+    a = articles.reindex(index=values.index, columns=values.columns, fill_value=0.0).to_numpy(dtype=float)
+    n, m = x.shape
+    out = pd.Series(np.nan, index=values.index, dtype=float)
+    if n == 0 or m == 0:
+        return out
+    present = _presence(a)
+    has = (a > 0).any(axis=1)
+    if not has.any():
+        return out
+    t0 = int(np.argmax(has))
+    first_window = a[t0 : t0 + warmup].sum(axis=0)
+    anchor = int(np.argmax(first_window))
+    pos = np.arange(n)
+    if base is not None:
+        lo, hi = (pd.Timestamp(b) for b in base)
+        if lo > hi:
+            raise ConfigError(f"base=({lo.date()}, {hi.date()}) must start on or before its end")
+        idx = pd.DatetimeIndex(values.index)
+        in_base = (idx >= lo) & (idx <= hi)
+    else:
+        in_base = (pos >= t0) & (pos < t0 + base_sessions)
+    in_base = np.asarray(in_base) & present[:, anchor]
+    cum = np.cumsum(np.where(in_base, x[:, anchor], 0.0))
+    cnt = np.cumsum(in_base)
+    k_anchor = np.where(cnt >= warmup, cum / np.maximum(cnt, 1), np.nan)
+    k = np.full((n, m), np.nan)
+    k[:, anchor] = k_anchor
+    for j in range(m):
+        if j == anchor:
+            continue
+        both = present[:, j] & present[:, anchor]
+        xs = pd.Series(np.where(both, x[:, j], 0.0)).rolling(window, min_periods=1).sum()
+        xa = pd.Series(np.where(both, x[:, anchor], 0.0)).rolling(window, min_periods=1).sum()
+        shared = pd.Series(both.astype(float)).rolling(window, min_periods=1).sum()
+        ratio = (xs / xa.where(xa > 0)).where(shared >= warmup)
+        ratio = ratio.where(pd.Series(both) | ratio.isna()).ffill()
+        k[:, j] = ratio.shift(1).to_numpy() * k_anchor
+    use = present & np.isfinite(k) & (k > 0)
+    num = np.where(use, x, 0.0).sum(axis=1)
+    den = np.where(use, k, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[:] = np.where(den > 0, num / den, np.nan)
+    return out
+
+
 def daily_signal(
     scores: pd.DataFrame,
     *,
@@ -111,6 +250,8 @@ def daily_signal(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     attention_base: tuple[str | pd.Timestamp, str | pd.Timestamp] | None = None,
+    source_warmup: int = 20,
+    source_window: int = 250,
 ) -> pd.DataFrame:
     """Aggregate article scores into one row per session of ``calendar``.
 
@@ -149,6 +290,12 @@ def daily_signal(
            base mean (as a published index does when revised) is look-ahead; this
            function never does it.
 
+        The same period is the base of the anchor source's scale in
+        :func:`source_normalised` (default: its first 250 sessions).
+    source_warmup, source_window : int, default 20 and 250
+        Sessions a source shares with the anchor before it counts, and the trailing
+        window of the ratio that links it (:func:`source_normalised`).
+
     Returns
     -------
     pandas.DataFrame
@@ -174,11 +321,21 @@ def daily_signal(
     its channel exposure: :math:`\\sum w_i c_i (h_i - p_i) / \\sum w_i`; likewise
     ``hawkish_c`` :math:`= \\sum w_i c_i h_i / \\sum w_i` and ``peace_c``.
 
-    Attention is the share of relevant articles, :math:`a_d = n^{rel}_d / n_d` (NaN on
-    sessions without articles), and
-    :math:`\\text{attention\\_index}_d = 100\\, a_d / \\bar a^{base}_{\\le d}`, where
-    :math:`\\bar a^{base}_{\\le d}` is the mean of :math:`a` over base sessions up to
-    :math:`d`.
+    Attention measures attention, not the filter that built the corpus: with
+    :math:`n^{rel}_{s,d}` the relevant articles of source :math:`s` on :math:`d`,
+    ``attention`` :math:`= I_d(n^{rel})`, the source-normalised index of
+    :func:`source_normalised` (each source against its own level; 1 = an average
+    base-period day), and
+    :math:`\\text{attention\\_index}_d = 100\\, A_d / \\bar A^{base}_{\\le d}`.
+    ``hawkish_intensity`` and ``peace_intensity`` are the same index of
+    :math:`\\sum_i w_i h_i` and :math:`\\sum_i w_i p_i` per source (so a source that
+    writes twice as hawkishly as the others is read against its own tone);
+    ``escalation_intensity`` is their difference (the default state of
+    :func:`georisk.risk_premium`), ``hawkish_tone`` and ``peace_tone`` their ratios to
+    ``attention`` (1 = base tone). The old share of relevant articles among those
+    supplied, :math:`n^{rel}_d / n_d`, is kept as ``relevant_share``: in a corpus already
+    filtered to the conflict it measures the filter. ``n_sources`` counts the sources
+    publishing that session. Scores without a ``source`` column are one source.
 
     Examples
     --------
@@ -199,6 +356,8 @@ def daily_signal(
         start=start,
         end=end,
         attention_base=attention_base,
+        source_warmup=source_warmup,
+        source_window=source_window,
     )
 
 
@@ -220,8 +379,9 @@ def session_sums(scores: pd.DataFrame, *, calendar: str = "XNYS", relevance_thre
     Returns
     -------
     pandas.DataFrame
-        Column ``session`` (tz-naive session dates, only sessions with articles) and
-        :data:`SUM_COLUMNS`, all float64.
+        Columns ``session`` (tz-naive session dates, only sessions with articles),
+        ``source`` (the scores' ``source``, or ``"all"`` when they have none) and
+        :data:`SUM_COLUMNS`, all float64; one row per session and source.
 
     Notes
     -----
@@ -243,8 +403,15 @@ def session_sums(scores: pd.DataFrame, *, calendar: str = "XNYS", relevance_thre
         raise ConfigError("scores['published_at'] has missing timestamps; drop or fix those articles first")
     sessions = assign_sessions(scores["published_at"], calendar)
     w = scores["relevance"].to_numpy(dtype=float)
+    source = scores["source"].astype(str).to_numpy() if "source" in scores.columns else np.full(len(scores), "all")
     agg = pd.DataFrame(
-        {"session": sessions.to_numpy(), "one": 1.0, "relevant": (w >= relevance_threshold).astype(float), "w": w}
+        {
+            "session": sessions.to_numpy(),
+            "source": source,
+            "one": 1.0,
+            "relevant": (w >= relevance_threshold).astype(float),
+            "w": w,
+        }
     )
     for name, col in _SCORE_FOR.items():
         agg[f"w_{name}"] = w * scores[col].to_numpy(dtype=float)
@@ -256,9 +423,10 @@ def session_sums(scores: pd.DataFrame, *, calendar: str = "XNYS", relevance_thre
         agg[f"w_esc_{c}"] = exposure * net
         agg[f"w_hawk_{c}"] = exposure * hawk
         agg[f"w_peace_{c}"] = exposure * peace
-    out = agg.groupby("session", sort=True).sum().reset_index()
+    out = agg.groupby(["session", "source"], sort=True).sum().reset_index()
     out["session"] = out["session"].astype("datetime64[ns]")
-    return out[["session", *SUM_COLUMNS]].astype({c: "float64" for c in SUM_COLUMNS})
+    out["source"] = out["source"].astype(object)
+    return out[["session", "source", *SUM_COLUMNS]].astype({c: "float64" for c in SUM_COLUMNS})
 
 
 def signal_from_sums(
@@ -271,15 +439,19 @@ def signal_from_sums(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     attention_base: tuple[str | pd.Timestamp, str | pd.Timestamp] | None = None,
+    source_warmup: int = 20,
+    source_window: int = 250,
 ) -> pd.DataFrame:
     """Turn per-session sums into the daily signal (levels, smoothing, z-scores).
 
     Parameters
     ----------
     sums : pandas.DataFrame
-        :data:`SUM_COLUMNS` indexed by session (one row per session that has articles,
-        any order), e.g. the total of :func:`session_sums` over all chunks.
-    calendar, half_life, zscore_window, min_periods, start, end, attention_base
+        :data:`SUM_COLUMNS` indexed by session, with an optional ``source`` column (one
+        row per session and source that has articles, any order; rows of the same
+        session and source are added), e.g. the total of :func:`session_sums` over all
+        chunks.
+    calendar, half_life, zscore_window, min_periods, start, end, attention_base, source_warmup, source_window
         As in :func:`daily_signal`.
 
     Returns
@@ -302,6 +474,8 @@ def signal_from_sums(
     missing = [c for c in SUM_COLUMNS if c not in sums.columns]
     if missing:
         raise ConfigError(f"sums lacks column(s) {missing}; build it with georisk.signals.session_sums")
+    if source_warmup < 1 or source_window < source_warmup:
+        raise ConfigError(f"source_warmup={source_warmup} must be >= 1 and <= source_window={source_window}")
     has = sums[sums["one"] > 0]
     lo = pd.Timestamp(start) if start is not None else (has.index.min() if len(has) else None)
     hi = pd.Timestamp(end) if end is not None else (has.index.max() if len(has) else None)
@@ -309,13 +483,32 @@ def signal_from_sums(
         raise ConfigError("scores is empty and no start/end was given; there is nothing to aggregate")
     index = session_closes(calendar, str(lo.date()), str(hi.date())).index
     index.name = "session"
-    sums = sums[SUM_COLUMNS].reindex(index, fill_value=0.0)
+    keyed = sums.assign(source=sums["source"].astype(str) if "source" in sums.columns else "all")
+    keyed.index = pd.DatetimeIndex(keyed.index, name="session")
+    keyed = keyed[keyed.index.isin(index)]
+    by_source = keyed.groupby([keyed.index, "source"])[SUM_COLUMNS].sum()
+
+    def wide(col: str) -> pd.DataFrame:
+        frame = by_source[col].unstack("source").reindex(index)
+        return frame.fillna(0.0)
+
+    per_source_articles = wide("one")
+    sums = by_source.groupby(level=0).sum().reindex(index, fill_value=0.0)
 
     out = pd.DataFrame(index=index)
     out["n_articles"] = sums["one"].astype("int64")
     out["n_relevant"] = sums["relevant"].astype("int64")
-    out["attention"] = (sums["relevant"] / sums["one"]).where(sums["one"] > 0)
-    out["attention_index"] = _attention_index(out["attention"], attention_base, min_periods)
+    out["n_sources"] = (per_source_articles > 0).sum(axis=1).astype("int64") if len(per_source_articles.columns) else 0
+    out["relevant_share"] = (sums["relevant"] / sums["one"]).where(sums["one"] > 0)
+    norm = {"warmup": source_warmup, "window": source_window, "base": attention_base}
+    out["attention"] = source_normalised(wide("relevant"), per_source_articles, **norm)  # type: ignore[arg-type]
+    out["attention_index"] = _attention_index(out["attention"], attention_base, source_warmup)
+    out["hawkish_intensity"] = source_normalised(wide("w_hawkish"), per_source_articles, **norm)  # type: ignore[arg-type]
+    out["peace_intensity"] = source_normalised(wide("w_peace"), per_source_articles, **norm)  # type: ignore[arg-type]
+    out["escalation_intensity"] = out["hawkish_intensity"] - out["peace_intensity"]
+    att = out["attention"].where(out["attention"] > 0)
+    out["hawkish_tone"] = out["hawkish_intensity"] / att
+    out["peace_tone"] = out["peace_intensity"] / att
     weight = sums["w"].where(sums["w"] > 0)
     for name in _LEVELS:
         out[name] = sums[f"w_{name}"] / weight

@@ -68,6 +68,11 @@ INSTRUMENTS: dict[str, tuple[str, str, float, float, float]] = {
     "WEAT": ("grain", "XNYS", 7.5, 0.2, 0.017),
     "SPY": ("benchmark", "XNYS", 470.0, 1.0, 0.002),
 }
+#: Factor series drawn from their own seeded stream (SEED + 1), so adding one leaves the
+#: other prices and every article unchanged: ticker -> (calendar, start price, market beta, vol).
+FACTOR_INSTRUMENTS: dict[str, tuple[str, float, float, float]] = {
+    "UUP": ("XNYS", 27.0, -0.10, 0.004),
+}
 
 ACTORS_RU = ["Moscow", "The Kremlin", "Russian officials", "Putin", "Russia's foreign ministry", "Peskov"]
 ACTORS_UA = ["Kyiv", "Ukraine's government", "Zelensky", "Ukrainian commanders"]
@@ -191,6 +196,12 @@ def _prices(rng: np.random.Generator, days: pd.DatetimeIndex, z: np.ndarray) -> 
         sessions = _sessions(calendar)
         level = p0 * np.exp(log_growth.reindex(sessions).to_numpy())
         cols[ticker] = pd.Series(level, index=sessions)
+    factor_rng = np.random.default_rng(SEED + 1)
+    for ticker, (calendar, p0, beta, vol) in FACTOR_INSTRUMENTS.items():
+        idio = np.where(weekday, factor_rng.normal(0.0, vol, len(days)), 0.0)
+        log_growth = pd.Series(np.log1p(beta * market + idio), index=days).cumsum()
+        sessions = _sessions(calendar)
+        cols[ticker] = pd.Series(p0 * np.exp(log_growth.reindex(sessions).to_numpy()), index=sessions)
     frame = pd.DataFrame(cols).sort_index()
     frame.index.name = "date"
     return frame

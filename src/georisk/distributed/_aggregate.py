@@ -105,12 +105,18 @@ def daily_signal(
     meta_in = scores._meta
     _check_columns(meta_in.columns, meta_in["published_at"].dtype if "published_at" in meta_in.columns else None)
     meta = pd.DataFrame(
-        {"session": pd.Series(dtype="datetime64[ns]"), **{c: pd.Series(dtype=float) for c in SUM_COLUMNS}}
+        {
+            "session": pd.Series(dtype="datetime64[ns]"),
+            "source": pd.Series(dtype=object),
+            **{c: pd.Series(dtype=float) for c in SUM_COLUMNS},
+        }
     )
-    partial = scores[_NEEDED].map_partitions(
+    cols = [*_NEEDED, "source"] if "source" in meta_in.columns else _NEEDED
+    partial = scores[cols].map_partitions(
         session_sums, calendar=calendar, relevance_threshold=relevance_threshold, meta=meta
     )
-    total: pd.DataFrame = partial.groupby("session").sum(split_every=split_every, split_out=1).compute()
+    grouped = partial.groupby(["session", "source"]).sum(split_every=split_every, split_out=1).compute()
+    total = grouped.reset_index("source")
     return finish_signal(
         total.sort_index(),
         calendar=calendar,

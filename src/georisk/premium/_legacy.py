@@ -1,4 +1,10 @@
-"""Stage 5: the geopolitical risk premium indicator.
+"""The first premium model, kept under its own name: a trailing loading times the state.
+
+Superseded by :func:`georisk.risk_premium`. On the 2022 war it put the Brent premium at
+about 1 USD/bbl where analysts published 10-30, its loadings were no more significant
+than chance, and its rolling z-score state forgets a war after a year. It stays for
+comparison (``benchmarks/bench_signal_premium.py``, ``benchmarks/validate_premium.py``);
+do not use it as the indicator.
 
 Every estimate uses trailing windows that end at the session it is dated (the benchmark
 beta ends the session before), so a value dated ``d`` uses only prices and articles
@@ -15,9 +21,10 @@ import pandas as pd
 from georisk.config import Universe
 from georisk.errors import ConfigError, MissingDataError
 from georisk.market._align import align_to_sessions, simple_returns
-from georisk.premium_methods import trailing_huber_slope, trailing_ols_slope, trailing_sum
+from georisk.premium._kernels import trailing_huber_slope, trailing_ols_slope, trailing_sum
+from georisk.premium._model import sleeve_returns
 
-__all__ = ["risk_premium", "sleeve_returns"]
+__all__ = ["loading_premium"]
 
 
 def _causal_z(series: pd.Series, window: int | None, min_periods: int) -> pd.Series:
@@ -28,44 +35,7 @@ def _causal_z(series: pd.Series, window: int | None, min_periods: int) -> pd.Ser
     return (series - roll.mean()) / sd.where(sd > 0)
 
 
-def sleeve_returns(returns: pd.DataFrame, universe: Universe, *, min_periods: int = 20) -> pd.DataFrame:
-    """Combine instrument returns into one return series per sleeve.
-
-    Parameters
-    ----------
-    returns : pandas.DataFrame
-        Simple returns per ticker on the signal sessions.
-    universe : Universe
-        Gives each sleeve's tickers and weighting (``"equal"`` or ``"inverse_vol"``).
-    min_periods : int, default 20
-        Returns needed before an inverse-volatility weight is defined (capped at the
-        sleeve's ``vol_window``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One column per sleeve (``benchmark`` included), same index.
-
-    Notes
-    -----
-    Equal weighting averages the members that have a return that session. Inverse
-    volatility weights use each member's standard deviation over ``vol_window``
-    sessions ending the session before (no future data); members without a weight yet
-    are left out, and a session where no member has one is NaN.
-    """
-    out = {}
-    for name, sleeve in universe.sleeves.items():
-        r = returns[sleeve.tickers]
-        if sleeve.weighting == "equal":
-            out[name] = r.mean(axis=1, skipna=True).where(r.notna().any(axis=1))
-        else:
-            vol = r.rolling(sleeve.vol_window, min_periods=min(min_periods, sleeve.vol_window)).std().shift(1)
-            w = (1.0 / vol.where(vol > 0)).where(r.notna())
-            out[name] = (r * w).sum(axis=1, min_count=1) / w.sum(axis=1, min_count=1)
-    return pd.DataFrame(out, index=returns.index)
-
-
-def risk_premium(
+def loading_premium(
     signal: pd.DataFrame,
     prices: pd.DataFrame,
     universe: Universe,
@@ -82,7 +52,10 @@ def risk_premium(
     loading_method: Literal["ridge", "huber"] = "ridge",
     huber_c: float = 1.345,
 ) -> pd.DataFrame:
-    """Compute sleeve premia and the geopolitical risk premium indicator ``grpi``.
+    """The superseded first premium: a trailing news loading times the state (not the indicator).
+
+    Kept so that the old number can be reproduced and compared; see
+    :func:`georisk.risk_premium` for the indicator.
 
     Parameters
     ----------
@@ -140,7 +113,7 @@ def risk_premium(
        :math:`\\Delta s` over the ``loading_window`` sessions ending :math:`d`,
        :math:`\\theta = S_{xy} / (S_{xx} + \\lambda)` with centred sums (both
        regressions use cumulative-sum normal equations over all sleeves at once, see
-       :mod:`georisk.premium_methods`); with ``loading_method="huber"`` the sums are
+       :mod:`georisk.premium._kernels`); with ``loading_method="huber"`` the sums are
        Huber-weighted (IRLS) within each window.
     3. Premium :math:`p_{k,d} = \\theta_{k,d} (s_d - s_{neutral})`: the part of the
        sleeve's relative price level that the current news state explains.
@@ -159,11 +132,11 @@ def risk_premium(
     Examples
     --------
     >>> from georisk.datasets import load_sample
-    >>> from georisk import score_articles, daily_signal, risk_premium
-    >>> from georisk.config import default_universe
+    >>> from georisk import score_articles, daily_signal
+    >>> from georisk.premium import loading_premium
     >>> s = load_sample()
     >>> sig = daily_signal(score_articles(s.articles))
-    >>> prem = risk_premium(sig, s.prices, default_universe())
+    >>> prem = loading_premium(sig, s.prices, s.universe, state="escalation_z")
     >>> "grpi" in prem.columns
     True
     """
