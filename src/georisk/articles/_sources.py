@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import logging
+import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -36,6 +37,13 @@ log = logging.getLogger(__name__)
 QUARANTINE_COLUMNS = ["file", "line", "field", "reason"]
 
 _FOLDER_SUFFIXES = (".txt", ".md", ".html", ".htm")
+_CSV_FIELD_LIMIT = 2**31 - 1
+# The span of datetime64[ns], the dtype of the article frame's published_at.
+_EARLIEST = pd.Timestamp("1678-01-01T00:00:00Z")
+_LATEST = pd.Timestamp("2261-12-31T23:59:59.999999Z")
+_DIGITS = re.compile(r"\d+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _FIELDS = ("id", "published_at", "title", "text", "source", "url")
 # Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
 _BOMS = (
@@ -272,13 +280,25 @@ def _check_header(present: list[str], columns: Mapping[str, str] | None, where: 
             )
 
 
-def _looks_like_record(line: str, width: int, ts_at: int, dayfirst: bool | None, date_format: str | None) -> bool:
-    """Whether one physical line, read alone, is a full CSV record with a timestamp where one belongs."""
+def _shape(value: str) -> str:
+    """A timestamp's written form with the numbers and words blanked: ``2022/3/15`` -> ``0/0/0``."""
+    return _DIGITS.sub("0", _LETTERS.sub("a", value.strip()))
+
+
+def _looks_like_record(
+    line: str, ts_at: int, shape: str | None, dayfirst: bool | None, date_format: str | None
+) -> bool:
+    """Whether one physical line, read alone, starts like a CSV record: a timestamp where one belongs.
+
+    The line may be cut short (the rest of the record can be merged further on). The
+    timestamp must be written like the enclosing record's own (``shape``), so that a line
+    of prose inside a quoted text that happens to hold a date is not taken for a record.
+    """
     try:
         fields = next(csv.reader([line]))
     except (csv.Error, StopIteration):
         return False
-    if len(fields) < width:
+    if len(fields) <= ts_at or (shape is not None and _shape(fields[ts_at]) != shape):
         return False
     try:
         parse_published(fields[ts_at], dayfirst=dayfirst, date_format=date_format)
@@ -293,7 +313,6 @@ def _iter_csv(
     encoding: str | None,
     dayfirst: bool | None,
     date_format: str | None,
-    max_text_chars: int,
 ) -> Iterator[_Raw]:
     """Read a CSV feed with strict quoting; a quote left open is an error naming its line and field.
 
@@ -301,8 +320,10 @@ def _iter_csv(
     record with a quoted line break inside keeps the line an editor shows.
     """
     where = str(path)
-    if csv.field_size_limit() < max_text_chars + 1:
-        csv.field_size_limit(max_text_chars + 1)  # longer fields are refused by max_text_chars, with its message
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        # The csv module's limit (128 KiB by default) is process-wide; raising it once lets
+        # max_text_chars refuse long texts record by record, whatever was loaded before.
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
     text = _read_feed(path, encoding)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] = []
@@ -326,10 +347,13 @@ def _iter_csv(
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # a blank line
             if end > line:  # a quoted field holds a line break: is a record hidden inside it?
+                own = row[ts_at] if ts_at < len(row) and "\n" not in row[ts_at] else None
+                shape = None if own is None else _shape(own)
                 for name, value in zip(header, row, strict=False):
-                    inner = value.split("\n")[1:]
+                    inner = _LINE_BREAK.split(value)[1:]
                     hit = next(
-                        (x for x in inner if _looks_like_record(x, len(header), ts_at, dayfirst, date_format)), None
+                        (x for x in inner if _looks_like_record(x, ts_at, shape, dayfirst, date_format)),
+                        None,
                     )
                     if hit is not None:
                         raise InputDataError(
@@ -354,7 +378,7 @@ def _iter_csv(
     except csv.Error as exc:
         msg = str(exc)
         if "field larger than field limit" in msg:
-            hint = f"a field is longer than max_text_chars={max_text_chars:,}; split the record or raise max_text_chars"
+            hint = f"a field is longer than {_CSV_FIELD_LIMIT:,} characters; split the record"
         elif "unexpected end of data" in msg:
             hint = "the file ends inside a quoted field: a quote is not closed, or the file is cut off; fix the quote"
         else:
@@ -450,6 +474,14 @@ def _finish(
         )
     except ValueError as exc:
         raise InputDataError(str(exc), path=raw.file, line=raw.line, field="published_at") from exc
+    if not _EARLIEST <= ts <= _LATEST:
+        raise InputDataError(
+            f"published at {ts.isoformat()}, outside the years 1678-2261 that a timestamp column holds; "
+            "the year is a typo or the format is misread: fix it",
+            path=raw.file,
+            line=raw.line,
+            field="published_at",
+        )
     if latest is not None and ts > latest:
         raise InputDataError(
             f"published at {ts.isoformat()}, after max_published_at={latest.isoformat()} (by default the "
@@ -810,7 +842,7 @@ def load_articles(
         raws = {
             "folder": lambda: _iter_folder(path, timestamps, max_file_bytes, encoding),
             "jsonl": lambda: _iter_jsonl(path, encoding),
-            "csv": lambda: _iter_csv(path, columns, encoding, dayfirst, date_format, max_text_chars),
+            "csv": lambda: _iter_csv(path, columns, encoding, dayfirst, date_format),
         }[kind]()
     records = list(raws)  # a whole-file error (unreadable, broken quoting) is raised here, before any record
     n_read = len(records)
