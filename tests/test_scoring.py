@@ -36,6 +36,11 @@ def _lex(texts: list[str]) -> pd.DataFrame:
     return LexiconScorer().fit(None).transform(texts)
 
 
+def _bare(evidence: list[str]) -> list[str]:
+    """Evidence without the conflict-gate note: these rule tests name no party on purpose."""
+    return ["; ".join(p for p in e.split("; ") if not p.startswith("no-names:")) for e in evidence]
+
+
 # ---------------------------------------------------------------- lexicon rules
 
 
@@ -55,9 +60,11 @@ def test_negation_turns_peace_into_hawkish_threat():
 def test_a_multi_word_cue_counts_when_it_ends_inside_the_window():
     s = LexiconScorer(negation_window=4).fit()
     # the cue "fail to" ends 4 words before "ceasefire" ("to make progress towards"): negated
-    assert s.explain(["Talks fail to make progress towards ceasefire."]) == ["hawkish-threat:ceasefire(negated)=1.5"]
+    assert _bare(s.explain(["Talks fail to make progress towards ceasefire."])) == [
+        "hawkish-threat:ceasefire(negated)=1.5"
+    ]
     # one word further, outside the window: plain peace news
-    assert s.explain(["Talks fail to make real progress towards ceasefire."]) == ["peace:ceasefire=1.5"]
+    assert _bare(s.explain(["Talks fail to make real progress towards ceasefire."])) == ["peace:ceasefire=1.5"]
     assert s.explain(["Russia's rejection of ceasefire proposals stalled the effort."]) == [
         "hawkish-threat:ceasefire(negated)=1.5"
     ]
@@ -71,7 +78,7 @@ def test_negation_is_scoped_to_its_clause_not_a_fixed_window():
     assert s.explain(["Kremlin dismisses Kyiv's offer to free jailed oligarch in prisoner swap."]) == [
         "hawkish-threat:prisoner swap(negated)=1.5"
     ]
-    assert s.explain(["Talks fail to make real progress towards ceasefire."]) == [
+    assert _bare(s.explain(["Talks fail to make real progress towards ceasefire."])) == [
         "hawkish-threat:ceasefire(negated)=1.5"
     ]
     # a clause break ends the scope: punctuation, or a word such as "but", "while", "as", "after"
@@ -95,8 +102,10 @@ def test_negation_is_scoped_to_its_clause_not_a_fixed_window():
         "hawkish-threat:ceasefire(negated)=1.5; hawkish-threat:prisoner swap(negated)=1.5"
     ]
     # a hawkish term far after "not" is a given, not denied: only the short reach applies to it
-    assert s.explain(["The mayor did not tell residents about the coming invasion."]) == ["hawkish-act:invasion=1"]
-    assert s.explain(["The minister ruled out new sanctions."]) == ["peace:new sanctions(negated)=0.75"]
+    assert _bare(s.explain(["The mayor did not tell residents about the coming invasion."])) == [
+        "hawkish-act:invasion=1"
+    ]
+    assert _bare(s.explain(["The minister ruled out new sanctions."])) == ["peace:new sanctions(negated)=0.75"]
     # beyond the largest window even one clause is not negated
     far = "Moscow rejected calls from the mayors of several big and small towns for a ceasefire."
     assert s.explain([far]) == ["peace:ceasefire=1.5"]
@@ -157,7 +166,7 @@ def test_a_text_that_opens_with_its_title_is_scored_once():
             "text": ["Envoys agree ceasefire. Talks in Riyadh ended late.", "Talks in Riyadh ended late."],
         }
     )
-    ev = LexiconScorer().explain(frame)
+    ev = _bare(LexiconScorer().explain(frame))
     assert ev[0] == ev[1] == "peace:ceasefire=1.5"
 
 
@@ -325,7 +334,11 @@ def test_bad_lexicon_and_parameters(tmp_path: Path):
 
 
 def test_supervised_is_deterministic_and_in_range(supervised: SupervisedScorer):
-    texts = ["Talks collapsed after a missile barrage.", "Envoys agreed a prisoner swap.", "The derby ended 2-1."]
+    texts = [
+        "Talks collapsed after a missile barrage on Kyiv.",
+        "Envoys agreed a prisoner swap.",
+        "The derby ended 2-1.",
+    ]
     a = supervised.transform(texts)
     b = SupervisedScorer().fit().transform(texts)
     pd.testing.assert_frame_equal(a, b, check_exact=True)

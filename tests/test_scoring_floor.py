@@ -61,9 +61,13 @@ def test_hold_out_ranking_is_no_worse_than_the_plain_average(blended: BlendedSco
     for target, col, head in (("hawkish", "hawkish_tilt", "hawkish"), ("peace", "peace_trade", "peace")):
         plain = 0.5 * lex[col] + 0.5 * heads[head]
         assert roc_auc_score(y[target], out[col]) >= roc_auc_score(y[target], plain) - 1e-9, target
+    # the floor: neutral and off-topic texts in which the lexicon finds nothing of a side score
+    # near 0 on that side (texts such as "the summit had been delayed" carry a peace word)
     neutral = frame["label"].isin(["neutral", "off_topic"]).to_numpy()
-    assert out.loc[neutral, "hawkish_tilt"].median() < 0.05
-    assert out.loc[neutral, "peace_trade"].median() < 0.05
+    for col in ("hawkish_tilt", "peace_trade"):
+        quiet = neutral & (lex[col].to_numpy() == 0.0)
+        assert quiet.sum() > 30
+        assert out.loc[quiet, col].median() < 0.05, col
 
 
 def test_rescale_is_continuous_increasing_and_anchored():

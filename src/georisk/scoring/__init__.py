@@ -3,7 +3,14 @@
 from georisk.scoring._blend import BLENDED_COLUMNS, DEFAULT_LEXICON_WEIGHT, BlendedScorer
 from georisk.scoring._corpus import LABELS, load_labelled_corpus
 from georisk.scoring._evaluate import ScorerEvaluation, evaluate_scorer
-from georisk.scoring._lexicon import CHANNELS, SCORE_COLUMNS, Lexicon, LexiconScorer, load_lexicon
+from georisk.scoring._lexicon import (
+    CHANNELS,
+    SCORE_COLUMNS,
+    Lexicon,
+    LexiconScorer,
+    load_lexicon,
+    shipped_conflicts,
+)
 from georisk.scoring._score import default_scorer, score_articles, score_stream
 from georisk.scoring._supervised import SupervisedScorer
 
@@ -24,4 +31,5 @@ __all__ = [
     "load_lexicon",
     "score_articles",
     "score_stream",
+    "shipped_conflicts",
 ]

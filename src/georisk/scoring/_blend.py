@@ -93,7 +93,7 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         Weight :math:`w` of the lexicon scorer, in [0, 1]; the supervised scorer gets
         :math:`1 - w`. ``1.0`` is the lexicon alone, ``0.0`` the model alone.
     lexicon : str, pathlib.Path or Lexicon, optional
-        Lexicon of both scorers (the shipped Russia-Ukraine lexicon when None).
+        The older name of ``conflict``: give one of the two.
     corpus : str or pathlib.Path, optional
         Labelled corpus of the supervised scorer (the shipped corpus when None).
     max_words : int, default 200
@@ -102,6 +102,12 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         Character n-grams in the supervised scorer. Off by default: on long articles they
         cost about three times the word features, and on the shipped hold-out the blend
         is no better with them (see the changelog's measured figures).
+    conflict : str, pathlib.Path or Lexicon, optional
+        The conflict to score, for both scorers: a shipped name
+        (:func:`~georisk.scoring.shipped_conflicts`: ``"russia_ukraine"``,
+        ``"china_taiwan"``), the path of a conflict file of your own, or a
+        :class:`~georisk.scoring.Lexicon`; Russia-Ukraine when None. The model is the same
+        for every conflict (it reads wording); the file's names decide relevance.
 
     Attributes
     ----------
@@ -147,25 +153,30 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     with the plain average). :class:`SupervisedScorer` on its own keeps the calibrated
     probabilities.
 
-    ``relevance`` is gated by the lexicon, as the weighted harmonic mean
+    ``relevance`` is relevance to the configured conflict, gated by the lexicon, as the
+    weighted harmonic mean
 
     .. math:: \\text{relevance} = \\left( \\frac{w}{\\max(L, \\varepsilon)} + \\frac{1 - w}{M}
-              \\right)^{-1}, \\quad \\varepsilon = 0.01 \\quad (0 \\text{ when } M = 0)
+              \\right)^{-1}, \\quad M = g(m) \\, P_r, \\quad \\varepsilon = 0.01
+              \\quad (0 \\text{ when } M = 0)
 
-    of the lexicon's relevance :math:`L` and the model's :math:`M`. The model is trained
-    on a corpus that is mostly on-topic, so on text it has no words for (a phone launch,
-    a transfer, a recipe) it returns about the corpus's base rate, 0.8-0.9; the
-    arithmetic mean then gave such text about 0.45, above the signal's relevance
-    threshold of 0.2. With the harmonic mean, text in which the lexicon finds no actor,
-    place or conflict term at all has relevance below :math:`\\varepsilon / w` (0.02 at
-    the default weight) whatever the model says; the floor
-    :data:`LEXICON_RELEVANCE_FLOOR` only keeps such texts ordered by the model (ranking
-    metrics). The lower of the two scores dominates: a sports brief that names Geneva, which the lexicon marks
-    off-topic (:math:`L = 0.10, M = 0.90`), gets 0.18 (the arithmetic mean gave 0.50, the
-    geometric 0.30), while evidence from both stays high (:math:`L = 0.63, M = 0.98`
-    gives 0.77). The price: a conflict text the lexicon has no word for scores near 0, so
-    extend the lexicon for a new conflict.
-    ``lexicon_weight`` 1 or 0 gives the lexicon's or the model's relevance alone.
+    of the lexicon's relevance :math:`L` and the model's :math:`M`, the model's probability
+    :math:`P_r` that the text is conflict news times the conflict file's gate :math:`g(m)`
+    on the names the text mentions (both as in :class:`LexiconScorer` and
+    :class:`SupervisedScorer`). The model reads wording, not names: it learned from
+    sentences of many conflicts, so it rates a Gaza ceasefire as conflict news, and on text
+    it has no words for (a phone launch, a recipe) it returns about the corpus's base rate,
+    0.8-0.9. The gate makes both scores relevance to *this* conflict: a text that names
+    none of its actors, places, forces, companies or allies has :math:`g = 0`
+    (``gate_floor``), so :math:`L = M = 0` and relevance 0, however warlike or peaceful it
+    is. Among named texts the lower of the two scores dominates: a sports brief that names
+    Kyiv, which the lexicon marks off-topic (:math:`L = 0.10, M = 0.90`), gets 0.18 (the
+    arithmetic mean gave 0.50, the geometric 0.30), while evidence from both stays high
+    (:math:`L = 0.63, M = 0.98` gives 0.77). The floor :data:`LEXICON_RELEVANCE_FLOOR`
+    keeps named texts the lexicon finds little in ordered by the model. The price: news of
+    the conflict that names none of its names ("the two presidents met again") scores 0;
+    add the names your sources use to the conflict file. ``lexicon_weight`` 1 or 0 gives
+    the lexicon's or the (gated) model's relevance alone.
 
     The channels ``energy``, ``defense``, ``grain`` and ``sanctions`` are the lexicon's
     (the labelled corpus carries no channel labels). The evidence is the lexicon's phrase
@@ -178,6 +189,13 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     >>> out = s.transform(["Envoys agreed to a prisoner swap in Istanbul."])
     >>> bool(out.loc[0, "peace_trade"] > out.loc[0, "hawkish_tilt"])
     True
+
+    Another conflict is another file; the same drill is relevant to one and not the other:
+
+    >>> taiwan = BlendedScorer(conflict="china_taiwan").fit()
+    >>> drill = ["PLA warships encircle Taiwan in blockade drills."]
+    >>> bool(taiwan.transform(drill).loc[0, "relevance"] > 0.5), float(s.transform(drill).loc[0, "relevance"])
+    (True, 0.0)
     """
 
     def __init__(
@@ -187,12 +205,14 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         corpus: Any = None,
         max_words: int = 200,
         char_ngrams: bool = False,
+        conflict: Any = None,
     ) -> None:
         self.lexicon_weight = lexicon_weight
         self.lexicon = lexicon
         self.corpus = corpus
         self.max_words = max_words
         self.char_ngrams = char_ngrams
+        self.conflict = conflict
 
     def fit(self, X: Any = None, y: Any = None) -> BlendedScorer:
         """Fit both scorers; ``X`` and ``y`` go to the supervised scorer (None: shipped corpus).
@@ -205,12 +225,16 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         w = self.lexicon_weight
         if not isinstance(w, int | float | np.floating) or not 0.0 <= float(w) <= 1.0:
             raise ConfigError(f"lexicon_weight={w!r} must be a number in [0, 1], e.g. 0.5")
-        self.lexicon_scorer_ = LexiconScorer(lexicon=self.lexicon).fit(None)
+        self.lexicon_scorer_ = LexiconScorer(lexicon=self.lexicon, conflict=self.conflict).fit(None)
         self.supervised_scorer_: SupervisedScorer | None = None
         self.model_base_rate_: dict[str, float] = {}
         if float(w) < 1.0:
             self.supervised_scorer_ = SupervisedScorer(
-                corpus=self.corpus, max_words=self.max_words, char_ngrams=self.char_ngrams, lexicon=self.lexicon
+                corpus=self.corpus,
+                max_words=self.max_words,
+                char_ngrams=self.char_ngrams,
+                lexicon=self.lexicon,
+                conflict=self.conflict,
             ).fit(X, y)
             empty = self.supervised_scorer_.predict_proba_heads([""]).iloc[0]
             self.model_base_rate_ = {head: float(empty[head]) for head in ("hawkish", "peace")}
@@ -224,7 +248,7 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def transform(self, X: Any) -> pd.DataFrame:
         """Score texts; returns :data:`~georisk.scoring.SCORE_COLUMNS`, index kept for frames."""
         self._ensure_fitted()
-        lex = self.lexicon_scorer_.transform(X)
+        lex, gate = self.lexicon_scorer_._scores(X)
         if self.supervised_scorer_ is None:
             return lex
         w = float(self.lexicon_weight)
@@ -237,7 +261,7 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             "hawkish_threat": h * (1.0 - a),
             "hawkish_act": h * a,
             "peace_trade": _gated_model(model["peace"].to_numpy(), base["peace"], lex["peace_trade"].to_numpy()),
-            "relevance": model["relevant"].to_numpy(),
+            "relevance": gate * model["relevant"].to_numpy(),
         }
         out = lex.copy()
         for col in BLENDED_COLUMNS:

@@ -47,7 +47,9 @@ def load_labelled_corpus(
     -----
     The shipped corpus (``georisk/scoring/resources/labelled_corpus.jsonl``) is authored
     text, rebuilt byte for byte by ``python -m georisk.scoring._make_corpus``; its hold-out
-    split is by template, so it measures phrasing the supervised model never saw.
+    split is by template, so it measures phrasing the supervised model never saw. Its
+    ``conflict`` tag names the conflict a record is about (``unnamed`` when it names none,
+    ``none`` for off-topic text), so relevance can be judged per conflict.
     """
     if split not in ("all", "train", "holdout"):
         raise ConfigError(f"split={split!r} must be 'all', 'train' or 'holdout'")
@@ -103,17 +105,34 @@ def load_labelled_corpus(
     return frame
 
 
-def targets_from_labels(labels: pd.Series) -> pd.DataFrame:
+def targets_from_labels(
+    labels: pd.Series, conflicts: pd.Series | None = None, conflict: str | None = None
+) -> pd.DataFrame:
     """Binary targets of each label: ``hawkish``, ``peace`` and ``relevant``.
 
-    ``mixed`` is both hawkish and peace; every label but ``off_topic`` is relevant.
+    ``mixed`` is both hawkish and peace; every label but ``off_topic`` is relevant. With
+    ``conflict`` (a corpus tag such as ``"russia-ukraine"``) and the records' ``conflicts``,
+    relevant means relevant to that conflict: not ``off_topic`` and tagged with it (a record
+    with an empty tag counts by its label alone).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> labels = pd.Series(["peace", "peace", "off_topic", "hawkish"])
+    >>> tags = pd.Series(["russia-ukraine", "sudan", "none", ""])
+    >>> targets_from_labels(labels, tags, "russia-ukraine")["relevant"].tolist()
+    [1, 0, 0, 1]
     """
     lab = labels.astype(str)
+    relevant = lab != "off_topic"
+    if conflict is not None and conflicts is not None:
+        tag = conflicts.fillna("").astype(str).to_numpy()
+        relevant = relevant & ((tag == conflict) | (tag == ""))
     return pd.DataFrame(
         {
             "hawkish": lab.isin(["hawkish", "mixed"]).astype(int),
             "peace": lab.isin(["peace", "mixed"]).astype(int),
-            "relevant": (lab != "off_topic").astype(int),
+            "relevant": relevant.astype(int),
         },
         index=labels.index,
     )

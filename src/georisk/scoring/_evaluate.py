@@ -62,22 +62,39 @@ class ScorerEvaluation:
 
     @property
     def accuracy(self) -> float:
-        """Share of texts whose predicted label equals the true label."""
-        return float((self.scores["label"] == self.scores["predicted"]).mean())
+        """Share of texts whose predicted label equals the true label (``true``: off_topic when not about it)."""
+        truth = self.scores["true"] if "true" in self.scores.columns else self.scores["label"]
+        return float((truth == self.scores["predicted"]).mean())
 
     def summary(self) -> str:
         """A plain-text report: metrics per target, accuracy and the confusion table."""
         with pd.option_context("display.width", 120, "display.precision", 3):
             return (
-                f"{len(self.scores)} labelled texts, threshold {self.threshold:g}\n\n"
+                f"{len(self.scores)} labelled texts, threshold {self.threshold:g}, "
+                f"relevance to: {self.metrics.attrs.get('conflict', 'any')}\n\n"
                 f"{self.metrics.to_string(float_format=lambda v: f'{v:.3f}')}\n\n"
                 f"accuracy over the five labels: {self.accuracy:.3f}\n\n"
                 f"confusion (rows: true label, columns: predicted)\n{self.confusion.to_string()}"
             )
 
 
+def _conflict_of(scorer: Any) -> str | None:
+    """The corpus tag of the conflict a fitted georisk scorer scores, or None for another scorer."""
+    for path in (("lexicon_",), ("lexicon_scorer_", "lexicon_"), ("channel_scorer_", "lexicon_")):
+        obj: Any = scorer
+        for attr in path:
+            obj = getattr(obj, attr, None)
+        if obj is not None and hasattr(obj, "key"):
+            return str(obj.key)
+    return None
+
+
 def evaluate_scorer(
-    scorer: Any = None, labelled: str | Path | pd.DataFrame | None = None, *, threshold: float = 0.5
+    scorer: Any = None,
+    labelled: str | Path | pd.DataFrame | None = None,
+    *,
+    threshold: float = 0.5,
+    conflict: str | None = None,
 ) -> ScorerEvaluation:
     """Audit a scorer against labelled texts, as newspaper risk indices are audited against hand-read samples.
 
@@ -90,6 +107,14 @@ def evaluate_scorer(
         ``text`` and ``label``; the shipped corpus's hold-out split when None.
     threshold : float, default 0.5
         Score at or above which a text counts as hawkish, peace or relevant.
+    conflict : str, optional
+        The conflict relevance is judged against, as the labelled records tag it (their
+        ``conflict`` field, e.g. ``"russia-ukraine"``): a record is relevant when it is not
+        ``off_topic`` and carries that tag (records without a tag count by label alone).
+        Default: the conflict the scorer scores (its conflict file's name as a slug), so
+        ``LexiconScorer(conflict="china_taiwan")`` is judged on China-Taiwan relevance; for
+        a scorer without a conflict file, every record not ``off_topic``. ``"any"`` gives
+        that definition for any scorer.
 
     Returns
     -------
@@ -102,10 +127,15 @@ def evaluate_scorer(
     :math:`TP/(TP+FN)`, :math:`F_1` their harmonic mean. ROC AUC is the probability that a
     random positive text scores above a random negative one (ties count half), computed
     from ranks; it does not depend on the threshold. Targets: hawkish = {hawkish, mixed},
-    peace = {peace, mixed}, relevant = every label but off_topic.
+    peace = {peace, mixed} (the tone, whichever conflict a text is about), relevant = every
+    label but off_topic, about the conflict. In the five-label accuracy and the confusion
+    table, a text about another conflict counts as ``off_topic`` for this one (column
+    ``true`` of ``scores``; ``label`` keeps the label as written).
     """
     from georisk.scoring._score import default_scorer
 
+    if conflict is not None and not isinstance(conflict, str):
+        raise ConfigError(f"conflict={conflict!r} must be a corpus tag such as 'russia-ukraine', or 'any'")
     if not 0.0 < threshold < 1.0:
         raise ConfigError(f"threshold={threshold!r} must be strictly between 0 and 1, e.g. 0.5")
     if labelled is None:
@@ -125,7 +155,10 @@ def evaluate_scorer(
         scorer.fit()
     scores = pd.DataFrame(scorer.transform(frame["text"].tolist()))
     scores.index = frame.index
-    targets = targets_from_labels(frame["label"])
+    if conflict is None:
+        conflict = _conflict_of(scorer)
+    tags = frame["conflict"] if "conflict" in frame.columns else None
+    targets = targets_from_labels(frame["label"], tags, None if conflict == "any" else conflict)
     rows = []
     for target, col in _SCORE_OF.items():
         y = targets[target].to_numpy()
@@ -148,9 +181,11 @@ def evaluate_scorer(
             }
         )
     metrics = pd.DataFrame(rows).set_index("target")
+    metrics.attrs["conflict"] = conflict or "any"
     predicted = predicted_labels(scores, threshold)
-    confusion = pd.crosstab(
-        pd.Categorical(frame["label"], LABELS), pd.Categorical(predicted, LABELS), dropna=False
-    ).rename_axis(index="true", columns="predicted")
-    detail = pd.concat([frame[["text", "label"]], scores, predicted], axis=1)
+    truth = frame["label"].astype(str).where(targets["relevant"] == 1, "off_topic").rename("true")
+    confusion = pd.crosstab(pd.Categorical(truth, LABELS), pd.Categorical(predicted, LABELS), dropna=False).rename_axis(
+        index="true", columns="predicted"
+    )
+    detail = pd.concat([frame[["text", "label"]], truth, scores, predicted], axis=1)
     return ScorerEvaluation(metrics=metrics, confusion=confusion, scores=detail, threshold=threshold)

@@ -16,6 +16,14 @@ and ``off_topic``.
 The hold-out split is by template, not by sentence: every record made from a held-out
 template (and every fifth hand-written sentence) is marked ``"split": "holdout"``, so the
 hold-out measures phrasing the model never saw, not near-copies of its training sentences.
+
+Every record's ``conflict`` says which conflict it names: the conflict of its template's
+fill (``russia-ukraine``, ``china-taiwan``, ...), ``unnamed`` when the sentence names no
+party or place of any conflict (a template that fills only a venue, "The two presidents
+shook hands"), ``none`` for off-topic text. Relevance to a conflict is judged against it:
+a text is relevant to Russia-Ukraine when it is conflict news (not ``off_topic``) and names
+that conflict. Hand-written sentences are tagged by hand (:data:`HAND_CONFLICT`, and the
+second element of each :data:`HAND_ADDED` pair).
 """
 
 from __future__ import annotations
@@ -355,6 +363,230 @@ OFF_FILL = {
 }
 
 
+#: The conflict each hand-written sentence of :data:`HAND` names, where it is not Russia-Ukraine.
+HAND_CONFLICT: dict[str, str] = {
+    # hawkish threats
+    "Iran warned that any strike on its nuclear sites would trigger a regional war.": "israel-iran",
+    "Beijing said it would never renounce the use of force over Taiwan.": "china-taiwan",
+    "North Korea threatened a 'merciless' response to the joint drills.": "korea",
+    "Deadline passes with no deal, and officials warn of a tougher stance.": "unnamed",
+    "Without a breakthrough, hawks say, the offensive must be stepped up.": "unnamed",
+    "The defence minister said the army stands ready to strike if the border incidents continue.": "unnamed",
+    "Pyongyang vowed to answer the drills with an 'overwhelming' show of force.": "korea",
+    "Tehran threatened to close the Strait of Hormuz if new penalties are imposed.": "israel-iran",
+    "Officials in Beijing said reunification by force remains on the table.": "china-taiwan",
+    "Senior commanders are pushing for a spring offensive before any talks resume.": "unnamed",
+    "Baku accused Yerevan of provocations and warned of a decisive response.": "caucasus",
+    "A draft decree would extend the call-up to men aged up to 35.": "unnamed",
+    "Islamabad warned that diverting the river's water would be treated as an act of war.": "india-pakistan",
+    "The spokesman said there could be no ceasefire until all occupied land is returned.": "unnamed",
+    "Belgrade put its troops on the highest level of readiness along the boundary line.": "balkans",
+    "Hardline lawmakers tabled a motion to end all contacts with the mediators.": "unnamed",
+    # hawkish acts
+    "A missile hit a crowded railway station, killing at least fifty people.": "unnamed",
+    "Israel struck air defences in Iran in a wave of overnight raids.": "israel-iran",
+    "Azerbaijani forces launched an offensive in Nagorno-Karabakh.": "caucasus",
+    "The RSF stormed El Fasher after an 18-month siege.": "sudan",
+    "Israeli jets hit targets in Tehran for a second night.": "israel-iran",
+    "The army said it had retaken three villages after a week of street fighting.": "unnamed",
+    "Chinese warships and bombers encircled Taiwan in the largest drills in years.": "china-taiwan",
+    "Indian missiles struck what New Delhi called terrorist camps across the border.": "india-pakistan",
+    "The RSF shelled a displacement camp outside El Fasher, aid groups said.": "sudan",
+    "North Korea test-fired an intercontinental ballistic missile into the sea.": "korea",
+    "Azerbaijani troops moved into Karabakh, and thousands of Armenians fled.": "caucasus",
+    "The talks ended abruptly when one delegation left the room.": "unnamed",
+    "Sirens sounded across Israel as Iranian ballistic missiles rained down.": "israel-iran",
+    # peace
+    "Both sides swapped 390 prisoners each in the largest exchange of the war.": "unnamed",
+    "Oil fell as traders bet a ceasefire would ease supply fears.": "unnamed",
+    "India and Pakistan agreed to an immediate and full ceasefire.": "india-pakistan",
+    "Armenia and Azerbaijan initialled a peace treaty at the White House.": "caucasus",
+    "The two presidents shook hands and pledged to keep talking.": "unnamed",
+    "Mediators said both sides had accepted the text of a ceasefire in principle.": "unnamed",
+    "Turkey offered to host a new round of direct talks next month.": "unnamed",
+    "The foreign ministers agreed to set up a hotline to avoid incidents at sea.": "unnamed",
+    "Both armies began pulling heavy weapons back from the contact line.": "unnamed",
+    "India and Pakistan reopened the Kartarpur corridor after months of tension.": "india-pakistan",
+    "Envoys from Seoul and Pyongyang met at the truce village for the first time in years.": "korea",
+    "Serbia and Kosovo endorsed an EU plan to normalise relations.": "balkans",
+    "The guns have been quiet along the front for a week, observers reported.": "unnamed",
+    "Beijing and Taipei resumed direct flights and agreed to a fishing accord.": "china-taiwan",
+    "Negotiators narrowed their differences on the territorial question, diplomats said.": "unnamed",
+    # mixed
+    "Sanctions relief was discussed in Riyadh while Congress drafted new penalties.": "unnamed",
+    "The exchange of prisoners went ahead, but each side accused the other of shelling the handover site.": "unnamed",
+    "Envoys drafted a truce text while the generals prepared a new push.": "unnamed",
+    "Tehran signalled it was open to talks even as it launched missiles at Israel.": "israel-iran",
+    "Washington offered to ease some sanctions, but Brussels tightened its own.": "unnamed",
+    "The truce in Kashmir frayed with cross-border firing even as diplomats met in Abu Dhabi.": "india-pakistan",
+    "The summit ended with a prisoner deal and a warning of new strikes.": "unnamed",
+    "Beijing proposed talks with Taipei, then held live-fire drills around the island.": "china-taiwan",
+    # neutral
+    "The Taiwanese government released its annual tourism figures.": "china-taiwan",
+    "Pakistan's cricket board announced a new domestic league format.": "india-pakistan",
+    "The Israeli cabinet debated a new housing subsidy.": "israel-iran",
+    "Taiwan's election commission set the date for local polls.": "china-taiwan",
+    "Armenia's central bank raised its growth forecast for the year.": "caucasus",
+}
+
+#: Templates added with the conflict files: deal endings, annexation, mobilisation, sanctions on
+#: state companies and summits someone misses (their fills come from a second seeded stream, so
+#: the records of :data:`TEMPLATES` are unchanged).
+EXTRA_TEMPLATES: dict[tuple[str, str | None], list[str]] = {
+    ("hawkish", "act"): [
+        "{a} suspended its part in the shipping deal with {b} after an attack near {p}.",
+        "{a} quit the grain export agreement brokered in {v}.",
+        "{la} pulled out of the ceasefire deal and ordered fresh strikes near {p}.",
+        "The delegation of {b} walked out of the talks in {v}, accusing {c} of bad faith.",
+        "{c} said the truce with {b} had expired and would not be renewed.",
+        "{la} signed decrees to annex the occupied areas around {p}.",
+        "Call-up papers went out to tens of thousands of men across {a} under the new mobilisation.",
+        "Washington sanctioned the state oil and gas companies of {a}.",
+        "{c} admitted the ceasefire deal for {p} was dead after a week of violations.",
+        "{a} tore up the humanitarian corridor deal for {p}.",
+    ],
+    ("hawkish", "threat"): [
+        "{c} threatened to quit the shipping deal if its terms were ignored.",
+        "Western capitals are preparing new sanctions on the energy firms of {a}.",
+        "{la} warned that the truce around {p} could lapse within days.",
+        "{c} is preparing a decree that would extend military service for conscripts.",
+        "{a} said it might walk out of the talks in {v} unless {b} gave ground.",
+    ],
+    ("peace", None): [
+        "{a} and {b} extended the shipping deal brokered in {v} for another four months.",
+        "Talks between {a} and {b} resumed in {v} after a long pause.",
+        "{a} and {b} agreed a ceasefire around {p}, to begin at dawn.",
+        "{a} and {b} swapped prisoners in an exchange brokered in {v}.",
+        "{la} agreed to attend the peace summit with {lb} in {v}.",
+        # the same deals kept or restored, so the model learns the verb that ends them, not the noun
+        "Aid convoys crossed the corridor near {p} again after {a} and {b} restored it.",
+        "{a} rejoined the grain export agreement brokered in {v}.",
+        "Calm returned to {p} as both sides kept to the truce for a third week.",
+    ],
+    ("neutral", None): [
+        "{la} will skip the summit in {v}, his office said.",
+        "{la} will not attend the summit in {v} because of a scheduling clash.",
+        "{lb} missed the summit in {v} and sent a deputy instead.",
+        "{la} postponed the summit planned for {v} until the autumn.",
+        "The office of {lb} said the summit in {v} had been delayed to next month.",
+    ],
+}
+#: Off-topic templates of the same kind: business deals that end, trade truces.
+EXTRA_OFF_TOPIC_TEMPLATES = [
+    "{co} suspended its supply deal with {co2} after a pricing dispute.",
+    "{co} pulled out of merger talks with {co2} over the price of {product}.",
+    "{team} walked out of contract talks with their star player.",
+    "Washington and Beijing agreed a truce in their tariff fight over {product}.",
+    "{co} and {co2} ended their truce on {product} with a new round of price cuts.",
+]
+
+RU = "russia-ukraine"
+#: Hand-written sentences added with the conflict files, each with the conflict it names.
+HAND_ADDED: dict[tuple[str, str | None], list[tuple[str, str]]] = {
+    ("hawkish", "threat"): [
+        ("Moscow threatened to quit the grain deal unless its own exports were eased.", RU),
+        ("The EU is preparing fresh sanctions on Russian oil companies, diplomats said.", RU),
+        ("Washington warned it would sanction Russian energy firms if the talks stall.", RU),
+        ("Kyiv is debating whether to lower the draft age to 18.", RU),
+        ("The Kremlin said it could suspend the deal if Western promises are not kept.", RU),
+        ("Trump threatened sweeping sanctions on Rosneft and Lukoil if Putin keeps stalling.", RU),
+        ("Russia may hold another wave of mobilisation in the spring, Ukrainian intelligence says.", RU),
+        ("Moscow warned that the truce would lapse if Kyiv kept striking its refineries.", RU),
+        ("Beijing threatened to scrap trade arrangements with Taipei after the president's speech.", "china-taiwan"),
+        ("Iran threatened to pull out of the nuclear talks.", "israel-iran"),
+    ],
+    ("hawkish", "act"): [
+        (
+            "Moscow suspended its part in the Black Sea grain deal after drones hit ships in Sevastopol.",
+            "russia-ukraine",
+        ),
+        (
+            "Russia formally quit the grain export deal, ending a year of safe passage for cargo ships.",
+            "russia-ukraine",
+        ),
+        (
+            "The Kremlin pulled out of the shipping corridor agreement and warned vessels to stay away.",
+            "russia-ukraine",
+        ),
+        ("Ukraine's delegation walked out of the talks in Istanbul after Moscow demanded more land.", RU),
+        ("The Kremlin scrapped the energy truce a week after it began.", RU),
+        ("Kyiv said the Easter truce had collapsed within hours as shelling resumed in Kherson.", RU),
+        ("The grain corridor expired at midnight after Moscow declined to renew it.", RU),
+        ("Putin signed decrees to annex four occupied regions of Ukraine.", RU),
+        ("Russia staged sham referendums in Zaporizhzhia and Kherson ahead of annexation.", RU),
+        ("Russian lawmakers voted to absorb the occupied provinces into the federation.", RU),
+        ("Putin ordered a partial mobilisation of 300,000 reservists.", RU),
+        ("Kyiv lowered the mobilisation age and began calling up younger men.", RU),
+        ("Thousands of Russian men fled abroad after the call-up was announced.", RU),
+        ("The US Treasury sanctioned Rosneft and Lukoil, Russia's two largest oil producers.", RU),
+        ("Britain slapped sanctions on Gazprom Neft and Surgutneftegas.", RU),
+        ("Brussels added Novatek's Arctic gas project to its blacklist.", RU),
+        ("Washington imposed new penalties on refiners that buy Russian crude.", RU),
+        ("The ceasefire in Donetsk was violated dozens of times on its first day.", RU),
+        ("Moscow tore up the prisoner exchange arrangement and cancelled the planned swap.", RU),
+        (
+            "Talks on a maritime truce fell apart after Russia demanded its banks be reconnected first.",
+            "russia-ukraine",
+        ),
+        ("Israel ended the Gaza ceasefire with a wave of airstrikes.", "israel-gaza"),
+        ("Sudan's army walked away from the Jeddah talks.", "sudan"),
+        ("The Houthis abandoned the truce and resumed attacks on Red Sea shipping.", "yemen"),
+        ("Libya's rival governments suspended the UN-backed talks in Geneva.", "libya"),
+        ("Taiwan reported dozens of Chinese warplanes crossing the median line.", "china-taiwan"),
+    ],
+    ("peace", None): [
+        ("The Black Sea grain deal was extended for another 120 days.", RU),
+        ("Russia and Ukraine resumed direct talks in Istanbul after a three-year pause.", RU),
+        ("A ceasefire was agreed for the area around the Zaporizhzhia nuclear plant.", RU),
+        ("Kyiv and Moscow completed another prisoner swap, bringing home 150 soldiers each.", RU),
+        ("Moscow rejoined the grain corridor after guarantees from Turkey.", RU),
+        (
+            "Russian and US negotiators in Riyadh closed their talks with a joint statement on safe shipping.",
+            "russia-ukraine",
+        ),
+        ("Putin said he would attend a peace summit if Kyiv accepted talks.", RU),
+        ("Ukraine and Russia agreed to extend the energy ceasefire by thirty days.", RU),
+        ("Israel and Hamas agreed a ceasefire and a hostage exchange in Gaza.", "israel-gaza"),
+        ("Sudan's warring parties accepted a seven-day humanitarian truce.", "sudan"),
+        ("Libya's rival camps signed a ceasefire in Geneva.", "libya"),
+        ("Yemen's government and the Houthis agreed to extend their truce.", "yemen"),
+        ("Armenia and Azerbaijan resumed talks on marking their border.", "caucasus"),
+        ("Taipei welcomed Beijing's offer to reopen cross-strait talks.", "china-taiwan"),
+    ],
+    ("mixed", None): [
+        ("Russia quit the grain deal but said it would return if its demands were met.", RU),
+        ("Kyiv agreed to a prisoner swap even as Moscow scrapped the energy truce.", RU),
+        ("The Gaza truce was extended by a day even as strikes hit Rafah.", "israel-gaza"),
+    ],
+    ("neutral", None): [
+        ("Putin will not attend the summit in South Africa, the Kremlin said.", RU),
+        ("Zelensky skipped the economic summit to stay in Kyiv.", RU),
+        ("Lavrov stayed away from the G20 meeting and sent a deputy instead.", RU),
+        ("The Kremlin postponed the planned summit in Budapest.", RU),
+        ("The Ukrainian president will miss the meeting of Black Sea states.", RU),
+        ("Gaza's health ministry published its monthly report on hospital supplies.", "israel-gaza"),
+    ],
+    ("off_topic", None): [
+        ("The US and China agreed a 90-day truce in their tariff fight.", "none"),
+        ("Washington and Beijing extended their trade truce for another three months.", "none"),
+        ("The airline suspended its codeshare deal with a rival carrier.", "none"),
+        ("The streaming service pulled out of the licensing deal with the studio.", "none"),
+        ("The club walked out of contract talks with its star striker.", "none"),
+        ("The city council voted to annex two nearby villages.", "none"),
+        ("The chipmaker's merger talks collapsed over price.", "none"),
+        ("The festival drafted in a new headliner after the singer missed the summit of the charts.", "none"),
+    ],
+}
+
+#: Template slots that name a party or place of the fill's conflict (``{v}``, the venue, does not).
+_NAMING_SLOTS = ("{a}", "{b}", "{p}", "{c}", "{la}", "{lb}")
+
+
+def _tag(template: str, conflict: str) -> str:
+    """The conflict a filled template names: its fill's, or ``unnamed`` when it fills only a venue."""
+    return conflict if any(slot in template for slot in _NAMING_SLOTS) else "unnamed"
+
+
 def _fill_conflict(template: str, row: tuple[str, ...]) -> str:
     a, b, p, c, la, lb, v = row
     text = template.format(a=a, b=b, p=p, c=c, la=la, lb=lb, v=v)
@@ -373,22 +605,36 @@ def build(seed: int = SEED) -> list[dict[str, str | None]]:
             seen.add(text)
             out.append({"text": text, "label": label, "kind": kind, "conflict": conflict, "split": split})
 
-    for (label, kind), templates in TEMPLATES.items():
+    def templated(templates: dict[tuple[str, str | None], list[str]], gen: np.random.Generator) -> None:
+        for (label, kind), group in templates.items():
+            for t_index, template in enumerate(group):
+                split = "holdout" if t_index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 else "train"
+                for i in gen.permutation(len(rows))[: PER_TEMPLATE[label]]:
+                    name, row = rows[int(i)]
+                    add(_fill_conflict(template, row), label, kind, _tag(template, name), split)
+
+    def off_topic(templates: list[str], gen: np.random.Generator) -> None:
         for t_index, template in enumerate(templates):
             split = "holdout" if t_index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 else "train"
-            for i in rng.permutation(len(rows))[: PER_TEMPLATE[label]]:
-                name, row = rows[int(i)]
-                add(_fill_conflict(template, row), label, kind, name, split)
-    for t_index, template in enumerate(OFF_TOPIC_TEMPLATES):
-        split = "holdout" if t_index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 else "train"
-        for _ in range(PER_TEMPLATE["off_topic"]):
-            fill = {k: v[int(rng.integers(len(v)))] for k, v in OFF_FILL.items()}
-            text = template.format(**fill)
-            add(text[0].upper() + text[1:], "off_topic", None, "none", split)
+            for _ in range(PER_TEMPLATE["off_topic"]):
+                fill = {k: v[int(gen.integers(len(v)))] for k, v in OFF_FILL.items()}
+                text = template.format(**fill)
+                add(text[0].upper() + text[1:], "off_topic", None, "none", split)
+
+    templated(TEMPLATES, rng)
+    off_topic(OFF_TOPIC_TEMPLATES, rng)
     for (label, kind), sentences in HAND.items():
         for s_index, sentence in enumerate(sentences):
             split = "holdout" if s_index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 else "train"
-            add(sentence, label, kind, "hand", split)
+            tag = "none" if label == "off_topic" else HAND_CONFLICT.get(sentence, "russia-ukraine")
+            add(sentence, label, kind, tag, split)
+    extra = np.random.default_rng(seed + 1)
+    templated(EXTRA_TEMPLATES, extra)
+    off_topic(EXTRA_OFF_TOPIC_TEMPLATES, extra)
+    for (label, kind), pairs in HAND_ADDED.items():
+        for s_index, (sentence, tag) in enumerate(pairs):
+            split = "holdout" if s_index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 else "train"
+            add(sentence, label, kind, tag, split)
     return out
 
 

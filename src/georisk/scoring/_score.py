@@ -16,11 +16,44 @@ __all__ = ["PROGRESS_CHUNK", "default_scorer", "score_articles", "score_stream"]
 PROGRESS_CHUNK = 1000
 
 
-def default_scorer() -> Any:
-    """The default scorer, unfitted: :class:`~georisk.scoring.BlendedScorer` with default weights."""
+def default_scorer(conflict: Any = None) -> Any:
+    """The default scorer, unfitted: :class:`~georisk.scoring.BlendedScorer` with default weights.
+
+    Parameters
+    ----------
+    conflict : str, pathlib.Path or Lexicon, optional
+        The conflict to score: a shipped name (``"russia_ukraine"``, ``"china_taiwan"``),
+        the path of a conflict file, or a :class:`~georisk.scoring.Lexicon`;
+        Russia-Ukraine when None.
+    """
     from georisk.scoring._blend import BlendedScorer
 
-    return BlendedScorer()
+    return BlendedScorer(conflict=conflict)
+
+
+def _same_conflict(a: Any, b: Any) -> bool:
+    from georisk.scoring._conflict import DEFAULT_CONFLICT
+
+    a = DEFAULT_CONFLICT if a is None else a
+    b = DEFAULT_CONFLICT if b is None else b
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip().lower().replace("-", "_") == b.strip().lower().replace("-", "_")
+    return a is b or a == b
+
+
+def _scorer_for(scorer: Any, conflict: Any) -> Any:
+    """``scorer``, or the default scorer of ``conflict`` when None; a scorer of another conflict is an error."""
+    if scorer is None:
+        return default_scorer(conflict)
+    if conflict is not None:
+        params = scorer.get_params(deep=False) if hasattr(scorer, "get_params") else {}
+        have = params.get("conflict") if params.get("conflict") is not None else params.get("lexicon")
+        if not params or not _same_conflict(have, conflict):
+            raise ConfigError(
+                f"conflict={conflict!r} was given with a scorer that scores {have!r}; give the conflict "
+                f"to the scorer, e.g. BlendedScorer(conflict={conflict!r}), or pass no scorer"
+            )
+    return scorer
 
 
 def _is_fitted(scorer: Any) -> bool:
@@ -41,7 +74,7 @@ def _transform_chunk(scorer: Any, chunk: Any, evidence: bool) -> tuple[pd.DataFr
 
 
 def score_stream(
-    chunks: Iterable[Any], scorer: Any = None, *, n_jobs: int = 1, evidence: bool = False
+    chunks: Iterable[Any], scorer: Any = None, *, n_jobs: int = 1, evidence: bool = False, conflict: Any = None
 ) -> Iterator[pd.DataFrame]:
     """Score an iterable of chunks (lists of texts or article frames), yielding one frame per chunk.
 
@@ -58,6 +91,8 @@ def score_stream(
         Worker processes (joblib); ``-1`` uses every core.
     evidence : bool, default False
         Add an ``evidence`` column.
+    conflict : str, pathlib.Path or Lexicon, optional
+        The conflict of the default scorer (see :func:`score_articles`).
 
     Yields
     ------
@@ -67,7 +102,7 @@ def score_stream(
     from georisk.scoring._lexicon import SCORE_COLUMNS
 
     _check_parallel(None, n_jobs)
-    scorer = default_scorer() if scorer is None else scorer
+    scorer = _scorer_for(scorer, conflict)
     if not _is_fitted(scorer):
         scorer.fit()
     if n_jobs == 1:
@@ -94,6 +129,7 @@ def score_articles(
     chunk_size: int | None = None,
     n_jobs: int = 1,
     progress: bool | None = None,
+    conflict: Any = None,
 ) -> pd.DataFrame:
     """Score each article for hawkish tilt, peace trade, relevance and channels.
 
@@ -119,6 +155,12 @@ def score_articles(
         terminal (never in a scheduler's log or a notebook) and there are more than
         :data:`PROGRESS_CHUNK` articles, which are then scored in chunks of that size
         unless ``chunk_size`` says otherwise. Scores do not depend on chunking.
+    conflict : str, pathlib.Path or Lexicon, optional
+        The conflict whose relevance is scored, for the default scorer: a shipped name
+        (:func:`~georisk.scoring.shipped_conflicts`: ``"russia_ukraine"``,
+        ``"china_taiwan"``), the path of a conflict file of your own, or a
+        :class:`~georisk.scoring.Lexicon`; Russia-Ukraine when None. With a ``scorer``, give
+        the conflict to the scorer instead (a scorer of another conflict is an error).
 
     Returns
     -------
@@ -139,6 +181,9 @@ def score_articles(
     >>> scores = score_articles(load_sample().articles.head(3))
     >>> list(scores.columns[:4])
     ['id', 'published_at', 'hawkish_tilt', 'hawkish_threat']
+    >>> taiwan = score_articles(load_sample().articles.head(3), conflict="china_taiwan", evidence=False)
+    >>> float(taiwan["relevance"].max())  # the sample is Russia-Ukraine news
+    0.0
     """
     from georisk.scoring._lexicon import SCORE_COLUMNS
 
@@ -155,7 +200,7 @@ def score_articles(
         if col not in articles.columns:
             raise ConfigError(f"articles has no {col!r} column; build it with georisk.load_articles")
     _check_parallel(chunk_size, n_jobs)
-    scorer = default_scorer() if scorer is None else scorer
+    scorer = _scorer_for(scorer, conflict)
     if not _is_fitted(scorer):
         scorer.fit()
     n = len(articles)

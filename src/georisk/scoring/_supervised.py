@@ -50,8 +50,12 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         Inverse regularisation strength of the logistic regressions.
     n_features : int, default 2**16
         Hash space of each vectorizer.
-    lexicon : str or pathlib.Path, optional
-        Lexicon whose channel terms give ``energy``, ``defense``, ``grain`` and
+    lexicon : str, pathlib.Path or Lexicon, optional
+        The older name of ``conflict``: give one of the two.
+    conflict : str, pathlib.Path or Lexicon, optional
+        The conflict file (a shipped name such as ``"china_taiwan"``, a path, or a
+        :class:`~georisk.scoring.Lexicon`; Russia-Ukraine when None) whose names gate
+        ``relevance`` and whose channel terms give ``energy``, ``defense``, ``grain`` and
         ``sanctions`` (the corpus has no channel labels).
 
     Attributes
@@ -70,7 +74,13 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     .. math:: \\text{hawkish\\_tilt} = P_h, \\quad \\text{hawkish\\_act} = P_h P_a, \\quad
               \\text{hawkish\\_threat} = P_h (1 - P_a), \\quad \\text{peace\\_trade} = P_p,
-              \\quad \\text{relevance} = P_r
+              \\quad \\text{relevance} = g(m) \\, P_r
+
+    The heads read how a text is worded, whichever conflict it is about: the corpus holds
+    sentences of many conflicts, so :math:`P_r` is the probability that the text is conflict
+    news at all. :math:`g(m)` is the conflict file's gate on the names it mentions (see
+    :class:`~georisk.scoring.LexiconScorer`), so ``relevance`` is relevance to the
+    configured conflict; :meth:`predict_proba_heads` returns the ungated :math:`P_r`.
 
     Training labels map to heads as: hawkish = {hawkish, mixed}, peace = {peace, mixed},
     relevant = every label but off_topic. Calibration is sigmoid (Platt) over 3 folds.
@@ -92,6 +102,7 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         C: float = 4.0,
         n_features: int = 2**16,
         lexicon: Any = None,
+        conflict: Any = None,
     ) -> None:
         self.corpus = corpus
         self.max_words = max_words
@@ -99,6 +110,7 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.C = C
         self.n_features = n_features
         self.lexicon = lexicon
+        self.conflict = conflict
 
     def _features(self) -> FeatureUnion:
         parts: list[tuple[str, Any]] = [
@@ -178,7 +190,7 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.heads_["act"] = self._fit_head(matrix[mask], (kind_arr[mask] == "act").astype(int).to_numpy(), "act")
         self.n_train_ = len(docs)
         self.classes_ = np.asarray(LABELS, dtype=object)
-        self.channel_scorer_ = LexiconScorer(lexicon=self.lexicon).fit(None)
+        self.channel_scorer_ = LexiconScorer(lexicon=self.lexicon, conflict=self.conflict).fit(None)
         self.n_features_in_ = 1
         return self
 
@@ -214,7 +226,8 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def transform(self, X: Any) -> pd.DataFrame:
         """Score texts; returns :data:`~georisk.scoring.SCORE_COLUMNS`, index kept for frames."""
         probs = self.predict_proba_heads(X)
-        chans = self.channel_scorer_.transform(X)[list(CHANNELS)]
+        lex, gate = self.channel_scorer_._scores(X)
+        chans = lex[list(CHANNELS)]
         h = probs["hawkish"].to_numpy()
         a = probs["act"].to_numpy()
         out = pd.DataFrame(
@@ -223,7 +236,7 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 "hawkish_threat": h * (1.0 - a),
                 "hawkish_act": h * a,
                 "peace_trade": probs["peace"].to_numpy(),
-                "relevance": probs["relevant"].to_numpy(),
+                "relevance": gate * probs["relevant"].to_numpy(),
                 **{c: chans[c].to_numpy() for c in CHANNELS},
             },
             index=probs.index,
