@@ -844,21 +844,13 @@ def load_articles(
             "jsonl": lambda: _iter_jsonl(path, encoding),
             "csv": lambda: _iter_csv(path, columns, encoding, dayfirst, date_format),
         }[kind]()
-    records = list(raws)  # a whole-file error (unreadable, broken quoting) is raised here, before any record
-    n_read = len(records)
-    # Fields are checked and timestamps parsed first; then each record is placed in time.
-    prepared: list[_Pending | InputDataError] = []
-    for raw in records:
-        try:
-            prepared.append(_prepare(raw, columns, source_name, extra_columns, dayfirst, date_format))
-        except InputDataError as exc:
-            prepared.append(exc)
     good: list[Article] = []
     bad: list[dict[str, Any]] = []
-    for item in prepared:
+    n_read = 0
+    for raw in raws:  # a whole-file error (unreadable, broken quoting) is raised by the reader, in any mode
+        n_read += 1
         try:
-            if isinstance(item, InputDataError):
-                raise item
+            item = _prepare(raw, columns, source_name, extra_columns, dayfirst, date_format)
             good.append(
                 _finish(
                     item,
