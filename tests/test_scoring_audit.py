@@ -29,6 +29,18 @@ def test_corpus_is_large_varied_and_rebuilt_byte_for_byte():
     assert set(holdout["label"]) == set(LABELS)
     shipped = Path(__file__).resolve().parents[1] / "src/georisk/scoring/resources/labelled_corpus.jsonl"
     assert to_jsonl(build()) == shipped.read_text("utf-8")
+    # every record says which conflict it names; off-topic text names none
+    assert (corpus.loc[corpus["label"] == "off_topic", "conflict"] == "none").all()
+    assert not corpus["conflict"].isin(["", "hand"]).any()
+    assert {"russia-ukraine", "unnamed", "israel-gaza", "sudan", "yemen", "libya"} <= set(corpus["conflict"])
+    # the hold-out has the added kinds of sentence too: deal endings, missed summits, other conflicts
+    for text in (
+        "Talks on a maritime truce fell apart",
+        "The Kremlin scrapped the energy truce",
+        "The Ukrainian president will miss",
+        "Sudan's warring parties accepted",
+    ):
+        assert holdout["text"].str.startswith(text).any(), text
 
 
 def test_labelled_file_errors_name_line_and_field(tmp_path: Path):
