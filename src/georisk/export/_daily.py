@@ -364,7 +364,7 @@ def _dropped_warnings(quarantine: pd.DataFrame, prices: pd.DataFrame) -> list[st
     dropped = prices.attrs.get("georisk_dropped_rows") or {}
     if dropped:
         parts = "; ".join(f"{n} x {k}" for k, n in sorted(dropped.items()))
-        out.append(f"dropped rows: {sum(dropped.values())} price row(s) left out: {parts}")
+        out.append(f"dropped rows: {sum(dropped.values())} price(s) left out (counted per ticker): {parts}")
     out.extend(str(n) for n in prices.attrs.get("georisk_notes") or [])
     return out
 
