@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chunk", type=int, default=2_000, help="articles per chunk (default 2,000)")
     p.add_argument("--n-jobs", type=int, default=1, help="worker processes for the scorer (default 1)")
     p.add_argument("--scorer", choices=("blend", "lexicon", "supervised"), default="blend")
+    p.add_argument("--conflict", default=None, help="conflict file: a shipped name or a path (default Russia-Ukraine)")
     args = p.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             f"in {time.perf_counter() - t0:.1f} s (not timed below; both passes read it chunk by chunk)"
         )
 
-        scorer = {"blend": BlendedScorer, "lexicon": LexiconScorer, "supervised": SupervisedScorer}[args.scorer]()
+        kind = {"blend": BlendedScorer, "lexicon": LexiconScorer, "supervised": SupervisedScorer}[args.scorer]
+        scorer = kind(conflict=args.conflict)
         t0 = time.perf_counter()
         scorer.fit()
         print(f"fit {args.scorer}: {time.perf_counter() - t0:.2f} s")

@@ -4,7 +4,10 @@
 
 1. Hold-out of the shipped labelled corpus (split by template, never trained on):
    precision, recall and ROC AUC per target for the lexicon, the supervised model and
-   the default blend (``georisk.scoring.evaluate_scorer``).
+   the default blend (``georisk.scoring.evaluate_scorer``). Relevance is relevance to the
+   scorer's conflict: a record counts as relevant when it is conflict news and names that
+   conflict (its ``conflict`` tag); the same for the China-Taiwan file, and the share of
+   the hold-out's other-conflict texts each file scores relevant.
 2. The same hold-out scored by VADER, a plain sentiment baseline a user might reach for
    (``pip install vaderSentiment``; a research comparison only, not a georisk
    dependency): ROC AUC of its negative and compound scores for hawkish, positive and
@@ -12,9 +15,10 @@
    cut-offs (compound <= -0.05 negative, >= 0.05 positive).
 3. The default scorer on the dated real headlines in ``../shared/data/news-ruwa/`` and
    ``../shared/data/news-guardian-bbc-russia-ukraine/`` (loaded through
-   ``georisk.load_articles`` by ``shared_data.load_headlines``): share scored relevant,
+   ``georisk.load_articles`` by ``shared_data.load_headlines``): per source (Guardian, BBC,
+   RUWA), the share scored relevant and the share naming none of the conflict's names,
    quantiles of hawkish, peace and relevance, and the most hawkish and most peace-leaning
-   headlines of each corpus. Nothing is copied into the repository.
+   headlines. Nothing is copied into the repository.
 
 Exits with a message (status 0) when ``../shared/data`` is absent; VADER's part is skipped
 with a message when vaderSentiment is not installed.
@@ -26,7 +30,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
@@ -37,6 +40,7 @@ from georisk.scoring import (
     evaluate_scorer,
     load_labelled_corpus,
     score_articles,
+    shipped_conflicts,
 )
 from georisk.scoring._corpus import targets_from_labels
 
@@ -45,16 +49,24 @@ QUANTILES = [0.1, 0.25, 0.5, 0.75, 0.9, 0.99]
 
 
 def holdout_metrics() -> None:
-    """Print hold-out metrics of the three georisk scorers."""
+    """Print hold-out metrics of the three georisk scorers, relevance judged per conflict."""
     print("== hold-out of the shipped labelled corpus (threshold 0.5) ==")
-    for name, scorer in (
-        ("lexicon", LexiconScorer()),
-        ("supervised", SupervisedScorer()),
-        ("default blend", BlendedScorer()),
-    ):
-        ev = evaluate_scorer(scorer)
-        print(f"\n-- {name}: {len(ev.scores)} texts, five-label accuracy {ev.accuracy:.3f}")
-        print(ev.metrics[["n_positive", "precision", "recall", "roc_auc"]].to_string(float_format=lambda v: f"{v:.3f}"))
+    frame = load_labelled_corpus(split="holdout")
+    for conflict in ("russia_ukraine", "china_taiwan"):
+        for name, scorer in (
+            ("lexicon", LexiconScorer(conflict=conflict)),
+            ("supervised", SupervisedScorer(conflict=conflict)),
+            ("default blend", BlendedScorer(conflict=conflict)),
+        ):
+            ev = evaluate_scorer(scorer)
+            tag = ev.metrics.attrs["conflict"]
+            print(f"\n-- {name} [{conflict}]: {len(ev.scores)} texts, five-label accuracy {ev.accuracy:.3f}")
+            cols = ["n_positive", "precision", "recall", "roc_auc"]
+            print(ev.metrics[cols].to_string(float_format=lambda v: f"{v:.3f}"))
+            other = (frame["label"] != "off_topic") & ~frame["conflict"].isin([tag, "unnamed"])
+            share = (ev.scores.loc[other, "relevance"] >= RELEVANT).mean()
+            n_other = int(other.sum())
+            print(f"   news of other conflicts scored relevant (>= {RELEVANT}): {share:.1%} of {n_other}")
     print()
     floor_of_neutral_text()
 
@@ -85,7 +97,7 @@ def vader_baseline() -> None:
     frame = load_labelled_corpus(split="holdout")
     sia = SentimentIntensityAnalyzer()
     pol = pd.DataFrame([sia.polarity_scores(t) for t in frame["text"]])
-    y = targets_from_labels(frame["label"])
+    y = targets_from_labels(frame["label"], frame["conflict"], "russia-ukraine")
     print(f"== VADER on the same hold-out ({len(frame)} texts) ==")
     rows = [
         ("hawkish", "neg", pol["neg"]),
@@ -105,20 +117,25 @@ def vader_baseline() -> None:
     print()
 
 
-def real_headlines(shared: Path, top: int) -> None:
-    """Score the real headlines and print distributions and the extremes per corpus."""
+def real_headlines(shared: Path, top: int, conflict: str) -> None:
+    """Score the real headlines and print distributions and the extremes per source."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from shared_data import load_headlines
 
     arts, quarantine = load_headlines(shared)
-    scores = score_articles(arts, evidence=True)
+    scorer = BlendedScorer(conflict=conflict).fit()
+    scores = score_articles(arts, scorer, evidence=True)
     scores["title"] = arts["title"]
-    scores["corpus"] = np.where(arts["source"].str.startswith("ruwa:"), "news-ruwa", "news-guardian-bbc")
-    print(f"== real headlines: {len(arts)} loaded, {len(quarantine)} quarantined (no date or no text) ==")
+    scores["corpus"] = arts["source"].str.split(":").str[0].map({"ruwa": "news-ruwa"}).fillna(arts["source"])
+    scores["named"] = scorer.lexicon_scorer_.conflict_gate(arts) > 0
+    print(f"== real headlines, conflict file {conflict}: {len(arts)} loaded, {len(quarantine)} quarantined ==")
     pd.set_option("display.width", 200)
     for corpus, part in scores.groupby("corpus"):
         rel = part["relevance"] >= RELEVANT
-        print(f"\n-- {corpus}: {len(part)} headlines; relevant (>= {RELEVANT}): {int(rel.sum())} ({rel.mean():.1%})")
+        print(
+            f"\n-- {corpus}: {len(part)} headlines; relevant (>= {RELEVANT}): {int(rel.sum())} ({rel.mean():.1%}); "
+            f"naming none of the conflict's names: {(~part['named']).mean():.1%}"
+        )
         dist = part[["hawkish_tilt", "peace_trade", "relevance"]].quantile(QUANTILES)
         print(dist.to_string(float_format=lambda v: f"{v:.3f}"))
         print(
@@ -131,8 +148,9 @@ def real_headlines(shared: Path, top: int) -> None:
             f"median peace_trade {off['peace_trade'].median():.3f}"
         )
         for col in ("hawkish_tilt", "peace_trade"):
-            print(f"\n   top {top} by {col} (date, hawkish, peace, relevance, headline):")
-            best = part.sort_values([col, "id"], ascending=[False, True]).head(top)
+            # what the signal sees: the tone of the headlines relevant to the conflict
+            print(f"\n   top {top} by {col} among relevant headlines (date, hawkish, peace, relevance, headline):")
+            best = part[rel].sort_values([col, "id"], ascending=[False, True]).head(top)
             for _, r in best.iterrows():
                 print(
                     f"   {r['published_at']:%Y-%m-%d}  h={r['hawkish_tilt']:.2f} p={r['peace_trade']:.2f} "
@@ -146,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--skip-holdout", action="store_true", help="only the real headlines")
+    parser.add_argument("--conflict", default="russia_ukraine", help=f"conflict file: {shipped_conflicts()} or a path")
     args = parser.parse_args(argv)
     if not args.skip_holdout:
         holdout_metrics()
@@ -153,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.shared / "news-ruwa").is_dir():
         print(f"{args.shared} has no news-ruwa folder: the real-headline part is skipped (it needs ../shared/data)")
         return 0
-    real_headlines(args.shared, args.top)
+    real_headlines(args.shared, args.top, args.conflict)
     return 0
 
 
