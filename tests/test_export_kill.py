@@ -1,5 +1,6 @@
 """SIGKILL an exporting process at random points: readers see a whole export, old or new."""
 
+import os
 import random
 import signal
 import subprocess
@@ -161,14 +162,108 @@ def test_sigkill_of_the_real_export_command(tmp_path: Path):
         killed = proc.returncode == -signal.SIGKILL
         assert killed or proc.returncode == 0, f"kill {k}: the export failed with exit code {proc.returncode}"
         read_export(out, D)  # whole and verified
+        _, consistent = _consistent(out)
+        verdict = subprocess.run(
+            [sys.executable, "-m", "georisk", "verify", "--out", str(out)], capture_output=True, text=True
+        )
+        assert (verdict.returncode == 0) == consistent, f"kill {k}: verify disagrees: {verdict.stderr}"
+        assert verdict.returncode in (0, 8), verdict.stderr
         data = (out / f"session={D}" / "signal.parquet").read_bytes()
         assert data in (old, new), f"kill {k}: the export is neither the previous nor the new one"
         assert killed or data == new
         seen.append(("killed" if killed else "finished") + "/" + ("new" if data == new else "old"))
         assert history_path(out, pd.Timestamp(D)).read_bytes() in (old, new), f"kill {k}: a history fragment"
         assert len(read_history(out)) == 1
-        if data == new:  # put the old one back so the next kill can catch the swap again
+        if data == new or not consistent:  # put the old one back (recovering first) for the next kill
             export_daily(None, D, out_dir=out)
+            assert _consistent(out)[1]
     assert any(s.startswith("killed") for s in seen), seen
     n = sum(s.startswith("killed") for s in seen)
     print(f"real command: {n} of {CLI_KILLS} runs killed (a whole run ends {rest:.1f} s after scoring began): {seen}")
+
+
+def _consistent(out: Path) -> tuple[str, bool]:
+    """An independent look at the export root: its state, and whether history and record match the export."""
+    import hashlib
+    import json
+
+    from georisk.export import record_path, verify_export
+
+    folder = out / f"session={D}"
+    if not folder.exists():
+        assert not folder.is_symlink(), "a dangling pointer after a kill"
+        return "none", not history_path(out, pd.Timestamp(D)).exists()
+    real = folder.resolve()
+    verify_export(real)  # the published version is always whole
+    hist = history_path(out, pd.Timestamp(D))
+    rec = record_path(out, pd.Timestamp(D))
+    same_history = hist.is_file() and hist.read_bytes() == (real / "signal.parquet").read_bytes()
+    try:
+        record = json.loads(rec.read_text())
+    except FileNotFoundError:
+        return "published", False
+    same_record = record["manifest_sha256"] == hashlib.sha256((real / "manifest.json").read_bytes()).hexdigest()
+    latest_ok = (out / "latest").is_symlink() and os.readlink(out / "latest") == folder.name
+    return "published", bool(same_history and same_record and latest_ok)
+
+
+@pytest.mark.parametrize(
+    "kills", [pytest.param(20, id="20-kills"), pytest.param(100, id="100-kills", marks=pytest.mark.slow)]
+)
+def test_sigkill_leaves_history_and_verify_consistent(kills: int, tmp_path: Path, pipeline_result):
+    """SIGKILL at random instants of a publishing loop; after each, ``verify`` tells the truth about
+    the state the kill left, and the next run (its recovery, under the lock) makes it consistent."""
+    from georisk.errors import CorruptExportError
+    from georisk.export import verify_root
+    from georisk.export._store import LOCK_NAME, PENDING, recover
+    from georisk.lock import FileLock
+
+    r = pipeline_result
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    variants = {"a": (r.signal, r.premium, r.positions), "b": (r.signal, r.premium * 1.5, r.positions * -1)}
+    for name, (s, p, x) in variants.items():
+        for label, frame in zip(("signal", "premium", "positions"), (s, p, x), strict=True):
+            frame.to_parquet(frames / f"{name}_{label}.parquet")
+    out = tmp_path / "out"
+    rng = random.Random(SEED + kills)
+    tally = {"kills": 0, "consistent after kill": 0, "left half-recorded": 0, "verify agreed": 0, "recovered": 0}
+    for k in range(kills):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(out), str(frames), str(k)],
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        assert proc.returncode == -signal.SIGKILL, "the child finished or failed before it was killed"
+        tally["kills"] += 1
+        state, consistent = _consistent(out)
+        try:
+            verify_root(out)
+            says_ok, message = True, ""
+        except CorruptExportError as exc:
+            says_ok, message = False, str(exc)
+        assert says_ok == consistent, f"kill {k}: verify says {'ok' if says_ok else message!r}; state {state}"
+        tally["verify agreed"] += 1
+        if consistent:
+            tally["consistent after kill"] += 1
+        else:
+            tally["left half-recorded"] += 1
+            assert (out / PENDING).exists(), f"kill {k}: inconsistent without a pending publication"
+            assert "interrupted" in message or state == "none", message
+        with FileLock(out / LOCK_NAME, guard_folder=True):  # what the next run does first
+            recover(out)
+        assert _consistent(out)[1], f"kill {k}: still inconsistent after recovery"
+        if state != "none":
+            verify_root(out)
+            assert len(read_history(out)) == 1
+        assert not (out / PENDING).exists()
+        tally["recovered"] += 1
+    if kills >= 100:
+        assert tally["left half-recorded"] > 0, tally  # the kills did land inside the transaction
+    print(f"kill test: {tally}")

@@ -451,6 +451,36 @@ def _prices_known(prices: pd.DataFrame, known: Mapping[str, pd.Series], cutoff: 
     return pd.DataFrame(cols).reindex(columns=prices.columns).sort_index()
 
 
+class _KnownPrices:
+    """:func:`_prices_known` for many cutoffs of one price frame: the known times as one matrix, once.
+
+    ``at(cutoff)`` equals ``_prices_known(prices, known, cutoff)`` (same rows, columns,
+    values and dtypes, so the same digest), by one comparison of an int64 matrix instead
+    of a frame built column by column.
+    """
+
+    def __init__(self, prices: pd.DataFrame, known: Mapping[str, pd.Series]) -> None:
+        self.prices = prices
+        never = np.iinfo("int64").max
+        matrix = np.full(prices.shape, never, dtype="int64")
+        for j, t in enumerate(prices.columns):
+            k = known.get(str(t))
+            if k is None or not len(k):
+                continue
+            times = pd.DatetimeIndex(k.to_numpy()).tz_convert("UTC").as_unit("ns").asi8
+            rows = prices.index.get_indexer(pd.DatetimeIndex(k.index))
+            matrix[rows[rows >= 0], j] = times[rows >= 0]
+        self.matrix = matrix
+
+    def at(self, cutoff: pd.Timestamp) -> pd.DataFrame:
+        """The prices known at ``cutoff``."""
+        mask = self.matrix <= pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
+        rows = np.asarray(mask.any(axis=1), dtype=bool)
+        values = np.where(mask[rows], self.prices.to_numpy(dtype="float64")[rows], np.nan)
+        out = pd.DataFrame(values, index=self.prices.index[rows], columns=self.prices.columns)
+        return out
+
+
 def _price_quality(
     upto: pd.DataFrame,
     d: pd.Timestamp,
@@ -618,6 +648,7 @@ def export_range(
         recover(out)
         articles, quarantine, prices, inputs = load_inputs(cfg, strict=False)  # strict per session below
         known = _known_times(prices, cfg)
+        known_prices = _KnownPrices(prices, known)
         index = _ArticleIndex(articles)
         # Only what each session's manifest needs is kept (digests, counts, warnings): no
         # copy of the articles or prices per session, so memory does not grow with the range.
@@ -630,7 +661,7 @@ def export_range(
             gaps = _price_gaps(prices, d, cfg)
             if gaps and missing_prices == "raise":
                 raise MissingDataError(gaps[0] + "; refresh those prices or pass missing_prices='warn'")
-            upto = _prices_known(prices, known, cut)
+            upto = known_prices.at(cut)
             fresh = {t: pd.DatetimeIndex(k.index[((k > before) & (k <= cut)).to_numpy()]) for t, k in known.items()}
             checks[d] = _SessionInputs(
                 n_used, last, gaps + _price_quality(upto, d, cfg, fresh), digest, _hash_frame(upto), upto.index.max()
