@@ -31,7 +31,8 @@ VOCABULARY = "vocabulary"
 #: Lists of ``[conflict]`` whose names open the relevance gate (``context`` does not).
 NAME_LISTS = ("actors", "places", "forces", "companies", "allies")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_POSSESSIVE = re.compile(r"(?<=[a-z0-9])'s\b")
+# the literal first and the look-behind after it, so that the search skips text without "'s"
+_POSSESSIVE = re.compile(r"'s\b(?<=[a-z0-9]'s)")
 #: Words that open a new clause and so end a cue's scope, used when a file names none.
 # fmt: off
 DEFAULT_SCOPE_BREAKS = (
@@ -63,7 +64,10 @@ def normalise(text: str) -> str:
     >>> normalise("Ukraine\u2019s allies and the Kremlin's envoy")
     'ukraine allies and the kremlin envoy'
     """
-    return _POSSESSIVE.sub("", text.lower().replace("\u2019", "'"))
+    out = text.lower()
+    if "\u2019" in out:
+        out = out.replace("\u2019", "'")
+    return _POSSESSIVE.sub("", out) if "'" in out else out
 
 
 def _phrases(items: Any, where: str, example: str = "'term|1.5'") -> dict[str, float]:
