@@ -25,7 +25,7 @@ def test_sample_is_small_and_labelled_synthetic():
 
 def test_load_sample_shapes(sample):
     assert 1300 <= len(sample.articles) <= 1700
-    assert sample.prices.shape[1] == 14
+    assert sample.prices.shape[1] == 15
     years = (sample.prices.index.max() - sample.prices.index.min()).days / 365.25
     assert 2.9 < years < 3.1
     assert set(sample.loadings) == set(LOADINGS)

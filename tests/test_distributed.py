@@ -125,12 +125,12 @@ def test_sums_then_finish_on_the_bundled_sample(sample_scores: pd.DataFrame) -> 
 
 def test_session_sums_are_associative(corpus_scores: pd.DataFrame) -> None:
     rng = np.random.default_rng(3)
-    whole = session_sums(corpus_scores).set_index("session")
+    whole = session_sums(corpus_scores).set_index(["session", "source"])
     cuts = np.sort(rng.choice(np.arange(1, len(corpus_scores)), size=9, replace=False))
     shuffled = corpus_scores.sample(frac=1.0, random_state=4)
     bounds = [0, *cuts.tolist(), len(shuffled)]
     parts = [session_sums(shuffled.iloc[i:j]) for i, j in itertools.pairwise(bounds)]
-    added = pd.concat(parts).groupby("session").sum()
+    added = pd.concat(parts).groupby(["session", "source"]).sum()
     assert list(added.columns) == SUM_COLUMNS
     assert added.index.equals(whole.index)
     np.testing.assert_allclose(added.to_numpy(), whole.to_numpy(), rtol=0, atol=1e-9)

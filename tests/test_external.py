@@ -12,7 +12,7 @@ from georisk.calendar import session_closes
 from georisk.config import Instrument, Sleeve, Universe
 from georisk.errors import ConfigError, InputDataError
 from georisk.external import external_signal, load_gpr_daily
-from georisk.premium import risk_premium
+from georisk.premium import loading_premium, risk_premium
 
 LAYOUT = (
     "DAY,N10D,GPRD,GPRD_ACT,GPRD_THREAT,date,GPRD_MA30,GPRD_MA7,event,var_name,var_label\n"
@@ -106,11 +106,16 @@ def test_external_series_drives_risk_premium_side_by_side() -> None:
         sleeves={"energy": Sleeve(instruments=(Instrument(ticker="OIL"),)), "benchmark": Sleeve(instruments=("SPY",))},
         oil_ticker="OIL",
     )
-    prem = risk_premium(
+    legacy = loading_premium(
         sig, prices, universe, state="gpr_z", beta_window=60, loading_window=60, min_periods=30, ridge=0.0
     )
-    assert prem["energy_theta"].iloc[150:].median() == pytest.approx(0.01, rel=0.25)
-    assert prem["oil_premium_usd"].notna().sum() > 200
+    assert legacy["energy_theta"].iloc[150:].median() == pytest.approx(0.01, rel=0.25)
+    # The indicator takes the same index in its own units (points, log-transformed).
+    prem = risk_premium(sig, prices, universe, state="gpr", transform="log", beta_min_periods=30, min_periods=60)
+    assert prem["oil_premium_usd"].notna().sum() > 100
+    banded = prem.dropna(subset=["oil_premium_usd_lo", "oil_premium_usd_hi"])
+    assert (banded["oil_premium_usd_lo"] <= banded["oil_premium_usd"]).all()
+    assert (banded["oil_premium_usd"] <= banded["oil_premium_usd_hi"]).all()
 
 
 def test_real_gpr_file(shared_dir: Path) -> None:

@@ -58,7 +58,7 @@ def test_weekends_holidays_and_early_closes_roll_forward() -> None:
     quiet = sig.loc["2024-12-03"]
     assert quiet["n_articles"] == 0
     assert np.isnan(quiet["hawkish"])
-    assert np.isnan(quiet["attention"])
+    assert np.isnan(quiet["relevant_share"])
     assert not np.isnan(quiet["hawkish_ema"])  # the smoothed state carries past evidence
 
 
@@ -72,7 +72,7 @@ def test_levels_attention_and_channels_follow_the_formulas() -> None:
     )
     row = daily_signal(scores, min_periods=2, zscore_window=10, relevance_threshold=0.2).iloc[0]
     w = np.array([1.0, 0.5, 0.1])
-    assert row["attention"] == pytest.approx(2 / 3)
+    assert row["relevant_share"] == pytest.approx(2 / 3)
     assert row["hawkish"] == pytest.approx((w * [0.8, 0.2, 1.0]).sum() / w.sum())
     assert row["peace"] == pytest.approx((w * [0.0, 0.6, 0.0]).sum() / w.sum())
     assert row["escalation"] == pytest.approx(row["hawkish"] - row["peace"])

@@ -423,7 +423,7 @@ def backtest(
     Parameters
     ----------
     premium : pandas.DataFrame
-        From :func:`georisk.risk_premium` (``{k}_theta``, ``{k}_premium``,
+        From :func:`georisk.risk_premium` (``{k}_impulse``, ``{k}_premium``,
         ``{k}_abnormal``, ``{k}_beta``, ``state``), indexed by session.
     sleeves : list of str, optional
         Sleeves to trade; every sleeve with an ``{k}_abnormal`` column when None.

@@ -42,15 +42,19 @@ def format_summary(result: PipelineResult, files: list[Path], seconds: float) ->
     if last is not None:
         s_last = sig.loc[last]
         lines.append(
-            f"  latest signal   {last.date()}: hawkish {s_last['hawkish_ema']:.2f}, peace {s_last['peace_ema']:.2f}, "
-            f"net escalation z {s_last['escalation_z']:+.2f}"
+            f"  latest signal   {last.date()}: attention {s_last['attention']:.2f}x base, hawkish intensity "
+            f"{s_last['hawkish_intensity']:.2f}, peace intensity {s_last['peace_intensity']:.2f}"
         )
         row = {str(k): float(v) for k, v in prem.loc[last].astype(float).to_dict().items()}
-        parts = ", ".join(f"{k} {row[f'{k}_premium'] * 1e4:+.0f} bp" for k in result.config.universe.risk_sleeves)
-        lines.append(f"  premium by sleeve  {parts}")
-        oil = row.get("oil_premium_usd", float("nan"))
-        grpi, grpi_z = row["grpi"] * 1e4, row["grpi_z"]
-        lines.append(f"  GRPI            {grpi:+.0f} bp (z {grpi_z:+.2f}); oil premium {oil:+.2f} USD/bbl")
+
+        def band(name: str, scale: float, fmt: str) -> str:
+            lo, hi = row.get(f"{name}_lo", float("nan")) * scale, row.get(f"{name}_hi", float("nan")) * scale
+            return f"{row[name] * scale:{fmt}} [{lo:{fmt}}, {hi:{fmt}}]"
+
+        parts = ", ".join(f"{k} {band(f'{k}_premium', 1e4, '+.0f')}" for k in result.config.universe.risk_sleeves)
+        lines.append(f"  premium by sleeve  {parts} bp (90% bands)")
+        oil = band("oil_premium_usd", 1.0, "+.2f") if "oil_premium_usd" in row else "n/a"
+        lines.append(f"  GRPI            {band('grpi', 1e4, '+.0f')} bp; oil premium {oil} USD/bbl")
     lines += [
         f"  backtest        Sharpe {m['sharpe']:+.2f} after costs ({bt.params['cost_bps']:g} bp; "
         f"gross {m['sharpe_gross']:+.2f}) vs placebo mean {m['placebo_sharpe_mean']:+.2f} "

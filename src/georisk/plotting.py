@@ -109,9 +109,9 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str, hint: str) 
 
 
 def plot_signal_premium(
-    signal: pd.DataFrame, premium: pd.DataFrame, ax: Any = None, *, state: str = "escalation_z"
+    signal: pd.DataFrame, premium: pd.DataFrame, ax: Any = None, *, state: str = "escalation_intensity"
 ) -> Any:
-    """Net escalation z-score beside the geopolitical risk premium indicator.
+    """The news state beside the geopolitical risk premium indicator and its band.
 
     Parameters
     ----------
@@ -119,10 +119,10 @@ def plot_signal_premium(
         From :func:`georisk.daily_signal`; needs the ``state`` column.
     premium : pandas.DataFrame
         From :func:`georisk.risk_premium`; needs ``grpi`` (drawn in basis points on a
-        second y axis).
+        second y axis, with its band when ``grpi_lo`` and ``grpi_hi`` are present).
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
-    state : str, default "escalation_z"
+    state : str, default "escalation_intensity"
         The signal column to draw.
 
     Returns
@@ -132,11 +132,15 @@ def plot_signal_premium(
     _require(signal, [state], "signal", "pass the frame returned by georisk.daily_signal")
     _require(premium, ["grpi"], "premium", "pass the frame returned by georisk.risk_premium")
     ax = _axes(ax)
-    ax.plot(signal.index, signal[state], color="tab:red", lw=0.9, label=f"net escalation ({state})")
-    ax.set_ylabel("escalation z-score")
+    ax.plot(signal.index, signal[state], color="tab:red", lw=0.9, label=f"news state ({state})")
+    ax.set_ylabel(state.replace("_", " "))
     ax.axhline(0.0, color="grey", lw=0.5)
     twin = ax.twinx()
-    twin.plot(premium.index, premium["grpi"] * 1e4, color="tab:blue", lw=0.9, label="GRPI (bp)")
+    if {"grpi_lo", "grpi_hi"} <= set(premium.columns):
+        twin.fill_between(
+            premium.index, premium["grpi_lo"] * 1e4, premium["grpi_hi"] * 1e4, color="tab:blue", alpha=0.18, lw=0
+        )
+    twin.plot(premium.index, premium["grpi"] * 1e4, color="tab:blue", lw=0.9, label="GRPI (bp, 90% band)")
     twin.set_ylabel("risk premium indicator (bp)")
     lines = ax.get_lines()[:1] + twin.get_lines()
     ax.legend(lines, [ln.get_label() for ln in lines], loc="upper left", fontsize=8)

@@ -343,14 +343,20 @@ def _summary_rows(result: PipelineResult) -> list[tuple[str, str]]:
         last = valid.index[-1]
         row = {str(k): float(v) for k, v in pd.to_numeric(prem.loc[last], errors="coerce").items()}
         rows.append(("latest premium session", str(last.date())))
-        rows.append(("GRPI (bp)", _fmt(row["grpi"] * 1e4, "+.1f")))
-        if "grpi_z" in row:
-            rows.append(("GRPI z-score", _fmt(row["grpi_z"], "+.2f")))
+
+        def banded(name: str, scale: float, fmt: str) -> str:
+            value = _fmt(row[name] * scale, fmt)
+            if f"{name}_lo" in row and f"{name}_hi" in row:
+                lo, hi = _fmt(row[f"{name}_lo"] * scale, fmt), _fmt(row[f"{name}_hi"] * scale, fmt)
+                value += f" [{lo}, {hi}]"
+            return value
+
+        rows.append(("GRPI (bp, 90% band)", banded("grpi", 1e4, "+.1f")))
         for k in result.positions.columns:
             if f"{k}_premium" in row:
-                rows.append((f"{k} premium (bp)", _fmt(row[f"{k}_premium"] * 1e4, "+.1f")))
+                rows.append((f"{k} premium (bp, 90% band)", banded(f"{k}_premium", 1e4, "+.1f")))
         if "oil_premium_usd" in row:
-            rows.append(("oil premium (USD/bbl)", _fmt(row["oil_premium_usd"], "+.2f")))
+            rows.append(("oil premium (USD/bbl, 90% band)", banded("oil_premium_usd", 1.0, "+.2f")))
     try:
         summary = bt.summary()["value"]
         # The backtest's "sessions" are those it traded; the first row already names the signal's.

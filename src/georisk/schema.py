@@ -40,14 +40,20 @@ __all__ = [
 ]
 
 #: Version of the row layout; bumped on any change of fields or meaning.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _CHANNELS = ("energy", "defense", "grain", "sanctions")
 #: Session-level fields taken from :func:`georisk.daily_signal`.
 SIGNAL_FIELDS: tuple[str, ...] = (
     "n_articles",
     "n_relevant",
+    "n_sources",
+    "relevant_share",
     "attention",
+    "attention_index",
+    "hawkish_intensity",
+    "peace_intensity",
+    "escalation_intensity",
     "hawkish",
     "peace",
     "escalation",
@@ -64,29 +70,43 @@ SIGNAL_FIELDS: tuple[str, ...] = (
 PREMIUM_FIELDS: tuple[str, ...] = (
     "state",
     "state_change",
+    "shock",
     "benchmark_return",
     "grpi",
-    "grpi_z",
+    "grpi_se",
+    "grpi_lo",
+    "grpi_hi",
+    "grpi_t",
     "grpi_hawkish",
     "grpi_peace",
     "oil_premium",
+    "oil_premium_se",
+    "oil_premium_lo",
+    "oil_premium_hi",
     "oil_premium_usd",
+    "oil_premium_usd_se",
+    "oil_premium_usd_lo",
+    "oil_premium_usd_hi",
 )
 #: Per-sleeve fields: ``<sleeve>_<field>`` of the premium frame, plus the target position.
 SLEEVE_FIELDS: tuple[str, ...] = (
     "return",
     "beta",
     "abnormal",
-    "theta",
+    "response",
+    "response_se",
     "premium",
+    "premium_se",
+    "premium_lo",
+    "premium_hi",
     "premium_hawkish",
     "premium_peace",
-    "implied_move",
+    "impulse",
     "realised_move",
     "gap",
     "position",
 )
-_INT_FIELDS = ("n_articles", "n_relevant")
+_INT_FIELDS = ("n_articles", "n_relevant", "n_sources")
 _META_FIELDS = ("schema_version", "session", "calendar", "cutoff")
 
 Num = float | None
@@ -101,14 +121,18 @@ class SleeveRow(_Strict):
 
     return_: Num = Field(alias="return", description="sleeve return from the previous session's close")
     beta: Num = Field(description="beta to the benchmark, trailing window ending the previous session")
-    abnormal: Num = Field(description="abnormal return: return - beta * benchmark return")
-    theta: Num = Field(description="trailing news loading of the abnormal return on the change of the state")
-    premium: Num = Field(description="premium theta * (state - neutral), in return units")
-    premium_hawkish: Num = Field(description="part of the premium from the hawkish component")
-    premium_peace: Num = Field(description="part of the premium from the peace component")
-    implied_move: Num = Field(description="abnormal move the news implies over the trailing window")
-    realised_move: Num = Field(description="abnormal move realised over the same window")
-    gap: Num = Field(description="priced-in gap: implied_move - realised_move")
+    abnormal: Num = Field(description="abnormal return: return minus factor betas times factor returns")
+    response: Num = Field(description="cumulative abnormal return per unit news shock at the response horizon")
+    response_se: Num = Field(description="standard error of response (HAC)")
+    premium: Num = Field(description="historical decomposition: part of the level the recent news shocks explain")
+    premium_se: Num = Field(description="standard error of premium")
+    premium_lo: Num = Field(description="lower end of the premium's band (90% by default)")
+    premium_hi: Num = Field(description="upper end of the premium's band")
+    premium_hawkish: Num = Field(description="part of the premium built by positive (escalation) shocks")
+    premium_peace: Num = Field(description="part of the premium built by negative (de-escalation) shocks")
+    impulse: Num = Field(description="further abnormal move today's shock implies")
+    realised_move: Num = Field(description="abnormal move realised over the premium's window")
+    gap: Num = Field(description="premium - realised_move: news explains more than the market moved when > 0")
     position: Num = Field(description="target tilt against the benchmark set at this session's close")
 
 
@@ -120,13 +144,19 @@ class SignalRow(_Strict):
 
     model_config = ConfigDict(title="georisk signal row", json_schema_extra={"version": SCHEMA_VERSION})
 
-    schema_version: Literal["2"] = Field(description="version of this layout")
+    schema_version: Literal["3"] = Field(description="version of this layout")
     session: dt.date = Field(description="the session (exchange date) the row describes")
     calendar: str = Field(description="exchange calendar of the sessions, e.g. XNYS")
     cutoff: AwareDatetime = Field(description="the session's close (UTC); nothing published later was used")
     n_articles: int = Field(ge=0, description="articles assigned to the session")
     n_relevant: int = Field(ge=0, description="relevant articles assigned to the session")
-    attention: Num
+    n_sources: int = Field(ge=0, description="sources publishing on the session")
+    relevant_share: Num = Field(description="share of relevant articles among those supplied (measures the filter)")
+    attention: Num = Field(description="source-normalised relevant-article index (1 = an average base day)")
+    attention_index: Num = Field(description="attention rescaled so that its base period averages 100")
+    hawkish_intensity: Num = Field(description="source-normalised hawkish flow (1 = base average)")
+    peace_intensity: Num = Field(description="source-normalised peace flow (1 = base average)")
+    escalation_intensity: Num = Field(description="hawkish_intensity - peace_intensity (default premium state)")
     hawkish: Num
     peace: Num
     escalation: Num
@@ -145,14 +175,24 @@ class SignalRow(_Strict):
     escalation_z_hawkish: Num
     escalation_z_peace: Num
     state: Num = Field(description="news state s_d driving the premium")
-    state_change: Num
+    state_change: Num = Field(description="change of the transformed state")
+    shock: Num = Field(description="news shock: the state's one-step-ahead forecast error")
     benchmark_return: Num
     grpi: Num = Field(description="geopolitical risk premium indicator (weighted sum of sleeve premia)")
-    grpi_z: Num
+    grpi_se: Num
+    grpi_lo: Num
+    grpi_hi: Num
+    grpi_t: Num = Field(description="grpi / grpi_se")
     grpi_hawkish: Num
     grpi_peace: Num
     oil_premium: Num
+    oil_premium_se: Num
+    oil_premium_lo: Num
+    oil_premium_hi: Num
     oil_premium_usd: Num = Field(description="oil premium in USD per barrel")
+    oil_premium_usd_se: Num
+    oil_premium_usd_lo: Num
+    oil_premium_usd_hi: Num
     sleeves: dict[str, SleeveRow] = Field(min_length=1, description="per risk sleeve, in configuration order")
 
     def to_flat(self) -> dict[str, Any]:
@@ -179,7 +219,7 @@ class ExportManifest(_Strict):
 
     model_config = ConfigDict(title="georisk export manifest")
 
-    schema_version: Literal["2"]
+    schema_version: Literal["3"]
     georisk_version: str
     version: str = Field(
         description="content id of this export: hash of everything but created_at and the whole-file input "

@@ -118,6 +118,32 @@ def _attention_index(
     return 100.0 * attention / mean.where(mean > 0)
 
 
+def _group_sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sums of :data:`SUM_COLUMNS` per group of ``keys``, added in row order.
+
+    Each group's rows are added one after another in the order they come (a stable sort
+    brings them together), so a group's sum does not depend on the other groups present.
+    pandas' grouped sum does not promise that, and a truncated input must reproduce the
+    sums of the full input exactly for the look-ahead check.
+    """
+    if frame.empty:
+        return pd.DataFrame({**{k: frame[k] for k in keys}, **{c: pd.Series(dtype=float) for c in SUM_COLUMNS}})
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for k in keys:
+        c, uniques = pd.factorize(frame[k], sort=True)
+        codes = codes * (len(uniques) + 1) + c
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.concatenate([[True], sorted_codes[1:] != sorted_codes[:-1]]))
+    values = frame[SUM_COLUMNS].to_numpy(dtype=float)[order]
+    totals = np.add.reduceat(values, starts, axis=0)
+    first = order[starts]
+    out = pd.DataFrame({k: frame[k].iloc[first].to_numpy() for k in keys})
+    for j, col in enumerate(SUM_COLUMNS):
+        out[col] = totals[:, j]
+    return out
+
+
 #: Probability below which a run of empty sessions means a source is absent, not quiet.
 _ABSENT_P = 0.01
 
@@ -210,7 +236,7 @@ def source_normalised(
     if base is not None:
         lo, hi = (pd.Timestamp(b) for b in base)
         if lo > hi:
-            raise ConfigError(f"base=({lo.date()}, {hi.date()}) must start on or before its end")
+            raise ConfigError(f"attention_base=({lo.date()}, {hi.date()}) must start on or before its end")
         idx = pd.DatetimeIndex(values.index)
         in_base = (idx >= lo) & (idx <= hi)
     else:
@@ -423,7 +449,7 @@ def session_sums(scores: pd.DataFrame, *, calendar: str = "XNYS", relevance_thre
         agg[f"w_esc_{c}"] = exposure * net
         agg[f"w_hawk_{c}"] = exposure * hawk
         agg[f"w_peace_{c}"] = exposure * peace
-    out = agg.groupby(["session", "source"], sort=True).sum().reset_index()
+    out = _group_sums(agg, ["session", "source"])
     out["session"] = out["session"].astype("datetime64[ns]")
     out["source"] = out["source"].astype(object)
     return out[["session", "source", *SUM_COLUMNS]].astype({c: "float64" for c in SUM_COLUMNS})
@@ -486,14 +512,14 @@ def signal_from_sums(
     keyed = sums.assign(source=sums["source"].astype(str) if "source" in sums.columns else "all")
     keyed.index = pd.DatetimeIndex(keyed.index, name="session")
     keyed = keyed[keyed.index.isin(index)]
-    by_source = keyed.groupby([keyed.index, "source"])[SUM_COLUMNS].sum()
+    by_source = _group_sums(keyed.reset_index(), ["session", "source"]).set_index(["session", "source"])
 
     def wide(col: str) -> pd.DataFrame:
         frame = by_source[col].unstack("source").reindex(index)
         return frame.fillna(0.0)
 
     per_source_articles = wide("one")
-    sums = by_source.groupby(level=0).sum().reindex(index, fill_value=0.0)
+    sums = _group_sums(by_source.reset_index(), ["session"]).set_index("session").reindex(index, fill_value=0.0)
 
     out = pd.DataFrame(index=index)
     out["n_articles"] = sums["one"].astype("int64")
@@ -502,7 +528,7 @@ def signal_from_sums(
     out["relevant_share"] = (sums["relevant"] / sums["one"]).where(sums["one"] > 0)
     norm = {"warmup": source_warmup, "window": source_window, "base": attention_base}
     out["attention"] = source_normalised(wide("relevant"), per_source_articles, **norm)  # type: ignore[arg-type]
-    out["attention_index"] = _attention_index(out["attention"], attention_base, source_warmup)
+    out["attention_index"] = _attention_index(out["attention"], attention_base, 1)
     out["hawkish_intensity"] = source_normalised(wide("w_hawkish"), per_source_articles, **norm)  # type: ignore[arg-type]
     out["peace_intensity"] = source_normalised(wide("w_peace"), per_source_articles, **norm)  # type: ignore[arg-type]
     out["escalation_intensity"] = out["hawkish_intensity"] - out["peace_intensity"]

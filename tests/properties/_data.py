@@ -47,11 +47,14 @@ def universe() -> Universe:
         sleeves={
             "energy": Sleeve(
                 instruments=(
-                    Instrument(ticker="OIL", calendar="CMES", close_time="14:30", timezone="America/New_York"),
+                    Instrument(
+                        ticker="OIL", calendar="CMES", close_time="14:30", timezone="America/New_York", roll="nymex_cl"
+                    ),
                     Instrument(ticker="GAS"),
                 ),
                 weighting="inverse_vol",
                 vol_window=10,
+                factors=("SPX", "USD"),
             ),
             "defense": Sleeve(
                 instruments=(Instrument(ticker="DEF1"), Instrument(ticker="DEF2", calendar="XETR", currency="EUR"))
@@ -62,13 +65,26 @@ def universe() -> Universe:
                 )
             ),
             "benchmark": Sleeve(instruments=(Instrument(ticker="SPX"),)),
+            "factors": Sleeve(instruments=(Instrument(ticker="USD"),)),
         },
         oil_ticker="OIL",
     )
 
 
 SIGNAL_KW = {"half_life": 3.0, "zscore_window": 30, "min_periods": 10}
-PREMIUM_KW = {"beta_window": 20, "loading_window": 20, "min_periods": 10, "ridge": 0.1, "zscore_window": 30}
+#: Short warm-ups of :func:`georisk.risk_premium` so that 90 sessions exercise every column.
+PREMIUM_KW = {
+    "ar_order": 2,
+    "shock_min_periods": 10,
+    "blocks": ((0, 0), (1, 2), (3, 5)),
+    "min_periods": 20,
+    "beta_window": 20,
+    "beta_min_periods": 10,
+    "hac_lags": 3,
+    "vol_halflife": 5.0,
+}
+#: The same for the superseded :func:`georisk.premium.loading_premium`.
+LEGACY_KW = {"beta_window": 20, "loading_window": 20, "min_periods": 10, "ridge": 0.1, "zscore_window": 30}
 
 
 @dataclass
@@ -110,6 +126,9 @@ def make_scores(closes: pd.Series, placements: list[tuple[int, int, str]], seed:
     frame = pd.DataFrame({"id": [f"a{i}" for i in range(n)], "published_at": published})
     for c in SCORE_COLUMNS:
         frame[c] = np.round(rng.beta(0.7, 1.3, n), 6)
+    # Two sources of different volumes, the second starting a third of the way in.
+    late = np.arange(n) > n // 3
+    frame["source"] = np.where(late & (rng.random(n) < 0.6), "paper", "wire")
     # A regime: hawkish articles cluster in the middle third.
     mid = (np.arange(n) > n // 3) & (np.arange(n) < 2 * n // 3)
     frame.loc[mid, "hawkish_tilt"] = np.clip(frame.loc[mid, "hawkish_tilt"] + 0.3, 0, 1)
@@ -124,7 +143,8 @@ def make_prices(closes: pd.Series, seed: int, gaps: int = 3) -> pd.DataFrame:
     xetr = session_closes("XETR", start, end).index
     cmes = session_closes("CMES", start, end).index
     frames = {}
-    for ticker, days in (("OIL", cmes), ("GAS", nyse), ("DEF1", nyse), ("DEF2", xetr), ("WHEAT", cmes), ("SPX", nyse)):
+    tickers = (("OIL", cmes), ("GAS", nyse), ("DEF1", nyse), ("DEF2", xetr), ("WHEAT", cmes), ("SPX", nyse), ("USD", nyse))
+    for ticker, days in tickers:
         r = rng.normal(0.0003, 0.015, len(days))
         s = pd.Series(50.0 * np.exp(np.cumsum(r)), index=days)
         for g in rng.integers(5, len(days), gaps):

@@ -1,8 +1,10 @@
 """No look-ahead, proven: truncating the inputs at a cut date never changes a value up to it.
 
-Covers every column of :func:`georisk.daily_signal` and :func:`georisk.risk_premium`
-(ridge and Huber loadings, an external series as the state), and the backtest's target
-and held positions, on drawn articles around the close in drawn time zones.
+Covers every column of :func:`georisk.daily_signal` (source-normalised attention and
+intensities included) and :func:`georisk.risk_premium` (shocks, responses, premia and
+their bands, the oil premium in USD; an external series as the state), the superseded
+:func:`georisk.premium.loading_premium` (ridge and Huber), and the backtest's target and
+held positions, on drawn articles around the close in drawn time zones.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from hypothesis import strategies as st
 from georisk.backtesting import Strategy, backtest, target_positions
 from georisk.external import external_signal
 from georisk.lookahead import check_lookahead
-from georisk.premium import risk_premium
+from georisk.premium import loading_premium, risk_premium
 from georisk.signals import SIGNAL_COLUMNS, daily_signal
-from tests.properties._data import PREMIUM_KW, SIGNAL_KW, Case, cases, universe
+from tests.properties._data import LEGACY_KW, PREMIUM_KW, SIGNAL_KW, Case, cases, universe
 
 PROPERTY = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 UNIVERSE = universe()
@@ -66,7 +68,11 @@ def test_premium_and_positions_have_no_lookahead(drawn: tuple[Case, list[pd.Time
 @given(cases())
 def test_huber_premium_has_no_lookahead(drawn: tuple[Case, list[pd.Timestamp]]) -> None:
     case, cuts = drawn
-    check_lookahead(lambda s, p: _premium(s, p, loading_method="huber"), case.scores, case.prices, cut_dates=cuts)
+    def legacy(s: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
+        sig = _signal(s)
+        return loading_premium(sig, p, UNIVERSE, state="escalation_z", loading_method="huber", **LEGACY_KW)  # type: ignore[arg-type]
+
+    assert check_lookahead(legacy, case.scores, case.prices, cut_dates=cuts).ok
 
 
 @PROPERTY
@@ -79,14 +85,14 @@ def test_external_state_premium_has_no_lookahead(drawn: tuple[Case, list[pd.Time
 
     def chain(series: pd.Series, prices: pd.DataFrame) -> pd.DataFrame:
         sig = external_signal(series, zscore_window=30, min_periods=10, half_life=2.0)
-        prem = risk_premium(sig, prices, UNIVERSE, state="gpr_z", **PREMIUM_KW)  # type: ignore[arg-type]
+        prem = risk_premium(sig, prices, UNIVERSE, state="gpr", transform="log", **PREMIUM_KW)  # type: ignore[arg-type]
         return pd.concat([sig, prem], axis=1)
 
     # A value dated calendar day t is known at midnight ending t: cut it at the day before d.
     def known(series: pd.Series, cut: pd.Timestamp) -> pd.Series:
         return series[series.index < cut]
 
-    check_lookahead(chain, gpr, case.prices, cut_dates=cuts, truncate=[known, None])
+    assert check_lookahead(chain, gpr, case.prices, cut_dates=cuts, truncate=[known, None]).ok
 
 
 def test_property_inputs_exercise_every_column() -> None:

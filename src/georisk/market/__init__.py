@@ -17,6 +17,7 @@ from georisk.market._cutoffs import (
 )
 from georisk.market._load import PriceLoad, load_prices, prices_from_config, settled_through
 from georisk.market._quality import QualityReport, QualityThresholds, quality_report
+from georisk.market._rolls import ROLL_RULES, causal_roll_mask, contract_expiries, roll_window
 from georisk.market._shape import FetchResult, close_frame, normalize_download
 from georisk.market._sources import (
     CsvSource,
@@ -31,6 +32,7 @@ from georisk.market._yahoo import YFinanceSource
 __all__ = [
     "CUTOFF_CONVENTIONS",
     "ENV_CACHE_DIR",
+    "ROLL_RULES",
     "Alignment",
     "CsvSource",
     "CutoffConvention",
@@ -48,7 +50,9 @@ __all__ = [
     "YFinanceSource",
     "align_to_sessions",
     "align_with_report",
+    "causal_roll_mask",
     "close_frame",
+    "contract_expiries",
     "cutoff_table",
     "default_universe",
     "expected_sessions",
@@ -59,6 +63,7 @@ __all__ = [
     "quality_report",
     "read_price_table",
     "resolve_cache_dir",
+    "roll_window",
     "settled_through",
     "simple_returns",
     "validate_prices",

@@ -101,9 +101,16 @@ def align_with_report(
     close_utc = pd.DatetimeIndex(closes)
     sessions = pd.DatetimeIndex(closes.index)
     raw_cols: dict[str, pd.Series] = {}
+    # known_at depends on the timing fields only: compute it once per timing over all dates
+    all_dates = pd.DatetimeIndex(prices.index)
+    timing: dict[tuple[str, str | None, str | None, str | None], pd.Series] = {}
     for ticker in prices.columns:
         series = prices[ticker].dropna()
-        t = known_at(pd.DatetimeIndex(series.index), universe.instrument(str(ticker)))
+        inst = universe.instrument(str(ticker))
+        key = (inst.calendar, inst.cutoff, inst.close_time, inst.timezone)
+        if key not in timing:
+            timing[key] = pd.Series(known_at(all_dates, inst), index=all_dates)
+        t = pd.DatetimeIndex(timing[key].loc[series.index])
         pos = close_utc.searchsorted(t, side="left")
         keep = pos < len(close_utc)
         mapped = pd.Series(series.to_numpy()[keep], index=sessions[pos[keep]], dtype="float64")

@@ -13,6 +13,7 @@ from georisk.calendar import get_calendar, session_closes
 from georisk.config import Universe
 from georisk.errors import ConfigError, DataQualityError
 from georisk.market._cutoffs import expected_sessions, known_at
+from georisk.market._rolls import roll_window
 
 __all__ = ["JUMP_COLUMNS", "QualityReport", "QualityThresholds", "quality_report"]
 
@@ -69,6 +70,10 @@ class QualityThresholds(BaseModel):
     outlier_z : float, default 8.0
         Robust z-score of a simple return, against the median and MAD of the 63 returns
         before it, past which the return is an outlier (flagged, never a failure).
+    roll_z : float, default 3.0
+        For a future with a ``roll`` rule, the robust z-score past which a return on an
+        expiry session (the last trading day or the session after it) is flagged as a
+        ``roll_jump``: a contract switch or an expiry squeeze, not news.
     max_conflicting_duplicates : int, default 0
         Dates given twice with different prices.
     max_lag_sessions : int, default 5
@@ -85,6 +90,7 @@ class QualityThresholds(BaseModel):
     max_stale_run: int = Field(default=5, ge=1)
     stale_min_run: int = Field(default=3, ge=2)
     outlier_z: float = Field(default=8.0, gt=0)
+    roll_z: float = Field(default=3.0, gt=0)
     max_conflicting_duplicates: int = Field(default=0, ge=0)
     max_lag_sessions: int = Field(default=5, ge=0)
     allow_non_positive_futures: bool = True
@@ -366,6 +372,19 @@ def _one(
     z = _robust_z(ret)
     out_mask = (z.abs() > th.outlier_z).to_numpy()
     n_out = n_roll = 0
+    if inst.is_future and inst.roll is not None and len(sidx):
+        expiry = roll_window(inst.roll, sidx) & (z.abs() > th.roll_z).to_numpy()
+        for i in (int(k) for k in np.flatnonzero(expiry)):
+            # causal: the expiry calendar is published in advance and z uses earlier returns only
+            jumps.append({"ticker": ticker, "date": sidx[i], "value": float(ret.iloc[i]), "z": float(z.iloc[i])})
+            n_roll += 1
+            flag(
+                sidx[i],
+                "roll_jump",
+                float(ret.iloc[i]),
+                f"expiry session of its {inst.roll} contract (robust z {z.iloc[i]:.1f}): roll or expiry squeeze",
+            )
+        out_mask = out_mask & ~expiry
     for i in (int(k) for k in np.flatnonzero(out_mask)):
         if inst.is_future:
             # causal: decided from prices up to and including this date

@@ -462,14 +462,17 @@ def expanding_wls_hac(
         gamma[report, j] = g[report]
         ridx = np.flatnonzero(report)
         if len(ridx):
-            bread[ridx, j] = np.linalg.pinv(xx[ridx])
-    # meat between series m and n: sum_t s_m,t s_n,t' + Bartlett-weighted lag terms
-    outer = scores[:, :, None, :, None] * scores[:, None, :, None, :]
-    meat = np.cumsum(outer, axis=0)
+            # the report rows passed the solve above; a jitter keeps a degenerate one finite
+            k_eye = np.eye(k) * (_REL_EPS * np.maximum(np.trace(xx[ridx], axis1=1, axis2=2) / k, 1e-300))[:, None, None]
+            bread[ridx, j] = np.linalg.inv(xx[ridx] + k_eye)
+    # Meat between series m and n. The Bartlett lag terms sum_l w_l s_t s_{t-l}' are
+    # s_t q_t' with q_t = sum_{l=1}^{L} w_l s_{t-l}, a causal weighted sum of past scores,
+    # so the whole meat is three cumulative sums whatever the number of lags.
+    q = np.zeros_like(scores)
     for lag in range(1, lags + 1):
-        wgt = 1.0 - lag / (lags + 1.0)
-        cross = np.zeros_like(outer)
-        cross[lag:] = scores[lag:, :, None, :, None] * scores[:-lag, None, :, None, :]
-        cum = np.cumsum(cross, axis=0)
-        meat += wgt * (cum + np.swapaxes(np.swapaxes(cum, 1, 2), 3, 4))
+        q[lag:] += (1.0 - lag / (lags + 1.0)) * scores[:-lag]
+    step = scores[:, :, None, :, None] * scores[:, None, :, None, :]
+    step += scores[:, :, None, :, None] * q[:, None, :, None, :]
+    step += q[:, :, None, :, None] * scores[:, None, :, None, :]
+    meat = np.cumsum(step, axis=0)
     return gamma, bread, meat

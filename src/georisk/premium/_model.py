@@ -241,17 +241,18 @@ def risk_premium(
     -------
     pandas.DataFrame
         Index: the signal's sessions. Columns ``state``, ``level``, ``state_change``,
-        ``shock``, ``benchmark_return``; per risk sleeve ``k`` (and ``oil`` when the
-        universe names an oil ticker): ``k_return``, ``k_beta`` (on the benchmark),
-        ``k_beta_<factor>``, ``k_abnormal``, ``k_response`` (:math:`b_{h^*}`, return per
-        unit shock) with ``k_response_se``, ``k_premium`` with ``k_premium_se``,
-        ``k_premium_lo``, ``k_premium_hi``, ``k_premium_hawkish`` and
-        ``k_premium_peace`` (the parts built by positive and negative shocks),
-        ``k_impulse`` (the further abnormal move today's shock implies), ``k_realised_move``,
-        ``k_gap``, and ``grpi_k`` for sleeves; ``grpi``, ``grpi_se``, ``grpi_lo``,
-        ``grpi_hi``, ``grpi_t``, ``grpi_hawkish``, ``grpi_peace``; and for oil
-        ``oil_price``, ``oil_premium_usd`` with ``oil_premium_usd_se``,
-        ``oil_premium_usd_lo``, ``oil_premium_usd_hi``.
+        ``shock``, ``benchmark_return``; per risk sleeve ``k``: ``k_return``, ``k_beta``
+        (on the benchmark), ``k_beta_<factor>``, ``k_abnormal``, ``k_response``
+        (:math:`b_{h^*}`, return per unit shock) with ``k_response_se``, ``k_premium``
+        with ``k_premium_se``, ``k_premium_lo``, ``k_premium_hi``,
+        ``k_premium_hawkish`` and ``k_premium_peace`` (the parts built by positive and
+        negative shocks), ``k_impulse`` (the further abnormal move today's shock
+        implies), ``k_realised_move``, ``k_gap`` and ``grpi_k``; ``grpi``, ``grpi_se``,
+        ``grpi_lo``, ``grpi_hi``, ``grpi_t``, ``grpi_hawkish``, ``grpi_peace``; and when
+        the universe names an oil ticker ``oil_beta``, ``oil_beta_<factor>``,
+        ``oil_abnormal_return``, ``oil_response`` (``_se``), ``oil_premium`` (``_se``,
+        ``_lo``, ``_hi``), ``oil_price`` and ``oil_premium_usd`` with
+        ``oil_premium_usd_se``, ``oil_premium_usd_lo``, ``oil_premium_usd_hi``.
 
     Notes
     -----
@@ -383,29 +384,31 @@ def risk_premium(
         resp = gamma[:, j] @ sizes
         var_r = np.einsum("tk,tkl,tl->t", ba[:, j], meat[:, j, j], ba[:, j])
         p = prem[:, j]
-        fs = factor_sets[j]
-        new[f"{name}_return"] = y[:, j]
-        bench_beta = betas[name].get(universe.benchmark, np.zeros(n))
-        new[f"{name}_beta"] = bench_beta
+        is_sleeve = name != "oil"
+        if is_sleeve:
+            new[f"{name}_return"] = y[:, j]
+        new[f"{name}_beta"] = betas[name].get(universe.benchmark, np.zeros(n))
         for t, b in betas[name].items():
             new[f"{name}_beta_{t}"] = b
-        new[f"{name}_abnormal"] = ar[:, j]
+        # the oil series is not a sleeve: no "_abnormal" column, which marks tradable sleeves
+        new[f"{name}_abnormal" if is_sleeve else "oil_abnormal_return"] = ar[:, j]
         new[f"{name}_response"] = resp
         new[f"{name}_response_se"] = np.sqrt(np.clip(var_r, 0.0, None))
         new[f"{name}_premium"] = p
         new[f"{name}_premium_se"] = se
         new[f"{name}_premium_lo"] = p - zq * se
         new[f"{name}_premium_hi"] = p + zq * se
-        new[f"{name}_premium_hawkish"] = prem_pos[:, j]
-        new[f"{name}_premium_peace"] = p - prem_pos[:, j]
-        new[f"{name}_impulse"] = (resp - gamma[:, j] @ impact) * eps
-        new[f"{name}_realised_move"] = realised[:, j]
-        new[f"{name}_gap"] = p - realised[:, j]
-        del fs
+        if is_sleeve:
+            new[f"{name}_premium_hawkish"] = prem_pos[:, j]
+            new[f"{name}_premium_peace"] = p - prem_pos[:, j]
+            new[f"{name}_impulse"] = (resp - gamma[:, j] @ impact) * eps
+            new[f"{name}_realised_move"] = realised[:, j]
+            new[f"{name}_gap"] = p - realised[:, j]
     nr = len(risk)
     wv = np.array([weights.get(k, 0.0) for k in risk])
     grpi = prem[:, :nr] @ wv
-    var_g = np.einsum("tmk,tmnkl,tnl,m,n->t", bg[:, :nr], meat[:, :nr, :nr], bg[:, :nr], wv, wv)
+    wbg = bg[:, :nr] * wv[None, :, None]
+    var_g = np.einsum("tmk,tmnkl,tnl->t", wbg, meat[:, :nr, :nr], wbg, optimize=True)
     se_g = np.sqrt(np.clip(var_g, 0.0, None))
     for j, k in enumerate(risk):
         new[f"grpi_{k}"] = wv[j] * prem[:, j]

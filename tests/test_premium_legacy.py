@@ -1,4 +1,4 @@
-"""risk_premium and its trailing regressions: formulas, shifts, robustness, decomposition."""
+"""The superseded loading_premium and the trailing regressions it uses: formulas, shifts, robustness."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from georisk.calendar import session_closes
 from georisk.config import Instrument, Sleeve, Universe
 from georisk.errors import ConfigError
-from georisk.premium import risk_premium
-from georisk.premium_methods import trailing_huber_slope, trailing_ols_slope, trailing_sum
+from georisk.premium import loading_premium
+from georisk.premium._kernels import trailing_huber_slope, trailing_ols_slope, trailing_sum
 
 SESSIONS = session_closes("XNYS", "2021-01-04", "2022-12-30").index[:400]
 
@@ -119,7 +119,7 @@ KW = {"state": "s", "beta_window": 60, "loading_window": 60, "min_periods": 30, 
 
 def test_premium_recovers_loadings_and_follows_the_formulas() -> None:
     signal, prices = _inputs()
-    prem = risk_premium(signal, prices, _universe(), **KW)  # type: ignore[arg-type]
+    prem = loading_premium(signal, prices, _universe(), **KW)  # type: ignore[arg-type]
     late = prem.iloc[100:]
     assert late["energy_theta"].median() == pytest.approx(0.02, rel=0.15)
     assert late["defense_theta"].median() == pytest.approx(0.01, rel=0.2)
@@ -147,7 +147,7 @@ def test_premium_recovers_loadings_and_follows_the_formulas() -> None:
 
 def test_huber_loading_option_and_sleeve_weights() -> None:
     signal, prices = _inputs()
-    prem = risk_premium(signal, prices, _universe(), loading_method="huber", sleeve_weights={"energy": 1.0}, **KW)  # type: ignore[arg-type]
+    prem = loading_premium(signal, prices, _universe(), loading_method="huber", sleeve_weights={"energy": 1.0}, **KW)  # type: ignore[arg-type]
     late = prem.iloc[100:]
     assert late["energy_theta"].median() == pytest.approx(0.02, rel=0.15)
     np.testing.assert_allclose(late["grpi"], late["energy_premium"])
@@ -155,7 +155,7 @@ def test_huber_loading_option_and_sleeve_weights() -> None:
 
 def test_external_state_without_parts_leaves_decomposition_nan() -> None:
     signal, prices = _inputs()
-    prem = risk_premium(signal[["s"]], prices, _universe(), **KW)  # type: ignore[arg-type]
+    prem = loading_premium(signal[["s"]], prices, _universe(), **KW)  # type: ignore[arg-type]
     assert prem["grpi_hawkish"].isna().all()
     assert prem["grpi"].notna().any()
 
@@ -174,4 +174,4 @@ def test_external_state_without_parts_leaves_decomposition_nan() -> None:
 def test_bad_parameters_name_the_fix(kwargs: dict[str, object], match: str) -> None:
     signal, prices = _inputs()
     with pytest.raises(ConfigError, match=match):
-        risk_premium(signal, prices, _universe(), **{**KW, **kwargs})  # type: ignore[arg-type]
+        loading_premium(signal, prices, _universe(), **{**KW, **kwargs})  # type: ignore[arg-type]
