@@ -305,8 +305,7 @@ def publish(
     version = str(manifest["version"])
     try:
         vroot.mkdir(parents=True, exist_ok=True)
-        _clean_temporaries(vroot)
-        _clean_temporaries(out_dir)
+        _clean_temporaries(vroot)  # the export root's own temporaries: once a run, in recover()
         current: Path | None = None
         if link.is_symlink() and not link.exists():
             if not overwrite_corrupt:
@@ -499,6 +498,7 @@ def recover(out_dir: Path) -> str | None:
     str or None
         What was done, or None when no run was interrupted.
     """
+    _clean_temporaries(out_dir)  # under the lock: a temporary here was left by a killed run
     pending = out_dir / PENDING
     if not pending.exists():
         return None
