@@ -192,3 +192,16 @@ def test_strict_prices_still_stop_the_analysis_commands(tmp_path: Path):
     toml = tmp_path / "strict.toml"
     toml.write_text("[prices]\nsource = 'csv'\npath = 'stale.csv'\nstrict = true\n", encoding="utf-8")
     assert main(["premium", "--config", str(toml), "--out", str(tmp_path / "p.csv")]) == 5
+
+
+def test_lenient_runs_report_dropped_rows_per_reason(tmp_path: Path, capsys):
+    from georisk.datasets import sample_articles_path
+
+    feed = tmp_path / "articles.jsonl"
+    feed.write_text(sample_articles_path().read_text("utf-8") + '{"id": "x", "published_at": \n{"id": "y"}\n')
+    toml = tmp_path / "lenient.toml"
+    toml.write_text(f"[articles]\npath = '{feed}'\nlenient = true\n", encoding="utf-8")
+    assert main(["signal", "--config", str(toml), "--out", str(tmp_path / "s.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "dropped rows: 2 article record(s) were quarantined (lenient mode): " in err, err
+    assert " x " in err.split("dropped rows:")[1]

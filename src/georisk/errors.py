@@ -9,7 +9,9 @@ exit code  meaning                                     error class
 =========  ==========================================  ===========================
 0          success                                     --
 1          unexpected error (a bug: please report it)  any other exception
-2          usage or configuration error                :class:`ConfigError`
+2          usage or configuration error; an output     :class:`ConfigError`,
+           that cannot be written (permissions, full   :class:`OutputError`
+           disk, file-size limit, a file as a folder)
 3          invalid input data (file, row, field)       :class:`InputDataError`
 4          missing or stale data                       :class:`MissingDataError`
 5          data-quality failure                        :class:`DataQualityError`

@@ -17,12 +17,21 @@ from georisk.commands._common import (
 )
 
 
+def report_dropped(quarantine: Any, prices: Any) -> None:
+    """Log, per input, how many rows a lenient run left out and why (as the export's manifest does)."""
+    from georisk.export._daily import _dropped_warnings
+
+    for line in _dropped_warnings(quarantine, prices):
+        log.warning("%s", line)
+
+
 def cmd_stage(args: argparse.Namespace) -> int:
     """Run the pipeline and write or show the signal or the premium."""
     from georisk.pipeline import run
 
     check_out(args.out)
     result = run(config_from_args(args), as_of=args.as_of)
+    report_dropped(result.quarantine, result.prices)
     frame = {"signal": result.signal, "premium": result.premium}[args.command]
     write_or_show(frame, args.out, args.command)
     return 0
@@ -34,6 +43,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     check_out(args.out)
     result = run(config_from_args(args), as_of=args.as_of)
+    report_dropped(result.quarantine, result.prices)
     print(result.backtest.summary().to_string(float_format=lambda v: f"{v:.3f}"))  # noqa: T201
     if args.out is not None:
         import pandas as pd
