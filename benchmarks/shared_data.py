@@ -45,12 +45,15 @@ def _censor_net(title: pd.Series, desc: pd.Series) -> tuple[pd.Series, pd.Series
 def load_headlines(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Headlines of news-ruwa and news-guardian-bbc-russia-ukraine as one article frame.
 
+    Sources are the three collections (``ruwa``, ``guardian``, ``bbc``): each is read
+    against its own level by the signal's source normalisation.
+
     Returns
     -------
     (articles, quarantine)
         The validated articles and the records rejected (no date, no text), counted.
     """
-    ruwa = pd.read_csv(shared / "news-ruwa" / "RUWA_04.08.23.csv")
+    ruwa = pd.read_csv(shared / "news-ruwa" / "RUWA_04.08.23.csv", dtype={"title": str, "desc": str})
     title, desc = _censor_net(ruwa["title"].fillna("").astype(str), ruwa["desc"].fillna("").astype(str))
     text = (title + ". " + desc).str.strip(". ")
     raw = [
@@ -60,7 +63,9 @@ def load_headlines(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "published_at": _dates(ruwa["Date"], "%m/%d/%Y"),
                     "title": title,
                     "text": text,
-                    "source": "ruwa:" + ruwa["Site"].astype(str),
+                    # One source per collection: RUWA is one scraper's dataset whose mix of
+                    # sites is its authors' choice; the site stays in the URL.
+                    "source": "ruwa",
                     "url": ruwa["src"].astype(str),
                 }
             ),
