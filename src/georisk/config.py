@@ -317,13 +317,26 @@ def default_universe() -> Universe:
     )
 
 
+DateOnly = Literal["end_of_day", "start_of_day", "raise"]
+
+
 class ArticlesConfig(_Frozen):
-    """Where articles come from and how their timestamps are read."""
+    """Where articles come from and how their timestamps are read (see :func:`georisk.load_articles`).
+
+    ``date_only`` says when an article that carries a date without a time is known:
+    ``"end_of_day"`` (the default: the last instant of that day in its zone, so it counts
+    for the next session), ``"start_of_day"``, or ``"raise"``; a table maps sources to
+    policies (``"*"`` for the rest). ``dayfirst`` or ``date_format`` settle day/month
+    order, which is never guessed; ``encoding`` names the files' text encoding.
+    """
 
     path: Path | None = None
     format: Literal["auto", "jsonl", "csv", "folder"] = "auto"
     timezone: str | None = None
-    date_only: Literal["end_of_day", "start_of_day"] = "end_of_day"
+    date_only: DateOnly | dict[str, DateOnly] = "end_of_day"
+    dayfirst: bool | None = None
+    date_format: str | None = None
+    encoding: str | None = None
     lenient: bool = False
 
 

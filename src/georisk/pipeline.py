@@ -76,12 +76,18 @@ def load_inputs(
     acfg = config.articles
     a_path = acfg.path if acfg.path is not None else sample_articles_path()
     inputs["articles"] = Path(a_path)
+    read = {
+        "format": acfg.format,
+        "timezone": acfg.timezone,
+        "date_only": acfg.date_only,
+        "dayfirst": acfg.dayfirst,
+        "date_format": acfg.date_format,
+        "encoding": acfg.encoding,
+    }
     if acfg.lenient:
-        articles, quarantine = load_articles(
-            a_path, format=acfg.format, timezone=acfg.timezone, date_only=acfg.date_only, lenient=True
-        )
+        articles, quarantine = load_articles(a_path, lenient=True, **read)  # type: ignore[call-overload]
     else:
-        articles = load_articles(a_path, format=acfg.format, timezone=acfg.timezone, date_only=acfg.date_only)
+        articles = load_articles(a_path, **read)  # type: ignore[call-overload]
         quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
     pcfg = config.prices if strict is None else config.prices.model_copy(update={"strict": strict})
     loaded, p_path = prices_from_config(pcfg, config.universe)
