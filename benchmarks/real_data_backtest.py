@@ -4,11 +4,10 @@ Reads ``../shared/data`` beside the repository (nothing is copied into the repo)
 
 * state A, article-based: dated headlines from news-ruwa and
   news-guardian-bbc-russia-ukraine, scored by georisk's default scorer, turned into the
-  daily signal (``escalation_z``); the corpora cover 2020-2024;
-* state B, GPR-based: the Caldara-Iacoviello daily GPR (``gpr_z``), which covers the
-  whole 2018-2026 span of the prices;
-* prices: defense ITA XAR LMT NOC RTX GD, energy EIA Brent spot USO UNG, grain WEAT
-  CORN, benchmark SPY (Yahoo adjusted closes, EIA spot).
+  daily signal (``escalation_intensity``, source-normalised); the corpora cover 2020-2024;
+* state B, GPR-based: the Caldara-Iacoviello daily GPR in points, on the same sample;
+* prices: the default universe's layout (EIA Brent spot standing in for BZ=F, CL=F,
+  NG=F; LMT NOC RTX GD ITA RHM.DE BA.L; ZW=F ZC=F WEAT; SPY; the dollar UUP).
 
 For each state it builds the premium with :func:`georisk.risk_premium` and runs the
 default :func:`georisk.backtest` (impulse, horizon 5, execution lag 1, 5 bp costs) with
@@ -16,7 +15,7 @@ default :func:`georisk.backtest` (impulse, horizon 5, execution lag 1, 5 bp cost
 the Newey-West t, PSR and the deflated Sharpe ratio; then a 72-configuration sweep and a
 walk-forward choice (beside 100 placebo walk-forwards), every configuration recorded in one trial ledger so the deflated
 Sharpe ratio of the default counts every trial made here; then the information
-coefficient by horizon and an event study around hawkish and peace shocks.
+coefficient of the news shocks by horizon and an event study around large shocks.
 
 Headlines carry a date without a time; each is taken as known at the end of its day in
 London (Guardian, BBC) or Kyiv (RUWA), so it counts for the next New York session.
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from shared_data import load_headlines, load_real_prices
+from shared_data import load_default_layout_prices, load_headlines
 
 import georisk
 from georisk.evaluation import event_study, information_coefficient, signal_shocks
@@ -81,20 +80,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     shared: Path = args.shared
     t0 = time.perf_counter()
-    prices, universe = load_real_prices(shared, "2017-01-01")
+    prices, universe = load_default_layout_prices(shared, "2019-06-01", "2024-12-31")
     arts, quarantine = load_headlines(shared)
     print(f"headlines: {len(arts)} articles, {len(quarantine)} records quarantined (counted, not hidden)")
     scores = georisk.score_articles(arts, evidence=False)
-    signal = georisk.daily_signal(scores, start="2020-01-02", end="2024-12-31")
+    scores["source"] = arts["source"].to_numpy()
+    signal = georisk.daily_signal(
+        scores, start="2020-01-02", end="2024-12-31", attention_base=("2020-01-02", "2020-12-31")
+    )
     gpr = load_gpr_daily(shared / "gpr-index" / "data_gpr_daily_recent.csv")
-    gsig = external_signal(gpr["GPRD"], name="gpr", start="2017-01-03", end=str(prices.index[-1].date()))
+    gsig = external_signal(gpr["GPRD"], name="gpr", start="2020-01-02", end="2024-12-31", zscore_window=None)
     prem_a = georisk.risk_premium(signal, prices, universe)
-    prem_b = georisk.risk_premium(gsig, prices, universe, state="gpr_z").loc["2018-01-01":]
+    prem_b = georisk.risk_premium(gsig, prices, universe, state="gpr", transform="log")
     print(f"inputs ready in {time.perf_counter() - t0:.1f} s: {len(scores)} headlines, {prices.shape[1]} tickers")
 
     ledger = TrialLedger()
     results = {}
-    for name, prem in (("A (articles, escalation_z)", prem_a), ("B (daily GPR, gpr_z)", prem_b)):
+    for name, prem in (("A (articles, escalation_intensity)", prem_a), ("B (daily GPR, points)", prem_b)):
         results[name] = report_backtest(name, prem, ledger)
     for name, prem in (("A", prem_a), ("B", prem_b)):
         sw = sweep(prem, GRID, ledger=ledger, label=f"sweep {name}")
@@ -125,12 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ledger saved to {args.ledger}")
 
     for name, prem in (("A", prem_a), ("B", prem_b)):
-        print(f"\ninformation coefficient of the state change (5 sessions) on sleeve abnormal returns, state {name}:")
-        ds = prem["state"] - prem["state"].shift(5)
+        print(f"\ninformation coefficient of the news shocks (5 sessions) on sleeve abnormal returns, state {name}:")
+        ds = prem["shock"].rolling(5).sum()
         for k in ("energy", "defense", "grain"):
             ic = information_coefficient(ds, prem[f"{k}_abnormal"], horizons=(1, 5, 20), execution_lag=1)
             print(f"  {k:<8s} " + "  ".join(f"h={h}: IC {r.ic:+.3f} (t {r.hac_t:+.2f})" for h, r in ic.iterrows()))
-        src = signal["escalation_z"] if name == "A" else gsig["gpr_z"]
+        shock = prem["shock"]
+        src = shock / shock.expanding(min_periods=60).std().shift(1)
         shocks = signal_shocks(src.loc[prem.index[0] :], threshold=2.0, min_gap=20)
         for kind, events in shocks.items():
             if len(events) < 3:
