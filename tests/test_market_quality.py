@@ -98,24 +98,31 @@ def test_strict_load_and_lag(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_causal_roll_mask_never_changes_when_later_prices_arrive() -> None:
+    # The generic jump rule, for a future without a roll rule (with one, a move on an
+    # expiry session is a roll whether or not it reverts: see test_premium_model.py).
+    energy = U.sleeves["energy"]
+    plain = energy.model_copy(
+        update={"instruments": tuple(i.model_copy(update={"roll": None}) for i in energy.instruments)}
+    )
+    u = U.model_copy(update={"sleeves": {**U.sleeves, "energy": plain}})
     days = nyse_days()
     v = walk(len(days), 6, 80.0)
     v[120:] *= 0.85  # a roll: the level stays down
     v[180] *= 0.8  # a one-day crash that comes back the next session (two jumps)
     full = pd.Series(v, index=days)
     sessions = pd.DatetimeIndex(days, name="date")
-    whole = quality_report({"CL=F": full}, U).roll_mask(sessions, U)["CL=F"]
+    whole = quality_report({"CL=F": full}, u).roll_mask(sessions, u)["CL=F"]
     assert whole[days[120]] and whole[days[180]]
     for n in (100, 121, 150, 181, 182, 200, len(days)):
-        rep = quality_report({"CL=F": full.iloc[:n]}, U)
-        part = rep.roll_mask(sessions[:n], U)["CL=F"]
+        rep = quality_report({"CL=F": full.iloc[:n]}, u)
+        part = rep.roll_mask(sessions[:n], u)["CL=F"]
         assert part.equals(whole.iloc[:n]), n  # later prices never change an earlier date
         if n not in (121, 181, 182):  # the roll, the crash and its reversal are jumps
             assert not part.iloc[-1], n  # the last day is not flagged for being last
     # The retrospective split looks at the next price: the report's own mask flags the
     # crash as a roll while it is the newest date, and takes it back a day later.
-    assert quality_report({"CL=F": full.iloc[:181]}, U).roll_mask(sessions[:181], U, causal=False)["CL=F"].iloc[-1]
-    retro = quality_report({"CL=F": full}, U).roll_mask(sessions, U, causal=False)["CL=F"]
+    assert quality_report({"CL=F": full.iloc[:181]}, u).roll_mask(sessions[:181], u, causal=False)["CL=F"].iloc[-1]
+    retro = quality_report({"CL=F": full}, u).roll_mask(sessions, u, causal=False)["CL=F"]
     assert retro[days[120]] and not retro[days[180]]
 
 

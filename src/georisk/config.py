@@ -23,6 +23,7 @@ __all__ = [
     "Instrument",
     "PremiumConfig",
     "PricesConfig",
+    "ScoringConfig",
     "SignalConfig",
     "Sleeve",
     "Universe",
@@ -369,6 +370,17 @@ class PricesConfig(_Frozen):
         return self
 
 
+class ScoringConfig(_Frozen):
+    """Which conflict the articles are scored for (see :func:`georisk.score_articles`).
+
+    ``conflict`` is a shipped conflict file (``"russia_ukraine"``, ``"china_taiwan"``) or
+    the path of your own: it names the conflict's actors, places, forces, companies and
+    allies, and an article is relevant only when it names them.
+    """
+
+    conflict: str = "russia_ukraine"
+
+
 class SignalConfig(_Frozen):
     """Daily news signal parameters (see :func:`georisk.daily_signal`)."""
 
@@ -439,6 +451,7 @@ class GeoriskConfig(_Frozen):
     """The whole configuration of a pipeline run."""
 
     articles: ArticlesConfig = ArticlesConfig()
+    scoring: ScoringConfig = ScoringConfig()
     prices: PricesConfig = PricesConfig()
     universe: Universe = Field(default_factory=default_universe)
     signal: SignalConfig = SignalConfig()
