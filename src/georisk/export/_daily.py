@@ -421,6 +421,48 @@ def _price_gaps(prices: pd.DataFrame, d: pd.Timestamp, config: GeoriskConfig) ->
     return [f"no price on {d.date()} for {', '.join(gaps)}"] if gaps else []
 
 
+class _PriceGaps:
+    """:func:`_price_gaps` for every session of a range, from lookups prepared once.
+
+    ``at(d)`` returns what ``_price_gaps(prices, d, config)`` returns (and raises what it
+    raises), with each calendar's sessions and each ticker's priced dates looked up by
+    binary search instead of a copy of the prices and a calendar per ticker and session.
+    """
+
+    def __init__(self, prices: pd.DataFrame, config: GeoriskConfig, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+        self.prices = prices
+        self.config = config
+        self.index = pd.DatetimeIndex(prices.index)
+        self.tickers = list(config.universe.tickers)
+        self.calendars: dict[str, set[pd.Timestamp]] = {}
+        for t in self.tickers:
+            name = config.universe.instrument(t).calendar
+            if name not in self.calendars:
+                cal = get_calendar(name, str(lo.date()), str(hi.date()))
+                self.calendars[name] = set(pd.DatetimeIndex(cal.sessions_in_range(lo, hi)))
+        self.valid = {
+            t: pd.DatetimeIndex(prices[t].dropna().index) if t in prices.columns else pd.DatetimeIndex([])
+            for t in self.tickers
+        }
+
+    def at(self, d: pd.Timestamp) -> list[str]:
+        """The gaps of session ``d`` (see :func:`_price_gaps`)."""
+        pos = int(self.index.searchsorted(d, side="right"))
+        if pos == 0 or pd.Timestamp(self.index[pos - 1]) < d:
+            return _price_gaps(self.prices, d, self.config)  # raises, naming the gap
+        gaps = []
+        for ticker in self.tickers:
+            inst = self.config.universe.instrument(ticker)
+            if d not in self.calendars[inst.calendar]:
+                continue
+            valid = self.valid[ticker]
+            k = int(valid.searchsorted(d, side="right"))
+            if k == 0 or pd.Timestamp(valid[k - 1]) != d:
+                seen = pd.Timestamp(valid[k - 1]).date() if k else "never"
+                gaps.append(f"{ticker} (a {inst.calendar} session; last price {seen})")
+        return [f"no price on {d.date()} for {', '.join(gaps)}"] if gaps else []
+
+
 def _known_times(prices: pd.DataFrame, config: GeoriskConfig) -> dict[str, pd.Series]:
     """When each price is known (UTC), per ticker: its date at its own cutoff convention."""
     from georisk.market import known_at
@@ -471,6 +513,13 @@ class _KnownPrices:
             rows = prices.index.get_indexer(pd.DatetimeIndex(k.index))
             matrix[rows[rows >= 0], j] = times[rows >= 0]
         self.matrix = matrix
+
+    def fresh(self, before: pd.Timestamp, cutoff: pd.Timestamp) -> dict[str, pd.DatetimeIndex]:
+        """Per ticker, the dates of the prices first known after ``before`` and by ``cutoff``."""
+        lo = pd.Timestamp(before).tz_convert("UTC").as_unit("ns").value
+        hi = pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
+        new = (self.matrix > lo) & (self.matrix <= hi)
+        return {str(t): pd.DatetimeIndex(self.prices.index[new[:, j]]) for j, t in enumerate(self.prices.columns)}
 
     def at(self, cutoff: pd.Timestamp) -> pd.DataFrame:
         """The prices known at ``cutoff``."""
@@ -649,6 +698,7 @@ def export_range(
         articles, quarantine, prices, inputs = load_inputs(cfg, strict=False)  # strict per session below
         known = _known_times(prices, cfg)
         known_prices = _KnownPrices(prices, known)
+        price_gaps = _PriceGaps(prices, cfg, pd.Timestamp(closes.index[0]), pd.Timestamp(closes.index[-1]))
         index = _ArticleIndex(articles)
         # Only what each session's manifest needs is kept (digests, counts, warnings): no
         # copy of the articles or prices per session, so memory does not grow with the range.
@@ -658,11 +708,11 @@ def export_range(
             d = pd.Timestamp(key)  # type: ignore[arg-type]
             cut = pd.Timestamp(cutoff)
             n_used, last, digest = index.used(d, cut, cal, max_article_gap)
-            gaps = _price_gaps(prices, d, cfg)
+            gaps = price_gaps.at(d)
             if gaps and missing_prices == "raise":
                 raise MissingDataError(gaps[0] + "; refresh those prices or pass missing_prices='warn'")
             upto = known_prices.at(cut)
-            fresh = {t: pd.DatetimeIndex(k.index[((k > before) & (k <= cut)).to_numpy()]) for t, k in known.items()}
+            fresh = known_prices.fresh(before, cut)
             checks[d] = _SessionInputs(
                 n_used, last, gaps + _price_quality(upto, d, cfg, fresh), digest, _hash_frame(upto), upto.index.max()
             )
