@@ -65,7 +65,7 @@ def test_daily_export_writes_a_complete_validated_export(daily):
     assert set(m["inputs"]) == {"articles", "prices", "articles_used", "prices_used"}
     assert m["inputs"]["articles"]["kind"] == "file" and len(m["inputs"]["articles"]["sha256"]) == 64
     assert m["articles_used"] > 1000 and m["prices_last_date"] == "2024-12-31"
-    assert m["georisk_version"] and m["schema_version"] == "2"
+    assert m["georisk_version"] and m["schema_version"] == "3"
     assert os.readlink(out / "latest") == "session=2024-12-31"
     hist = read_history(out)
     assert list(hist.index) == [D]

@@ -144,6 +144,16 @@ def _group_sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out
 
 
+def _days_collected(index: pd.DatetimeIndex, calendar: str) -> pd.Series:
+    """Calendar days between each session's close and the previous session's close."""
+    if len(index) == 0:
+        return pd.Series(dtype=float, index=index)
+    start = (index[0] - pd.Timedelta(days=15)).date()
+    closes = session_closes(calendar, str(start), str(index[-1].date()))
+    span = closes.diff().dt.total_seconds() / 86400.0
+    return span.reindex(index).fillna(1.0).clip(lower=1.0 / 24.0)
+
+
 #: Probability below which a run of empty sessions means a source is absent, not quiet.
 _ABSENT_P = 0.01
 
@@ -353,7 +363,9 @@ def daily_signal(
     :func:`source_normalised` (each source against its own level; 1 = an average
     base-period day), and
     :math:`\\text{attention\\_index}_d = 100\\, A_d / \\bar A^{base}_{\\le d}`.
-    ``hawkish_intensity`` and ``peace_intensity`` are the same index of
+    The sums are per calendar day collected (a Monday session holds three days of news),
+    so weekends and holidays are not bursts of attention. ``hawkish_intensity`` and
+    ``peace_intensity`` are the same index of
     :math:`\\sum_i w_i h_i` and :math:`\\sum_i w_i p_i` per source (so a source that
     writes twice as hawkishly as the others is read against its own tone);
     ``escalation_intensity`` is their difference (the default state of
@@ -527,10 +539,17 @@ def signal_from_sums(
     out["n_sources"] = (per_source_articles > 0).sum(axis=1).astype("int64") if len(per_source_articles.columns) else 0
     out["relevant_share"] = (sums["relevant"] / sums["one"]).where(sums["one"] > 0)
     norm = {"warmup": source_warmup, "window": source_window, "base": attention_base}
-    out["attention"] = source_normalised(wide("relevant"), per_source_articles, **norm)  # type: ignore[arg-type]
+    # A session collects the news of every calendar day since the previous close (a Monday
+    # holds three): the intensities are per day, so a weekend is not a burst of attention.
+    days = _days_collected(index, calendar)
+
+    def per_day(col: str) -> pd.DataFrame:
+        return wide(col).div(days, axis=0)
+
+    out["attention"] = source_normalised(per_day("relevant"), per_source_articles, **norm)  # type: ignore[arg-type]
     out["attention_index"] = _attention_index(out["attention"], attention_base, 1)
-    out["hawkish_intensity"] = source_normalised(wide("w_hawkish"), per_source_articles, **norm)  # type: ignore[arg-type]
-    out["peace_intensity"] = source_normalised(wide("w_peace"), per_source_articles, **norm)  # type: ignore[arg-type]
+    out["hawkish_intensity"] = source_normalised(per_day("w_hawkish"), per_source_articles, **norm)  # type: ignore[arg-type]
+    out["peace_intensity"] = source_normalised(per_day("w_peace"), per_source_articles, **norm)  # type: ignore[arg-type]
     out["escalation_intensity"] = out["hawkish_intensity"] - out["peace_intensity"]
     att = out["attention"].where(out["attention"] > 0)
     out["hawkish_tone"] = out["hawkish_intensity"] / att
