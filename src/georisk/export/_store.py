@@ -45,6 +45,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from georisk.errors import ConfigError, CorruptExportError, MissingDataError, OutputError, output_error
@@ -121,11 +122,19 @@ def _sha256(data: bytes) -> str:
 
 def flat_frame(rows: list[SignalRow]) -> pd.DataFrame:
     """The flat frame (one row per session) of validated rows, with stable dtypes."""
-    frame = pd.DataFrame([r.to_flat() for r in rows])
-    frame["cutoff"] = pd.to_datetime(frame["cutoff"], utc=True).dt.as_unit("us")
-    dtypes: dict[str, str] = {str(c): "float64" for c in frame.columns if c not in _FLOATS_EXCLUDED}
-    dtypes.update(n_articles="int64", n_relevant="int64")
-    return frame.astype(dtypes)  # one conversion, not one per column (the same dtypes and bytes)
+    flat = [r.to_flat() for r in rows]
+    data: dict[str, Any] = {}
+    for col in flat[0]:  # column by column, each built with its final dtype (no conversion afterwards)
+        values = [f[col] for f in flat]
+        if col == "cutoff":
+            data[col] = pd.Series(pd.to_datetime(values, utc=True).as_unit("us"))
+        elif col in ("n_articles", "n_relevant"):
+            data[col] = np.asarray(values, dtype="int64")
+        elif col in _FLOATS_EXCLUDED:
+            data[col] = values
+        else:
+            data[col] = np.array([np.nan if v is None else v for v in values], dtype="float64")
+    return pd.DataFrame(data)
 
 
 def row_bytes(rows: list[SignalRow]) -> dict[str, bytes]:
