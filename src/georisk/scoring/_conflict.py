@@ -52,8 +52,10 @@ _TABLES: dict[str, tuple[str, ...]] = {
     "endings": ("before", "after", "objects", "stops"),
     "senses": ("not_peace", "generic_peace", "other_topics", "topic_reach", "missed", "missed_after"),
     "exclusions": ("phrases", "off_topic", "off_topic_factor"),
+    # the language-model scorer's prompt (georisk.scoring.LLMScorer); the lexicon ignores it
+    "llm": ("prompt_version", "prompt"),
 }
-_SCALARS = {"name", "extends", "gate_scale", "gate_floor", "topic_reach", "off_topic_factor"}
+_SCALARS = {"name", "extends", "gate_scale", "gate_floor", "topic_reach", "off_topic_factor", "prompt_version", "prompt"}
 
 
 def normalise(text: str) -> str:
