@@ -59,6 +59,7 @@ SIGNAL_COLUMNS = [
     "escalation_intensity",
     "hawkish_tone",
     "peace_tone",
+    "attention_share",
     "hawkish",
     "peace",
     "threat",
@@ -142,6 +143,27 @@ def _group_sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     for j, col in enumerate(SUM_COLUMNS):
         out[col] = totals[:, j]
     return out
+
+
+def _share_of_monitored(
+    relevant: pd.Series, monitored: pd.Series | None, index: pd.DatetimeIndex, calendar: str
+) -> pd.Series:
+    """Relevant articles per session as a share of the feed's true total, when it reports one."""
+    if monitored is None:
+        return pd.Series(np.nan, index=index, dtype=float)
+    if not isinstance(monitored.index, pd.DatetimeIndex):
+        raise ConfigError("monitored must be indexed by a DatetimeIndex (calendar days or tz-aware timestamps)")
+    stamps = pd.DatetimeIndex(monitored.index)
+    if stamps.tz is None:
+        # a day's total is complete at the end of that day (UTC)
+        stamps = (stamps.normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)).tz_localize("UTC")
+    values = pd.to_numeric(monitored, errors="coerce").to_numpy(dtype=float)
+    if np.isnan(values).any() or (values < 0).any():
+        raise ConfigError("monitored holds missing or negative counts; give the feed's total per day, 0 where none")
+    sessions = assign_sessions(stamps, calendar)
+    total = pd.Series(values, index=sessions).groupby(level=0).sum().reindex(index)
+    share: pd.Series = (relevant / total.where(total > 0)).astype(float)
+    return share
 
 
 def _days_collected(index: pd.DatetimeIndex, calendar: str) -> pd.Series:
@@ -288,6 +310,7 @@ def daily_signal(
     attention_base: tuple[str | pd.Timestamp, str | pd.Timestamp] | None = None,
     source_warmup: int = 20,
     source_window: int = 250,
+    monitored: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Aggregate article scores into one row per session of ``calendar``.
 
@@ -331,6 +354,12 @@ def daily_signal(
     source_warmup, source_window : int, default 20 and 250
         Sessions a source shares with the anchor before it counts, and the trailing
         window of the ratio that links it (:func:`source_normalised`).
+    monitored : pandas.Series, optional
+        The number of articles the feed monitored in all (relevant or not), when it
+        reports it (GDELT's timeline volume): indexed by tz-aware timestamps of the
+        counts, or by calendar days, which are known at the end of their day in UTC.
+        Gives ``attention_share``, the relevant articles as a share of that true total
+        (NaN without it).
 
     Returns
     -------
@@ -372,7 +401,10 @@ def daily_signal(
     :func:`georisk.risk_premium`), ``hawkish_tone`` and ``peace_tone`` their ratios to
     ``attention`` (1 = base tone). The old share of relevant articles among those
     supplied, :math:`n^{rel}_d / n_d`, is kept as ``relevant_share``: in a corpus already
-    filtered to the conflict it measures the filter. ``n_sources`` counts the sources
+    filtered to the conflict it measures the filter. When the feed reports how many
+    articles it monitored in all (``monitored``, as GDELT's timeline does),
+    ``attention_share`` :math:`= n^{rel}_d / N_d` is the share of that true total, a
+    direct analogue of the GPR's share of articles. ``n_sources`` counts the sources
     publishing that session. Scores without a ``source`` column are one source.
 
     Examples
@@ -396,6 +428,7 @@ def daily_signal(
         attention_base=attention_base,
         source_warmup=source_warmup,
         source_window=source_window,
+        monitored=monitored,
     )
 
 
@@ -479,6 +512,7 @@ def signal_from_sums(
     attention_base: tuple[str | pd.Timestamp, str | pd.Timestamp] | None = None,
     source_warmup: int = 20,
     source_window: int = 250,
+    monitored: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Turn per-session sums into the daily signal (levels, smoothing, z-scores).
 
@@ -490,6 +524,8 @@ def signal_from_sums(
         session and source are added), e.g. the total of :func:`session_sums` over all
         chunks.
     calendar, half_life, zscore_window, min_periods, start, end, attention_base, source_warmup, source_window
+        As in :func:`daily_signal`.
+    monitored : pandas.Series, optional
         As in :func:`daily_signal`.
 
     Returns
@@ -541,7 +577,7 @@ def signal_from_sums(
     norm = {"warmup": source_warmup, "window": source_window, "base": attention_base}
     # A session collects the news of every calendar day since the previous close (a Monday
     # holds three): the intensities are per day, so a weekend is not a burst of attention.
-    days = _days_collected(index, calendar)
+    days = _days_collected(pd.DatetimeIndex(index), calendar)
 
     def per_day(col: str) -> pd.DataFrame:
         return wide(col).div(days, axis=0)
@@ -554,6 +590,7 @@ def signal_from_sums(
     att = out["attention"].where(out["attention"] > 0)
     out["hawkish_tone"] = out["hawkish_intensity"] / att
     out["peace_tone"] = out["peace_intensity"] / att
+    out["attention_share"] = _share_of_monitored(sums["relevant"], monitored, pd.DatetimeIndex(index), calendar)
     weight = sums["w"].where(sums["w"] > 0)
     for name in _LEVELS:
         out[name] = sums[f"w_{name}"] / weight

@@ -105,6 +105,8 @@ def test_property_inputs_exercise_every_column() -> None:
     sig = _signal(scores)
     prem = _premium(scores, prices)
     held = backtest(prem, horizon=3, scale_window=10, placebo_runs=0, bootstrap_reps=0).positions
-    for frame in (sig[SIGNAL_COLUMNS], prem, held):
+    # attention_share needs the feed's total (monitored=): its no-look-ahead check is in
+    # tests/test_signals_attention.py
+    for frame in (sig[[c for c in SIGNAL_COLUMNS if c != "attention_share"]], prem, held):
         empty = [c for c in frame.columns if frame[c].isna().all()]
         assert not empty
