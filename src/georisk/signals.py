@@ -173,7 +173,8 @@ def _days_collected(index: pd.DatetimeIndex, calendar: str) -> pd.Series:
     start = (index[0] - pd.Timedelta(days=15)).date()
     closes = session_closes(calendar, str(start), str(index[-1].date()))
     span = closes.diff().dt.total_seconds() / 86400.0
-    return span.reindex(index).fillna(1.0).clip(lower=1.0 / 24.0)
+    days: pd.Series = span.reindex(index).fillna(1.0).clip(lower=1.0 / 24.0)
+    return days
 
 
 #: Probability below which a run of empty sessions means a source is absent, not quiet.
