@@ -1,4 +1,4 @@
-"""Stage 2: event scores. Lexicon, supervised and blended scorers, ``score_articles`` and audits."""
+"""Stage 2: event scores. Lexicon, supervised, blended and language-model scorers, ``score_articles`` and audits."""
 
 from georisk.scoring._blend import BLENDED_COLUMNS, DEFAULT_LEXICON_WEIGHT, BlendedScorer
 from georisk.scoring._corpus import LABELS, load_labelled_corpus
@@ -11,6 +11,8 @@ from georisk.scoring._lexicon import (
     load_lexicon,
     shipped_conflicts,
 )
+from georisk.scoring._llm import LLMBudgetError, LLMScorer, load_prompt
+from georisk.scoring._llm_cache import LLMCache
 from georisk.scoring._score import default_scorer, score_articles, score_stream
 from georisk.scoring._supervised import SupervisedScorer
 
@@ -21,6 +23,9 @@ __all__ = [
     "LABELS",
     "SCORE_COLUMNS",
     "BlendedScorer",
+    "LLMBudgetError",
+    "LLMCache",
+    "LLMScorer",
     "Lexicon",
     "LexiconScorer",
     "ScorerEvaluation",
@@ -29,6 +34,7 @@ __all__ = [
     "evaluate_scorer",
     "load_labelled_corpus",
     "load_lexicon",
+    "load_prompt",
     "score_articles",
     "score_stream",
     "shipped_conflicts",

@@ -55,7 +55,8 @@ _TABLES: dict[str, tuple[str, ...]] = {
     # the language-model scorer's prompt (georisk.scoring.LLMScorer); the lexicon ignores it
     "llm": ("prompt_version", "prompt"),
 }
-_SCALARS = {"name", "extends", "gate_scale", "gate_floor", "topic_reach", "off_topic_factor", "prompt_version", "prompt"}
+_SCALARS = {"name", "extends", "gate_scale", "gate_floor", "topic_reach", "off_topic_factor"}
+_SCALARS |= {"prompt_version", "prompt"}
 
 
 def normalise(text: str) -> str:

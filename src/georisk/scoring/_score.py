@@ -226,4 +226,8 @@ def score_articles(
     out = pd.concat([ids.rename("id"), articles["published_at"], values[SCORE_COLUMNS].astype(float)], axis=1)
     if evidence and "evidence" in values.columns:
         out["evidence"] = values["evidence"].astype(object).fillna("")
+    provenance = getattr(scorer, "provenance_", None)
+    if isinstance(provenance, dict):
+        # e.g. the language-model scorer's model and prompt SHA-256
+        out.attrs["provenance"] = dict(provenance)
     return out
