@@ -620,6 +620,18 @@ def _version(out: Path, day: str = D) -> Path:
     return (out / f"session={day}").resolve()
 
 
+def _hist(out: Path) -> Path:
+    from georisk.export import history_path
+
+    return history_path(out, pd.Timestamp(D))
+
+
+def _rec(out: Path) -> Path:
+    from georisk.export import record_path
+
+    return record_path(out, pd.Timestamp(D))
+
+
 def _edit_csv_and_manifest(out: Path) -> None:
     """A careful editor: changes a data file and puts its new hash in the manifest."""
     (_version(out) / "signal.csv").write_text("session\n")
@@ -644,21 +656,19 @@ EDITS: dict[str, tuple[Callable[[Path], None], str]] = {
     "csv-and-manifest": (_edit_csv_and_manifest, r"was edited after publication"),
     "extra-file": (lambda o: (_version(o) / "notes.txt").write_text("hi"), r"files the manifest does not list"),
     "history-edited": (
-        lambda o: (o / "history" / "v2" / "2024" / f"{D}.parquet").write_bytes(b"PAR1"),
+        lambda o: _hist(o).write_bytes(b"PAR1"),
         r"history file .* differs from the published export",
     ),
     "history-deleted": (
-        lambda o: (o / "history" / "v2" / "2024" / f"{D}.parquet").unlink(),
+        lambda o: _hist(o).unlink(),
         r"the history has no row for it",
     ),
     "history-stray": (
-        lambda o: shutil.copy(
-            o / "history" / "v2" / "2024" / f"{D}.parquet", o / "history" / "v2" / "2024" / "2024-12-20.parquet"
-        ),
+        lambda o: shutil.copy(_hist(o), _hist(o).with_name("2024-12-20.parquet")),
         r"holds session 2024-12-20 .* but there is no export",
     ),
     "record-deleted": (
-        lambda o: (o / "history" / "v2" / "_published" / "2024" / f"{D}.json").unlink(),
+        lambda o: _rec(o).unlink(),
         r"no record of its publication",
     ),
     "latest-moved": (_move_latest, r"latest points to 'session=2024-12-27', not to the newest session"),
