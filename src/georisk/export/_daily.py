@@ -191,9 +191,13 @@ def _write_session(
     # A small transaction: a run killed anywhere below leaves the pending file, and the
     # next run completes the history and the record (or finds nothing was published).
     write_pending(out, session, str(manifest["version"]))
-    folder, changed = publish(
-        out, session, files, manifest, overwrite_corrupt=overwrite_corrupt, keep_versions=keep_versions
-    )
+    try:
+        folder, changed = publish(
+            out, session, files, manifest, overwrite_corrupt=overwrite_corrupt, keep_versions=keep_versions
+        )
+    except CorruptExportError:
+        clear_pending(out)  # refused before anything was written: nothing to complete
+        raise
     real = folder.resolve()
     history = write_history(out, session, (real / "signal.parquet").read_bytes())
     write_record(out, session, real)
@@ -644,7 +648,10 @@ def export_range(
     Stages are computed once as of the last session: they are causal (a value dated d
     uses data up to d only), so each row equals the one a run on d's evening writes,
     byte for byte. Sessions are published in order; if one fails, the earlier ones stay
-    published and a rerun skips them as unchanged.
+    published and a rerun skips them as unchanged. The inputs are read once; for each
+    session only its digests, counts and warnings are kept (no copy of the articles or
+    prices it used), so memory does not grow with the number of sessions. A publication
+    a killed run left half done is completed (or found not to have happened) first.
 
     Parameters
     ----------
