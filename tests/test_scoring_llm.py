@@ -318,3 +318,36 @@ def test_prompt_lives_in_the_conflict_file(tmp_path: Path) -> None:
     p2, v2, s2 = load_prompt(mine)
     assert (p2, v2) == ("Rate Mine news.", 2) and s2 != sha
     assert np.isfinite(len(p2))
+
+
+def test_config_picks_the_scorer(monkeypatch: pytest.MonkeyPatch, sample: Any) -> None:
+    import georisk.scoring
+    from georisk.config import GeoriskConfig, ScoringConfig
+    from georisk.pipeline import compute_stages
+    from georisk.scoring import LexiconScorer, SupervisedScorer
+
+    assert ScoringConfig().scorer == "blend" and ScoringConfig().make_scorer() is None
+    assert isinstance(ScoringConfig(scorer="lexicon").make_scorer(), LexiconScorer)
+    assert isinstance(ScoringConfig(scorer="supervised", conflict="china_taiwan").make_scorer(), SupervisedScorer)
+    cfg = ScoringConfig.model_validate(
+        {"scorer": "llm", "llm": {"model": "m", "base_url": "http://127.0.0.1:1/v1", "max_cost": 2.5, "cache": "c.pq"}}
+    )
+    llm = cfg.make_scorer()
+    assert isinstance(llm, LLMScorer) and llm.max_cost == 2.5 and llm.cache == "c.pq" and llm.model == "m"
+    with pytest.raises(ValueError, match="api_key"):
+        ScoringConfig.model_validate({"llm": {"api_key": "sk-no"}})  # the key never lives in the config
+
+    seen: dict[str, Any] = {}
+
+    class Stop(Exception):
+        pass
+
+    def spy(articles: Any, scorer: Any = None, **kw: Any) -> Any:
+        seen.update(scorer=scorer, **kw)
+        raise Stop
+
+    monkeypatch.setattr(georisk.scoring, "score_articles", spy)
+    config = GeoriskConfig.model_validate({"scoring": {"scorer": "llm", "llm": {"model": "m"}}})
+    with pytest.raises(Stop):
+        compute_stages(config, sample.articles, sample.prices)
+    assert isinstance(seen["scorer"], LLMScorer) and seen["conflict"] == "russia_ukraine"

@@ -376,9 +376,49 @@ class ScoringConfig(_Frozen):
     ``conflict`` is a shipped conflict file (``"russia_ukraine"``, ``"china_taiwan"``) or
     the path of your own: it names the conflict's actors, places, forces, companies and
     allies, and an article is relevant only when it names them.
+
+    ``scorer`` picks the scorer of the pipeline: ``"blend"`` (the default, lexicon and
+    supervised model), ``"lexicon"``, ``"supervised"`` or ``"llm"``, a language model behind
+    an OpenAI-compatible endpoint configured in the ``[scoring.llm]`` table
+    (:class:`ScoringConfig.LLM`, see :class:`georisk.scoring.LLMScorer`).
     """
 
+    class LLM(_Frozen):
+        """The ``[scoring.llm]`` table: endpoint, model, cache, budget and limits of the LLM scorer.
+
+        The API key is never written here: ``api_key_env`` names the environment variable
+        that holds it (``""`` for a server without a key). ``cache`` is a Parquet file
+        (relative paths are relative to the working directory); ``max_cost`` is the budget
+        of one run in the currency of the prices per 1000 tokens.
+        """
+
+        base_url: str = "http://127.0.0.1:8000/v1"
+        model: str = ""
+        api_key_env: str = "OPENAI_API_KEY"
+        cache: str | None = None
+        max_cost: float | None = Field(default=None, ge=0)
+        price_prompt_per_1k: float = Field(default=0.0, ge=0)
+        price_completion_per_1k: float = Field(default=0.0, ge=0)
+        concurrency: int = Field(default=4, ge=1)
+        timeout: float = Field(default=60.0, gt=0)
+        retries: int = Field(default=3, ge=0)
+
     conflict: str = "russia_ukraine"
+    scorer: Literal["blend", "lexicon", "supervised", "llm"] = "blend"
+    llm: LLM = LLM()
+
+    def make_scorer(self) -> Any:
+        """The configured scorer, unfitted; None for ``"blend"`` (the default scorer of ``conflict``).
+
+        Examples
+        --------
+        >>> from georisk.config import ScoringConfig
+        >>> ScoringConfig(scorer="lexicon").make_scorer()
+        LexiconScorer(conflict='russia_ukraine')
+        """
+        from georisk.scoring._score import scorer_from_config
+
+        return scorer_from_config(self)
 
 
 class SignalConfig(_Frozen):

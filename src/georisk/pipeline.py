@@ -241,7 +241,7 @@ def compute_stages(
         where = f"by the close of {end.date()} ({close})" if end is not None else "in the feed"
         raise MissingDataError(f"no articles available {where}; check the article feed")
     log.info("scoring %d articles", len(articles))
-    scores = score_articles(articles, conflict=config.scoring.conflict)
+    scores = score_articles(articles, config.scoring.make_scorer(), conflict=config.scoring.conflict)
     if "source" in articles.columns and "source" not in scores.columns and len(scores) == len(articles):
         scores = scores.assign(source=articles["source"].astype(str).to_numpy())
     signal = daily_signal(

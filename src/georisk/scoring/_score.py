@@ -10,7 +10,7 @@ import pandas as pd
 from georisk._progress import Progress
 from georisk.errors import ConfigError
 
-__all__ = ["PROGRESS_CHUNK", "default_scorer", "score_articles", "score_stream"]
+__all__ = ["PROGRESS_CHUNK", "default_scorer", "score_articles", "score_stream", "scorer_from_config"]
 
 #: Articles per chunk when ``score_articles`` draws a progress bar without a ``chunk_size``.
 PROGRESS_CHUNK = 1000
@@ -29,6 +29,32 @@ def default_scorer(conflict: Any = None) -> Any:
     from georisk.scoring._blend import BlendedScorer
 
     return BlendedScorer(conflict=conflict)
+
+
+def scorer_from_config(scoring: Any) -> Any:
+    """The scorer a :class:`~georisk.config.ScoringConfig` names, unfitted; None for ``"blend"``.
+
+    ``"lexicon"`` and ``"supervised"`` are :class:`~georisk.scoring.LexiconScorer` and
+    :class:`~georisk.scoring.SupervisedScorer` of the configured conflict, ``"llm"`` an
+    :class:`~georisk.scoring.LLMScorer` built from the ``[scoring.llm]`` table.
+    """
+    kind = scoring.scorer
+    conflict = scoring.conflict
+    if kind == "blend":
+        return None
+    if kind == "lexicon":
+        from georisk.scoring._lexicon import LexiconScorer
+
+        return LexiconScorer(conflict=conflict)
+    if kind == "supervised":
+        from georisk.scoring._supervised import SupervisedScorer
+
+        return SupervisedScorer(conflict=conflict)
+    if kind == "llm":
+        from georisk.scoring._llm import LLMScorer
+
+        return LLMScorer(conflict=conflict, **scoring.llm.model_dump())
+    raise ConfigError(f"scoring.scorer={kind!r} must be 'blend', 'lexicon', 'supervised' or 'llm'")
 
 
 def _same_conflict(a: Any, b: Any) -> bool:
