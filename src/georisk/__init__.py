@@ -20,6 +20,7 @@ from georisk._version import __version__
 if TYPE_CHECKING:
     from georisk.articles import load_articles
     from georisk.backtesting import backtest
+    from georisk.briefing import briefing
     from georisk.config import GeoriskConfig, Universe
     from georisk.export import export_daily
     from georisk.external import external_signal, load_gpr_daily
@@ -39,6 +40,7 @@ _LAZY = {
     "load_prices": "georisk.market",
     "risk_premium": "georisk.premium",
     "backtest": "georisk.backtesting",
+    "briefing": "georisk.briefing",
     "export_daily": "georisk.export",
     "run": "georisk.pipeline",
     "check_lookahead": "georisk.lookahead",
@@ -56,6 +58,7 @@ __all__ = [
     "Universe",
     "__version__",
     "backtest",
+    "briefing",
     "check_lookahead",
     "daily_signal",
     "export_daily",

@@ -10,4 +10,5 @@ COMMAND_MODULES = (
     "georisk.commands.scoring",
     "georisk.commands.prices",
     "georisk.commands.report",
+    "georisk.commands.briefing",
 )

@@ -1,0 +1,649 @@
+"""The daily briefing: one session's news state, premia and the articles behind the move.
+
+:func:`briefing` writes ``briefing-YYYY-MM-DD.html`` and ``briefing-YYYY-MM-DD.md`` for
+one session. Both say the same thing:
+
+- the news state (attention, hawkish and peace intensity, escalation intensity and the
+  state's shock) and its change from the previous session;
+- the premium of each sleeve (bp) and the oil premium (USD/bbl), each with its band and
+  the previous session's value;
+- whether today's change of the premium indicator GRPI is within noise;
+- the articles that moved the state most that session, grouped hawkish and peace, with
+  their title, source, time, scores, evidence phrases and link.
+
+The HTML page references no external file, script, font or style; links to the articles
+are plain anchors the reader may follow. Pages built from the bundled sample say
+SYNTHETIC on their face.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from georisk.errors import ConfigError, MissingDataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from georisk.config import GeoriskConfig
+
+__all__ = [
+    "NOISE_Z",
+    "BriefingArticle",
+    "BriefingData",
+    "BriefingFiles",
+    "briefing",
+    "briefing_data",
+    "briefing_html",
+    "briefing_markdown",
+    "data_label",
+]
+
+log = logging.getLogger(__name__)
+
+#: Multiple of ``grpi_se`` below which a change of GRPI is called noise (two-sided 90%).
+NOISE_Z = 1.645
+
+#: News-state rows of the briefing: (label, frame, column).
+_STATE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("attention", "signal", "attention"),
+    ("hawkish intensity", "signal", "hawkish_intensity"),
+    ("peace intensity", "signal", "peace_intensity"),
+    ("escalation intensity (hawkish - peace)", "signal", "escalation_intensity"),
+    ("escalation shock (unexpected change of the state)", "premium", "shock"),
+)
+
+
+class _Stages(Protocol):
+    """What the briefing reads from a run: a PipelineResult or the export's stages."""
+
+    articles: pd.DataFrame
+    scores: pd.DataFrame
+    signal: pd.DataFrame
+    premium: pd.DataFrame
+
+
+def data_label(config: GeoriskConfig) -> str | None:
+    """Say which inputs come from the bundled SYNTHETIC sample, or None when none does.
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+        The configuration of the run.
+
+    Returns
+    -------
+    str or None
+        A sentence for the face of a page or figure, naming exactly which inputs are
+        synthetic; None when both the articles and the prices are the user's.
+    """
+    articles = config.articles.path is None
+    prices = config.prices.source == "sample"
+    if articles and prices:
+        return "SYNTHETIC: built from the bundled sample (simulated prices and composed articles)"
+    if prices:
+        return "SYNTHETIC prices: the bundled sample's simulated prices beside your articles"
+    if articles:
+        return "SYNTHETIC articles: the bundled sample's composed articles beside your prices"
+    return None
+
+
+@dataclass(frozen=True)
+class BriefingArticle:
+    """One article of the session, as the briefing lists it.
+
+    Attributes
+    ----------
+    title, source, url : str
+        As loaded (``url`` empty when the feed has none).
+    published_at : pandas.Timestamp
+        Publication time (UTC).
+    relevance, hawkish_tilt, peace_trade : float
+        Scores of :func:`georisk.score_articles`.
+    push : float
+        ``relevance * hawkish_tilt`` in the hawkish group, ``relevance * peace_trade`` in
+        the peace group: the ranking key.
+    evidence : tuple of str
+        Phrases the scorer matched, as ``kind: phrase``.
+    """
+
+    title: str
+    source: str
+    url: str
+    published_at: pd.Timestamp
+    relevance: float
+    hawkish_tilt: float
+    peace_trade: float
+    push: float
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BriefingData:
+    """Everything one briefing shows, before rendering.
+
+    Attributes
+    ----------
+    session, previous : pandas.Timestamp
+        The session briefed and the one before it (None for the first session).
+    state : list of (str, float, float)
+        News-state rows: label, value at ``session``, value at ``previous``.
+    premia : list of (str, str, float, float, float, float)
+        Premium rows: label, unit, value, band low, band high, previous value.
+    grpi_change, grpi_se : float
+        :math:`\\Delta` GRPI from the previous session and its standard error at
+        ``session`` (both in return units; NaN when unknown).
+    within_noise : bool or None
+        ``|grpi_change| < NOISE_Z * grpi_se``; None when either is unknown.
+    band : float
+        Coverage of the premium bands (0.90 by default).
+    hawkish, peace : list of BriefingArticle
+        The session's articles that pushed the state most each way.
+    n_articles : int
+        Articles assigned to the session.
+    label : str or None
+        :func:`data_label` of the run's configuration.
+    """
+
+    session: pd.Timestamp
+    previous: pd.Timestamp | None
+    state: list[tuple[str, float, float]]
+    premia: list[tuple[str, str, float, float, float, float]]
+    grpi_change: float
+    grpi_se: float
+    within_noise: bool | None
+    band: float
+    hawkish: list[BriefingArticle] = field(default_factory=list)
+    peace: list[BriefingArticle] = field(default_factory=list)
+    n_articles: int = 0
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class BriefingFiles:
+    """The files :func:`briefing` wrote.
+
+    Attributes
+    ----------
+    html, markdown : pathlib.Path
+        ``briefing-YYYY-MM-DD.html`` and ``.md``.
+    data : BriefingData
+        What they show.
+    """
+
+    html: Path
+    markdown: Path
+    data: BriefingData
+
+
+# --------------------------------------------------------------------------- data
+def _value(frame: pd.DataFrame, row: pd.Timestamp | None, column: str) -> float:
+    if row is None or column not in frame.columns or row not in frame.index:
+        return math.nan
+    try:
+        value: Any = frame.loc[row, column]
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _evidence(text: object) -> tuple[str, ...]:
+    """Parse ``kind:phrase=weight; ...`` into ``kind: phrase``, dropping zero weights."""
+    if not isinstance(text, str) or not text:
+        return ()
+    out: list[str] = []
+    for item in text.split(";"):
+        item = item.strip()
+        if not item or item.startswith(("model:", "missed:")):  # model probabilities are in the scores
+            continue
+        body, _, weight = item.rpartition("=")
+        if not body:
+            body, weight = item, "1"
+        try:
+            if float(weight) == 0.0:
+                continue
+        except ValueError:
+            pass
+        kind, _, phrase = body.partition(":")
+        entry = f"{kind}: {phrase}" if phrase else kind
+        if entry not in out:
+            out.append(entry)
+    return tuple(out)
+
+
+def _session_articles(
+    run: _Stages, session: pd.Timestamp, calendar: str, top: int
+) -> tuple[list[BriefingArticle], list[BriefingArticle], int]:
+    import pandas as pd
+
+    from georisk.calendar import assign_sessions
+
+    scores = run.scores
+    if scores.empty or "published_at" not in scores.columns:
+        return [], [], 0
+    assigned = assign_sessions(scores["published_at"], calendar)
+    today = scores[assigned == session].copy()
+    if today.empty:
+        return [], [], 0
+    if "evidence" not in today.columns:
+        from georisk.scoring import score_articles
+
+        ids = set(today["id"])
+        rescored = score_articles(run.articles[run.articles["id"].isin(ids)], evidence=True)
+        today = today.merge(rescored[["id", "evidence"]], on="id", how="left")
+    meta = run.articles.drop_duplicates("id").set_index("id")
+    for col in ("title", "url", "source"):
+        if col in meta.columns and col not in today.columns:
+            today[col] = today["id"].map(meta[col])
+        elif col in meta.columns:
+            today[col] = today[col].where(today[col].notna(), today["id"].map(meta[col]))
+    rel = pd.to_numeric(today["relevance"], errors="coerce").fillna(0.0)
+    today["_hawk"] = rel * pd.to_numeric(today["hawkish_tilt"], errors="coerce").fillna(0.0)
+    today["_peace"] = rel * pd.to_numeric(today["peace_trade"], errors="coerce").fillna(0.0)
+
+    def pick(key: str, other: str) -> list[BriefingArticle]:
+        rows = today[(today[key] > 0) & (today[key] >= today[other])].sort_values(
+            [key, "published_at"], ascending=[False, True]
+        )
+        out = []
+        for _, r in rows.head(top).iterrows():
+            url = r.get("url")
+            out.append(
+                BriefingArticle(
+                    title=str(r.get("title") or r["id"]),
+                    source=str(r.get("source") or ""),
+                    url=str(url) if isinstance(url, str) else "",
+                    published_at=pd.Timestamp(r["published_at"]).tz_convert("UTC"),
+                    relevance=float(r["relevance"]),
+                    hawkish_tilt=float(r["hawkish_tilt"]),
+                    peace_trade=float(r["peace_trade"]),
+                    push=float(r[key]),
+                    evidence=_evidence(r.get("evidence")),
+                )
+            )
+        return out
+
+    return pick("_hawk", "_peace"), pick("_peace", "_hawk"), len(today)
+
+
+def briefing_data(
+    run: _Stages,
+    config: GeoriskConfig,
+    *,
+    date: str | pd.Timestamp | None = None,
+    top: int = 5,
+) -> BriefingData:
+    """Collect what the briefing of one session shows.
+
+    Parameters
+    ----------
+    run : PipelineResult or StageOutputs
+        Anything with the ``articles``, ``scores``, ``signal`` and ``premium`` frames of
+        a run (:func:`georisk.run` or :func:`georisk.pipeline.compute_stages`).
+    config : GeoriskConfig
+        The run's configuration (calendar, sleeves, band, sample or user data).
+    date : date-like, optional
+        The session; the last session of ``run.signal`` when None.
+    top : int, default 5
+        Articles listed per group.
+
+    Returns
+    -------
+    BriefingData
+
+    Raises
+    ------
+    MissingDataError
+        If the signal is empty.
+    NotASessionError
+        If ``date`` is not a session of the configured calendar.
+    ConfigError
+        If ``date`` is a session the run has no signal for, or ``top < 1``.
+    """
+    import pandas as pd
+
+    from georisk.calendar import to_session
+
+    if top < 1:
+        raise ConfigError(f"top={top} must be >= 1")
+    calendar = config.signal.calendar
+    signal, premium = run.signal, run.premium
+    if signal.empty:
+        raise MissingDataError("the run has no signal; nothing to brief")
+    session = signal.index[-1] if date is None else to_session(date, calendar)
+    session = pd.Timestamp(session)
+    if session not in signal.index:
+        raise ConfigError(
+            f"no signal for {session.date()} (the run covers {signal.index[0].date()} to "
+            f"{signal.index[-1].date()}); run with as_of={session.date()}"
+        )
+    pos = signal.index.get_loc(session)
+    previous = signal.index[pos - 1] if isinstance(pos, int) and pos > 0 else None
+
+    state = []
+    for label, where, col in _STATE_ROWS:
+        frame = signal if where == "signal" else premium
+        state.append((label, _value(frame, session, col), _value(frame, previous, col)))
+
+    premia: list[tuple[str, str, float, float, float, float]] = []
+
+    def add(label: str, unit: str, col: str, scale: float) -> None:
+        if col not in premium.columns:
+            return
+        premia.append(
+            (
+                label,
+                unit,
+                _value(premium, session, col) * scale,
+                _value(premium, session, f"{col}_lo") * scale,
+                _value(premium, session, f"{col}_hi") * scale,
+                _value(premium, previous, col) * scale,
+            )
+        )
+
+    add("GRPI (all sleeves)", "bp", "grpi", 1e4)
+    for k in config.universe.risk_sleeves:
+        add(f"{k} premium", "bp", f"{k}_premium", 1e4)
+    add("oil premium", "USD/bbl", "oil_premium_usd", 1.0)
+
+    change = _value(premium, session, "grpi") - _value(premium, previous, "grpi")
+    se = _value(premium, session, "grpi_se")
+    noise = None if not (math.isfinite(change) and math.isfinite(se)) else bool(abs(change) < NOISE_Z * se)
+    hawkish, peace, n = _session_articles(run, session, calendar, top)
+    return BriefingData(
+        session=session,
+        previous=previous,
+        state=state,
+        premia=premia,
+        grpi_change=change,
+        grpi_se=se,
+        within_noise=noise,
+        band=float(getattr(config.premium, "band", 0.90)),
+        hawkish=hawkish,
+        peace=peace,
+        n_articles=n,
+        label=data_label(config),
+    )
+
+
+# --------------------------------------------------------------------------- text
+def _f(value: float, spec: str) -> str:
+    return "n/a" if not math.isfinite(value) else format(value, spec)
+
+
+def _noise_line(d: BriefingData) -> str:
+    rule = f"rule: |\u0394 GRPI| < {NOISE_Z} \u00d7 GRPI standard error"
+    if d.within_noise is None:
+        return f"Today's change cannot be judged against noise (the change or its standard error is unknown; {rule})."
+    change, limit = d.grpi_change * 1e4, NOISE_Z * d.grpi_se * 1e4
+    numbers = f"\u0394 GRPI {_f(change, '+.1f')} bp against {NOISE_Z} \u00d7 SE = {_f(limit, '.1f')} bp"
+    if d.within_noise:
+        return f"Today's change is within noise: {numbers} ({rule})."
+    return f"Today's change is larger than noise: {numbers} ({rule})."
+
+
+def _premium_spec(unit: str) -> str:
+    return "+.2f" if unit == "USD/bbl" else "+.1f"
+
+
+def _title(d: BriefingData) -> str:
+    return f"georisk briefing, {d.session.date()}"
+
+
+def _intro(d: BriefingData) -> str:
+    prev = f"previous session {d.previous.date()}" if d.previous is not None else "no previous session"
+    return f"Session {d.session.date()} ({prev}); {d.n_articles} article(s) assigned to the session."
+
+
+def _article_time(a: BriefingArticle) -> str:
+    return a.published_at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _scores_text(a: BriefingArticle, key: str) -> str:
+    name = "hawkish tilt" if key == "hawkish" else "peace"
+    return (
+        f"push {a.push:.2f} = relevance {a.relevance:.2f} \u00d7 {name} "
+        f"{a.hawkish_tilt if key == 'hawkish' else a.peace_trade:.2f} "
+        f"(hawkish tilt {a.hawkish_tilt:.2f}, peace {a.peace_trade:.2f})"
+    )
+
+
+_GROUPS = (
+    ("hawkish", "Hawkish: articles that pushed the state up", "relevance \u00d7 hawkish tilt"),
+    ("peace", "Peace: articles that pushed the state down", "relevance \u00d7 peace"),
+)
+
+
+def _md_escape(text: str) -> str:
+    out = text.replace("\\", "\\\\")
+    for ch in "`*_[]<>|#":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", " ")
+
+
+def _safe_url(url: str) -> str:
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+def briefing_markdown(d: BriefingData) -> str:
+    """Render a briefing as Markdown.
+
+    Parameters
+    ----------
+    d : BriefingData
+        From :func:`briefing_data`.
+
+    Returns
+    -------
+    str
+    """
+    pct = f"{d.band:.0%}"
+    lines = [f"# {_title(d)}", ""]
+    if d.label:
+        lines += [f"> **{d.label}** - a demonstration, not research and not for trading.", ""]
+    lines += [_intro(d), "", f"**{_noise_line(d)}**", "", "## News state", ""]
+    lines += ["| measure | today | previous | change |", "|---|---:|---:|---:|"]
+    for label, now, prev in d.state:
+        lines.append(f"| {label} | {_f(now, '.3f')} | {_f(prev, '.3f')} | {_f(now - prev, '+.3f')} |")
+    lines += ["", f"## Premia ({pct} bands)", ""]
+    lines += ["| premium | unit | today | band | previous | change |", "|---|---|---:|---|---:|---:|"]
+    for label, unit, now, lo, hi, prev in d.premia:
+        s = _premium_spec(unit)
+        lines.append(
+            f"| {label} | {unit} | {_f(now, s)} | [{_f(lo, s)}, {_f(hi, s)}] | {_f(prev, s)} | {_f(now - prev, s)} |"
+        )
+    for key, heading, rank in _GROUPS:
+        items: list[BriefingArticle] = getattr(d, key)
+        lines += ["", f"## {heading}", "", f"Ranked by {rank}.", ""]
+        if not items:
+            lines.append("None this session.")
+        for a in items:
+            url = _safe_url(a.url)
+            title = f"[{_md_escape(a.title)}](<{url}>)" if url else _md_escape(a.title)
+            lines.append(f"- **{title}** - {_md_escape(a.source)}, {_article_time(a)}")
+            lines.append(f"  - scores: {_scores_text(a, key)}")
+            if a.evidence:
+                lines.append(f"  - evidence: {_md_escape('; '.join(a.evidence))}")
+            if not url:
+                lines.append("  - no link in the feed")
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:860px;
+color:#1b1f24;background:#fff;padding:0 12px}
+h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;border-bottom:1px solid #d0d7de;padding-bottom:4px;
+margin-top:24px}.meta{color:#57606a;font-size:13px}
+.synthetic{background:#ffebe9;border:2px solid #cf222e;color:#82071e;font-weight:700;padding:8px 12px;
+margin:12px 0;letter-spacing:.02em}
+.noise{padding:8px 12px;margin:12px 0;font-size:15px;border-left:4px solid #0969da;background:#ddf4ff}
+.noise.move{border-left-color:#bf8700;background:#fff8c5}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #d0d7de;padding:4px 10px}
+th{background:#f6f8fa;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
+ul.articles{padding-left:18px}ul.articles li{margin:8px 0}.ev{color:#57606a;font-size:12px}
+.src{color:#57606a;font-size:13px}.sc{font-size:13px}.up{color:#cf222e}.down{color:#1a7f37}
+"""
+
+
+def _td(text: str) -> str:
+    return f'<td class="num">{html.escape(text)}</td>'
+
+
+def briefing_html(d: BriefingData) -> str:
+    """Render a briefing as one self-contained HTML page.
+
+    Parameters
+    ----------
+    d : BriefingData
+        From :func:`briefing_data`.
+
+    Returns
+    -------
+    str
+        The HTML text; every text from the feed is escaped and it loads no external
+        resource (article links are anchors, only ``http`` and ``https``).
+    """
+    from georisk._version import __version__
+
+    esc = html.escape
+    title = _title(d)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="meta">{esc(_intro(d))} georisk {esc(__version__)}.</p>',
+    ]
+    if d.label:
+        parts.append(f'<div class="synthetic">{esc(d.label)}: a demonstration, not research and not for trading.</div>')
+    cls = "noise" if d.within_noise else "noise move"
+    parts.append(f'<p class="{cls}" id="noise">{esc(_noise_line(d))}</p>')
+    parts.append("<h2>News state</h2><table><tr><th>measure</th><th>today</th><th>previous</th><th>change</th></tr>")
+    for label, now, prev in d.state:
+        parts.append(
+            f"<tr><th>{esc(label)}</th>{_td(_f(now, '.3f'))}{_td(_f(prev, '.3f'))}{_td(_f(now - prev, '+.3f'))}</tr>"
+        )
+    parts.append("</table>")
+    parts.append(
+        f"<h2>Premia ({d.band:.0%} bands)</h2><table><tr><th>premium</th><th>unit</th><th>today</th>"
+        "<th>band</th><th>previous</th><th>change</th></tr>"
+    )
+    for label, unit, now, lo, hi, prev in d.premia:
+        s = _premium_spec(unit)
+        parts.append(
+            f"<tr><th>{esc(label)}</th><td>{esc(unit)}</td>{_td(_f(now, s))}"
+            f"{_td(f'[{_f(lo, s)}, {_f(hi, s)}]')}{_td(_f(prev, s))}{_td(_f(now - prev, s))}</tr>"
+        )
+    parts.append("</table>")
+    for key, heading, rank in _GROUPS:
+        items: list[BriefingArticle] = getattr(d, key)
+        parts.append(f'<h2>{esc(heading)}</h2><p class="meta">Ranked by {esc(rank)}.</p>')
+        if not items:
+            parts.append('<p class="meta">None this session.</p>')
+            continue
+        parts.append(f'<ul class="articles" id="{key}">')
+        for a in items:
+            url = _safe_url(a.url)
+            head = (
+                f'<a href="{esc(url, quote=True)}" rel="noopener noreferrer">{esc(a.title)}</a>'
+                if url
+                else f'{esc(a.title)} <span class="src">(no link in the feed)</span>'
+            )
+            ev = f'<div class="ev">evidence: {esc("; ".join(a.evidence))}</div>' if a.evidence else ""
+            parts.append(
+                f'<li><b>{head}</b><div class="src">{esc(a.source)}, {esc(_article_time(a))}</div>'
+                f'<div class="sc">{esc(_scores_text(a, key))}</div>{ev}</li>'
+            )
+        parts.append("</ul>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- write
+def briefing(
+    result_or_config: Any = None,
+    *,
+    date: str | pd.Timestamp | None = None,
+    out_dir: str | Path = ".",
+    config: GeoriskConfig | None = None,
+    top: int = 5,
+) -> BriefingFiles:
+    """Write the HTML and Markdown briefing of one session.
+
+    Parameters
+    ----------
+    result_or_config : PipelineResult, StageOutputs, GeoriskConfig or None
+        A finished run, or a configuration to run up to ``date`` (None: the bundled
+        synthetic sample).
+    date : date-like, optional
+        The session; the run's last session when None. With a configuration, the run
+        uses nothing published after this session's close.
+    out_dir : str or pathlib.Path, default "."
+        Folder of ``briefing-YYYY-MM-DD.html`` and ``.md`` (created if needed).
+    config : GeoriskConfig, optional
+        The configuration, when ``result_or_config`` is a run without one
+        (:class:`~georisk.pipeline.StageOutputs`).
+    top : int, default 5
+        Articles listed per group.
+
+    Returns
+    -------
+    BriefingFiles
+
+    Raises
+    ------
+    ConfigError
+        If no configuration is known, ``date`` is outside the run, or ``top < 1``.
+    NotASessionError
+        If ``date`` is not a session.
+
+    Notes
+    -----
+    Today's change of GRPI is called within noise when
+    :math:`|\\mathrm{GRPI}_d - \\mathrm{GRPI}_{d-1}| < 1.645\\,\\mathrm{SE}_d`, with
+    :math:`\\mathrm{SE}_d` the ``grpi_se`` of the session: the change would not leave a
+    two-sided 90% band around zero. The articles listed are those that
+    :func:`georisk.calendar.assign_sessions` assigns to the session (published after the
+    previous close, at or before this one), ranked by relevance times hawkish tilt
+    (hawkish group) or relevance times peace score (peace group); each article is in the
+    group where its push is larger.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> files = briefing(None, date="2024-06-28", out_dir=tempfile.mkdtemp())  # doctest: +SKIP
+    >>> files.html.name  # doctest: +SKIP
+    'briefing-2024-06-28.html'
+    """
+    from georisk.config import GeoriskConfig
+    from georisk.export import atomic_write_bytes
+
+    if result_or_config is None or isinstance(result_or_config, GeoriskConfig):
+        from georisk.pipeline import run
+
+        cfg = result_or_config or config or GeoriskConfig()
+        stages: Any = run(cfg, as_of=date)
+    else:
+        stages = result_or_config
+        found: GeoriskConfig | None = config or getattr(stages, "config", None)
+        if found is None:
+            raise ConfigError("pass config= with a run that carries no configuration")
+        cfg = found
+    data = briefing_data(stages, cfg, date=date, top=top)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"briefing-{data.session.date()}"
+    paths = []
+    for suffix, text in ((".html", briefing_html(data)), (".md", briefing_markdown(data))):
+        path = out / f"{stem}{suffix}"
+        atomic_write_bytes(path, text.encode("utf-8"))
+        path.chmod(0o644)  # a document to share (the atomic writer creates 0600)
+        paths.append(path)
+    log.info("wrote the briefing of %s to %s", data.session.date(), out)
+    return BriefingFiles(paths[0], paths[1], data)
