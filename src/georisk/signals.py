@@ -136,13 +136,13 @@ def _group_sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
     starts = np.flatnonzero(np.concatenate([[True], sorted_codes[1:] != sorted_codes[:-1]]))
-    values = frame[SUM_COLUMNS].to_numpy(dtype=float)[order]
-    totals = np.add.reduceat(values, starts, axis=0)
+    # columns as contiguous rows: reduceat along the last axis is several times faster
+    values = np.ascontiguousarray(frame[SUM_COLUMNS].to_numpy(dtype=float)[order].T)
+    totals = np.add.reduceat(values, starts, axis=1)
     first = order[starts]
-    out = pd.DataFrame({k: frame[k].iloc[first].to_numpy() for k in keys})
-    for j, col in enumerate(SUM_COLUMNS):
-        out[col] = totals[:, j]
-    return out
+    data: dict[str, object] = {k: frame[k].iloc[first].to_numpy() for k in keys}
+    data.update({col: totals[j] for j, col in enumerate(SUM_COLUMNS)})
+    return pd.DataFrame(data)
 
 
 def _share_of_monitored(
@@ -476,25 +476,22 @@ def session_sums(scores: pd.DataFrame, *, calendar: str = "XNYS", relevance_thre
     sessions = assign_sessions(scores["published_at"], calendar)
     w = scores["relevance"].to_numpy(dtype=float)
     source = scores["source"].astype(str).to_numpy() if "source" in scores.columns else np.full(len(scores), "all")
-    agg = pd.DataFrame(
-        {
-            "session": sessions.to_numpy(),
-            "source": source,
-            "one": 1.0,
-            "relevant": (w >= relevance_threshold).astype(float),
-            "w": w,
-        }
-    )
+    cols: dict[str, np.ndarray] = {
+        "one": np.ones(len(w)),
+        "relevant": (w >= relevance_threshold).astype(float),
+        "w": w,
+    }
     for name, col in _SCORE_FOR.items():
-        agg[f"w_{name}"] = w * scores[col].to_numpy(dtype=float)
+        cols[f"w_{name}"] = w * scores[col].to_numpy(dtype=float)
     net = scores["hawkish_tilt"].to_numpy(dtype=float) - scores["peace_trade"].to_numpy(dtype=float)
     hawk = scores["hawkish_tilt"].to_numpy(dtype=float)
     peace = scores["peace_trade"].to_numpy(dtype=float)
     for c in CHANNELS:
         exposure = w * scores[c].to_numpy(dtype=float)
-        agg[f"w_esc_{c}"] = exposure * net
-        agg[f"w_hawk_{c}"] = exposure * hawk
-        agg[f"w_peace_{c}"] = exposure * peace
+        cols[f"w_esc_{c}"] = exposure * net
+        cols[f"w_hawk_{c}"] = exposure * hawk
+        cols[f"w_peace_{c}"] = exposure * peace
+    agg = pd.DataFrame({"session": sessions.to_numpy(), "source": source, **{c: cols[c] for c in SUM_COLUMNS}})
     out = _group_sums(agg, ["session", "source"])
     out["session"] = out["session"].astype("datetime64[ns]")
     out["source"] = out["source"].astype(object)
