@@ -2,6 +2,7 @@
 
 from georisk.scoring._blend import BLENDED_COLUMNS, DEFAULT_LEXICON_WEIGHT, BlendedScorer
 from georisk.scoring._corpus import LABELS, load_labelled_corpus
+from georisk.scoring._distill import Distillation, distill, load_distilled, save_distilled
 from georisk.scoring._evaluate import ScorerEvaluation, evaluate_scorer
 from georisk.scoring._lexicon import (
     CHANNELS,
@@ -23,6 +24,7 @@ __all__ = [
     "LABELS",
     "SCORE_COLUMNS",
     "BlendedScorer",
+    "Distillation",
     "LLMBudgetError",
     "LLMCache",
     "LLMScorer",
@@ -31,10 +33,13 @@ __all__ = [
     "ScorerEvaluation",
     "SupervisedScorer",
     "default_scorer",
+    "distill",
     "evaluate_scorer",
+    "load_distilled",
     "load_labelled_corpus",
     "load_lexicon",
     "load_prompt",
+    "save_distilled",
     "score_articles",
     "score_stream",
     "shipped_conflicts",
