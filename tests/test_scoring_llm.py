@@ -351,3 +351,29 @@ def test_config_picks_the_scorer(monkeypatch: pytest.MonkeyPatch, sample: Any) -
     with pytest.raises(Stop):
         compute_stages(config, sample.articles, sample.prices)
     assert isinstance(seen["scorer"], LLMScorer) and seen["conflict"] == "russia_ukraine"
+
+
+def test_cli_scores_with_the_llm_and_stops_at_max_cost(
+    server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from georisk.cli import main
+
+    cfg = tmp_path / "georisk.toml"
+    cache = tmp_path / "cache.parquet"
+    cfg.write_text(
+        f'[scoring]\nscorer = "llm"\n[scoring.llm]\nmodel = "fake-model"\nbase_url = "{server}"\n'
+        f'api_key_env = ""\ncache = "{cache.as_posix()}"\nconcurrency = 8\n'
+        "price_prompt_per_1k = 1.0\nprice_completion_per_1k = 1.0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "scores.csv"
+    assert main(["score", "--scorer", "llm", "--config", str(cfg), "--max-cost", "3", "--out", str(out)]) == 9
+    err = capsys.readouterr().err
+    assert "max_cost=3" in err and "cost" in err and not out.exists()
+    paid = len(pd.read_parquet(cache))
+    assert 0 < paid <= 20  # about 0.15 per answer, bounded at about 0.6 per call
+    assert main(["score", "--scorer", "llm", "--config", str(cfg), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"{paid} cache hits" in err
+    scores = pd.read_csv(out)
+    assert scores["evidence"].str.startswith("llm:fake-model@").all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,33 @@ def _load_configured_articles(args: argparse.Namespace) -> pd.DataFrame:
     return loaded.articles
 
 
-def _scorer(name: str) -> Any:
+def _scorer(name: str, args: argparse.Namespace | None = None) -> Any:
     from georisk.scoring import BlendedScorer, LexiconScorer, SupervisedScorer
 
+    if name == "llm":
+        return _llm_scorer(args)
     return {"blend": BlendedScorer, "lexicon": LexiconScorer, "supervised": SupervisedScorer}[name]()
+
+
+def _llm_scorer(args: argparse.Namespace | None) -> Any:
+    """The language-model scorer of the ``[scoring.llm]`` table, ``--max-cost`` overriding its budget."""
+    from georisk.scoring import LLMScorer
+
+    scoring = config_from_args(args).scoring if args is not None else None
+    params = scoring.llm.model_dump() if scoring is not None else {}
+    if args is not None and getattr(args, "max_cost", None) is not None:
+        if not args.max_cost >= 0:
+            raise ConfigError(f"--max-cost {args.max_cost}: use a number >= 0, e.g. 5.0")
+        params["max_cost"] = args.max_cost
+    if not params.get("model"):
+        raise ConfigError("the LLM scorer needs [scoring.llm] model = '...' (and base_url) in the --config file")
+    return LLMScorer(conflict=scoring.conflict if scoring is not None else None, **params)
+
+
+def _llm_summary(scorer: Any) -> None:
+    """Print the run's calls, cache hits, tokens and cost on stderr (language-model scorer only)."""
+    if hasattr(scorer, "summary") and hasattr(scorer, "usage_"):
+        print(scorer.summary(), file=sys.stderr)  # noqa: T201 - command output
 
 
 def explain_article(articles: pd.DataFrame, article_id: str, scorer: Any) -> str:
@@ -63,12 +87,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     from georisk.scoring import score_articles
 
     articles = _load_configured_articles(args)
-    scorer = _scorer(args.scorer)
+    scorer = _scorer(args.scorer, args)
     if args.explain is not None:
         print(explain_article(articles, args.explain, scorer))  # noqa: T201 - command output
         return 0
     check_out(args.out)
-    write_or_show(score_articles(articles, scorer, n_jobs=args.n_jobs, progress=args.progress), args.out, "scores")
+    try:
+        scores = score_articles(articles, scorer, n_jobs=args.n_jobs, progress=args.progress)
+    finally:
+        _llm_summary(scorer)
+    write_or_show(scores, args.out, "scores")
     return 0
 
 
@@ -90,7 +118,13 @@ def register(sub: Any, epilog: str) -> None:
     add_input_options(p, "write scores to this .csv or .parquet file (default: show the last rows)", as_of=False)
     p.add_argument("--explain", metavar="ID", help="show the scores and the evidence behind them for article ID")
     p.add_argument(
-        "--scorer", choices=("blend", "lexicon", "supervised"), default="blend", help="scorer (default: blend)"
+        "--scorer",
+        choices=("blend", "lexicon", "supervised", "llm"),
+        default="blend",
+        help="scorer (default: blend; llm: the [scoring.llm] endpoint of --config)",
+    )
+    p.add_argument(
+        "--max-cost", dest="max_cost", type=float, default=None, help="LLM budget of this run (stops before it)"
     )
     p.add_argument("--n-jobs", dest="n_jobs", type=int, default=1, help="worker processes (-1: all cores)")
     p.add_argument(

@@ -54,8 +54,11 @@ class LLMBudgetError(GeoriskError, RuntimeError):
     """A run stopped before its next call could take the cost over ``max_cost``.
 
     Answers paid for before the stop are in the cache, so a rerun with a larger budget
-    pays only for the rest. ``usage`` holds the run's counts and cost.
+    pays only for the rest. ``usage`` holds the run's counts and cost. The command line
+    exits with code 9.
     """
+
+    exit_code = 9
 
     def __init__(self, message: str, usage: dict[str, float]) -> None:
         super().__init__(message)
