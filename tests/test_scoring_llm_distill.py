@@ -83,3 +83,21 @@ def test_load_refuses_other_files(tmp_path: Path) -> None:
     (tmp_path / "y.npz").write_bytes(b"not a zip")
     with pytest.raises(ConfigError, match="not a distilled scorer"):
         load_distilled(tmp_path / "y.npz")
+
+
+def test_cli_distill(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from georisk.cli import main
+
+    cfg = tmp_path / "georisk.toml"
+    cfg.write_text(
+        f'[scoring.llm]\nmodel = "fake-model"\nbase_url = "{url}"\napi_key_env = ""\n'
+        f'cache = "{(tmp_path / "c.parquet").as_posix()}"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "d.npz"
+    assert main(["scoring", "distill", "--config", str(cfg), "--sample", "80", "--out", str(out)]) == 0
+    text = capsys.readouterr()
+    assert "agreement on" in text.out and "distilled" in text.out and "roc_auc" in text.out
+    assert "80 calls" in text.err
+    assert load_distilled(out).provenance_["model"] == "fake-model"
+    assert main(["scoring", "distill", "--config", str(cfg), "--out", str(tmp_path / "d.pkl")]) == 2

@@ -100,6 +100,31 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_distill(args: argparse.Namespace) -> int:
+    """Label a sample of the articles with the LLM, refit the fast scorer on them, print agreement, save it."""
+    from georisk.scoring import distill, save_distilled
+
+    if args.out is None or args.out.suffix != ".npz":
+        raise ConfigError("--out: give the .npz file the distilled scorer is saved to, e.g. --out distilled.npz")
+    if not 0.0 < args.holdout < 1.0:
+        raise ConfigError(f"--holdout {args.holdout}: use a number strictly between 0 and 1, e.g. 0.3")
+    articles = _load_configured_articles(args)
+    teacher = _llm_scorer(args)
+    try:
+        result = distill(articles, teacher, n_sample=args.sample, holdout=args.holdout, random_state=args.seed)
+    finally:
+        _llm_summary(teacher)
+    path = save_distilled(result.scorer, args.out, result.provenance)
+    p = result.provenance
+    print(  # noqa: T201 - command output
+        f"labelled {p['n_labelled']} of {p['n_sample']} sampled articles ({len(result.errors)} failed); "
+        f"trained on {p['n_train']} + {p['n_corpus']} corpus texts, agreement on {p['n_holdout']} held out:"
+    )
+    print(result.agreement.round(3).to_string())  # noqa: T201 - command output
+    print(f"saved {path}")  # noqa: T201 - command output
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print precision, recall, ROC AUC and a confusion table against a labelled file."""
     from georisk.scoring import evaluate_scorer
@@ -134,6 +159,19 @@ def register(sub: Any, epilog: str) -> None:
         help="progress bar while scoring (default: only when stderr is a terminal)",
     )
     p.set_defaults(func=cmd_score)
+    g = sub.add_parser("scoring", help="language-model scoring tools (distill)", epilog=epilog)
+    gsub = g.add_subparsers(dest="scoring_command", required=True, metavar="{distill}")
+    d = gsub.add_parser(
+        "distill",
+        help="label a sample with the [scoring.llm] model and refit the fast scorer on it (saved as .npz)",
+        epilog=epilog,
+    )
+    add_input_options(d, "the .npz file the distilled scorer is saved to", as_of=False)
+    d.add_argument("--sample", type=int, default=500, help="articles labelled by the model (default 500)")
+    d.add_argument("--holdout", type=float, default=0.3, help="share held out to measure agreement (default 0.3)")
+    d.add_argument("--seed", type=int, default=0, help="seed of the sample and the split (default 0)")
+    d.add_argument("--max-cost", dest="max_cost", type=float, default=None, help="LLM budget (stops before it)")
+    d.set_defaults(func=cmd_distill)
     e = sub.add_parser(
         "evaluate-scorer",
         help="audit a scorer against hand-labelled texts (precision, recall, ROC AUC, confusion table)",
