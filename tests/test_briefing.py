@@ -241,3 +241,18 @@ def test_briefing_renders_in_headless_chromium(tmp_path: Path, written):
         assert f"{now:+.2f}" in text if unit == "USD/bbl" else f"{now:+.1f}" in text, label
     for a in d.hawkish + d.peace:
         assert a.title in text
+
+
+# ----------------------------------------------------------------------------- export
+def test_daily_export_writes_the_briefing_beside_its_data(tmp_path: Path):
+    from georisk.export import export_daily, verify_export
+
+    res = export_daily(None, "2024-12-31", out_dir=tmp_path)
+    page = tmp_path / "briefings" / "briefing-2024-12-31.html"
+    md = tmp_path / "briefings" / "briefing-2024-12-31.md"
+    assert page.is_file() and md.is_file()
+    assert "SYNTHETIC" in page.read_text("utf-8") and "SYNTHETIC" in md.read_text("utf-8")
+    verify_export(res.folder)  # the session folder holds only what its manifest lists
+    first = page.read_bytes()
+    export_daily(None, "2024-12-31", out_dir=tmp_path)
+    assert page.read_bytes() == first  # no timestamp of the run: the same inputs, the same page

@@ -42,6 +42,8 @@ __all__ = [
     "briefing_html",
     "briefing_markdown",
     "data_label",
+    "export_briefing_data",
+    "write_briefing",
 ]
 
 log = logging.getLogger(__name__)
@@ -565,6 +567,34 @@ def briefing_html(d: BriefingData) -> str:
     return "\n".join(parts)
 
 
+def export_briefing_data(run: _Stages, config: GeoriskConfig, session: pd.Timestamp) -> BriefingData | None:
+    """:func:`briefing_data` for the daily export: None (with a warning) when it fails.
+
+    The briefing is a page for readers beside the exported data; a fault in it must
+    never stop the data's publication.
+
+    Parameters
+    ----------
+    run : StageOutputs
+        The export's stages.
+    config : GeoriskConfig
+        The export's configuration.
+    session : pandas.Timestamp
+        The session briefed (the last session exported).
+
+    Returns
+    -------
+    BriefingData or None
+    """
+    from georisk.errors import GeoriskError
+
+    try:
+        return briefing_data(run, config, date=session)
+    except (GeoriskError, KeyError, ValueError, TypeError) as exc:
+        log.warning("no briefing for %s: %s", session.date(), exc)
+        return None
+
+
 # --------------------------------------------------------------------------- write
 def briefing(
     result_or_config: Any = None,
@@ -622,7 +652,6 @@ def briefing(
     'briefing-2024-06-28.html'
     """
     from georisk.config import GeoriskConfig
-    from georisk.export import atomic_write_bytes
 
     if result_or_config is None or isinstance(result_or_config, GeoriskConfig):
         from georisk.pipeline import run
@@ -635,7 +664,26 @@ def briefing(
         if found is None:
             raise ConfigError("pass config= with a run that carries no configuration")
         cfg = found
-    data = briefing_data(stages, cfg, date=date, top=top)
+    return write_briefing(briefing_data(stages, cfg, date=date, top=top), out_dir)
+
+
+def write_briefing(data: BriefingData, out_dir: str | Path) -> BriefingFiles:
+    """Write :func:`briefing_html` and :func:`briefing_markdown` of ``data`` into ``out_dir``.
+
+    Parameters
+    ----------
+    data : BriefingData
+        From :func:`briefing_data`.
+    out_dir : str or pathlib.Path
+        Folder of ``briefing-YYYY-MM-DD.html`` and ``.md`` (created if needed); each
+        file is replaced atomically.
+
+    Returns
+    -------
+    BriefingFiles
+    """
+    from georisk.export import atomic_write_bytes
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"briefing-{data.session.date()}"

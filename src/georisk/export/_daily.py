@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from georisk._version import __version__
+from georisk.briefing import export_briefing_data, write_briefing
 from georisk.calendar import assign_sessions, get_calendar, session_closes, to_session
 from georisk.errors import (
     ConfigError,
@@ -735,6 +736,7 @@ def export_range(
             closes=closes,
             calendar=cal,
         )
+        brief = export_briefing_data(stages, cfg, pd.Timestamp(closes.index[-1]))  # the page beside the data
         del stages
         params = cfg.model_dump(mode="json")
         params_sha = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
@@ -769,6 +771,8 @@ def export_range(
                     feed_warnings=feed,
                 )
             )
+        if brief is not None:
+            write_briefing(brief, out / "briefings")
     return results
 
 
