@@ -89,3 +89,14 @@ def test_fetch_yfinance_through_cache_then_offline(tmp_path: Path, monkeypatch: 
         )
         == 4
     )
+
+
+def test_prices_check_logs_dropped_rows_per_reason(tmp_path, capsys):
+    from georisk.cli import main
+
+    p = tmp_path / "p.csv"
+    p.write_text("date,SPY\n2024-03-04,500\n2024-03-04,500\n2024-03-05,\n2024-03-06,501\n", encoding="utf-8")
+    assert main(["prices", "check", "--prices", str(p), "--tickers", "SPY"]) == 0
+    err = capsys.readouterr().err
+    assert "dropped rows: 2 price(s) left out (counted per ticker): " in err, err
+    assert "1 x date repeated with the same price" in err and "1 x empty price row" in err

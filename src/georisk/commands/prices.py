@@ -49,6 +49,14 @@ def _tickers(args: argparse.Namespace) -> list[str] | None:
     return [t.strip() for part in args.tickers for t in part.split(",") if t.strip()]
 
 
+def _log_dropped(prices: Any) -> None:
+    """Log how many prices the load left out, per reason (empty rows, repeated dates, unsettled dates)."""
+    dropped = prices.attrs.get("georisk_dropped_rows") or {}
+    if dropped:
+        parts = "; ".join(f"{n} x {k}" for k, n in sorted(dropped.items()))
+        log.warning("dropped rows: %d price(s) left out (counted per ticker): %s", sum(dropped.values()), parts)
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Load prices as configured (filling the cache) and write or show the wide frame."""
     from georisk.market import prices_from_config
@@ -57,6 +65,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     pcfg, universe = _prices_config(args)
     (prices, report), _ = prices_from_config(pcfg, universe, tickers=_tickers(args), progress=args.progress)
     write_or_show(prices, args.out, "prices")
+    _log_dropped(prices)
     bad = report.table[report.table["status"] != "ok"]
     if len(bad):
         log.warning("quality: %s (run `georisk prices check` for details)", dict(bad["status"]))
@@ -72,9 +81,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     pcfg, universe = _prices_config(args)
     strict = pcfg.strict
     pcfg = pcfg.model_copy(update={"strict": False})
-    (_, report), _ = prices_from_config(
+    (prices, report), _ = prices_from_config(
         pcfg, universe, tickers=_tickers(args), allow_missing=True, progress=args.progress
     )
+    _log_dropped(prices)
     sys.stdout.write(report.to_string() + "\n")
     if args.issues is not None:
         from georisk.export import atomic_write_bytes
