@@ -101,3 +101,31 @@ def test_cli_distill(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "80 calls" in text.err
     assert load_distilled(out).provenance_["model"] == "fake-model"
     assert main(["scoring", "distill", "--config", str(cfg), "--out", str(tmp_path / "d.pkl")]) == 2
+
+
+def test_cli_evaluate_scorers_side_by_side(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from georisk.cli import main
+
+    labels = tmp_path / "labels.jsonl"
+    rows = [
+        ("Russian missile strike hits Kyiv apartment block.", "hawkish"),
+        ("Drone strike sets Odesa port on fire.", "hawkish"),
+        ("Envoys hold talks in Istanbul on a prisoner exchange.", "peace"),
+        ("Kyiv and Moscow agree to resume talks on grain.", "peace"),
+        ("Apple unveils a new phone in California.", "off_topic"),
+        ("Kharkiv city council debates school budget.", "neutral"),
+    ]
+    labels.write_text("".join(json.dumps({"text": t, "label": lab}) + "\n" for t, lab in rows), encoding="utf-8")
+    model = save_distilled(SupervisedScorer(char_ngrams=False).fit(), tmp_path / "m.npz")
+    cfg = tmp_path / "georisk.toml"
+    cfg.write_text(f'[scoring.llm]\nmodel = "fake-model"\nbase_url = "{url}"\napi_key_env = ""\n', encoding="utf-8")
+    argv = ["evaluate-scorer", str(labels), "--scorer", "lexicon,llm", "--distilled", str(model), "--config", str(cfg)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    header, *body = out.splitlines()[:5]
+    assert "hawkish_auc" in header and "texts_per_s" in header and "errors" in header
+    assert [line.split()[0] for line in body[1:4]] == ["lexicon", "llm", "distilled"]
+    assert "llm: confusion" in out
+    assert main(["evaluate-scorer", str(labels), "--scorer", "lexicon,gpt"]) == 2

@@ -127,13 +127,37 @@ def cmd_distill(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print precision, recall, ROC AUC and a confusion table against a labelled file."""
+    import pandas as pd
+
     from georisk.scoring import evaluate_scorer
 
     if not 0.0 < args.threshold < 1.0:
         raise ConfigError(f"--threshold {args.threshold}: use a number strictly between 0 and 1, e.g. 0.5")
     labels: Path | None = args.labels
-    result = evaluate_scorer(_scorer(args.scorer), labels, threshold=args.threshold)
-    print(result.summary())  # noqa: T201 - command output
+    names = [n.strip() for n in args.scorer.split(",") if n.strip()]
+    if args.distilled is not None and "distilled" not in names:
+        names.append("distilled")
+    bad = sorted(set(names) - {"blend", "lexicon", "supervised", "llm", "distilled"})
+    if bad or not names:
+        raise ConfigError(f"--scorer {args.scorer}: use blend, lexicon, supervised, llm or distilled, comma-separated")
+    if len(names) == 1 and names[0] != "distilled":
+        result = evaluate_scorer(_scorer(names[0], args), labels, threshold=args.threshold)
+        print(result.summary())  # noqa: T201 - command output
+        return 0
+    from georisk.scoring import compare_scorers, load_distilled
+
+    if "distilled" in names and args.distilled is None:
+        raise ConfigError("--scorer distilled needs --distilled FILE.npz (saved by georisk scoring distill)")
+    scorers = {n: load_distilled(args.distilled) if n == "distilled" else _scorer(n, args) for n in names}
+    try:
+        table, evaluations = compare_scorers(scorers, labels, threshold=args.threshold)
+    finally:
+        for scorer in scorers.values():
+            _llm_summary(scorer)
+    with pd.option_context("display.width", 120):
+        print(table.to_string(float_format=lambda v: f"{v:.3f}"))  # noqa: T201 - command output
+        for name, result in evaluations.items():
+            print(f"\n{name}: confusion (rows: true label, columns: predicted)\n{result.confusion.to_string()}")  # noqa: T201
     return 0
 
 
@@ -186,7 +210,12 @@ def register(sub: Any, epilog: str) -> None:
         "(default: the hold-out split of the shipped corpus)",
     )
     e.add_argument(
-        "--scorer", choices=("blend", "lexicon", "supervised"), default="blend", help="scorer (default: blend)"
+        "--scorer",
+        default="blend",
+        help="scorer, or several side by side, comma-separated: blend, lexicon, supervised, llm, distilled "
+        "(default: blend)",
     )
+    e.add_argument("--distilled", type=Path, help="a scorer saved by `georisk scoring distill` (.npz), compared too")
+    e.add_argument("--config", type=Path, help="georisk.toml with the [scoring.llm] endpoint (for --scorer llm)")
     e.add_argument("--threshold", type=float, default=0.5, help="score counted as positive (default 0.5)")
     e.set_defaults(func=cmd_evaluate)

@@ -3,7 +3,7 @@
 from georisk.scoring._blend import BLENDED_COLUMNS, DEFAULT_LEXICON_WEIGHT, BlendedScorer
 from georisk.scoring._corpus import LABELS, load_labelled_corpus
 from georisk.scoring._distill import Distillation, distill, load_distilled, save_distilled
-from georisk.scoring._evaluate import ScorerEvaluation, evaluate_scorer
+from georisk.scoring._evaluate import ScorerEvaluation, compare_scorers, evaluate_scorer
 from georisk.scoring._lexicon import (
     CHANNELS,
     SCORE_COLUMNS,
@@ -32,6 +32,7 @@ __all__ = [
     "LexiconScorer",
     "ScorerEvaluation",
     "SupervisedScorer",
+    "compare_scorers",
     "default_scorer",
     "distill",
     "evaluate_scorer",
