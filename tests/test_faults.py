@@ -202,6 +202,14 @@ def missing_file(tmp: Path) -> list[str]:
 PRICE_CASES.append(Case("missing-file", missing_file, 3, r"x.csv: price file or folder does not exist; check the path"))
 
 
+def fifo_prices(tmp: Path) -> list[str]:
+    os.mkfifo(tmp / "prices.csv")  # reading it would block forever: refused, not hung
+    return ["export", "--date", D, "--prices", str(tmp / "prices.csv"), "--out", str(tmp / "out")]
+
+
+PRICE_CASES.append(Case("prices-fifo", fifo_prices, 3, r"prices.csv: is not a regular file \(a pipe"))
+
+
 def warned(id: str, data: Callable[[], str], warning: str, message: str = "") -> Case:
     return Case(id, export_with_prices("prices.csv", data), 0, message, published=True, manifest_warning=warning)
 

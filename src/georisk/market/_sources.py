@@ -520,6 +520,10 @@ def read_price_table(
     cols = dict(columns or {})
     if not p.exists():
         raise InputDataError("price file does not exist; check the path", path=str(p))
+    if not p.is_file():  # a pipe or a device would block the read forever
+        raise InputDataError(
+            "is not a regular file (a pipe, socket or device); give a .csv or .parquet file", path=str(p)
+        )
     if p.suffix.lower() in {".parquet", ".pq"}:
         table = _read_parquet(p)
         if isinstance(table.index, pd.DatetimeIndex):
