@@ -256,3 +256,14 @@ def test_daily_export_writes_the_briefing_beside_its_data(tmp_path: Path):
     first = page.read_bytes()
     export_daily(None, "2024-12-31", out_dir=tmp_path)
     assert page.read_bytes() == first  # no timestamp of the run: the same inputs, the same page
+
+
+def test_an_article_without_title_is_named_by_its_text():
+    from georisk.briefing import _headline
+
+    assert (
+        _headline("", "  Shelling   resumed near the plant. More later", "id-1")
+        == "Shelling resumed near the plant. More later"
+    )
+    assert _headline(None, None, "id-1") == "id-1"
+    assert len(_headline("", "x" * 500, "id-1")) == 140

@@ -218,6 +218,15 @@ def _evidence(text: object) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _headline(title: object, text: object, ident: object) -> str:
+    """The article's title; the start of its text when it has none; its id as a last resort."""
+    for value in (title, text):
+        if isinstance(value, str) and value.strip():
+            value = " ".join(value.split())
+            return value if len(value) <= 140 else value[:139].rstrip() + "\u2026"
+    return str(ident)
+
+
 def _session_articles(
     run: _Stages, session: pd.Timestamp, calendar: str, top: int
 ) -> tuple[list[BriefingArticle], list[BriefingArticle], int]:
@@ -239,7 +248,7 @@ def _session_articles(
         rescored = score_articles(run.articles[run.articles["id"].isin(ids)], evidence=True)
         today = today.merge(rescored[["id", "evidence"]], on="id", how="left")
     meta = run.articles.drop_duplicates("id").set_index("id")
-    for col in ("title", "url", "source"):
+    for col in ("title", "text", "url", "source"):
         if col in meta.columns and col not in today.columns:
             today[col] = today["id"].map(meta[col])
         elif col in meta.columns:
@@ -257,7 +266,7 @@ def _session_articles(
             url = r.get("url")
             out.append(
                 BriefingArticle(
-                    title=str(r.get("title") or r["id"]),
+                    title=_headline(r.get("title"), r.get("text"), r["id"]),
                     source=str(r.get("source") or ""),
                     url=str(url) if isinstance(url, str) else "",
                     published_at=pd.Timestamp(r["published_at"]).tz_convert("UTC"),
