@@ -377,3 +377,9 @@ def test_cli_scores_with_the_llm_and_stops_at_max_cost(
     assert f"{paid} cache hits" in err
     scores = pd.read_csv(out)
     assert scores["evidence"].str.startswith("llm:fake-model@").all()
+
+
+def test_llm_scorer_is_not_sent_to_worker_processes() -> None:
+    frame = pd.DataFrame({"published_at": pd.Timestamp("2024-01-02", tz="UTC"), "text": ["Kyiv."]})
+    with pytest.raises(ConfigError, match="n_jobs=2"):
+        score_articles(frame, LLMScorer(model="m"), n_jobs=2)

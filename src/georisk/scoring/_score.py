@@ -129,6 +129,11 @@ def score_stream(
 
     _check_parallel(None, n_jobs)
     scorer = _scorer_for(scorer, conflict)
+    if n_jobs != 1 and hasattr(scorer, "concurrency") and hasattr(scorer, "api_key_env"):
+        raise ConfigError(
+            f"n_jobs={n_jobs}: the language-model scorer runs its own calls in parallel (its concurrency "
+            "parameter) and keeps one cache and one cost count; use n_jobs=1"
+        )
     if not _is_fitted(scorer):
         scorer.fit()
     if n_jobs == 1:
