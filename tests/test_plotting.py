@@ -264,3 +264,54 @@ def test_readme_figure_is_small(request):
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) < 150_000
+
+
+def test_rolling_panels_skip_untraded_sessions():
+    idx = pd.bdate_range("2024-01-01", periods=200)
+    rng = np.random.default_rng(1)
+    bench = pd.Series(rng.standard_normal(200) * 0.01, index=idx)
+    r = 0.5 * bench + rng.standard_normal(200) * 0.001
+    r.iloc[:50] = np.nan  # warm-up
+    r.iloc[120] = np.nan  # one untraded session must not void 63 windows
+    axes = gp.plot_rolling(r, bench, window=20)
+    assert len(axes) == 3
+    beta = axes[2].get_lines()[0].get_ydata()
+    finite = beta[np.isfinite(beta)]
+    assert len(finite) == 149 - 19
+    assert np.allclose(finite, 0.5, atol=0.1)
+    with pytest.raises(ConfigError, match="window"):
+        gp.plot_rolling(r, bench, window=1)
+
+
+def test_premium_bands_draw_both_panels(pipeline_result):
+    axes = gp.plot_premium_bands(pipeline_result.premium)
+    assert len(axes) == 2 and all(ax.has_data() for ax in axes)
+    assert axes[0].get_ylabel() == "GRPI (bp)" and axes[1].get_ylabel() == "oil premium (USD/bbl)"
+    with pytest.raises(ConfigError, match="grpi_lo"):
+        gp.plot_premium_bands(pipeline_result.premium[["grpi"]])
+
+
+def test_sleeve_pnl_lines_and_total(pipeline_result):
+    from georisk.report import sleeve_pnl
+
+    pnl = sleeve_pnl(pipeline_result)
+    ax = gp.plot_sleeve_pnl(pnl)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[: len(pnl.columns)] == list(pnl.columns) and "all sleeves (gross)" in labels
+
+
+def test_demo_figure_says_synthetic(pipeline_result, tmp_path):
+    from matplotlib.image import imread
+
+    res = pipeline_result
+    path = tmp_path / "demo.png"
+    gp.save_demo_figure(res.signal, res.premium, res.backtest, path)
+    pixels = imread(path)[..., :3]
+    top = pixels[: pixels.shape[0] // 12]
+    red = (top[..., 0] > 0.6) & (top[..., 1] < 0.35) & (top[..., 2] < 0.35)
+    assert red.sum() > 50  # the red SYNTHETIC line across the top
+    ax = gp.new_figure()
+    gp.stamp(ax, "SYNTHETIC test")
+    assert ax.figure.get_suptitle() == "SYNTHETIC test"
+    gp.stamp(ax, None)
+    assert ax.figure.get_suptitle() == "SYNTHETIC test"

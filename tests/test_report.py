@@ -21,10 +21,15 @@ pytest.importorskip("matplotlib")
 
 from georisk.report import (
     HONESTY_KEYS,
+    benchmark_comparison,
+    drawdown_table,
     evaluation_frames,
     honesty_table,
+    monthly_returns,
     report_html,
     signal_evaluation,
+    sleeve_pnl,
+    sleeve_table,
     state_change_z,
     write_report,
 )
@@ -214,6 +219,9 @@ def test_html_embeds_every_chart_as_png(html_text: str):
         "IC by horizon",
         "Event study",
         "Bucket returns",
+        "Premium with bands",
+        "Rolling Sharpe, volatility and beta",
+        "Sleeve contributions",
     ]
     for _, b64 in images:
         assert base64.b64decode(b64)[:8] == b"\x89PNG\r\n\x1a\n"
@@ -288,6 +296,94 @@ def test_cli_report_bad_suffix_exit_2(tmp_path: Path, capsys):
     assert "--out" in capsys.readouterr().err
 
 
+# ----------------------------------------------------------------------------- performance
+def test_monthly_and_yearly_returns_compound():
+    idx = pd.bdate_range("2024-01-01", "2024-03-29")
+    r = pd.Series(0.0, index=idx)
+    r[idx.month == 2] = 0.01
+    r.iloc[:3] = math.nan
+    table = monthly_returns(r)
+    feb = (idx.month == 2).sum()
+    assert table.loc[2024, "Feb"] == pytest.approx(1.01**feb - 1)
+    assert table.loc[2024, "Jan"] == 0.0 and math.isnan(table.loc[2024, "Apr"])
+    assert table.loc[2024, "Year"] == pytest.approx(1.01**feb - 1)
+
+
+def test_drawdown_table_dates_depth_and_recovery():
+    idx = pd.bdate_range("2024-01-01", periods=10)
+    r = pd.Series([0.1, -0.2, 0.0, 0.25, 0.01, -0.05, -0.05, 0.0, 0.0, 0.0], index=idx)
+    dd = drawdown_table(r, top=5)
+    assert len(dd) == 2
+    first = dd.iloc[0]
+    assert first["depth"] == pytest.approx(-0.2)
+    assert (first["peak"], first["trough"], first["recovery"]) == (idx[0], idx[1], idx[3])
+    assert first["sessions to trough"] == 1 and first["sessions to recover"] == 2
+    second = dd.iloc[1]
+    assert second["depth"] == pytest.approx(0.95 * 0.95 - 1)
+    assert second["peak"] == idx[4] and second["trough"] == idx[6] and pd.isna(second["recovery"])
+    assert math.isnan(second["sessions to recover"])
+    assert drawdown_table(pd.Series(0.01, index=idx)).empty
+
+
+def test_sleeve_pnl_sums_to_the_gross_return(pipeline_result):
+    pnl = sleeve_pnl(pipeline_result)
+    gross = pipeline_result.backtest.gross_returns
+    both = pd.concat([pnl.sum(axis=1, min_count=1), gross], axis=1).dropna()
+    assert len(both) > 100
+    np.testing.assert_allclose(both.iloc[:, 0], both.iloc[:, 1], atol=1e-12)
+    table = sleeve_table(pipeline_result)
+    assert list(table.index) == list(pipeline_result.backtest.positions.columns)
+    assert table["share of gross P&L"].sum() == pytest.approx(1.0)
+
+
+def test_benchmark_comparison(pipeline_result):
+    table = benchmark_comparison(pipeline_result)
+    m = pipeline_result.backtest.metrics
+    assert table.loc["Sharpe", "strategy (net)"] == pytest.approx(m["sharpe"], rel=1e-6)
+    assert table.loc["max drawdown", "strategy (net)"] == pytest.approx(m["max_drawdown"], rel=1e-6)
+    assert -1 <= table.loc["correlation with benchmark", "strategy (net)"] <= 1
+    assert math.isfinite(table.loc["Sharpe", "benchmark"])
+
+
+def test_tear_sheet_sections_percentages_and_the_panel_once(html_text: str, pipeline_result):
+    for heading in (
+        "Benchmark comparison",
+        "Monthly and yearly returns (net)",
+        "Worst drawdowns",
+        "Sleeves: P&amp;L and exposure",
+    ):
+        assert f"<h2>{heading}</h2>" in html_text
+    summary = html_text.split("<h2>Summary</h2>")[1].split("</table>")[0]
+    for repeated in ("placebo p-value", "Newey-West", "deflated Sharpe", "Sharpe (gross)"):
+        assert repeated not in summary
+    m = pipeline_result.backtest.metrics
+    assert f'<th>ann. return</th><td class="num">{m["ann_return"] * 100:.2f}%</td>' in summary
+    assert f'<th>max drawdown</th><td class="num">{m["max_drawdown"] * 100:.2f}%</td>' in summary
+    assert html_text.count("<th>placebo p-value</th>") == 1
+    assert "not recovered" in html_text or "<th>recovery</th>" in html_text
+
+
+def test_psr_label_when_nothing_was_deflated(html_text: str, pipeline_result):
+    assert pipeline_result.backtest.metrics["n_trials"] <= 1
+    assert "<th>deflated Sharpe ratio: PSR (no trial ledger)</th>" in html_text
+    from dataclasses import replace
+
+    bt = pipeline_result.backtest
+    res = replace(pipeline_result, backtest=replace(bt, metrics={**bt.metrics, "n_trials": 12}))
+    text = report_html(res, dpi=30)
+    assert "PSR (no trial ledger)" not in text and "<th>deflated Sharpe ratio</th>" in text
+
+
+def test_mixed_data_is_labelled_as_it_is(pipeline_result, tmp_path: Path):
+    from dataclasses import replace
+
+    from georisk.config import ArticlesConfig
+
+    cfg = pipeline_result.config.model_copy(update={"articles": ArticlesConfig(path=tmp_path / "mine.jsonl")})
+    text = report_html(replace(pipeline_result, config=cfg), dpi=30)
+    assert "SYNTHETIC prices" in text and "composed articles" not in text
+
+
 # ----------------------------------------------------------------------------- browser
 def _chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
@@ -332,3 +428,14 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, pipeline_result):
     # The charts painted colour (a blank or broken image would be grey or white).
     saturation = pixels.max(axis=2) - pixels.min(axis=2)
     assert float((saturation > 0.3).mean()) > 0.005
+    # The key numbers are in the text the browser renders.
+    dom = subprocess.run(
+        [*cmd[:-3], "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = re.sub(r"<[^>]+>", " ", dom.stdout)
+    m = pipeline_result.backtest.metrics
+    assert "SYNTHETIC" in text and "Worst drawdowns" in text and "Benchmark comparison" in text
+    assert f"{m['sharpe']:.3f}" in text and f"{m['max_drawdown'] * 100:.2f}%" in text
+    grpi = pipeline_result.premium["grpi"].dropna().iloc[-1] * 1e4
+    assert f"{grpi:+.1f}" in text

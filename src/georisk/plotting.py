@@ -31,10 +31,14 @@ __all__ = [
     "plot_equity",
     "plot_event_study",
     "plot_ic_by_horizon",
+    "plot_premium_bands",
+    "plot_rolling",
     "plot_score_distribution",
     "plot_signal_premium",
     "plot_sleeve_decomposition",
+    "plot_sleeve_pnl",
     "save_demo_figure",
+    "stamp",
 ]
 
 _SLEEVE_COLORS = {"energy": "tab:orange", "defense": "tab:green", "grain": "goldenrod"}
@@ -518,7 +522,154 @@ def plot_score_distribution(
     return ax
 
 
-def save_demo_figure(signal: pd.DataFrame, premium: pd.DataFrame, result: BacktestResult, path: Any) -> None:
+def stamp(fig_or_ax: Any, label: str | None) -> None:
+    """Write ``label`` (e.g. "SYNTHETIC ...") in red across the top of a figure.
+
+    Parameters
+    ----------
+    fig_or_ax : matplotlib.figure.Figure or matplotlib.axes.Axes
+        The figure, or an Axes of it.
+    label : str or None
+        The text; nothing is drawn when None or empty.
+    """
+    if not label:
+        return
+    fig = fig_or_ax.figure if hasattr(fig_or_ax, "figure") and fig_or_ax.figure is not None else fig_or_ax
+    fig.suptitle(label, color="#cf222e", fontsize=10, fontweight="bold")
+
+
+def plot_rolling(
+    returns: pd.Series,
+    benchmark: pd.Series,
+    axes: Any = None,
+    *,
+    window: int = 63,
+    periods: int = 252,
+) -> Any:
+    """Rolling Sharpe ratio, volatility and beta to a benchmark, one panel each.
+
+    Parameters
+    ----------
+    returns, benchmark : pandas.Series
+        Per-session returns of the strategy and the benchmark (aligned on the index);
+        sessions where ``returns`` is NaN (not traded) are left out of the windows.
+    axes : sequence of three matplotlib.axes.Axes, optional
+        Where to draw; a new three-row figure when None.
+    window : int, default 63
+        Sessions in each window (a value needs a full window).
+    periods : int, default 252
+        Sessions per year, to annualise.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+
+    Notes
+    -----
+    Over the ``window`` sessions ending at :math:`t`: Sharpe
+    :math:`\\bar r / s_r \\sqrt{P}`, volatility :math:`s_r \\sqrt{P}` and beta
+    :math:`\\mathrm{cov}(r, b) / \\mathrm{var}(b)`.
+    """
+    if window < 2:
+        raise ConfigError(f"window={window} must be >= 2")
+    axes = new_figure(3, 1, width=8.0, height=1.7) if axes is None else axes
+    r = returns.dropna().astype(float)  # windows of traded sessions: a warm-up NaN would void them
+    b = benchmark.reindex(r.index).astype(float)
+    roll = r.rolling(window, min_periods=window)
+    sd = roll.std()
+    sharpe = roll.mean() / sd.where(sd > 0) * math.sqrt(periods)
+    vol = sd * math.sqrt(periods)
+    beta = r.rolling(window, min_periods=window).cov(b) / b.rolling(window, min_periods=window).var()
+    series = (
+        (sharpe, f"Sharpe ({window} sessions)", "black", False),
+        (vol, "volatility (ann.)", "tab:purple", True),
+        (beta, "beta to benchmark", "tab:blue", False),
+    )
+    for ax, (values, label, color, pct) in zip(axes, series, strict=True):
+        ax.plot(values.index, values * (100.0 if pct else 1.0), color=color, lw=0.9)
+        ax.axhline(0.0, color="grey", lw=0.5)
+        ax.set_ylabel(label + (" %" if pct else ""), fontsize=8)
+        ax.tick_params(labelsize=8)
+    return axes
+
+
+def plot_premium_bands(premium: pd.DataFrame, axes: Any = None, *, band: float = 0.90) -> Any:
+    """GRPI (bp) and the oil premium (USD/bbl), each with its band, one panel each.
+
+    Parameters
+    ----------
+    premium : pandas.DataFrame
+        From :func:`georisk.risk_premium`: ``grpi``, ``grpi_lo``, ``grpi_hi`` and, when
+        present, ``oil_premium_usd`` with ``_lo`` and ``_hi``.
+    axes : sequence of two matplotlib.axes.Axes, optional
+        Where to draw; a new two-row figure when None.
+    band : float, default 0.90
+        Coverage of the bands, for the legend.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+    """
+    _require(premium, ["grpi", "grpi_lo", "grpi_hi"], "premium", "pass the frame returned by georisk.risk_premium")
+    axes = new_figure(2, 1, width=8.0, height=2.0) if axes is None else axes
+    panels = (("grpi", 1e4, "GRPI (bp)", "tab:blue"), ("oil_premium_usd", 1.0, "oil premium (USD/bbl)", "tab:orange"))
+    for ax, (col, scale, label, color) in zip(axes, panels, strict=True):
+        if col not in premium.columns:
+            ax.set_axis_off()
+            continue
+        idx = premium.index
+        ax.plot(idx, premium[col] * scale, color=color, lw=1.0, label=label)
+        if f"{col}_lo" in premium.columns and f"{col}_hi" in premium.columns:
+            ax.fill_between(
+                idx,
+                premium[f"{col}_lo"] * scale,
+                premium[f"{col}_hi"] * scale,
+                color=color,
+                alpha=0.2,
+                lw=0,
+                label=f"{band:.0%} band",
+            )
+        ax.axhline(0.0, color="grey", lw=0.5)
+        ax.set_ylabel(label, fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.legend(loc="upper left", fontsize=8)
+    return axes
+
+
+def plot_sleeve_pnl(pnl: pd.DataFrame, ax: Any = None) -> Any:
+    """Cumulative P&L contribution of each sleeve (sum of per-session contributions).
+
+    Parameters
+    ----------
+    pnl : pandas.DataFrame
+        Per-session return contribution of each sleeve (one column per sleeve), e.g.
+        :func:`georisk.report.sleeve_pnl`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    cum = pnl.fillna(0.0).cumsum() * 100.0
+    for k in cum.columns:
+        ax.plot(cum.index, cum[k], lw=1.0, label=str(k), color=_SLEEVE_COLORS.get(str(k)))
+    ax.plot(cum.index, cum.sum(axis=1), lw=1.2, color="black", label="all sleeves (gross)")
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.set_ylabel("cumulative contribution (%)")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def save_demo_figure(
+    signal: pd.DataFrame,
+    premium: pd.DataFrame,
+    result: BacktestResult,
+    path: Any,
+    *,
+    label: str | None = "SYNTHETIC: the bundled sample (simulated prices, composed articles)",
+) -> None:
     """Save the two-panel demo chart (signal and premium; equity curve) as PNG.
 
     Parameters
@@ -529,8 +680,12 @@ def save_demo_figure(signal: pd.DataFrame, premium: pd.DataFrame, result: Backte
         The backtest to draw.
     path : str or pathlib.Path
         Where to write the PNG.
+    label : str or None
+        Written in red on the figure's face; the demo runs on the bundled synthetic
+        sample, so it says so by default. None for no label.
     """
     axes = new_figure(2, 1)
     plot_signal_premium(signal, premium, ax=axes[0])
     plot_equity(result, ax=axes[1])
+    stamp(axes[0], label)
     axes[0].figure.savefig(path, dpi=110)

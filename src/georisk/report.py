@@ -31,10 +31,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EvaluationFrames",
+    "benchmark_comparison",
+    "drawdown_table",
     "evaluation_frames",
     "honesty_table",
+    "monthly_returns",
     "report_html",
     "signal_evaluation",
+    "sleeve_pnl",
+    "sleeve_table",
     "state_change_z",
     "write_report",
 ]
@@ -308,6 +313,198 @@ def evaluation_frames(result: PipelineResult, **kwargs: Any) -> EvaluationFrames
     return signal_evaluation(result.premium, result.positions, execution_lag=lag, **kwargs)
 
 
+# --------------------------------------------------------------------------- performance
+_PERIODS = 252
+
+
+def _perf(r: pd.Series) -> dict[str, float]:
+    r = r.dropna().astype(float)
+    if r.empty:
+        return {}
+    equity = (1.0 + r).cumprod()
+    sd = float(r.std())
+    years = len(r) / _PERIODS
+    total = float(equity.iloc[-1] - 1.0)
+    return {
+        "total return": total,
+        "ann. return (CAGR)": float(equity.iloc[-1] ** (1.0 / years) - 1.0) if years > 0 else math.nan,
+        "ann. volatility": sd * math.sqrt(_PERIODS),
+        "Sharpe": float(r.mean()) / sd * math.sqrt(_PERIODS) if sd > 0 else math.nan,
+        "max drawdown": float((equity / equity.cummax() - 1.0).min()),
+        "best session": float(r.max()),
+        "worst session": float(r.min()),
+        "hit rate": float((r > 0).mean()),
+    }
+
+
+def benchmark_comparison(result: PipelineResult) -> pd.DataFrame:
+    """The strategy's net returns beside the benchmark's, over the sessions it traded.
+
+    Parameters
+    ----------
+    result : PipelineResult
+        From :func:`georisk.pipeline.run`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: statistic (fractions, not percentages, except Sharpe, beta and
+        correlation); columns ``strategy (net)`` and ``benchmark``. ``beta`` and
+        ``correlation`` of the strategy to the benchmark fill the strategy column only.
+    """
+    net = result.backtest.returns.dropna()
+    bench = result.premium["benchmark_return"].reindex(net.index)
+    both = pd.concat([net.rename("s"), bench.rename("b")], axis=1).dropna()
+    out = pd.DataFrame({"strategy (net)": _perf(both["s"]), "benchmark": _perf(both["b"])})
+    var = float(both["b"].var())
+    beta = float(both["s"].cov(both["b"])) / var if var > 0 else math.nan
+    out.loc["beta to benchmark"] = [beta, math.nan]
+    out.loc["correlation with benchmark"] = [float(both["s"].corr(both["b"])), math.nan]
+    return out
+
+
+def monthly_returns(returns: pd.Series) -> pd.DataFrame:
+    """Compounded returns by calendar month and year.
+
+    Parameters
+    ----------
+    returns : pandas.Series
+        Per-session returns with a DatetimeIndex (NaN: not traded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year, columns ``Jan`` ... ``Dec`` and ``Year`` (compounded over the
+        sessions of the year); NaN where no session was traded.
+    """
+    r = returns.dropna().astype(float)
+    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    if r.empty:
+        return pd.DataFrame(columns=[*names, "Year"], dtype=float)
+    idx = pd.DatetimeIndex(r.index)
+    growth = (1.0 + r).groupby([idx.year, idx.month]).prod() - 1.0
+    table = growth.unstack().reindex(columns=range(1, 13))
+    table.columns = pd.Index(names)
+    table["Year"] = (1.0 + r).groupby(idx.year).prod() - 1.0
+    table.index.name = "year"
+    return table
+
+
+def drawdown_table(returns: pd.Series, top: int = 5) -> pd.DataFrame:
+    """The ``top`` deepest drawdowns of the equity curve, with their dates and recovery.
+
+    Parameters
+    ----------
+    returns : pandas.Series
+        Per-session returns (NaN counted as 0).
+    top : int, default 5
+        Drawdowns listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``peak``, ``trough``, ``recovery`` (NaT: not recovered by the last session),
+        ``depth`` (fraction, negative), ``sessions to trough``, ``sessions to recover``
+        (NaN when not recovered); deepest first.
+
+    Notes
+    -----
+    A drawdown runs from a peak of equity :math:`E_t = \\prod_{s \\le t}(1 + r_s)`
+    to the first session at which equity is back at that peak; its depth is the lowest
+    :math:`E_t / \\max_{s \\le t} E_s - 1` in between.
+    """
+    r = returns.fillna(0.0).astype(float)
+    equity = (1.0 + r).cumprod()
+    dd = (equity / equity.cummax() - 1.0).to_numpy()
+    idx = r.index
+    rows = []
+    i, n = 0, len(dd)
+    while i < n:
+        if dd[i] >= 0:
+            i += 1
+            continue
+        start = i - 1 if i > 0 else 0
+        j = i
+        while j < n and dd[j] < 0:
+            j += 1
+        trough = i + int(dd[i:j].argmin())
+        recovered = j < n
+        rows.append(
+            {
+                "peak": idx[start],
+                "trough": idx[trough],
+                "recovery": idx[j] if recovered else pd.NaT,
+                "depth": float(dd[trough]),
+                "sessions to trough": trough - start,
+                "sessions to recover": (j - trough) if recovered else math.nan,
+            }
+        )
+        i = j
+    cols = ["peak", "trough", "recovery", "depth", "sessions to trough", "sessions to recover"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    return pd.DataFrame(rows, columns=cols).sort_values("depth").head(top).reset_index(drop=True)
+
+
+def sleeve_pnl(result: PipelineResult) -> pd.DataFrame:
+    """Per-session gross return contribution of each sleeve of the backtest.
+
+    Parameters
+    ----------
+    result : PipelineResult
+        From :func:`georisk.pipeline.run`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per sleeve: :math:`w_{k,t-1}\\,ar_{k,t} / K`, the position held into
+        session :math:`t` times the sleeve's abnormal (hedged) return, over the
+        :math:`K` sleeves; the columns sum to the backtest's gross return.
+    """
+    held = result.backtest.positions
+    k = max(len(held.columns), 1)
+    return pd.DataFrame(
+        {
+            s: held[s].shift(1) * result.premium[f"{s}_abnormal"].reindex(held.index) / k
+            for s in held.columns
+            if f"{s}_abnormal" in result.premium.columns
+        },
+        index=held.index,
+    )
+
+
+def sleeve_table(result: PipelineResult) -> pd.DataFrame:
+    """P&L and exposure of each sleeve.
+
+    Parameters
+    ----------
+    result : PipelineResult
+        From :func:`georisk.pipeline.run`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: sleeve; ``total contribution`` and ``ann. contribution`` (fractions, gross
+        of costs), ``share of gross P&L``, ``mean |position|``, ``mean position``,
+        ``sessions long`` and ``sessions short`` (fractions of sessions held).
+    """
+    pnl = sleeve_pnl(result)
+    held = result.backtest.positions[pnl.columns].dropna(how="all")
+    total = pnl.sum()
+    gross = float(total.sum())
+    return pd.DataFrame(
+        {
+            "total contribution": total,
+            "ann. contribution": pnl.mean() * _PERIODS,
+            "share of gross P&L": total / gross if gross != 0 else math.nan,
+            "mean |position|": held.abs().mean(),
+            "mean position": held.mean(),
+            "sessions long": (held > 0).mean(),
+            "sessions short": (held < 0).mean(),
+        }
+    ).rename_axis("sleeve")
+
+
 # --------------------------------------------------------------------------- HTML
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1000px;
@@ -318,7 +515,8 @@ margin-top:28px}
 margin:12px 0;font-size:14px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #d0d7de;padding:4px 10px}
 th{background:#f6f8fa;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.na{color:#8c959f}.grid{display:flex;gap:24px;flex-wrap:wrap}figure{margin:12px 0}
+.na{color:#8c959f}.synthetic{background:#ffebe9;border:2px solid #cf222e;color:#82071e;font-weight:700;
+padding:8px 12px;margin:12px 0}.grid{display:flex;gap:24px;flex-wrap:wrap}figure{margin:12px 0}
 figcaption{font-size:12px;color:#57606a}img{max-width:100%;height:auto;border:1px solid #eaeef2}
 """
 
@@ -329,6 +527,117 @@ def _table(rows: Sequence[tuple[str, str]], header: tuple[str, str] = ("", "valu
         for k, v in rows
     )
     return f"<table><tr><th>{html.escape(header[0])}</th><th>{html.escape(header[1])}</th></tr>{body}</table>"
+
+
+#: Rows of ``BacktestResult.summary()`` the honesty panel already shows: not repeated.
+_IN_HONESTY_PANEL = frozenset(
+    {
+        "Sharpe (net of costs)",
+        "Sharpe (gross)",
+        "cost drag (ann.)",
+        "placebo Sharpe, mean",
+        "placebo Sharpe, 95th pct",
+        "placebo p-value",
+        "Newey-West t",
+        "bootstrap p-value",
+        "probabilistic Sharpe",
+        "deflated Sharpe",
+        "trials (for deflation)",
+    }
+)
+
+#: Statistics that are fractions of capital or of sessions: shown as percentages.
+_PERCENT_LABELS = frozenset(
+    {
+        "ann. return",
+        "ann. volatility",
+        "max drawdown",
+        "hit rate",
+        "exposure",
+        "cost drag (ann.)",
+        "cost drag (annualised return)",
+    }
+)
+
+
+def _pct(value: float, spec: str = ".1f") -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value * 100:{spec}}%"
+
+
+def _fmt_summary(label: str, value: float) -> str:
+    if label in _PERCENT_LABELS:
+        return _pct(value, ".2f")
+    if label.startswith("turnover") and math.isfinite(value):
+        return f"{value:.1f}\u00d7 capital"
+    return _fmt_stat(label, value)
+
+
+def _frame_table(frame: pd.DataFrame, fmt: Callable[[str, str, Any], str], index_label: str = "") -> str:
+    esc = html.escape
+    head = "".join(f"<th>{esc(str(c))}</th>" for c in frame.columns)
+    body = []
+    for idx, row in frame.iterrows():
+        cells = "".join(
+            f'<td class="num{" na" if (t := fmt(str(idx), str(c), v)) == "n/a" else ""}">{esc(t)}</td>'
+            for c, v in row.items()
+        )
+        body.append(f"<tr><th>{esc(str(idx))}</th>{cells}</tr>")
+    return f"<table><tr><th>{esc(index_label)}</th>{head}</tr>{''.join(body)}</table>"
+
+
+def _num(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _performance_sections(result: PipelineResult) -> list[str]:
+    """Benchmark comparison, monthly and yearly returns, drawdowns, sleeves (HTML)."""
+    ratio_rows = {"Sharpe", "beta to benchmark", "correlation with benchmark"}
+    bench = benchmark_comparison(result)
+    months = monthly_returns(result.backtest.returns)
+    months.index = months.index.map(str)
+    dds = drawdown_table(result.backtest.returns)
+    dds.index = pd.Index([str(i + 1) for i in range(len(dds))])
+    sleeves = sleeve_table(result)
+
+    def date_or(value: Any, missing: str) -> str:
+        return missing if pd.isna(value) else str(pd.Timestamp(value).date())
+
+    def fmt_dd(_: str, col: str, v: Any) -> str:
+        if col in ("peak", "trough"):
+            return date_or(v, "n/a")
+        if col == "recovery":
+            return date_or(v, "not recovered")
+        if col == "depth":
+            return _pct(_num(v))
+        return "n/a" if pd.isna(v) else f"{int(v)}"
+
+    def fmt_sleeve(_: str, col: str, v: Any) -> str:
+        if col.startswith("mean"):
+            return _fmt(_num(v), "+.2f")
+        return _pct(_num(v))
+
+    return [
+        "<h2>Benchmark comparison</h2>",
+        '<p class="meta">Net returns of the strategy and the benchmark sleeve over the sessions the strategy '
+        "traded; beta and correlation of the strategy to the benchmark.</p>",
+        _frame_table(bench, lambda r, _c, v: _fmt(_num(v), ".2f") if r in ratio_rows else _pct(_num(v), ".2f")),
+        "<h2>Monthly and yearly returns (net)</h2>",
+        _frame_table(months, lambda _r, _c, v: "" if pd.isna(v) else _pct(_num(v)))
+        if len(months)
+        else '<p class="meta">n/a</p>',
+        '<p class="meta">Compounded over the sessions traded; blank: no session traded that month.</p>',
+        "<h2>Worst drawdowns</h2>",
+        '<p class="meta">Peak, trough and the first session back at the peak (net equity).</p>',
+        _frame_table(dds, fmt_dd, "#") if len(dds) else '<p class="meta">No drawdown.</p>',
+        "<h2>Sleeves: P&amp;L and exposure</h2>",
+        '<p class="meta">Contribution to the gross return: position held into each session times the '
+        "sleeve's abnormal (hedged) return, over the number of sleeves; the contributions sum to the gross "
+        "return. Positions are in units of the maximum position.</p>",
+        _frame_table(sleeves, fmt_sleeve, "sleeve"),
+    ]
 
 
 def _summary_rows(result: PipelineResult) -> list[tuple[str, str]]:
@@ -361,15 +670,18 @@ def _summary_rows(result: PipelineResult) -> list[tuple[str, str]]:
         summary = bt.summary()["value"]
         # The backtest's "sessions" are those it traded; the first row already names the signal's.
         rows += [
-            ("backtest sessions" if str(k) == "sessions" else str(k), _fmt_stat(str(k), float(v)))
+            ("backtest sessions" if str(k) == "sessions" else str(k), _fmt_summary(str(k), float(v)))
             for k, v in summary.items()
+            if str(k) not in _IN_HONESTY_PANEL
         ]
     except (KeyError, TypeError, ValueError):  # summary layout changed: show the raw metrics
         rows += [(k, _fmt(float(v))) for k, v in bt.metrics.items() if isinstance(v, int | float)]
     return rows
 
 
-def _charts(result: PipelineResult, frames: EvaluationFrames, dpi: int) -> list[tuple[str, str, bytes]]:
+def _charts(
+    result: PipelineResult, frames: EvaluationFrames, dpi: int, label: str | None = None
+) -> list[tuple[str, str, bytes]]:
     from georisk import plotting as gp
 
     weights = result.config.premium.sleeve_weights
@@ -417,8 +729,49 @@ def _charts(result: PipelineResult, frames: EvaluationFrames, dpi: int) -> list[
     for title, caption, draw in specs:
         ax = gp.new_figure(width=8.0, height=3.0)
         draw(ax)
+        gp.stamp(ax, label)
         out.append((title, caption, gp.figure_png(ax, dpi=dpi)))
+    band = float(result.config.premium.band)
+    window = 63
+    net = result.backtest.returns
+    multi: list[tuple[str, str, Any]] = [
+        (
+            "Premium with bands",
+            f"GRPI in basis points and the oil premium in USD per barrel, each with its {band:.0%} band.",
+            lambda: gp.plot_premium_bands(result.premium, band=band),
+        ),
+        (
+            "Rolling Sharpe, volatility and beta",
+            f"Over the last {window} sessions: annualised Sharpe ratio and volatility of the net returns, and "
+            "their beta to the benchmark sleeve.",
+            lambda: gp.plot_rolling(net, result.premium["benchmark_return"], window=window),
+        ),
+        (
+            "Sleeve contributions",
+            "Cumulative gross contribution of each sleeve (see the sleeve table).",
+            lambda: gp.plot_sleeve_pnl(sleeve_pnl(result), ax=gp.new_figure(width=8.0, height=3.0)),
+        ),
+    ]
+    for title, caption, make in multi:
+        axes = make()
+        first = axes if not hasattr(axes, "__len__") else axes[0]
+        gp.stamp(first, label)
+        out.append((title, caption, gp.figure_png(first, dpi=dpi)))
     return out
+
+
+def _honesty_rows(honesty: pd.DataFrame) -> list[tuple[str, str]]:
+    values = honesty["value"]
+    trials = float(values.get("configurations tried (trial ledger)", math.nan))
+    undeflated = not (math.isfinite(trials) and trials > 1)
+    rows = []
+    for k, v in values.items():
+        label, value = str(k), float(v)
+        text = _pct(value, ".2f") if label in _PERCENT_LABELS else _fmt_stat(label, value)
+        if label == "deflated Sharpe ratio" and undeflated and math.isfinite(value):
+            label = "deflated Sharpe ratio: PSR (no trial ledger)"
+        rows.append((label, text))
+    return rows
 
 
 def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 80) -> str:
@@ -444,14 +797,15 @@ def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 
         If matplotlib is not installed (install the ``plot`` extra).
     """
     from georisk._version import __version__
+    from georisk.briefing import data_label
 
     frames = evaluation_frames(result)
-    charts = _charts(result, frames, dpi)
+    charts = _charts(result, frames, dpi, data_label(result.config))
     last = result.signal.index[-1].date()
     title = title or f"georisk tear sheet, {last}"
-    synthetic = result.config.prices.source == "sample" or result.config.articles.path is None
+    label = data_label(result.config)
     honesty = honesty_table(result)
-    honesty_rows = [(str(k), _fmt_stat(str(k), float(v))) for k, v in honesty["value"].items()]
+    honesty_rows = _honesty_rows(honesty)
     bt = result.backtest
     parts = [
         "<!DOCTYPE html>",
@@ -464,17 +818,18 @@ def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 
         f"{html.escape(str(bt.params.get('execution_lag', 'n/a')))} session(s), sleeves "
         f"{html.escape(', '.join(map(str, bt.params.get('sleeves', []))))}</p>",
     ]
-    if synthetic:
+    if label:
         parts.append(
-            '<div class="warn">Built from the bundled SYNTHETIC sample (simulated prices and composed '
-            "articles): a demonstration, not research and not for trading.</div>"
+            f'<div class="synthetic">{html.escape(label)}: a demonstration, not research and not for trading.</div>'
         )
     parts += [
         '<div class="grid"><section><h2>Summary</h2>',
         _table(_summary_rows(result)),
         "</section><section><h2>Honesty panel</h2>",
         _table(honesty_rows, ("statistic", "value")),
-        '<p class="meta">"n/a": the backtest does not report this statistic.</p></section></div>',
+        '<p class="meta">"n/a": the backtest does not report this statistic. Percentages are of capital '
+        "(returns, drawdown, cost drag) or of sessions (hit rate, exposure).</p></section></div>",
+        *_performance_sections(result),
         "<h2>Charts</h2>",
     ]
     for chart_title, caption, png in charts:
@@ -483,11 +838,16 @@ def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 
             f'<figure><img alt="{html.escape(chart_title)}" src="data:image/png;base64,{b64}">'
             f"<figcaption><b>{html.escape(chart_title)}.</b> {html.escape(caption)}</figcaption></figure>"
         )
-    n_shocks = ", ".join(f"{len(v)} {k}" for k, v in frames.shocks.items())
+    counts = []
+    for kind, dates in frames.shocks.items():
+        study = frames.event_study.get(f"{kind} shocks")
+        used = int(study["n_events"].max()) if study is not None and len(study) else 0
+        counts.append(f"{len(dates)} {kind}, {used} of them with the whole event window drawn")
     parts.append(
         f'<p class="meta">IC, bucket returns and event study: {html.escape(frames.source)} '
         "(information_coefficient, bucket_returns, event_study); shocks: crossings of 2 trailing standard "
-        f"deviations of the news-state change ({html.escape(n_shocks)}).</p>"
+        f"deviations of the news-state change ({html.escape('; '.join(counts))}). The event-study chart's n "
+        "counts the shocks whose whole window lies in the data.</p>"
     )
     parts.append("</body></html>\n")
     return "\n".join(parts)
