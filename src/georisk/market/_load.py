@@ -414,7 +414,7 @@ def load_prices(
     >>> from georisk.datasets import sample_prices_path
     >>> prices, report = load_prices(source=sample_prices_path())
     >>> prices.shape[1], report.table["status"].isin(["ok", "warn"]).all()
-    (14, np.True_)
+    (15, np.True_)
     """
     if isinstance(universe, str | Path | pd.DataFrame) or (universe is not None and not isinstance(universe, Universe)):
         raise ConfigError(
