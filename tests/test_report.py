@@ -413,14 +413,14 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, pipeline_result):
         "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}",
         "--hide-scrollbars",
-        "--window-size=1100,2400",
+        "--window-size=1100,7000",  # the whole page: tables, then every chart
         f"--screenshot={shot}",
         page.as_uri(),
     ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
     assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
     pixels = imread(shot)[..., :3]
-    assert pixels.shape[:2] == (2400, 1100)
+    assert pixels.shape[:2] == (7000, 1100)
     # Not blank: the page has text, tables and charts, so pixels vary and many are not white.
     assert float(pixels.std()) > 0.05
     non_white = float((pixels.min(axis=2) < 0.9).mean())
@@ -439,3 +439,22 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, pipeline_result):
     assert f"{m['sharpe']:.3f}" in text and f"{m['max_drawdown'] * 100:.2f}%" in text
     grpi = pipeline_result.premium["grpi"].dropna().iloc[-1] * 1e4
     assert f"{grpi:+.1f}" in text
+
+
+def test_premium_validation_table(pipeline_result, html_text: str):
+    from georisk.report import premium_validation
+
+    table = premium_validation(pipeline_result)
+    sleeves = list(pipeline_result.config.universe.risk_sleeves)
+    assert list(table.index) == ["GRPI", *sleeves, "oil (USD/bbl)"]
+    prem = pipeline_result.premium
+    last = prem["grpi"].dropna().index[-1]
+    assert table.loc["GRPI", "latest"] == pytest.approx(prem.loc[last, "grpi"] * 1e4)
+    assert table.loc["GRPI", "latest t"] == pytest.approx(prem.loc[last, "grpi"] / prem.loc[last, "grpi_se"])
+    assert (table["band low"] <= table["latest"]).all() and (table["latest"] <= table["band high"]).all()
+    assert table["band excludes zero"].between(0, 1).all()
+    k = sleeves[0]
+    assert table.loc[k, "response t"] == pytest.approx(
+        prem.loc[last, f"{k}_response"] / prem.loc[last, f"{k}_response_se"]
+    )
+    assert "<h2>Premium validation (90% bands)</h2>" in html_text

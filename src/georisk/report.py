@@ -36,6 +36,7 @@ __all__ = [
     "evaluation_frames",
     "honesty_table",
     "monthly_returns",
+    "premium_validation",
     "report_html",
     "signal_evaluation",
     "sleeve_pnl",
@@ -516,7 +517,7 @@ margin:12px 0;font-size:14px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #d0d7de;padding:4px 10px}
 th{background:#f6f8fa;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .na{color:#8c959f}.synthetic{background:#ffebe9;border:2px solid #cf222e;color:#82071e;font-weight:700;
-padding:8px 12px;margin:12px 0}.grid{display:flex;gap:24px;flex-wrap:wrap}figure{margin:12px 0}
+padding:8px 12px;margin:12px 0}.grid{display:flex;gap:24px;flex-wrap:wrap}.grid section{flex:1 1 0;min-width:380px}figure{margin:12px 0}
 figcaption{font-size:12px;color:#57606a}img{max-width:100%;height:auto;border:1px solid #eaeef2}
 """
 
@@ -614,12 +615,30 @@ def _performance_sections(result: PipelineResult) -> list[str]:
             return _pct(_num(v))
         return "n/a" if pd.isna(v) else f"{int(v)}"
 
+    band = float(result.config.premium.band)
+    valid = premium_validation(result)
+
+    def fmt_valid(row: str, col: str, v: Any) -> str:
+        x = _num(v)
+        if col == "sessions":
+            return _fmt(x, ".0f")
+        if col == "band excludes zero":
+            return _pct(x)
+        if col in ("latest t", "response t"):
+            return _fmt(x, "+.2f")
+        return _fmt(x, "+.2f" if row.startswith("oil") and col != "response" else "+.1f")
+
     def fmt_sleeve(_: str, col: str, v: Any) -> str:
         if col.startswith("mean"):
             return _fmt(_num(v), "+.2f")
         return _pct(_num(v))
 
     return [
+        f"<h2>Premium validation ({band:.0%} bands)</h2>",
+        '<p class="meta">Latest premium with its band and t; the share of sessions whose band excludes zero '
+        f"(about {1 - band:.0%} by chance when there is no premium); the response of each sleeve's abnormal "
+        "return to a unit news shock (bp) and its t, at the last session.</p>",
+        _frame_table(valid, fmt_valid) if len(valid) else '<p class="meta">No premium yet (warm-up).</p>',
         "<h2>Benchmark comparison</h2>",
         '<p class="meta">Net returns of the strategy and the benchmark sleeve over the sessions the strategy '
         "traded; beta and correlation of the strategy to the benchmark.</p>",
@@ -638,6 +657,58 @@ def _performance_sections(result: PipelineResult) -> list[str]:
         "return. Positions are in units of the maximum position.</p>",
         _frame_table(sleeves, fmt_sleeve, "sleeve"),
     ]
+
+
+def premium_validation(result: PipelineResult) -> pd.DataFrame:
+    """Checks of the premium model: is each premium distinguishable from zero, and how often.
+
+    Parameters
+    ----------
+    result : PipelineResult
+        From :func:`georisk.pipeline.run` with the ``response`` premium method.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: ``GRPI``, each risk sleeve and ``oil (USD/bbl)``. Columns: ``sessions``
+        with a premium, ``latest``, ``band low``, ``band high`` (bp, USD/bbl for oil),
+        ``latest t`` (premium over its standard error), ``band excludes zero`` (share of
+        sessions; a band of coverage :math:`c` excludes zero on about :math:`1 - c` of
+        sessions by chance when there is no premium), and for sleeves and oil
+        ``response`` (abnormal return per unit shock, bp) with ``response t`` at the last
+        session.
+    """
+    prem = result.premium
+    rows: dict[str, dict[str, float]] = {}
+    names = [("GRPI", "grpi", 1e4, "")]
+    names += [(k, f"{k}_premium", 1e4, k) for k in result.config.universe.risk_sleeves]
+    names += [("oil (USD/bbl)", "oil_premium_usd", 1.0, "oil")]
+    for label, col, scale, stem in names:
+        if col not in prem.columns or f"{col}_lo" not in prem.columns:
+            continue
+        valid = prem[[col, f"{col}_lo", f"{col}_hi"]].dropna()
+        if valid.empty:
+            continue
+        last = valid.index[-1]
+        se = _num(prem.loc[last, f"{col}_se"]) if f"{col}_se" in prem.columns else math.nan
+        excl = ((valid[f"{col}_lo"] > 0) | (valid[f"{col}_hi"] < 0)).mean()
+        row = {
+            "sessions": float(len(valid)),
+            "latest": _num(valid.loc[last, col]) * scale,
+            "band low": _num(valid.loc[last, f"{col}_lo"]) * scale,
+            "band high": _num(valid.loc[last, f"{col}_hi"]) * scale,
+            "latest t": _num(valid.loc[last, col]) / se if se and math.isfinite(se) and se > 0 else math.nan,
+            "band excludes zero": float(excl),
+            "response": math.nan,
+            "response t": math.nan,
+        }
+        if stem and f"{stem}_response" in prem.columns:
+            resp = _num(prem.loc[last, f"{stem}_response"])
+            rse = _num(prem.loc[last, f"{stem}_response_se"]) if f"{stem}_response_se" in prem.columns else math.nan
+            row["response"] = resp * 1e4
+            row["response t"] = resp / rse if math.isfinite(rse) and rse > 0 else math.nan
+        rows[label] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def _summary_rows(result: PipelineResult) -> list[tuple[str, str]]:
