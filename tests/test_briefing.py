@@ -267,3 +267,67 @@ def test_an_article_without_title_is_named_by_its_text():
     )
     assert _headline(None, None, "id-1") == "id-1"
     assert len(_headline("", "x" * 500, "id-1")) == 140
+
+
+# ----------------------------------------------------------------------------- real data
+def test_export_writes_the_briefing_of_a_real_session(shared_dir: Path, tmp_path: Path):
+    """Guardian headlines and Yahoo closes from ../shared/data, exported for 2023-06-06."""
+    from georisk import load_articles
+    from georisk.config import Instrument, Sleeve, Universe
+    from georisk.export import export_daily
+
+    data = shared_dir / "data"
+    news = data / "news-guardian-bbc-russia-ukraine" / "all_guardian_russia_ukraine_bias_babel.csv"
+    closes = data / "equities-yahoo-close"
+    tickers = {"energy": ["USO", "UNG"], "defense": ["ITA", "LMT", "NOC"], "grain": ["WEAT", "CORN"]}
+    if not news.is_file() or not all((closes / f"{t}.csv").is_file() for ts in tickers.values() for t in [*ts, "SPY"]):
+        pytest.skip("the Guardian headlines or the Yahoo closes are not in ../shared/data")
+    raw = pd.read_csv(news)
+    frame = pd.DataFrame(
+        {
+            "published_at": pd.to_datetime(raw["published_date"], format="%Y/%m/%d", errors="coerce").dt.strftime(
+                "%Y-%m-%d"
+            ),
+            "title": raw["title"].fillna("").astype(str),
+            "text": raw["title"].fillna("").astype(str),
+            "source": "guardian",
+            "url": raw["url"].astype(str),
+        }
+    )
+    articles, _ = load_articles(frame, timezone="Europe/London", lenient=True)
+    articles = articles[articles["published_at"] >= pd.Timestamp("2021-06-01", tz="UTC")]
+    (tmp_path / "articles.jsonl").write_text(articles.to_json(orient="records", lines=True, date_format="iso"))
+    prices = pd.DataFrame(
+        {
+            t: pd.read_csv(closes / f"{t}.csv", parse_dates=["Date"], index_col="Date")["Close"]
+            for t in [*(t for ts in tickers.values() for t in ts), "SPY"]
+        }
+    )
+    brent_file = data / "oil-prices" / "brent-daily.csv"
+    if not brent_file.is_file():
+        pytest.skip("EIA Brent spot is not in ../shared/data")
+    prices["BRENT"] = pd.read_csv(brent_file, parse_dates=["Date"], index_col="Date")["Price"]
+    prices = prices.loc["2021-06-01":"2023-06-30"]
+    prices.index.name = "date"
+    prices.to_csv(tmp_path / "prices.csv")
+    sleeves = {k: Sleeve(instruments=tuple(Instrument(ticker=t) for t in ts)) for k, ts in tickers.items()}
+    brent = Instrument(
+        ticker="BRENT", close_time="16:30", timezone="Europe/London", unit="USD per barrel", kind="index"
+    )
+    sleeves["energy"] = Sleeve(instruments=(brent, *sleeves["energy"].instruments))
+    universe = Universe(
+        sleeves={**sleeves, "benchmark": Sleeve(instruments=(Instrument(ticker="SPY"),))}, oil_ticker="BRENT"
+    )
+    cfg = GeoriskConfig(
+        universe=universe,
+        articles=ArticlesConfig(path=tmp_path / "articles.jsonl"),
+        prices=PricesConfig(source="csv", path=tmp_path / "prices.csv", strict=False),
+    )
+    export_daily(cfg, "2023-06-06", out_dir=tmp_path / "out", missing_prices="warn")
+    page = (tmp_path / "out" / "briefings" / "briefing-2023-06-06.html").read_text("utf-8")
+    md = (tmp_path / "out" / "briefings" / "briefing-2023-06-06.md").read_text("utf-8")
+    assert "SYNTHETIC" not in page and "SYNTHETIC" not in md
+    assert "previous session 2023-06-05" in md
+    assert re.search(r"\| GRPI \(all sleeves\) \| bp \| [+-]\d", md), md  # a premium, not n/a
+    assert "https://www.theguardian.com/" in page
+    assert re.search(r"\| oil premium \| USD/bbl \| [+-]\d", md), md
