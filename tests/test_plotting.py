@@ -298,6 +298,8 @@ def test_sleeve_pnl_lines_and_total(pipeline_result):
     ax = gp.plot_sleeve_pnl(pnl)
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels[: len(pnl.columns)] == list(pnl.columns) and "all sleeves (gross)" in labels
+    first = pnl.notna().any(axis=1).idxmax()
+    assert ax.get_lines()[0].get_xdata()[0] == first  # no flat line through the warm-up
 
 
 def test_demo_figure_says_synthetic(pipeline_result, tmp_path):

@@ -309,6 +309,13 @@ def test_monthly_and_yearly_returns_compound():
     assert table.loc[2024, "Year"] == pytest.approx(1.01**feb - 1)
 
 
+def test_percentages_never_show_negative_zero():
+    from georisk.report import _pct
+
+    assert _pct(-0.00001) == "0.0%" and _pct(-0.001) == "-0.1%" and _pct(0.1234, ".2f") == "12.34%"
+    assert _pct(math.nan) == "n/a"
+
+
 def test_drawdown_table_dates_depth_and_recovery():
     idx = pd.bdate_range("2024-01-01", periods=10)
     r = pd.Series([0.1, -0.2, 0.0, 0.25, 0.01, -0.05, -0.05, 0.0, 0.0, 0.0], index=idx)

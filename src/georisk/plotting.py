@@ -652,6 +652,9 @@ def plot_sleeve_pnl(pnl: pd.DataFrame, ax: Any = None) -> Any:
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
+    traded = pnl.notna().any(axis=1)
+    if traded.any():  # start at the first session held: no flat line through the warm-up
+        pnl = pnl.loc[traded.idxmax() :]
     cum = pnl.fillna(0.0).cumsum() * 100.0
     for k in cum.columns:
         ax.plot(cum.index, cum[k], lw=1.0, label=str(k), color=_SLEEVE_COLORS.get(str(k)))

@@ -517,7 +517,8 @@ margin:12px 0;font-size:14px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #d0d7de;padding:4px 10px}
 th{background:#f6f8fa;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .na{color:#8c959f}.synthetic{background:#ffebe9;border:2px solid #cf222e;color:#82071e;font-weight:700;
-padding:8px 12px;margin:12px 0}.grid{display:flex;gap:24px;flex-wrap:wrap}.grid section{flex:1 1 0;min-width:380px}figure{margin:12px 0}
+padding:8px 12px;margin:12px 0}.grid{display:flex;gap:24px;flex-wrap:wrap}.grid section{flex:1 1 0;min-width:380px}
+figure{margin:12px 0}
 figcaption{font-size:12px;color:#57606a}img{max-width:100%;height:auto;border:1px solid #eaeef2}
 """
 
@@ -562,7 +563,10 @@ _PERCENT_LABELS = frozenset(
 
 
 def _pct(value: float, spec: str = ".1f") -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value * 100:{spec}}%"
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    text = f"{value * 100:{spec}}"
+    return (text[1:] if text.startswith("-") and float(text) == 0 else text) + "%"  # never "-0.0%"
 
 
 def _fmt_summary(label: str, value: float) -> str:
