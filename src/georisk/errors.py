@@ -18,6 +18,7 @@ exit code  meaning                                     error class
 6          another run holds the lock                  :class:`LockHeldError`
 7          the date is not a trading session           :class:`NotASessionError`
 8          a previous export is corrupted              :class:`CorruptExportError`
+9          a language-model run stopped at its budget  ``LLMBudgetError`` (scoring)
 =========  ==========================================  ===========================
 """
 
