@@ -699,8 +699,7 @@ def write_briefing(data: BriefingData, out_dir: str | Path) -> BriefingFiles:
     paths = []
     for suffix, text in ((".html", briefing_html(data)), (".md", briefing_markdown(data))):
         path = out / f"{stem}{suffix}"
-        atomic_write_bytes(path, text.encode("utf-8"))
-        path.chmod(0o644)  # a document to share (the atomic writer creates 0600)
+        atomic_write_bytes(path, text.encode("utf-8"))  # created 0666 less the umask, like every file
         paths.append(path)
     log.info("wrote the briefing of %s to %s", data.session.date(), out)
     return BriefingFiles(paths[0], paths[1], data)
