@@ -132,3 +132,54 @@ def test_without_arch_the_block_rule_falls_back_and_spa_names_the_extra(monkeypa
     assert 0 < bootstrap_pvalue(x, reps=99)[0] <= 1
     with pytest.raises(OptionalDependencyError, match=r'pip install "georisk\[stats\]"'):
         spa_test(pd.DataFrame(x.reshape(500, 2)))
+
+
+def test_backtest_and_walk_forward_share_one_significance_definition():
+    """The same names mean the same numbers: both results equal ``significance`` on their returns."""
+    import georisk
+    from georisk.ledger import TrialLedger
+    from georisk.stats import placebo_summary, significance
+    from georisk.walkforward import walk_forward
+    from tests.test_backtest_engine import synthetic_premium
+
+    prem = synthetic_premium(seed=11, n=700, beta=0.8)
+    bt = georisk.backtest(prem, horizon=5, placebo_runs=0, bootstrap_reps=200, seed=3)
+    sig = significance(bt.returns, horizon=5, bootstrap_reps=200, seed=np.random.default_rng(3))
+    for key, value in sig.as_metrics().items():
+        assert bt.metrics[key] == pytest.approx(value, nan_ok=True), key
+    assert sig.dsr == pytest.approx(sig.psr)  # one trial: nothing to deflate
+    assert sig.nw_lags >= 4
+
+    ledger = TrialLedger(keep_returns=False)
+    wf = walk_forward(prem, {"horizon": [1, 10]}, train=200, test=100, bootstrap_reps=200, seed=5, ledger=ledger)
+    ws = significance(
+        wf.returns,
+        horizon=10,
+        bootstrap_reps=200,
+        seed=5,
+        n_trials=ledger.n_trials,
+        sharpe_variance=ledger.sharpe_variance(),
+    )
+    for key, value in ws.as_metrics().items():
+        assert wf.metrics[key] == pytest.approx(value, nan_ok=True), key
+    assert ws.nw_lags >= 9 and ws.n_trials == 2
+    for key, value in placebo_summary(wf.metrics["sharpe"], wf.placebo_sharpes).items():
+        assert wf.metrics[key] == pytest.approx(value, nan_ok=True), key
+
+
+def test_placebo_summary_counts_the_real_run():
+    from georisk.stats import placebo_summary
+
+    out = placebo_summary(1.0, np.array([0.0, 2.0, np.nan, 0.5]))
+    assert out["placebo_p"] == pytest.approx(2 / 4)
+    assert out["placebo_sharpe_mean"] == pytest.approx(2.5 / 3)
+    assert all(math.isnan(v) for v in placebo_summary(1.0, np.empty(0)).values())
+
+
+def test_significance_refuses_impossible_options():
+    from georisk.stats import significance
+
+    x = np.random.default_rng(0).normal(size=50)
+    for kwargs in ({"horizon": 0}, {"bootstrap_reps": -1}, {"n_trials": 0}):
+        with pytest.raises(ConfigError):
+            significance(x, **kwargs)  # type: ignore[arg-type]

@@ -20,15 +20,7 @@ import pandas as pd
 
 from georisk.errors import ConfigError
 from georisk.evaluation import PERIODS_PER_YEAR, performance_metrics
-from georisk.stats import (
-    block_shuffle,
-    bootstrap_pvalue,
-    deflated_sharpe_from_stats,
-    moments,
-    newey_west_t,
-    probabilistic_sharpe_from_stats,
-    random_shift,
-)
+from georisk.stats import block_shuffle, placebo_summary, random_shift, significance
 
 if TYPE_CHECKING:
     from georisk.ledger import TrialLedger
@@ -529,23 +521,6 @@ def backtest(
     metrics["turnover_hedge"] = performance_metrics(net, turnover=col("turnover_hedge"))["turnover"]
     metrics["sharpe_gross"] = performance_metrics(gross)["sharpe"]
     metrics["cost_drag"] = float(costs.reindex(net.dropna().index).mean() * PERIODS_PER_YEAR)
-    nw_lags = max(math.floor(4 * (metrics["n_obs"] / 100.0) ** (2.0 / 9.0)), horizon - 1)
-    metrics["nw_t"] = newey_west_t(net, nw_lags)
-    metrics["nw_lags"] = float(nw_lags)
-    sr, n_obs, skew, kurt = moments(net)
-    metrics["psr"] = probabilistic_sharpe_from_stats(sr, n_obs, skew, kurt)
-    rng = np.random.default_rng(seed)
-    block_method = "none"
-    if bootstrap_reps:
-        from georisk.stats import optimal_block_length
-
-        block, block_method = optimal_block_length(net.to_numpy())
-        metrics["bootstrap_p"], metrics["bootstrap_block"] = bootstrap_pvalue(
-            net, reps=bootstrap_reps, block=block, seed=rng
-        )
-    else:
-        metrics["bootstrap_p"] = metrics["bootstrap_block"] = math.nan
-
     params: dict[str, Any] = {
         "sleeves": list(sleeves),
         "strategy": strategy,
@@ -560,32 +535,24 @@ def backtest(
         "placebo_block": placebo_block,
         "placebo_kind": placebo_kind,
         "bootstrap_reps": bootstrap_reps,
-        "bootstrap_block_method": block_method,
         "seed": seed,
     }
+    rng = np.random.default_rng(seed)
     if ledger is not None:
         ledger.record({k: params[k] for k in (*_TRADING_KEYS, "sleeves")}, net)
         n_trials, sr_var = ledger.n_trials, ledger.sharpe_variance()
     else:
         n_trials, sr_var = 1, math.nan
-    if not math.isfinite(sr_var):
-        sr_var = (1 + 0.5 * sr**2) / (n_obs - 1) if n_obs > 1 and math.isfinite(sr) else math.nan
-    metrics["n_trials"] = float(n_trials)
-    metrics["dsr"] = (
-        deflated_sharpe_from_stats(sr, n_obs, n_trials, sr_var, skew, kurt) if math.isfinite(sr_var) else math.nan
+    sig = significance(
+        net, horizon=horizon, bootstrap_reps=bootstrap_reps, seed=rng, n_trials=n_trials, sharpe_variance=sr_var
     )
+    metrics.update(sig.as_metrics())
+    params["bootstrap_block_method"] = sig.bootstrap_block_method
 
     placebo = np.empty(0)
     if placebo_runs:
         pt = _placebo_targets(targets, placebo_runs, placebo_kind, placebo_block, rng)
         ps = simulate(pt, returns, np.full(placebo_runs, execution_lag), np.full(placebo_runs, cost_rate), betas)
         placebo = sharpe_matrix(ps["net"])
-    sharpe = metrics["sharpe"]
-    if placebo_runs and np.isfinite(placebo).any():
-        good = placebo[np.isfinite(placebo)]
-        metrics["placebo_sharpe_mean"] = float(good.mean())
-        metrics["placebo_sharpe_p95"] = float(np.percentile(good, 95))
-        metrics["placebo_p"] = float((1 + np.sum(good >= sharpe)) / (1 + good.size))
-    else:
-        metrics["placebo_sharpe_mean"] = metrics["placebo_sharpe_p95"] = metrics["placebo_p"] = math.nan
+    metrics.update(placebo_summary(metrics["sharpe"], placebo))
     return BacktestResult(held, gross, net, costs, turnover, exposure, metrics, placebo, params, col("hedge"))

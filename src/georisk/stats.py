@@ -10,6 +10,7 @@ without arch it falls back to :math:`\\lceil n^{1/3} \\rceil` and says so) and
 from __future__ import annotations
 
 import math
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from georisk.errors import ConfigError, OptionalDependencyError
 
 __all__ = [
     "EULER_GAMMA",
+    "Significance",
     "block_shuffle",
     "bootstrap_pvalue",
     "deflated_sharpe",
@@ -27,9 +29,11 @@ __all__ = [
     "moments",
     "newey_west_t",
     "optimal_block_length",
+    "placebo_summary",
     "probabilistic_sharpe",
     "probabilistic_sharpe_from_stats",
     "random_shift",
+    "significance",
     "spa_test",
     "stationary_bootstrap_indices",
 ]
@@ -438,4 +442,134 @@ def spa_test(
         "n_models": int(data.shape[1]),
         "n_obs": len(data),
         "block": float(block),
+    }
+
+
+@dataclass(frozen=True)
+class Significance:
+    """The significance of a return series' mean and Sharpe ratio, one definition for every caller.
+
+    Attributes
+    ----------
+    nw_t : float
+        Newey-West t of the mean return (:func:`newey_west_t`).
+    nw_lags : int
+        Its Bartlett lags: ``max(floor(4 (n/100)^(2/9)), horizon - 1)``.
+    psr : float
+        Probabilistic Sharpe ratio against 0 (:func:`probabilistic_sharpe_from_stats`).
+    dsr : float
+        Deflated Sharpe ratio over ``n_trials`` (:func:`deflated_sharpe_from_stats`);
+        equals ``psr`` when ``n_trials`` is 1.
+    n_trials : int
+        Configurations tried (1 without a trial ledger).
+    bootstrap_p : float
+        One-sided stationary-bootstrap p-value of a non-positive mean (NaN if skipped).
+    bootstrap_block : float
+        Its mean block length (NaN if skipped).
+    bootstrap_block_method : str
+        The rule that chose the block (``"politis-white"``, ``"n^(1/3)"`` or ``"none"``).
+    """
+
+    nw_t: float
+    nw_lags: int
+    psr: float
+    dsr: float
+    n_trials: int
+    bootstrap_p: float
+    bootstrap_block: float
+    bootstrap_block_method: str
+
+    def as_metrics(self) -> dict[str, float]:
+        """The numeric fields as floats, keyed as in the backtest's ``metrics``."""
+        return {k: float(v) for k, v in asdict(self).items() if not isinstance(v, str)}
+
+
+def significance(
+    returns: pd.Series | np.ndarray,
+    *,
+    horizon: int = 1,
+    bootstrap_reps: int = 1000,
+    seed: int | np.random.Generator | None = 0,
+    n_trials: int = 1,
+    sharpe_variance: float = math.nan,
+) -> Significance:
+    r"""Newey-West t, probabilistic and deflated Sharpe and bootstrap p of one return series.
+
+    The single definition behind :func:`georisk.backtest` and
+    :func:`georisk.walkforward.walk_forward`, so the same name means the same number.
+
+    Parameters
+    ----------
+    returns : array-like
+        Per-period net returns (NaN dropped).
+    horizon : int, default 1
+        Longest holding horizon behind the returns; the Newey-West lags are never fewer
+        than ``horizon - 1``.
+    bootstrap_reps : int, default 1000
+        Stationary-bootstrap resamples (0 skips the bootstrap).
+    seed : int, Generator or None, default 0
+        Randomness of the bootstrap.
+    n_trials : int, default 1
+        Configurations tried, for the deflated Sharpe ratio.
+    sharpe_variance : float, default NaN
+        Variance of the Sharpe ratios across those trials; when NaN, the sampling
+        variance of one Sharpe estimate is used.
+
+    Returns
+    -------
+    Significance
+
+    Notes
+    -----
+    :math:`L = \max(\lfloor 4 (n/100)^{2/9} \rfloor, h - 1)` Bartlett lags; the
+    bootstrap block is Politis and White's automatic length (:func:`optimal_block_length`).
+    Without a cross-trial variance, :math:`V = (1 + \widehat{SR}^2/2)/(n - 1)`
+    (Lo, 2002), the sampling variance of a per-period Sharpe estimate.
+    """
+    if horizon < 1:
+        raise ConfigError(f"horizon={horizon} must be >= 1 session")
+    if bootstrap_reps < 0:
+        raise ConfigError(f"bootstrap_reps={bootstrap_reps} must be >= 0 (0 skips the bootstrap)")
+    if n_trials < 1:
+        raise ConfigError(f"n_trials={n_trials} must be >= 1")
+    arr = _clean(returns)
+    lags = max(math.floor(4 * (arr.size / 100.0) ** (2.0 / 9.0)), horizon - 1)
+    sr, n_obs, skew, kurt = moments(arr)
+    var = sharpe_variance
+    if not math.isfinite(var):
+        var = (1 + 0.5 * sr**2) / (n_obs - 1) if n_obs > 1 and math.isfinite(sr) else math.nan
+    dsr = deflated_sharpe_from_stats(sr, n_obs, n_trials, var, skew, kurt) if math.isfinite(var) else math.nan
+    p = block = math.nan
+    method = "none"
+    if bootstrap_reps:
+        block, method = optimal_block_length(arr)
+        p, block = bootstrap_pvalue(arr, reps=bootstrap_reps, block=block, seed=seed)
+    return Significance(
+        nw_t=newey_west_t(arr, lags),
+        nw_lags=lags,
+        psr=probabilistic_sharpe_from_stats(sr, n_obs, skew, kurt),
+        dsr=dsr,
+        n_trials=n_trials,
+        bootstrap_p=p,
+        bootstrap_block=block,
+        bootstrap_block_method=method,
+    )
+
+
+def placebo_summary(sharpe: float, placebo: np.ndarray) -> dict[str, float]:
+    r"""Mean and 95th percentile of placebo Sharpe ratios and the placebo p-value of ``sharpe``.
+
+    Notes
+    -----
+    :math:`p = (1 + \#\{SR_i \ge SR\}) / (1 + N)` over the N finite placebo Sharpe
+    ratios; all NaN when there is none.
+    """
+    good = np.asarray(placebo, dtype=float)
+    good = good[np.isfinite(good)]
+    if not good.size:
+        return {"placebo_sharpe_mean": math.nan, "placebo_sharpe_p95": math.nan, "placebo_p": math.nan}
+    return {
+        "placebo_sharpe_mean": float(good.mean()),
+        "placebo_sharpe_p95": float(np.percentile(good, 95)),
+        "placebo_p": float((1 + np.sum(good >= sharpe)) / (1 + good.size)),
     }

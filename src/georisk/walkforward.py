@@ -28,14 +28,7 @@ from georisk.backtesting import (
 from georisk.errors import ConfigError
 from georisk.evaluation import PERIODS_PER_YEAR, performance_metrics
 from georisk.ledger import TrialLedger
-from georisk.stats import (
-    block_shuffle,
-    bootstrap_pvalue,
-    deflated_sharpe_from_stats,
-    moments,
-    newey_west_t,
-    random_shift,
-)
+from georisk.stats import block_shuffle, placebo_summary, random_shift, significance
 
 __all__ = ["DEFAULT_CONFIG", "SweepResult", "WalkForwardResult", "expand_grid", "sweep", "walk_forward"]
 
@@ -302,6 +295,36 @@ class WalkForwardResult:
     sweep: SweepResult
     placebo_sharpes: np.ndarray = field(default_factory=lambda: np.empty(0))
 
+    def summary(self) -> pd.DataFrame:
+        """One-column table: the out-of-sample Sharpe ratio beside its placebo, costs and significance."""
+        m = self.metrics
+        f = self.folds
+        rows = {
+            "Sharpe (out of sample, net of costs)": m["sharpe"],
+            "placebo Sharpe, mean": m["placebo_sharpe_mean"],
+            "placebo Sharpe, 95th pct": m["placebo_sharpe_p95"],
+            "placebo p-value": m["placebo_p"],
+            "Newey-West t": m["nw_t"],
+            "bootstrap p-value": m["bootstrap_p"],
+            "probabilistic Sharpe": m["psr"],
+            "deflated Sharpe": m["dsr"],
+            "trials (for deflation)": m["n_trials"],
+            "ann. return": m["ann_return"],
+            "ann. volatility": m["ann_vol"],
+            "max drawdown": m["max_drawdown"],
+            "folds": float(len(f)),
+            "configuration switches": float((f["config"].diff().iloc[1:] != 0).sum()) if len(f) else 0.0,
+            "switching cost (sum)": float(f["switch_cost"].sum()) if len(f) else 0.0,
+            "sessions": m["n_obs"],
+        }
+        return pd.DataFrame({"value": pd.Series(rows)})
+
+    def plot(self, ax: Any = None) -> Any:
+        """Equity curve of the out-of-sample returns with drawdowns shaded; needs the ``plot`` extra."""
+        from georisk.plotting import plot_equity
+
+        return plot_equity(self.returns, ax=ax)
+
 
 def walk_forward(
     premium: pd.DataFrame,
@@ -498,24 +521,16 @@ def walk_forward(
         placebo[i] = sharpe_matrix(placebo_oos[:, None])[0]
     returns = pd.Series(oos, index=premium.index, name="walk_forward")
     metrics = performance_metrics(returns)
-    metrics["nw_t"] = newey_west_t(returns)
-    srp, n_obs, skew, kurt = moments(returns)
     var = ledger.sharpe_variance()
-    metrics["n_trials"] = float(ledger.n_trials)
-    metrics["dsr"] = (
-        deflated_sharpe_from_stats(srp, n_obs, ledger.n_trials, var, skew, kurt)
-        if math.isfinite(var) and math.isfinite(srp)
-        else math.nan
+    horizon = max(int(c.get("horizon", 1)) for c in configs)
+    sig = significance(
+        returns,
+        horizon=horizon,
+        bootstrap_reps=bootstrap_reps,
+        seed=seed,
+        n_trials=ledger.n_trials,
+        sharpe_variance=var,
     )
-    metrics["psr"] = deflated_sharpe_from_stats(srp, n_obs, 1, 0.0, skew, kurt) if math.isfinite(srp) else math.nan
-    metrics["bootstrap_p"] = (
-        bootstrap_pvalue(returns, reps=bootstrap_reps, seed=seed)[0] if bootstrap_reps else math.nan
-    )
-    good = placebo[np.isfinite(placebo)]
-    if good.size:
-        metrics["placebo_sharpe_mean"] = float(good.mean())
-        metrics["placebo_sharpe_p95"] = float(np.percentile(good, 95))
-        metrics["placebo_p"] = float((1 + np.sum(good >= metrics["sharpe"])) / (1 + good.size))
-    else:
-        metrics["placebo_sharpe_mean"] = metrics["placebo_sharpe_p95"] = metrics["placebo_p"] = math.nan
+    metrics.update(sig.as_metrics())
+    metrics.update(placebo_summary(metrics["sharpe"], placebo))
     return WalkForwardResult(returns, pd.DataFrame(rows), metrics, sw, placebo)
