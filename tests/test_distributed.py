@@ -22,7 +22,6 @@ from georisk.distributed import (  # noqa: E402
     ARTICLE_DTYPES,
     SUM_COLUMNS,
     daily_signal,
-    finish_signal,
     read_articles,
     score_articles,
     session_sums,
@@ -94,8 +93,10 @@ def test_missing_extra_names_the_install_command() -> None:
 
 
 def test_the_finishing_step_is_the_pandas_one() -> None:
-    assert finish_signal is signals.signal_from_sums
+    import georisk.distributed
+
     assert session_sums is signals.session_sums
+    assert not hasattr(georisk.distributed, "finish_signal")  # the alias is gone: one name
 
 
 @pytest.mark.parametrize(
@@ -113,13 +114,13 @@ def test_sums_then_finish_equals_daily_signal(corpus_scores: pd.DataFrame, kwarg
     want = signals.daily_signal(corpus_scores, **kwargs)
     threshold = kwargs.pop("relevance_threshold", 0.2)
     sums = session_sums(corpus_scores, relevance_threshold=threshold).set_index("session")
-    got = finish_signal(sums, **kwargs)
+    got = signals.signal_from_sums(sums, **kwargs)
     assert_same_signal(got, want)
 
 
 def test_sums_then_finish_on_the_bundled_sample(sample_scores: pd.DataFrame) -> None:
     want = signals.daily_signal(sample_scores)
-    got = finish_signal(session_sums(sample_scores).set_index("session"))
+    got = signals.signal_from_sums(session_sums(sample_scores).set_index("session"))
     assert_same_signal(got, want)
 
 

@@ -35,7 +35,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         'pip install "georisk[dask]"'
     ) from exc
 
-from georisk.distributed._aggregate import SUM_COLUMNS, daily_signal, finish_signal, session_sums
+from georisk.distributed._aggregate import SUM_COLUMNS, daily_signal, session_sums
 from georisk.distributed._archive import ARTICLE_DTYPES, read_articles
 from georisk.distributed._score import SCORE_DTYPES, score_articles
 from georisk.distributed._synthetic import synthetic_articles, write_synthetic_archive
@@ -45,7 +45,6 @@ __all__ = [
     "SCORE_DTYPES",
     "SUM_COLUMNS",
     "daily_signal",
-    "finish_signal",
     "read_articles",
     "score_articles",
     "session_sums",

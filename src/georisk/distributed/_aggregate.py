@@ -17,10 +17,7 @@ from georisk.signals import _NEEDED, SUM_COLUMNS, _check_parameters, session_sum
 if TYPE_CHECKING:
     import dask.dataframe as dd
 
-__all__ = ["SUM_COLUMNS", "daily_signal", "finish_signal", "session_sums"]
-
-#: The finishing step under the name this module has always exported.
-finish_signal = signal_from_sums
+__all__ = ["SUM_COLUMNS", "daily_signal", "session_sums"]
 
 
 def _check_columns(columns: pd.Index, dtype_of_published: object) -> None:
@@ -70,7 +67,7 @@ def daily_signal(
     Three steps: every partition reduces its articles to per-session sums
     (:func:`session_sums`); Dask adds the partial sums of the same session in a tree
     reduction (sums are associative, so any grouping gives the total); the small
-    per-session frame is finished on the client by :func:`finish_signal`. Memory per
+    per-session frame is finished on the client by :func:`georisk.signals.signal_from_sums`. Memory per
     worker is bounded by one partition, whatever the size of the archive. Sessions
     depend only on each article's own timestamp, so the cutoff (no look-ahead) is the
     same as in the pandas path.
@@ -117,7 +114,7 @@ def daily_signal(
     )
     grouped = partial.groupby(["session", "source"]).sum(split_every=split_every, split_out=1).compute()
     total = grouped.reset_index("source")
-    return finish_signal(
+    return signal_from_sums(
         total.sort_index(),
         calendar=calendar,
         half_life=half_life,
