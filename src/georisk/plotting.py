@@ -41,7 +41,7 @@ __all__ = [
     "stamp",
 ]
 
-_SLEEVE_COLORS = {"energy": "tab:orange", "defense": "tab:green", "grain": "goldenrod"}
+_SLEEVE_COLORS = {"energy": "tab:orange", "defense": "tab:green", "grain": "tab:brown"}
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 9.0, height: float = 3.2) -> Any:
@@ -593,7 +593,14 @@ def plot_rolling(
     return axes
 
 
-def plot_premium_bands(premium: pd.DataFrame, axes: Any = None, *, band: float = 0.90) -> Any:
+def plot_premium_bands(
+    premium: pd.DataFrame,
+    axes: Any = None,
+    *,
+    band: float = 0.90,
+    car: pd.Series | None = None,
+    car_label: str = "oil market-model CAR (USD/bbl)",
+) -> Any:
     """GRPI (bp) and the oil premium (USD/bbl), each with its band, one panel each.
 
     Parameters
@@ -605,6 +612,11 @@ def plot_premium_bands(premium: pd.DataFrame, axes: Any = None, *, band: float =
         Where to draw; a new two-row figure when None.
     band : float, default 0.90
         Coverage of the bands, for the legend.
+    car : pandas.Series, optional
+        A benchmark for the oil premium in USD/bbl drawn dashed on its panel, e.g.
+        :func:`georisk.premium.market_model_car`.
+    car_label : str
+        Legend of ``car``.
 
     Returns
     -------
@@ -629,10 +641,12 @@ def plot_premium_bands(premium: pd.DataFrame, axes: Any = None, *, band: float =
                 lw=0,
                 label=f"{band:.0%} band",
             )
+        if col == "oil_premium_usd" and car is not None and len(car.dropna()):
+            ax.plot(car.index, car.to_numpy(dtype=float), color="black", lw=0.8, ls="--", label=car_label)
         ax.axhline(0.0, color="grey", lw=0.5)
         ax.set_ylabel(label, fontsize=8)
         ax.tick_params(labelsize=8)
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="upper left", fontsize=7)
     return axes
 
 

@@ -28,8 +28,10 @@ from georisk.evaluation import bucket_returns, event_study, information_coeffici
 
 if TYPE_CHECKING:
     from georisk.pipeline import PipelineResult
+    from georisk.premium import PremiumValidation
 
 __all__ = [
+    "VALIDATION_SEEDS",
     "EvaluationFrames",
     "benchmark_comparison",
     "drawdown_table",
@@ -42,6 +44,7 @@ __all__ = [
     "sleeve_pnl",
     "sleeve_table",
     "state_change_z",
+    "validation_of",
     "write_report",
 ]
 
@@ -510,7 +513,8 @@ def sleeve_table(result: PipelineResult) -> pd.DataFrame:
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1000px;
 color:#1b1f24;background:#fff}
-h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;border-bottom:1px solid #d0d7de;padding-bottom:4px;
+h1{font-size:22px;margin-bottom:4px}h3{font-size:15px;margin:18px 0 4px}
+h2{font-size:17px;border-bottom:1px solid #d0d7de;padding-bottom:4px;
 margin-top:28px}
 .meta{color:#57606a;font-size:13px}.warn{background:#fff8c5;border:1px solid #d4a72c;padding:8px 12px;
 margin:12px 0;font-size:14px}
@@ -597,8 +601,115 @@ def _num(value: Any) -> float:
         return math.nan
 
 
-def _performance_sections(result: PipelineResult) -> list[str]:
-    """Benchmark comparison, monthly and yearly returns, drawdowns, sleeves (HTML)."""
+#: Shuffled placebo states the tear sheet runs (each one run of the premium model).
+VALIDATION_SEEDS = 5
+
+
+def validation_of(result: PipelineResult, *, seeds: int = VALIDATION_SEEDS) -> PremiumValidation:
+    """:func:`georisk.premium.validation_table` of a pipeline run (its signal, prices, premium and model).
+
+    Parameters
+    ----------
+    result : PipelineResult
+        From :func:`georisk.pipeline.run`.
+    seeds : int, default :data:`VALIDATION_SEEDS`
+        Shuffled placebo states (each reruns the premium model once).
+
+    Returns
+    -------
+    PremiumValidation
+    """
+    from georisk.premium import validation_table
+
+    cfg = result.config
+    return validation_table(
+        result.signal,
+        result.prices,
+        cfg.universe,
+        premium=result.premium,
+        config=cfg.premium,
+        calendar=cfg.signal.calendar,
+        seeds=seeds,
+    )
+
+
+def _validation_sections(v: PremiumValidation) -> list[str]:
+    """The premium model's validation table: monthly oil premium and CAR with placebos, placebo runs, events."""
+    esc = html.escape
+    band = f"{v.band:.0%}"
+    shuffle = f"state shuffled in {v.block}-session blocks, mean of {v.seeds} seed(s)"
+    shift = f"state shifted by {v.shift} sessions" if v.shift else "no shifted placebo"
+    car = (
+        f"market-model CAR of {v.oil_ticker} since {v.car_start.date()} (beta to the benchmark over the year "
+        "before), in USD/bbl"
+        if v.car_start is not None
+        else f"no CAR: too few prices of {v.oil_ticker} to estimate its beta"
+    )
+    monthly = v.monthly.rename(
+        columns={
+            "oil_premium_usd": "oil premium (USD/bbl)",
+            "oil_premium_usd_lo": "band low",
+            "oil_premium_usd_hi": "band high",
+            "car_usd": f"{v.oil_ticker} CAR (USD/bbl)",
+            "grpi_excludes_zero": "GRPI band excl. 0",
+            "placebo_shuffle": "placebo: shuffled",
+            "placebo_shift": "placebo: shifted",
+        }
+    )
+
+    def fmt_month(_: str, col: str, x: Any) -> str:
+        value = _num(x)
+        if col == "sessions":
+            return _fmt(value, ".0f")
+        if "excl" in col or col.startswith("placebo"):
+            return _pct(value, ".0f")
+        return _fmt(value, "+.2f")
+
+    placebo = v.placebo.rename(columns={"band_excludes_zero": "GRPI band excludes zero", "sessions": "sessions"})
+
+    def fmt_placebo(_: str, col: str, x: Any) -> str:
+        return _fmt(_num(x), ".0f") if col == "sessions" else _pct(_num(x))
+
+    events = v.events.set_index("event") if len(v.events) else v.events
+    events = events.rename(
+        columns={
+            "before_bp": "before (bp)",
+            "after_bp": "after (bp)",
+            "change_bp": "change (bp)",
+            "as_expected": "as expected",
+        }
+    )
+
+    def fmt_event(_: str, col: str, x: Any) -> str:
+        if col in ("sleeve", "expected"):
+            return str(x)
+        if col == "as expected":
+            return "yes" if bool(x) else "no"
+        return _fmt(_num(x), "+.0f")
+
+    hits = int(v.events["as_expected"].sum()) if len(v.events) else 0
+    return [
+        f"<h3>Oil premium by month, with placebos ({band} bands)</h3>",
+        f'<p class="meta">Monthly means of the oil premium and its band beside the {esc(car)}. The last three '
+        f"columns: share of the month's sessions whose GRPI band excludes zero, with the news state, with the "
+        f"{esc(shuffle)}, and with the {esc(shift)} (about {1 - v.band:.0%} by chance).</p>",
+        _frame_table(monthly, fmt_month, "month") if len(monthly) else '<p class="meta">No premium yet.</p>',
+        "<h3>Placebo runs</h3>",
+        f'<p class="meta">The same premium model rerun on placebo states ({v.seeds} shuffled seed(s) and one '
+        f"shift; georisk.premium.validation_table): the share of all sessions whose GRPI band excludes zero. "
+        "A news state well above its placebos is evidence the bands do not exclude zero by construction.</p>",
+        _frame_table(placebo, fmt_placebo, "state"),
+        "<h3>Event windows</h3>",
+        '<p class="meta">Change of each sleeve premium from the session before the event to two sessions after, '
+        f"with the sign the event should give; as expected: {hits} of {len(v.events)}.</p>",
+        _frame_table(events, fmt_event, "event")
+        if len(events)
+        else '<p class="meta">No event of the list falls in the run\'s sessions with a premium.</p>',
+    ]
+
+
+def _performance_sections(result: PipelineResult, validation: PremiumValidation | None = None) -> list[str]:
+    """Premium validation, benchmark comparison, monthly and yearly returns, drawdowns, sleeves (HTML)."""
     ratio_rows = {"Sharpe", "beta to benchmark", "correlation with benchmark"}
     bench = benchmark_comparison(result)
     months = monthly_returns(result.backtest.returns)
@@ -633,6 +744,8 @@ def _performance_sections(result: PipelineResult) -> list[str]:
         return _fmt(x, "+.2f" if row.startswith("oil") and col != "response" else "+.1f")
 
     def fmt_sleeve(_: str, col: str, v: Any) -> str:
+        if col == "mean |position|":
+            return _fmt(_num(v), ".2f")
         if col.startswith("mean"):
             return _fmt(_num(v), "+.2f")
         return _pct(_num(v))
@@ -643,6 +756,7 @@ def _performance_sections(result: PipelineResult) -> list[str]:
         f"(about {1 - band:.0%} by chance when there is no premium); the response of each sleeve's abnormal "
         "return to a unit news shock (bp) and its t, at the last session.</p>",
         _frame_table(valid, fmt_valid) if len(valid) else '<p class="meta">No premium yet (warm-up).</p>',
+        *(_validation_sections(validation) if validation is not None else []),
         "<h2>Benchmark comparison</h2>",
         '<p class="meta">Net returns of the strategy and the benchmark sleeve over the sessions the strategy '
         "traded; beta and correlation of the strategy to the benchmark.</p>",
@@ -755,7 +869,11 @@ def _summary_rows(result: PipelineResult) -> list[tuple[str, str]]:
 
 
 def _charts(
-    result: PipelineResult, frames: EvaluationFrames, dpi: int, label: str | None = None
+    result: PipelineResult,
+    frames: EvaluationFrames,
+    dpi: int,
+    label: str | None = None,
+    validation: PremiumValidation | None = None,
 ) -> list[tuple[str, str, bytes]]:
     from georisk import plotting as gp
 
@@ -763,7 +881,8 @@ def _charts(
     specs: list[tuple[str, str, Callable[[Any], Any]]] = [
         (
             "News signal and premium",
-            "Net escalation z-score (red) and the risk premium indicator GRPI in basis points (blue).",
+            "The news state the premium model reads (red) and the risk premium indicator GRPI in basis points "
+            f"with its {float(result.config.premium.band):.0%} band (blue).",
             lambda ax: gp.plot_signal_premium(result.signal, result.premium, ax=ax),
         ),
         (
@@ -808,12 +927,22 @@ def _charts(
         out.append((title, caption, gp.figure_png(ax, dpi=dpi)))
     band = float(result.config.premium.band)
     window = 63
+    car = validation.car if validation is not None and len(validation.car) else None
+    oil = validation.oil_ticker if validation is not None else "oil"
     net = result.backtest.returns
     multi: list[tuple[str, str, Any]] = [
         (
             "Premium with bands",
-            f"GRPI in basis points and the oil premium in USD per barrel, each with its {band:.0%} band.",
-            lambda: gp.plot_premium_bands(result.premium, band=band),
+            f"GRPI in basis points and the oil premium in USD per barrel, each with its {band:.0%} band"
+            + (
+                f"; dashed: the market-model CAR of {validation.oil_ticker} since {validation.car_start.date()} "
+                "(see the validation table)."
+                if car is not None and validation is not None and validation.car_start is not None
+                else "."
+            ),
+            lambda: gp.plot_premium_bands(
+                result.premium, band=band, car=car, car_label=f"{oil} market-model CAR (USD/bbl)"
+            ),
         ),
         (
             "Rolling Sharpe, volatility and beta",
@@ -849,7 +978,9 @@ def _honesty_rows(honesty: pd.DataFrame) -> list[tuple[str, str]]:
     return rows
 
 
-def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 80) -> str:
+def report_html(
+    result: PipelineResult, *, title: str | None = None, dpi: int = 80, seeds: int = VALIDATION_SEEDS
+) -> str:
     """Render the tear sheet of a pipeline run as one self-contained HTML document.
 
     Parameters
@@ -860,6 +991,8 @@ def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 
         Page title; "georisk tear sheet" with the last session when None.
     dpi : int, default 80
         Resolution of the embedded PNG charts.
+    seeds : int, default :data:`VALIDATION_SEEDS`
+        Shuffled placebo states of the validation table (:func:`validation_of`).
 
     Returns
     -------
@@ -875,7 +1008,8 @@ def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 
     from georisk.briefing import data_label
 
     frames = evaluation_frames(result)
-    charts = _charts(result, frames, dpi, data_label(result.config))
+    validation = validation_of(result, seeds=seeds)
+    charts = _charts(result, frames, dpi, data_label(result.config), validation)
     last = result.signal.index[-1].date()
     title = title or f"georisk tear sheet, {last}"
     label = data_label(result.config)
@@ -904,7 +1038,7 @@ def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 
         _table(honesty_rows, ("statistic", "value")),
         '<p class="meta">"n/a": the backtest does not report this statistic. Percentages are of capital '
         "(returns, drawdown, cost drag) or of sessions (hit rate, exposure).</p></section></div>",
-        *_performance_sections(result),
+        *_performance_sections(result, validation),
         "<h2>Charts</h2>",
     ]
     for chart_title, caption, png in charts:
@@ -928,7 +1062,14 @@ def report_html(result: PipelineResult, *, title: str | None = None, dpi: int = 
     return "\n".join(parts)
 
 
-def write_report(result: PipelineResult, path: str | Path, *, title: str | None = None, dpi: int = 80) -> Path:
+def write_report(
+    result: PipelineResult,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    dpi: int = 80,
+    seeds: int = VALIDATION_SEEDS,
+) -> Path:
     """Write :func:`report_html` to ``path`` atomically and return the path.
 
     Parameters
@@ -941,6 +1082,8 @@ def write_report(result: PipelineResult, path: str | Path, *, title: str | None 
         Page title.
     dpi : int, default 80
         Resolution of the charts.
+    seeds : int, default :data:`VALIDATION_SEEDS`
+        Shuffled placebo states of the validation table.
 
     Returns
     -------
@@ -956,7 +1099,7 @@ def write_report(result: PipelineResult, path: str | Path, *, title: str | None 
     out = Path(path)
     if out.suffix.lower() not in (".html", ".htm"):
         raise ConfigError(f"report path {out}: use a file name ending in .html")
-    atomic_write_bytes(out, report_html(result, title=title, dpi=dpi).encode("utf-8"))
+    atomic_write_bytes(out, report_html(result, title=title, dpi=dpi, seeds=seeds).encode("utf-8"))
     out.chmod(0o644)  # a document to share, not a secret (the atomic writer creates 0600)
     log.info("wrote the tear sheet to %s", out)
     return out

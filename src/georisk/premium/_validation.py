@@ -1,0 +1,432 @@
+"""The premium model's validation table, as library code the tear sheet and the benchmark can share.
+
+:func:`validation_table` computes, from a run's signal, prices and premium:
+
+(a) the oil premium in USD/bbl per month with its band, beside the market-model
+    cumulative abnormal return (CAR) of the oil instrument (Brent in the default
+    universe) in USD/bbl;
+(b) the change of each sleeve premium around dated events, with the sign each event
+    should give;
+(c) placebos: the same premium model on the news state shuffled in blocks of sessions
+    (a few seeds) and shifted by a year, and the share of sessions whose ``grpi`` band
+    excludes zero under each, beside the real state's share, overall and per month.
+
+A band of coverage :math:`c` excludes zero on about :math:`1 - c` of sessions by chance
+when there is no premium; a real state well above its placebos is evidence that the
+bands are not excluding zero by construction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from georisk.errors import ConfigError
+
+if TYPE_CHECKING:
+    from georisk.config import PremiumConfig, Universe
+
+__all__ = [
+    "WAR_EVENTS",
+    "PremiumValidation",
+    "band_excludes_zero",
+    "block_shuffle",
+    "event_signs",
+    "market_model_car",
+    "validation_table",
+]
+
+#: Events of the 2022 war and the sign each should give to the sleeve premia (change from
+#: the session before the event to two sessions after it): "+" escalation, "-" de-escalation.
+WAR_EVENTS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("2022-02-24", "invasion", {"energy": "+", "defense": "+", "grain": "+"}),
+    ("2022-03-29", "Istanbul talks", {"energy": "-", "grain": "-"}),
+    ("2022-07-22", "grain deal signed", {"grain": "-"}),
+    ("2022-10-31", "grain deal suspended (Oct 29)", {"grain": "+"}),
+    ("2022-11-02", "Russia rejoins the grain deal", {"grain": "-"}),
+    ("2023-07-17", "Russia exits the grain deal", {"grain": "+"}),
+)
+
+#: The eve of the invasion: the default start of the oil CAR when the data covers it.
+WAR_CAR_START = "2022-02-11"
+
+_MIN_BETA_SESSIONS = 60
+
+
+@dataclass(frozen=True)
+class PremiumValidation:
+    """The validation table of a premium run.
+
+    Attributes
+    ----------
+    monthly : pandas.DataFrame
+        One row per month (``YYYY-MM``) with a premium: ``sessions``,
+        ``oil_premium_usd``, ``oil_premium_usd_lo``, ``oil_premium_usd_hi`` (monthly
+        means, USD/bbl), ``car_usd`` (monthly mean of the oil CAR, USD/bbl; NaN before
+        ``car_start`` or without an oil price), ``grpi_excludes_zero`` (share of the
+        month's sessions whose ``grpi`` band excludes zero), ``placebo_shuffle`` (the
+        same share, averaged over the shuffled states) and ``placebo_shift``.
+    placebo : pandas.DataFrame
+        Index: ``news state``, ``shuffled, seed k`` for each seed, ``shuffled, mean of
+        N seeds`` and ``shifted by S sessions``; columns ``band_excludes_zero`` (share
+        of all sessions with a band) and ``sessions``.
+    events : pandas.DataFrame
+        ``event``, ``sleeve``, ``expected`` (``+``/``-``), ``before_bp``, ``after_bp``,
+        ``change_bp``, ``as_expected``; events outside the run are left out.
+    band : float
+        Coverage of the bands.
+    seeds, block, shift : int
+        Shuffled placebos run, their block length and the shift (sessions).
+    car_start : pandas.Timestamp or None
+        First session of the CAR (None when there is no oil price or too little data to
+        estimate its beta).
+    oil_ticker : str
+        The instrument of the oil premium and of the CAR.
+    car : pandas.Series
+        The oil CAR per session in USD/bbl (:func:`market_model_car`; empty when
+        ``car_start`` is None).
+    """
+
+    monthly: pd.DataFrame
+    placebo: pd.DataFrame
+    events: pd.DataFrame
+    band: float
+    seeds: int
+    block: int
+    shift: int
+    car_start: pd.Timestamp | None
+    oil_ticker: str
+    car: pd.Series
+
+
+def block_shuffle(values: pd.Series, block: int, seed: int) -> pd.Series:
+    """The series cut into ``block``-session blocks put back in a random order (a placebo state).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The state.
+    block : int
+        Sessions per block (the last block may be shorter).
+    seed : int
+        Seed of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    pandas.Series
+        Same index and name; the same values in another order of blocks.
+    """
+    if block < 1:
+        raise ConfigError(f"block={block} must be >= 1")
+    rng = np.random.default_rng(seed)
+    v = values.to_numpy()
+    n_blocks = math.ceil(len(v) / block)
+    order = rng.permutation(n_blocks)
+    shuffled = np.concatenate([v[i * block : (i + 1) * block] for i in order]) if len(v) else v
+    return pd.Series(shuffled, index=values.index, name=values.name)
+
+
+def _excludes(premium: pd.DataFrame) -> pd.Series:
+    d = premium[["grpi_lo", "grpi_hi"]].dropna()
+    return ((d["grpi_lo"] > 0) | (d["grpi_hi"] < 0)).astype(float)
+
+
+def band_excludes_zero(premium: pd.DataFrame) -> float:
+    """Share of the sessions with a band whose ``grpi`` band excludes zero (NaN when none has one).
+
+    Parameters
+    ----------
+    premium : pandas.DataFrame
+        From :func:`georisk.risk_premium` (``grpi_lo``, ``grpi_hi``).
+
+    Returns
+    -------
+    float
+    """
+    x = _excludes(premium)
+    return float(x.mean()) if len(x) else math.nan
+
+
+def market_model_car(premium: pd.DataFrame, start: str | pd.Timestamp) -> pd.Series:
+    r"""The oil instrument's cumulative abnormal return since ``start`` against the benchmark, in USD/bbl.
+
+    Parameters
+    ----------
+    premium : pandas.DataFrame
+        From :func:`georisk.risk_premium` (``oil_price`` and ``benchmark_return``).
+    start : date-like
+        The CAR cumulates from the first session after ``start``.
+
+    Returns
+    -------
+    pandas.Series
+        :math:`P_d\,\mathrm{CAR}_d / (1 + \mathrm{CAR}_d)` with
+        :math:`\mathrm{CAR}_d = \sum_{start < s \le d} (r_s - \beta m_s)`, :math:`r` the
+        oil return, :math:`m` the benchmark's and :math:`\beta` their OLS slope over the
+        365 days before ``start``; empty when fewer than 60 sessions estimate it.
+
+    Notes
+    -----
+    The same market model as ``benchmarks/validate_premium.py``: it reads the move of
+    the oil price net of what the market explains, a model-free check of the premium's
+    size and timing (it also holds every non-news shock to oil).
+    """
+    if "oil_price" not in premium.columns or "benchmark_return" not in premium.columns:
+        return pd.Series(dtype=float, name="car_usd")
+    price = premium["oil_price"].astype(float)
+    oil = price.pct_change(fill_method=None)
+    spy = premium["benchmark_return"].astype(float)
+    t0 = start if isinstance(start, pd.Timestamp) else pd.Timestamp(start)
+    est = pd.concat([oil, spy], axis=1).loc[t0 - pd.Timedelta(days=365) : t0 - pd.Timedelta(days=1)].dropna()
+    if len(est) < _MIN_BETA_SESSIONS:
+        return pd.Series(dtype=float, name="car_usd")
+    var = float(np.var(est.iloc[:, 1], ddof=1))
+    beta = float(np.cov(est.iloc[:, 0], est.iloc[:, 1])[0, 1] / var) if var > 0 else 0.0
+    ar = (oil - beta * spy).loc[t0 + pd.Timedelta(days=1) :]
+    car = ar.fillna(0.0).cumsum()
+    return (price.loc[car.index] * car / (1.0 + car)).rename("car_usd")
+
+
+def _car_start(premium: pd.DataFrame) -> pd.Timestamp | None:
+    """The war's eve when the data estimates a beta before it, else the first session with a premium."""
+    if "oil_price" not in premium.columns or premium["oil_price"].notna().sum() < _MIN_BETA_SESSIONS + 1:
+        return None
+    war = pd.Timestamp(WAR_CAR_START)
+    if war <= premium.index[-1]:
+        before = premium.loc[war - pd.Timedelta(days=365) : war - pd.Timedelta(days=1), "oil_price"].notna().sum()
+        if before > _MIN_BETA_SESSIONS:
+            return war
+    column = "oil_premium_usd" if "oil_premium_usd" in premium.columns else "grpi"
+    first = premium.index[premium[column].notna().to_numpy()] if column in premium.columns else premium.index[:0]
+    return pd.Timestamp(first[0]) if len(first) else None
+
+
+def event_signs(
+    premium: pd.DataFrame,
+    sleeves: Sequence[str],
+    events: Sequence[tuple[str, str, dict[str, str]]] = WAR_EVENTS,
+) -> pd.DataFrame:
+    """Change of each sleeve premium around each event, with the expected sign.
+
+    Parameters
+    ----------
+    premium : pandas.DataFrame
+        From :func:`georisk.risk_premium`.
+    sleeves : sequence of str
+        Sleeves of the run; an event's sleeve not among them is left out.
+    events : sequence of (date, name, {sleeve: "+" or "-"})
+        Default :data:`WAR_EVENTS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``event``, ``sleeve``, ``expected``, ``before_bp`` (the session before the event),
+        ``after_bp`` (two sessions after), ``change_bp`` and ``as_expected``; an event
+        whose window is not in the run, or whose premium is not yet defined, is left out.
+    """
+    cols = ["event", "sleeve", "expected", "before_bp", "after_bp", "change_bp", "as_expected"]
+    rows = []
+    idx = premium.index
+    for day, name, signs in events:
+        pos = int(idx.searchsorted(pd.Timestamp(day)))
+        if pos < 1 or pos + 2 >= len(idx):
+            continue
+        for sleeve, sign in signs.items():
+            col = f"{sleeve}_premium"
+            if sleeve not in sleeves or col not in premium.columns:
+                continue
+            before = float(premium[col].iloc[pos - 1])
+            after = float(premium[col].iloc[pos + 2])
+            change = after - before
+            if not math.isfinite(change):
+                continue
+            rows.append(
+                {
+                    "event": f"{day} {name}",
+                    "sleeve": sleeve,
+                    "expected": sign,
+                    "before_bp": before * 1e4,
+                    "after_bp": after * 1e4,
+                    "change_bp": change * 1e4,
+                    "as_expected": bool((change > 0) == (sign == "+")),
+                }
+            )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def validation_table(
+    signal: pd.DataFrame,
+    prices: pd.DataFrame,
+    universe: Universe,
+    *,
+    premium: pd.DataFrame | None = None,
+    config: PremiumConfig | None = None,
+    calendar: str = "XNYS",
+    seeds: int = 5,
+    block: int = 20,
+    shift: int = 252,
+    events: Sequence[tuple[str, str, dict[str, str]]] = WAR_EVENTS,
+    car_start: str | pd.Timestamp | None = None,
+) -> PremiumValidation:
+    """The premium model's validation table: monthly oil premium beside the oil CAR, event signs, placebos.
+
+    Parameters
+    ----------
+    signal : pandas.DataFrame
+        From :func:`georisk.daily_signal` (holds the state, ``config.state``).
+    prices : pandas.DataFrame
+        The wide price frame the premium was computed from.
+    universe : Universe
+        Sleeves and the oil instrument.
+    premium : pandas.DataFrame, optional
+        The run's premium; computed from ``signal`` and ``prices`` when None.
+    config : PremiumConfig, optional
+        The premium model's parameters (the default :class:`~georisk.config.PremiumConfig`
+        when None); each placebo runs the same model.
+    calendar : str, default "XNYS"
+        The signal calendar.
+    seeds : int, default 5
+        Shuffled placebos (seeds ``0 .. seeds - 1``); 0 runs none. Each costs one run
+        of the premium model.
+    block : int, default 20
+        Sessions per shuffled block (keeps the state's short-run persistence).
+    shift : int, default 252
+        Sessions of the circular shift of the shifted placebo (half the sessions when
+        the run is shorter than twice this); 0 runs none.
+    events : sequence of (date, name, {sleeve: sign})
+        Events of the sign table; default :data:`WAR_EVENTS`.
+    car_start : date-like, optional
+        Start of the oil CAR; default 2022-02-11 (the invasion's eve) when the data holds
+        60 sessions before it, else the first session with a premium.
+
+    Returns
+    -------
+    PremiumValidation
+
+    Raises
+    ------
+    ConfigError
+        If ``seeds``, ``block`` or ``shift`` is negative, or the signal lacks the state.
+
+    Notes
+    -----
+    A placebo replaces the state column of ``signal`` and reruns the premium model
+    (:func:`georisk.pipeline.premium_from_config`) with everything else unchanged; a
+    placebo state carries no news about the dates it is put on, so its bands should
+    exclude zero on about :math:`1 - c` of sessions.
+
+    Examples
+    --------
+    >>> from georisk.pipeline import run
+    >>> r = run()  # doctest: +SKIP
+    >>> v = validation_table(r.signal, r.prices, r.config.universe, premium=r.premium, seeds=2)  # doctest: +SKIP
+    >>> list(v.placebo.index)  # doctest: +SKIP
+    ['news state', 'shuffled, seed 0', 'shuffled, seed 1', 'shuffled, mean of 2 seeds', 'shifted by 252 sessions']
+    """
+    from georisk.config import PremiumConfig
+    from georisk.pipeline import premium_from_config
+
+    if seeds < 0 or block < 1 or shift < 0:
+        raise ConfigError(f"seeds={seeds} and shift={shift} must be >= 0 and block={block} >= 1")
+    pcfg = config or PremiumConfig()
+    if pcfg.state not in signal.columns:
+        raise ConfigError(f"the signal has no {pcfg.state!r} column (the premium's state)")
+
+    def model(sig: pd.DataFrame) -> pd.DataFrame:
+        return premium_from_config(sig, prices, universe, pcfg, calendar=calendar)
+
+    prem = model(signal) if premium is None else premium
+    state = signal[pcfg.state]
+    defined = state.dropna()  # the warm-up stays where it is: only known values are moved
+
+    def with_state(values: pd.Series) -> pd.DataFrame:
+        return signal.assign(**{pcfg.state: values.reindex(state.index)})
+
+    placebos: dict[str, pd.DataFrame] = {}
+    for seed in range(seeds):
+        placebos[f"shuffled, seed {seed}"] = model(with_state(block_shuffle(defined, block, seed)))
+    n_shift = shift if len(defined) >= 2 * shift else len(defined) // 2
+    if shift > 0 and n_shift > 0:
+        rolled = pd.Series(np.roll(defined.to_numpy(), n_shift), index=defined.index)
+        placebos[f"shifted by {n_shift} sessions"] = model(with_state(rolled))
+
+    def share_row(p: pd.DataFrame) -> dict[str, float]:
+        x = _excludes(p)
+        return {"band_excludes_zero": float(x.mean()) if len(x) else math.nan, "sessions": float(len(x))}
+
+    rows = {"news state": share_row(prem)}
+    shuffled = [k for k in placebos if k.startswith("shuffled")]
+    for k in shuffled:
+        rows[k] = share_row(placebos[k])
+    if shuffled:
+        rows[f"shuffled, mean of {len(shuffled)} seeds"] = {
+            "band_excludes_zero": float(np.nanmean([rows[k]["band_excludes_zero"] for k in shuffled])),
+            "sessions": float(np.mean([rows[k]["sessions"] for k in shuffled])),
+        }
+    shifted = [k for k in placebos if k.startswith("shifted")]
+    for k in shifted:
+        rows[k] = share_row(placebos[k])
+    placebo = pd.DataFrame.from_dict(rows, orient="index", columns=["band_excludes_zero", "sessions"])
+
+    start = pd.Timestamp(car_start) if car_start is not None else _car_start(prem)
+    car = market_model_car(prem, start) if start is not None else pd.Series(dtype=float)
+    if car.empty:
+        start = None
+    monthly = _monthly(prem, car, placebos, shuffled, shifted)
+    return PremiumValidation(
+        monthly=monthly,
+        placebo=placebo,
+        events=event_signs(prem, universe.risk_sleeves, events),
+        band=float(pcfg.band),
+        seeds=len(shuffled),
+        block=block,
+        shift=n_shift if shifted else 0,
+        car_start=start,
+        oil_ticker=str(universe.oil_ticker),
+        car=car,
+    )
+
+
+def _monthly(
+    prem: pd.DataFrame, car: pd.Series, placebos: dict[str, pd.DataFrame], shuffled: list[str], shifted: list[str]
+) -> pd.DataFrame:
+    cols = [
+        "sessions",
+        "oil_premium_usd",
+        "oil_premium_usd_lo",
+        "oil_premium_usd_hi",
+        "car_usd",
+        "grpi_excludes_zero",
+        "placebo_shuffle",
+        "placebo_shift",
+    ]
+    if "grpi" not in prem.columns or prem["grpi"].dropna().empty:
+        return pd.DataFrame(columns=cols, dtype=float)
+    valid = prem.loc[prem["grpi"].notna()]
+
+    def months(index: pd.Index) -> pd.Index:
+        labels: list[str] = [str(t)[:7] for t in pd.DatetimeIndex(index)]
+        return pd.Index(labels, name="month")
+
+    month = months(valid.index)
+    out = pd.DataFrame(index=pd.Index(sorted(set(month)), name="month"))
+    out["sessions"] = valid["grpi"].groupby(month).size().astype(float)
+    for name in ("oil_premium_usd", "oil_premium_usd_lo", "oil_premium_usd_hi"):
+        out[name] = valid[name].groupby(month).mean() if name in valid.columns else math.nan
+    out["car_usd"] = car.reindex(valid.index).groupby(month).mean() if len(car) else math.nan
+
+    def monthly_share(p: pd.DataFrame) -> pd.Series:
+        x = _excludes(p)
+        return x.groupby(months(x.index)).mean()
+
+    out["grpi_excludes_zero"] = monthly_share(prem)
+    out["placebo_shuffle"] = (
+        pd.concat([monthly_share(placebos[k]) for k in shuffled], axis=1).mean(axis=1) if shuffled else math.nan
+    )
+    out["placebo_shift"] = monthly_share(placebos[shifted[0]]) if shifted else math.nan
+    return out[cols].astype(float)
