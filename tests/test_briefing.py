@@ -91,26 +91,103 @@ def test_noise_rule(run_0628):
         assert line in html.unescape(briefing_html(moved)) and line in briefing_markdown(moved)
 
 
-def test_articles_are_the_sessions_ranked_by_push(written, run_0628):
+def test_articles_are_the_sessions_ranked_by_net_push_above_the_floor(written, run_0628):
+    from georisk.briefing import MIN_PUSH
+
     d = written.data
     scores = run_0628.scores
     mine = scores[assign_sessions(scores["published_at"]) == DAY]
     assert d.n_articles == len(mine)
+    push = mine["relevance"] * (mine["hawkish_tilt"] - mine["peace_trade"])
+    assert d.n_below_floor == int((push.abs() < MIN_PUSH).sum())
     assert d.hawkish or d.peace
     listed = d.hawkish + d.peace
+    assert len(listed) == min(5, int((push >= MIN_PUSH).sum())) + min(5, int((push <= -MIN_PUSH).sum()))
     assert set(assign_sessions(pd.DatetimeIndex([a.published_at for a in listed]))) == {DAY}
-    for group in (d.hawkish, d.peace):
-        pushes = [a.push for a in group]
-        assert pushes == sorted(pushes, reverse=True)
+    assert [a.push for a in d.hawkish] == sorted((a.push for a in d.hawkish), reverse=True)
+    assert [a.push for a in d.peace] == sorted(a.push for a in d.peace)
+    for a in listed:
+        assert a.push == pytest.approx(a.relevance * (a.hawkish_tilt - a.peace_trade))
+        assert abs(a.push) >= MIN_PUSH
     for a in d.peace:
-        assert a.push == pytest.approx(a.relevance * a.peace_trade)
-        assert a.relevance * a.hawkish_tilt <= a.push
-        assert any(e.startswith("peace:") for e in a.evidence)
+        assert a.push < 0 and any(e.startswith("peace:") for e in a.evidence)
     for a in d.hawkish:
-        assert a.push == pytest.approx(a.relevance * a.hawkish_tilt)
+        assert a.push > 0
     page = html.unescape(written.html.read_text("utf-8"))
     for a in listed:
         assert a.title in page and a.published_at.strftime("%H:%M UTC") in page
+    assert f"listed only when |net push| \u2265 {MIN_PUSH:.2f}" in page
+    assert f"{d.n_below_floor} of the session's {d.n_articles} article(s) fell below it" in page
+
+
+def test_weak_articles_are_not_listed(run_0628):
+    """An article of the session with a tiny net push (noise) is counted, not listed."""
+    scores = run_0628.scores.copy()
+    mine = scores.index[assign_sessions(scores["published_at"]) == DAY]
+    scores.loc[mine, "hawkish_tilt"] = 0.04
+    scores.loc[mine, "peace_trade"] = 0.0
+    d = briefing_data(dataclasses.replace(run_0628, scores=scores), GeoriskConfig(), date=DAY)
+    assert d.hawkish == [] and d.peace == []
+    assert d.n_below_floor == d.n_articles == len(mine)
+    assert "None this session above the floor" in briefing_markdown(d)
+
+
+def test_evidence_is_explained_for_the_listed_articles_only(run_0628, monkeypatch):
+    """The stages carry no evidence column: the configured scorer's explain runs on the listed few."""
+    from georisk import briefing as gb
+
+    seen: list[int] = []
+    scorer = gb._explainer(GeoriskConfig())
+    real = type(scorer).explain
+
+    def counting(self, X):  # type: ignore[no-untyped-def]
+        seen.append(len(X))
+        return real(self, X)
+
+    monkeypatch.setattr(type(scorer), "explain", counting)
+    d = briefing_data(run_0628, GeoriskConfig(), date=DAY)
+    assert seen == [len(d.hawkish) + len(d.peace)]
+    assert all(a.evidence for a in d.hawkish + d.peace)
+
+
+def test_a_scorer_without_explain_gives_a_note_not_a_failure(run_0628, monkeypatch):
+    from georisk import briefing as gb
+
+    class Plain:
+        def transform(self, X):  # type: ignore[no-untyped-def]
+            raise AssertionError("the briefing never rescores")
+
+    monkeypatch.setattr(gb, "_explainer", lambda config: Plain())
+    d = briefing_data(run_0628, GeoriskConfig(), date=DAY)
+    assert d.hawkish + d.peace
+    assert all(a.evidence == () for a in d.hawkish + d.peace)
+    assert d.evidence_note == "the configured scorer (Plain) gives no evidence phrases"
+    assert "Evidence: the configured scorer (Plain) gives no evidence phrases." in briefing_markdown(d)
+
+
+def test_one_session_does_not_rescan_the_history(run_0628, monkeypatch):
+    """Briefing many sessions from one set of stages builds the lookups once (no per-call full scan)."""
+    import numpy as np
+
+    from georisk import briefing as gb
+
+    sessions = run_0628.signal.index[-40:]
+    gb._LOOKUP.clear()
+    calls: list[int] = []
+    real = np.argsort
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(np, "argsort", counting)
+    monkeypatch.setattr("georisk.calendar.assign_sessions", lambda *a, **k: pytest.fail("full scan"))
+    scores = run_0628.scores
+    want = assign_sessions(scores["published_at"])
+    for day in sessions:
+        d = briefing_data(run_0628, GeoriskConfig(), date=day)
+        assert d.n_articles == int((want == day).sum()), day
+    assert len(calls) == 1
 
 
 def test_feed_text_and_links_are_escaped(run_0628):

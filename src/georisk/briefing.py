@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -108,10 +109,12 @@ class BriefingArticle:
     relevance, hawkish_tilt, peace_trade : float
         Scores of :func:`georisk.score_articles`.
     push : float
-        ``relevance * hawkish_tilt`` in the hawkish group, ``relevance * peace_trade`` in
-        the peace group: the ranking key.
+        Net push ``relevance * (hawkish_tilt - peace_trade)``: the article's term in the
+        session's sum of relevance-weighted net escalation that the news state is built
+        from. Positive in the hawkish group, negative in the peace group; the ranking key
+        is its absolute value.
     evidence : tuple of str
-        Phrases the scorer matched, as ``kind: phrase``.
+        Phrases the configured scorer's ``explain`` names, as ``kind: phrase``.
     """
 
     title: str
@@ -150,6 +153,12 @@ class BriefingData:
         Articles assigned to the session.
     label : str or None
         :func:`data_label` of the run's configuration.
+    n_below_floor : int
+        Articles of the session whose |net push| is below :data:`MIN_PUSH` (not listed).
+    evidence_note : str or None
+        Why the listed articles show no evidence phrases, when they show none.
+    min_push : float
+        The floor used (:data:`MIN_PUSH`).
     """
 
     session: pd.Timestamp
@@ -164,6 +173,9 @@ class BriefingData:
     peace: list[BriefingArticle] = field(default_factory=list)
     n_articles: int = 0
     label: str | None = None
+    n_below_floor: int = 0
+    evidence_note: str | None = None
+    min_push: float = 0.10
 
 
 @dataclass(frozen=True)
@@ -195,13 +207,22 @@ def _value(frame: pd.DataFrame, row: pd.Timestamp | None, column: str) -> float:
 
 
 def _evidence(text: object) -> tuple[str, ...]:
-    """Parse ``kind:phrase=weight; ...`` into ``kind: phrase``, dropping zero weights."""
+    """Parse an ``explain`` string (``kind:phrase=weight; ...``) into ``kind: phrase``, dropping zero weights.
+
+    Model probabilities (``model:...``) and the language model's tag (``llm:...``) are
+    not phrases and are left out; a quoted passage (``"..."``) is kept as ``quote: ...``.
+    """
     if not isinstance(text, str) or not text:
         return ()
     out: list[str] = []
     for item in text.split(";"):
         item = item.strip()
-        if not item or item.startswith(("model:", "missed:")):  # model probabilities are in the scores
+        if not item or item.startswith(("model:", "missed:", "llm:")):  # not phrases of the article
+            continue
+        if item.startswith('"'):
+            entry = f"quote: {item.strip(chr(34))}"
+            if entry not in out:
+                out.append(entry)
             continue
         body, _, weight = item.rpartition("=")
         if not body:
@@ -227,59 +248,170 @@ def _headline(title: object, text: object, ident: object) -> str:
     return str(ident)
 
 
-def _session_articles(
-    run: _Stages, session: pd.Timestamp, calendar: str, top: int
-) -> tuple[list[BriefingArticle], list[BriefingArticle], int]:
+#: Smallest |net push| (relevance x (hawkish tilt - peace)) of an article the briefing lists.
+MIN_PUSH = 0.10
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """Per-run lookups built once and reused for every session briefed from the same frames."""
+
+    scores: weakref.ref[pd.DataFrame]
+    articles: weakref.ref[pd.DataFrame]
+    times: Any  # numpy int64 ns, sorted
+    order: Any  # numpy positions into scores, in the order of ``times``
+    ids: pd.Index  # article ids, first occurrence; positions into ``articles``
+    rows: Any  # numpy positions into articles of ``ids``
+
+
+_LOOKUP: list[_Lookup] = []  # one entry: the frames of the last run briefed
+
+
+def _lookup(scores: pd.DataFrame, articles: pd.DataFrame) -> _Lookup:
+    """Sorted publication times of ``scores`` and an id index of ``articles``, cached per pair of frames.
+
+    Building them costs :math:`O(N \\log N)` once per run; each session's briefing then
+    finds its articles by binary search, so briefing every session of a backfill does
+    not rescan the whole history each time.
+    """
+    import numpy as np
     import pandas as pd
 
-    from georisk.calendar import assign_sessions
+    if _LOOKUP:
+        hit = _LOOKUP[0]
+        if hit.scores() is scores and hit.articles() is articles:
+            return hit
+    utc = pd.DatetimeIndex(pd.to_datetime(scores["published_at"], utc=True)).as_unit("ns")
+    values = utc.asi8
+    order = np.argsort(values, kind="stable")
+    first = ~articles["id"].duplicated().to_numpy() if "id" in articles.columns else np.zeros(0, dtype=bool)
+    ids = pd.Index(articles["id"].to_numpy()[first]) if len(first) else pd.Index([])
+    rows = np.flatnonzero(first)
+    made = _Lookup(weakref.ref(scores), weakref.ref(articles), values[order], order, ids, rows)
+    _LOOKUP[:] = [made]
+    return made
 
-    scores = run.scores
+
+def _window(session: pd.Timestamp, calendar: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The previous session's close and this session's close (UTC): the session's news arrives between."""
+    import pandas as pd
+
+    from georisk.calendar import session_closes
+
+    closes = session_closes(calendar, str((session - pd.Timedelta(days=20)).date()), str(session.date()))
+    return pd.Timestamp(closes.iloc[-2]), pd.Timestamp(closes.iloc[-1])
+
+
+def _explainer(config: GeoriskConfig) -> Any:
+    """The configured scorer, fitted once per scoring configuration (None when it cannot be built)."""
+    key = repr(config.scoring)
+    if key in _SCORERS:
+        return _SCORERS[key]
+    from georisk.scoring._score import _is_fitted, _scorer_for
+
+    try:
+        scorer = _scorer_for(config.scoring.make_scorer(), config.scoring.conflict)
+        if not _is_fitted(scorer):
+            scorer.fit()
+    except Exception as exc:  # a page for readers: no phrases rather than no page
+        log.warning("no evidence phrases: the configured scorer could not be built (%s)", exc)
+        scorer = None
+    _SCORERS.clear()  # one scoring configuration at a time
+    _SCORERS[key] = scorer
+    return scorer
+
+
+_SCORERS: dict[str, Any] = {}
+
+
+def _phrases(config: GeoriskConfig, listed: pd.DataFrame) -> tuple[list[tuple[str, ...]], str | None]:
+    """Evidence phrases of the listed articles by the configured scorer's ``explain``, and a note when none."""
+    empty: list[tuple[str, ...]] = [() for _ in range(len(listed))]
+    if listed.empty:
+        return empty, None
+    scorer = _explainer(config)
+    name = type(scorer).__name__ if scorer is not None else config.scoring.scorer
+    if scorer is None or not callable(getattr(scorer, "explain", None)):
+        return empty, f"the configured scorer ({name}) gives no evidence phrases"
+    try:
+        texts = listed[[c for c in ("title", "text") if c in listed.columns]].fillna("")
+        explained = list(scorer.explain(texts))
+    except Exception as exc:  # a page for readers: no phrases rather than no page
+        log.warning("no evidence phrases: %s.explain failed (%s)", name, exc)
+        return empty, f"no evidence phrases: {name}.explain failed"
+    phrases = [_evidence(e) for e in explained]
+    note = None if any(phrases) else f"the configured scorer ({name}) named no phrase in these articles"
+    return phrases, note
+
+
+@dataclass(frozen=True)
+class _Listed:
+    hawkish: list[BriefingArticle]
+    peace: list[BriefingArticle]
+    n_articles: int
+    n_below_floor: int
+    evidence_note: str | None
+
+
+def _session_articles(run: _Stages, config: GeoriskConfig, session: pd.Timestamp, top: int) -> _Listed:
+    import numpy as np
+    import pandas as pd
+
+    scores, articles = run.scores, run.articles
     if scores.empty or "published_at" not in scores.columns:
-        return [], [], 0
-    assigned = assign_sessions(scores["published_at"], calendar)
-    today = scores[assigned == session].copy()
+        return _Listed([], [], 0, 0, None)
+    look = _lookup(scores, articles)
+    after, until = _window(session, config.signal.calendar)
+    lo = int(np.searchsorted(look.times, after.value, side="right"))  # published after the previous close
+    hi = int(np.searchsorted(look.times, until.value, side="right"))  # ... at or before this close
+    today = scores.iloc[np.sort(look.order[lo:hi])].copy()
     if today.empty:
-        return [], [], 0
-    if "evidence" not in today.columns:
-        from georisk.scoring import score_articles
-
-        ids = set(today["id"])
-        rescored = score_articles(run.articles[run.articles["id"].isin(ids)], evidence=True)
-        today = today.merge(rescored[["id", "evidence"]], on="id", how="left")
-    meta = run.articles.drop_duplicates("id").set_index("id")
-    for col in ("title", "text", "url", "source"):
-        if col in meta.columns and col not in today.columns:
-            today[col] = today["id"].map(meta[col])
-        elif col in meta.columns:
-            today[col] = today[col].where(today[col].notna(), today["id"].map(meta[col]))
+        return _Listed([], [], 0, 0, None)
     rel = pd.to_numeric(today["relevance"], errors="coerce").fillna(0.0)
-    today["_hawk"] = rel * pd.to_numeric(today["hawkish_tilt"], errors="coerce").fillna(0.0)
-    today["_peace"] = rel * pd.to_numeric(today["peace_trade"], errors="coerce").fillna(0.0)
+    hawk = pd.to_numeric(today["hawkish_tilt"], errors="coerce").fillna(0.0)
+    peace = pd.to_numeric(today["peace_trade"], errors="coerce").fillna(0.0)
+    today["_push"] = rel * (hawk - peace)
+    moved = today[today["_push"].abs() >= MIN_PUSH]
+    chosen = pd.concat(
+        [
+            moved[moved["_push"] > 0].sort_values(["_push", "published_at"], ascending=[False, True]).head(top),
+            moved[moved["_push"] < 0].sort_values(["_push", "published_at"], ascending=[True, True]).head(top),
+        ]
+    )
+    # the articles' own fields, looked up by id for the listed few only
+    pos = look.ids.get_indexer(pd.Index(chosen["id"])) if "id" in chosen.columns else np.full(len(chosen), -1)
+    meta = articles.iloc[look.rows[pos[pos >= 0]]] if len(pos) else articles.iloc[:0]
+    cols = [c for c in ("title", "text", "url", "source") if c in articles.columns]
+    fields = pd.DataFrame(index=range(len(chosen)), columns=cols, dtype=object)
+    if len(meta):
+        fields.loc[np.flatnonzero(pos >= 0), cols] = meta[cols].astype(object).to_numpy()
+    for col in ("title", "url", "source"):
+        if col in chosen.columns:  # a value carried by the scores frame wins
+            own = chosen[col].astype(object).to_numpy()
+            base = fields[col] if col in fields.columns else pd.Series([None] * len(chosen), dtype=object)
+            fields[col] = [o if isinstance(o, str) and o else b for o, b in zip(own, base.tolist(), strict=True)]
+    if "text" not in fields.columns:
+        fields["text"] = ""
+    phrases, note = _phrases(config, fields)
 
-    def pick(key: str, other: str) -> list[BriefingArticle]:
-        rows = today[(today[key] > 0) & (today[key] >= today[other])].sort_values(
-            [key, "published_at"], ascending=[False, True]
-        )
-        out = []
-        for _, r in rows.head(top).iterrows():
-            url = r.get("url")
-            out.append(
-                BriefingArticle(
-                    title=_headline(r.get("title"), r.get("text"), r["id"]),
-                    source=str(r.get("source") or ""),
-                    url=str(url) if isinstance(url, str) else "",
-                    published_at=pd.Timestamp(r["published_at"]).tz_convert("UTC"),
-                    relevance=float(r["relevance"]),
-                    hawkish_tilt=float(r["hawkish_tilt"]),
-                    peace_trade=float(r["peace_trade"]),
-                    push=float(r[key]),
-                    evidence=_evidence(r.get("evidence")),
-                )
+    out: dict[str, list[BriefingArticle]] = {"hawkish": [], "peace": []}
+    for i, (_, r) in enumerate(chosen.iterrows()):
+        f = fields.iloc[i]
+        url = f.get("url")
+        out["hawkish" if r["_push"] > 0 else "peace"].append(
+            BriefingArticle(
+                title=_headline(f.get("title"), f.get("text"), r.get("id", "")),
+                source=str(f.get("source") or ""),
+                url=str(url) if isinstance(url, str) else "",
+                published_at=pd.Timestamp(r["published_at"]).tz_convert("UTC"),
+                relevance=float(r["relevance"]),
+                hawkish_tilt=float(r["hawkish_tilt"]),
+                peace_trade=float(r["peace_trade"]),
+                push=float(r["_push"]),
+                evidence=phrases[i],
             )
-        return out
-
-    return pick("_hawk", "_peace"), pick("_peace", "_hawk"), len(today)
+        )
+    return _Listed(out["hawkish"], out["peace"], len(today), int(len(today) - len(moved)), note)
 
 
 def briefing_data(
@@ -365,7 +497,7 @@ def briefing_data(
     change = _value(premium, session, "grpi") - _value(premium, previous, "grpi")
     se = _value(premium, session, "grpi_se")
     noise = None if not (math.isfinite(change) and math.isfinite(se)) else bool(abs(change) < NOISE_Z * se)
-    hawkish, peace, n = _session_articles(run, session, calendar, top)
+    listed = _session_articles(run, config, session, top)
     return BriefingData(
         session=session,
         previous=previous,
@@ -375,10 +507,13 @@ def briefing_data(
         grpi_se=se,
         within_noise=noise,
         band=float(getattr(config.premium, "band", 0.90)),
-        hawkish=hawkish,
-        peace=peace,
-        n_articles=n,
+        hawkish=listed.hawkish,
+        peace=listed.peace,
+        n_articles=listed.n_articles,
         label=data_label(config),
+        n_below_floor=listed.n_below_floor,
+        evidence_note=listed.evidence_note,
+        min_push=MIN_PUSH,
     )
 
 
@@ -416,18 +551,29 @@ def _article_time(a: BriefingArticle) -> str:
 
 
 def _scores_text(a: BriefingArticle, key: str) -> str:
-    name = "hawkish tilt" if key == "hawkish" else "peace"
     return (
-        f"push {a.push:.2f} = relevance {a.relevance:.2f} \u00d7 {name} "
-        f"{a.hawkish_tilt if key == 'hawkish' else a.peace_trade:.2f} "
-        f"(hawkish tilt {a.hawkish_tilt:.2f}, peace {a.peace_trade:.2f})"
+        f"net push {a.push:+.2f} = relevance {a.relevance:.2f} \u00d7 (hawkish tilt {a.hawkish_tilt:.2f} "
+        f"\u2212 peace {a.peace_trade:.2f})"
     )
 
 
 _GROUPS = (
-    ("hawkish", "Hawkish: articles that pushed the state up", "relevance \u00d7 hawkish tilt"),
-    ("peace", "Peace: articles that pushed the state down", "relevance \u00d7 peace"),
+    ("hawkish", "Hawkish: articles that pushed the state up"),
+    ("peace", "Peace: articles that pushed the state down"),
 )
+
+
+def _rule(d: BriefingData) -> str:
+    """How the articles were chosen, and how many were left out, in one sentence."""
+    below = (
+        f" {d.n_below_floor} of the session's {d.n_articles} article(s) fell below it and are not listed."
+        if d.n_below_floor
+        else ""
+    )
+    return (
+        "Ranked by |net push| = relevance \u00d7 (hawkish tilt \u2212 peace), the article's term in the "
+        f"session's news sum; listed only when |net push| \u2265 {d.min_push:.2f}.{below}"
+    )
 
 
 def _md_escape(text: str) -> str:
@@ -468,11 +614,14 @@ def briefing_markdown(d: BriefingData) -> str:
         lines.append(
             f"| {label} | {unit} | {_f(now, s)} | [{_f(lo, s)}, {_f(hi, s)}] | {_f(prev, s)} | {_f(now - prev, s)} |"
         )
-    for key, heading, rank in _GROUPS:
+    lines += ["", "## Articles behind the move", "", _rule(d)]
+    if d.evidence_note:
+        lines += ["", f"Evidence: {d.evidence_note}."]
+    for key, heading in _GROUPS:
         items: list[BriefingArticle] = getattr(d, key)
-        lines += ["", f"## {heading}", "", f"Ranked by {rank}.", ""]
+        lines += ["", f"### {heading}", ""]
         if not items:
-            lines.append("None this session.")
+            lines.append(f"None this session above the floor of {d.min_push:.2f}.")
         for a in items:
             url = _safe_url(a.url)
             title = f"[{_md_escape(a.title)}](<{url}>)" if url else _md_escape(a.title)
@@ -488,7 +637,8 @@ def briefing_markdown(d: BriefingData) -> str:
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:860px;
 color:#1b1f24;background:#fff;padding:0 12px}
-h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;border-bottom:1px solid #d0d7de;padding-bottom:4px;
+h1{font-size:22px;margin-bottom:4px}h3{font-size:15px;margin:16px 0 4px}
+h2{font-size:17px;border-bottom:1px solid #d0d7de;padding-bottom:4px;
 margin-top:24px}.meta{color:#57606a;font-size:13px}
 .synthetic{background:#ffebe9;border:2px solid #cf222e;color:#82071e;font-weight:700;padding:8px 12px;
 margin:12px 0;letter-spacing:.02em}
@@ -552,11 +702,14 @@ def briefing_html(d: BriefingData) -> str:
             f"{_td(f'[{_f(lo, s)}, {_f(hi, s)}]')}{_td(_f(prev, s))}{_td(_f(now - prev, s))}</tr>"
         )
     parts.append("</table>")
-    for key, heading, rank in _GROUPS:
+    parts.append(f'<h2>Articles behind the move</h2><p class="meta" id="rule">{esc(_rule(d))}</p>')
+    if d.evidence_note:
+        parts.append(f'<p class="meta">Evidence: {esc(d.evidence_note)}.</p>')
+    for key, heading in _GROUPS:
         items: list[BriefingArticle] = getattr(d, key)
-        parts.append(f'<h2>{esc(heading)}</h2><p class="meta">Ranked by {esc(rank)}.</p>')
+        parts.append(f"<h3>{esc(heading)}</h3>")
         if not items:
-            parts.append('<p class="meta">None this session.</p>')
+            parts.append(f'<p class="meta">None this session above the floor of {d.min_push:.2f}.</p>')
             continue
         parts.append(f'<ul class="articles" id="{key}">')
         for a in items:
@@ -649,9 +802,19 @@ def briefing(
     :math:`\\mathrm{SE}_d` the ``grpi_se`` of the session: the change would not leave a
     two-sided 90% band around zero. The articles listed are those that
     :func:`georisk.calendar.assign_sessions` assigns to the session (published after the
-    previous close, at or before this one), ranked by relevance times hawkish tilt
-    (hawkish group) or relevance times peace score (peace group); each article is in the
-    group where its push is larger.
+    previous close, at or before this one) whose net push
+    :math:`w_i (h_i - p_i)` (relevance times hawkish tilt minus peace score, the
+    article's term in the session's sum of net escalation that the news state is built
+    from) is at least :data:`MIN_PUSH` in absolute value: the ``top`` largest positive
+    pushes in the hawkish group, the ``top`` most negative in the peace group. Articles
+    below the floor (noise, off-topic or balanced) are counted on the page, not listed.
+    Their evidence phrases come from the configured scorer's ``explain`` run on the
+    listed articles only (the pipeline scores without evidence); a scorer without
+    ``explain`` gives none, and the page says so.
+
+    Building one session's page is :math:`O(\\log N + k)` in the :math:`N` articles
+    of the run once its sorted publication times are built (once per run, cached), so
+    a backfill can brief every session from one set of stages.
 
     Examples
     --------
