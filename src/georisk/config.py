@@ -19,6 +19,8 @@ __all__ = [
     "ArticlesConfig",
     "BacktestConfig",
     "ExportConfig",
+    "FeedConfig",
+    "GdeltConfig",
     "GeoriskConfig",
     "Instrument",
     "PremiumConfig",
@@ -321,24 +323,100 @@ def default_universe() -> Universe:
 DateOnly = Literal["end_of_day", "start_of_day", "raise"]
 
 
+class FeedConfig(_Frozen):
+    """One RSS or Atom feed of the ``[[articles.feeds]]`` list.
+
+    ``name`` is the feed's name in the article store (its ``source`` unless ``source`` is
+    given, and the key of its fetch state); ``url`` the feed's address (``http(s)://``).
+    ``date_only`` says when an entry dated without a time is known (see
+    :class:`ArticlesConfig`).
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    url: str = Field(min_length=1, pattern=r"^https?://")
+    source: str | None = None
+    date_only: DateOnly = "end_of_day"
+
+
+class GdeltConfig(_Frozen):
+    """The ``[articles.gdelt]`` table: the GDELT DOC 2.0 query of the conflict.
+
+    ``query`` is written in GDELT's query language (e.g.
+    ``'(Ukraine OR Russia) (ceasefire OR sanctions OR offensive)'``); ``language`` and
+    ``country`` restrict it (``sourcelang:`` and ``sourcecountry:``) when given.
+    ``monitored`` also fetches GDELT's daily total of monitored articles (the timeline's
+    raw volume), so that attention can be a share of the real total. ``min_interval`` is
+    the pause between two calls in seconds (GDELT asks for about 5).
+    """
+
+    query: str = Field(min_length=1)
+    language: str | None = None
+    country: str | None = None
+    monitored: bool = True
+    base_url: str = Field(default="https://api.gdeltproject.org/api/v2/doc/doc", pattern=r"^https?://")
+    max_records: int = Field(default=250, ge=1, le=250)
+    min_interval: float = Field(default=5.0, ge=0)
+    window_days: int = Field(default=90, ge=1)
+
+
 class ArticlesConfig(_Frozen):
     """Where articles come from and how their timestamps are read (see :func:`georisk.load_articles`).
+
+    ``source = "files"`` (the default) reads ``path`` (a file or folder, or the bundled
+    sample when omitted); ``source = "store"`` reads the local article store ``store``
+    that ``georisk articles fetch`` and ``georisk articles import`` fill
+    (:class:`georisk.articles.ArticleStore`). When ``store`` is set, scores are cached in
+    it whatever the source, so a run scores only articles it has not scored before.
 
     ``date_only`` says when an article that carries a date without a time is known:
     ``"end_of_day"`` (the default: the last instant of that day in its zone, so it counts
     for the next session), ``"start_of_day"``, or ``"raise"``; a table maps sources to
     policies (``"*"`` for the rest). ``dayfirst`` or ``date_format`` settle day/month
-    order, which is never guessed; ``encoding`` names the files' text encoding.
+    order, which is never guessed; ``encoding`` names the files' text encoding;
+    ``columns`` maps article fields to the files' column names
+    (``{text = "body", published_at = "date"}``); ``source_name`` names the source of
+    records that do not.
+
+    ``feeds`` (``[[articles.feeds]]``) and ``gdelt`` (``[articles.gdelt]``) are what
+    ``georisk articles fetch`` reads; ``timeout`` and ``deadline`` bound one HTTP call and
+    a whole source's fetch (seconds), ``retries`` the attempts after a 429 or 5xx;
+    ``fulltext`` downloads each new article's page (the ``fulltext`` extra), which is
+    never needed to score; ``max_feed_gap_hours`` is how long a source may return nothing
+    new before ``georisk articles status`` calls it a gap.
     """
 
+    source: Literal["files", "store"] = "files"
     path: Path | None = None
+    store: Path | None = None
     format: Literal["auto", "jsonl", "csv", "folder"] = "auto"
+    columns: dict[str, str] | None = None
+    source_name: str | None = None
     timezone: str | None = None
     date_only: DateOnly | dict[str, DateOnly] = "end_of_day"
     dayfirst: bool | None = None
     date_format: str | None = None
     encoding: str | None = None
     lenient: bool = False
+    feeds: tuple[FeedConfig, ...] = ()
+    gdelt: GdeltConfig | None = None
+    fulltext: bool = False
+    timeout: float = Field(default=30.0, gt=0)
+    deadline: float = Field(default=300.0, gt=0)
+    retries: int = Field(default=3, ge=0, le=10)
+    user_agent: str = "georisk (+https://github.com/georisk)"
+    max_feed_gap_hours: float = Field(default=48.0, gt=0)
+
+    @model_validator(mode="after")
+    def _store_for_store(self) -> Self:
+        if self.source == "store" and self.store is None:
+            raise ValueError("articles.source='store' needs articles.store, the folder of the article store")
+        names = [f.name for f in self.feeds]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"articles.feeds names {twice} more than once; give each feed its own name")
+        if "gdelt" in names:
+            raise ValueError("articles.feeds: the name 'gdelt' is the GDELT source's; rename that feed")
+        return self
 
 
 class PricesConfig(_Frozen):
@@ -510,7 +588,13 @@ class GeoriskConfig(_Frozen):
         """
         data = _read_toml(path)
         base = Path(path).resolve().parent
-        for section, key in (("articles", "path"), ("prices", "path"), ("prices", "cache_dir"), ("export", "out_dir")):
+        for section, key in (
+            ("articles", "path"),
+            ("articles", "store"),
+            ("prices", "path"),
+            ("prices", "cache_dir"),
+            ("export", "out_dir"),
+        ):
             value = data.get(section, {}).get(key)
             if isinstance(value, str) and not Path(value).is_absolute():
                 data[section][key] = str(base / value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +15,7 @@ from georisk.calendar import session_closes, to_session
 from georisk.config import GeoriskConfig, PremiumConfig, Universe
 from georisk.errors import MissingDataError
 
-__all__ = ["PipelineResult", "StageOutputs", "compute_stages", "load_inputs", "run"]
+__all__ = ["PipelineResult", "StageOutputs", "compute_stages", "load_inputs", "run", "score_key", "scores_cached"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,34 @@ class PipelineResult:
     inputs: dict[str, Path] = field(default_factory=dict)
 
 
+def _read_article_files(config: GeoriskConfig, inputs: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Articles from ``[articles] path`` (the bundled sample when none) and their quarantine."""
+    from georisk.articles import QUARANTINE_COLUMNS, load_articles
+    from georisk.datasets import sample_articles_path
+
+    acfg = config.articles
+    a_path = acfg.path if acfg.path is not None else sample_articles_path()
+    inputs["articles"] = Path(a_path)
+    read: dict[str, object] = {
+        "format": acfg.format,
+        "timezone": acfg.timezone,
+        "date_only": acfg.date_only,
+        "dayfirst": acfg.dayfirst,
+        "date_format": acfg.date_format,
+        "encoding": acfg.encoding,
+    }
+    if acfg.columns:
+        read["columns"] = acfg.columns
+    if acfg.source_name:
+        read["source_name"] = acfg.source_name
+    if acfg.lenient:
+        articles, quarantine = load_articles(a_path, lenient=True, **read)  # type: ignore[call-overload]
+    else:
+        articles = load_articles(a_path, **read)  # type: ignore[call-overload]
+        quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    return articles, quarantine
+
+
 def load_inputs(
     config: GeoriskConfig, *, strict: bool | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Path]]:
@@ -67,28 +97,30 @@ def load_inputs(
     -------
     tuple
         ``(articles, quarantine, prices, input_paths)``.
+
+    Notes
+    -----
+    With ``[articles] source = "store"`` the articles are those of the article store
+    (:class:`georisk.articles.ArticleStore`), each counting from the time the store gives
+    it (the earlier of its fetch and its publication, never a publication in the future
+    of its fetch), and the input recorded for the manifest is the store's ``articles``
+    folder.
     """
-    from georisk.articles import QUARANTINE_COLUMNS, load_articles
-    from georisk.datasets import sample_articles_path
+    from georisk.articles import QUARANTINE_COLUMNS
     from georisk.market import prices_from_config
 
     inputs: dict[str, Path] = {}
     acfg = config.articles
-    a_path = acfg.path if acfg.path is not None else sample_articles_path()
-    inputs["articles"] = Path(a_path)
-    read = {
-        "format": acfg.format,
-        "timezone": acfg.timezone,
-        "date_only": acfg.date_only,
-        "dayfirst": acfg.dayfirst,
-        "date_format": acfg.date_format,
-        "encoding": acfg.encoding,
-    }
-    if acfg.lenient:
-        articles, quarantine = load_articles(a_path, lenient=True, **read)  # type: ignore[call-overload]
-    else:
-        articles = load_articles(a_path, **read)  # type: ignore[call-overload]
+    if acfg.source == "store":
+        from georisk.articles import ArticleStore
+
+        assert acfg.store is not None  # checked by ArticlesConfig
+        store = ArticleStore(acfg.store)
+        articles = store.articles()
         quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        inputs["articles"] = store.articles_dir  # the articles only: caching scores changes no input
+    else:
+        articles, quarantine = _read_article_files(config, inputs)
     pcfg = config.prices if strict is None else config.prices.model_copy(update={"strict": strict})
     loaded, p_path = prices_from_config(pcfg, config.universe)
     prices = loaded.prices
@@ -225,8 +257,14 @@ def compute_stages(
     -----
     The cutoff of session :math:`d` is its close :math:`c_d` (UTC): an article is used
     iff ``published_at`` :math:`\le c_d`, a price iff its date :math:`\le d`.
+
+    Articles are scored without evidence strings (the briefing computes them for the few
+    articles it lists), and through the score cache of ``[articles] store`` when one is
+    configured (:func:`scores_cached`), so a run scores only articles it has not scored
+    before. With a store holding GDELT's daily total of monitored articles,
+    ``attention_share`` is the relevant articles' share of that total (days complete by
+    the cutoff only).
     """
-    from georisk.scoring import score_articles
     from georisk.signals import daily_signal
 
     scfg, pcfg, bcfg = config.signal, config.premium, config.backtest
@@ -240,8 +278,7 @@ def compute_stages(
     if articles.empty:
         where = f"by the close of {end.date()} ({close})" if end is not None else "in the feed"
         raise MissingDataError(f"no articles available {where}; check the article feed")
-    log.info("scoring %d articles", len(articles))
-    scores = score_articles(articles, config.scoring.make_scorer(), conflict=config.scoring.conflict)
+    scores = scores_cached(articles, config)
     if "source" in articles.columns and "source" not in scores.columns and len(scores) == len(articles):
         scores = scores.assign(source=articles["source"].astype(str).to_numpy())
     signal = daily_signal(
@@ -252,6 +289,7 @@ def compute_stages(
         min_periods=scfg.min_periods,
         relevance_threshold=scfg.relevance_threshold,
         end=end,
+        monitored=_monitored(config, close),
     )
     premium = premium_from_config(signal, prices, config.universe, pcfg, calendar=scfg.calendar)
     positions = target_positions(
@@ -264,6 +302,110 @@ def compute_stages(
         threshold=bcfg.threshold,
     )
     return StageOutputs(articles, prices, scores, signal, premium, positions, end, close)
+
+
+def _resources_digest(conflict: str) -> str:
+    """SHA-256 over the shipped scoring resources and a conflict file of the user's."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    folder = resources.files("georisk.scoring") / "resources"
+    for item in sorted(folder.iterdir(), key=lambda t: t.name):
+        if item.is_file():
+            h.update(item.name.encode() + b"\0" + item.read_bytes())
+    own = Path(conflict)
+    if own.suffix == ".toml" and own.is_file():
+        h.update(own.read_bytes())
+    return h.hexdigest()
+
+
+def score_key(config: GeoriskConfig) -> str:
+    """The key of the score cache: georisk's version, the scoring configuration and resources.
+
+    Scores cached under one key were computed by the same scorer with the same options
+    on the same lexicon, conflict file and labelled corpus; changing any of them (or
+    upgrading georisk) gives a new key, and articles are scored afresh.
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+
+    Returns
+    -------
+    str
+        16 hexadecimal digits.
+    """
+    from georisk._version import __version__
+
+    scoring = config.scoring.model_dump(mode="json")
+    blob = json.dumps(
+        {"georisk": __version__, "scoring": scoring, "resources": _resources_digest(config.scoring.conflict)},
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def scores_cached(articles: pd.DataFrame, config: GeoriskConfig) -> pd.DataFrame:
+    """Scores of ``articles`` (no evidence), computing only those the store has not cached.
+
+    Parameters
+    ----------
+    articles : pandas.DataFrame
+        The article frame (unique ``id``).
+    config : GeoriskConfig
+        ``scoring`` picks the scorer; ``articles.store``, when set, holds the cache
+        (keyed by article id and :func:`score_key`). Without a store, every article is
+        scored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`georisk.score_articles` with ``evidence=False``: ``id``,
+        ``published_at`` and the score columns, with the index of ``articles``.
+    """
+    from georisk.scoring import SCORE_COLUMNS, score_articles
+
+    def score(frame: pd.DataFrame) -> pd.DataFrame:
+        log.info("scoring %d articles", len(frame))
+        out: pd.DataFrame = score_articles(
+            frame, config.scoring.make_scorer(), conflict=config.scoring.conflict, evidence=False
+        )
+        return out
+
+    store_dir = config.articles.store
+    if store_dir is None or "id" not in articles.columns or articles.empty or articles["id"].duplicated().any():
+        return score(articles)
+    from georisk.articles import ArticleStore
+
+    store = ArticleStore(store_dir)
+    key = score_key(config)
+    cached = store.read_scores(key)
+    ids = articles["id"].astype(str)
+    missing = ~ids.isin(cached["id"])
+    if missing.any():
+        fresh = score(articles[missing.to_numpy()])
+        store.write_scores(key, fresh[["id", *SCORE_COLUMNS]])
+        cached = pd.concat([cached, fresh[["id", *SCORE_COLUMNS]].astype({"id": str})], ignore_index=True)
+    else:
+        log.info("all %d articles were scored before (score cache %s)", len(articles), key)
+    values = cached.set_index("id").reindex(ids.to_numpy())[SCORE_COLUMNS].astype(float)
+    values.index = articles.index
+    return pd.concat([articles[["id", "published_at"]], values], axis=1)
+
+
+def _monitored(config: GeoriskConfig, close: pd.Timestamp | None) -> pd.Series | None:
+    """GDELT's daily totals from the store, the days complete by ``close`` only (None without)."""
+    if config.articles.store is None:
+        return None
+    from georisk.articles import ArticleStore
+
+    totals = ArticleStore(config.articles.store).monitored("gdelt")
+    if totals is None or totals.empty:
+        return None
+    if close is not None:
+        ends = (pd.DatetimeIndex(totals.index) + pd.Timedelta(days=1)).tz_localize("UTC")
+        totals = totals[ends <= close]
+    return totals if len(totals) else None
 
 
 def run(

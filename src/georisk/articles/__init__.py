@@ -4,15 +4,21 @@ from georisk.articles._clean import clean_text, html_to_text
 from georisk.articles._dedupe import MERGED_COLUMNS, find_near_duplicates
 from georisk.articles._record import ARTICLE_COLUMNS, Article, article_id
 from georisk.articles._sources import QUARANTINE_COLUMNS, ArticleLoad, load_articles
+from georisk.articles._store import STORE_COLUMNS, AppendResult, ArticleStore, canonical_url, counting_time
 
 __all__ = [
     "ARTICLE_COLUMNS",
     "MERGED_COLUMNS",
     "QUARANTINE_COLUMNS",
+    "STORE_COLUMNS",
+    "AppendResult",
     "Article",
     "ArticleLoad",
+    "ArticleStore",
     "article_id",
+    "canonical_url",
     "clean_text",
+    "counting_time",
     "find_near_duplicates",
     "html_to_text",
     "load_articles",

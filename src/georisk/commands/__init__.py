@@ -11,4 +11,5 @@ COMMAND_MODULES = (
     "georisk.commands.prices",
     "georisk.commands.report",
     "georisk.commands.briefing",
+    "georisk.commands.articles",
 )

@@ -25,11 +25,86 @@ def report_dropped(quarantine: Any, prices: Any) -> None:
         log.warning("%s", line)
 
 
+def read_scores(path: Path) -> Any:
+    """Scores written by ``georisk score --out`` (.csv or .parquet): ``published_at`` as UTC, scores as floats."""
+    import pandas as pd
+
+    from georisk.errors import InputDataError
+    from georisk.scoring import SCORE_COLUMNS
+
+    if not path.is_file():
+        raise InputDataError(
+            "does not exist or is not a file; write it with `georisk score --out FILE`", path=str(path)
+        )
+    try:
+        frame = pd.read_parquet(path) if path.suffix in (".parquet", ".pq") else pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise InputDataError(f"cannot read the scores ({exc}); use a .csv or .parquet file", path=str(path)) from None
+    missing = [c for c in ("published_at", *SCORE_COLUMNS) if c not in frame.columns]
+    if missing:
+        raise InputDataError(
+            f"no column(s) {missing}; write the file with `georisk score --out FILE`", path=str(path), field=missing[0]
+        )
+    stamps = pd.to_datetime(frame["published_at"], utc=True, errors="coerce", format="ISO8601")
+    bad = stamps.isna()
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        raise InputDataError(
+            f"published_at {frame['published_at'].iloc[row]!r} is not a timestamp with a UTC offset",
+            path=str(path),
+            line=row + 2 if path.suffix == ".csv" else None,
+            field="published_at",
+        )
+    frame["published_at"] = stamps
+    for col in SCORE_COLUMNS:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        if values.isna().any() or not values.between(0, 1).all():
+            row = int((values.isna() | ~values.between(0, 1)).to_numpy().argmax())
+            raise InputDataError(
+                f"{col} must be a number in [0, 1], got {frame[col].iloc[row]!r}",
+                path=str(path),
+                line=row + 2 if path.suffix == ".csv" else None,
+                field=col,
+            )
+        frame[col] = values.astype(float)
+    return frame
+
+
+def cmd_signal_from_scores(args: argparse.Namespace) -> int:
+    """``georisk signal --scores FILE``: the signal from scores computed before, nothing rescored."""
+    from georisk.calendar import session_closes, to_session
+    from georisk.pipeline import _monitored
+    from georisk.signals import daily_signal
+
+    cfg = config_from_args(args)
+    scores = read_scores(args.scores)
+    scfg = cfg.signal
+    end = close = None
+    if args.as_of is not None:
+        end = to_session(args.as_of, scfg.calendar)
+        close = session_closes(scfg.calendar, str(end.date()), str(end.date())).iloc[0]
+        scores = scores[scores["published_at"] <= close]
+    signal = daily_signal(
+        scores,
+        calendar=scfg.calendar,
+        half_life=scfg.half_life,
+        zscore_window=scfg.zscore_window,
+        min_periods=scfg.min_periods,
+        relevance_threshold=scfg.relevance_threshold,
+        end=end,
+        monitored=_monitored(cfg, close),
+    )
+    write_or_show(signal, args.out, "signal")
+    return 0
+
+
 def cmd_stage(args: argparse.Namespace) -> int:
     """Run the pipeline and write or show the signal or the premium."""
     from georisk.pipeline import run
 
     check_out(args.out)
+    if getattr(args, "scores", None) is not None:
+        return cmd_signal_from_scores(args)
     result = run(config_from_args(args), as_of=args.as_of)
     report_dropped(result.quarantine, result.prices)
     frame = {"signal": result.signal, "premium": result.premium}[args.command]
@@ -137,6 +212,11 @@ def register(sub: Any, epilog: str) -> None:
 
     p = sub.add_parser("signal", help="compute the daily news signal", epilog=epilog)
     add_input_options(p, "write the signal to this .csv or .parquet file (default: show the last rows)")
+    p.add_argument(
+        "--scores",
+        type=Path,
+        help="scores written before by `georisk score --out` (.csv or .parquet): build the signal without scoring",
+    )
     p.set_defaults(func=cmd_stage)
 
     p = sub.add_parser("premium", help="compute the geopolitical risk premium indicator", epilog=epilog)
