@@ -16,7 +16,7 @@ from georisk.market._cutoffs import (
     known_at,
 )
 from georisk.market._load import PriceLoad, load_prices, prices_from_config, settled_through
-from georisk.market._quality import QualityReport, QualityThresholds, quality_report
+from georisk.market._quality import QualityReport, QualityThresholds, QualityTracker, quality_report
 from georisk.market._rolls import ROLL_RULES, causal_roll_mask, contract_expiries, roll_window
 from georisk.market._shape import FetchResult, close_frame, normalize_download
 from georisk.market._sources import (
@@ -45,6 +45,7 @@ __all__ = [
     "PriceSource",
     "QualityReport",
     "QualityThresholds",
+    "QualityTracker",
     "Sleeve",
     "Universe",
     "YFinanceSource",

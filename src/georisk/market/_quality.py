@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from georisk.calendar import get_calendar, session_closes
-from georisk.config import Universe
+from georisk.config import Instrument, Universe
 from georisk.errors import ConfigError, DataQualityError
 from georisk.market._cutoffs import expected_sessions, known_at
-from georisk.market._rolls import roll_window
+from georisk.market._rolls import contract_expiries, roll_window
 
-__all__ = ["JUMP_COLUMNS", "QualityReport", "QualityThresholds", "quality_report"]
+__all__ = ["JUMP_COLUMNS", "QualityReport", "QualityThresholds", "QualityTracker", "quality_report"]
 
 #: Columns of :attr:`QualityReport.table`, in order.
 TABLE_COLUMNS = [
@@ -336,7 +339,6 @@ def _one(
         conflicting_duplicates=conflicting,
         unsorted_rows=unsorted,
     )
-    reasons: list[str] = []
     if series.empty:
         row.update(first=pd.NaT, last=pd.NaT, status="no data", reasons="no prices")
         return row
@@ -404,22 +406,43 @@ def _one(
     if end is not None:
         lag = float(len(sessions[(sessions > last) & (sessions <= end)]))
     row["lag_sessions"] = lag
-    if row["missing_share"] > th.max_missing_share:  # type: ignore[operator]
-        reasons.append(f"{len(missing)} missing sessions ({row['missing_share']:.1%} > {th.max_missing_share:.0%})")
+    _judge(row, inst, th, pd.Timestamp(nonpos.index[0]) if len(nonpos) else None)
+    return row
+
+
+def _judge(row: dict[str, object], inst: Instrument, th: QualityThresholds, first_nonpos: pd.Timestamp | None) -> None:
+    """Set ``status`` and ``reasons`` of a report row from its counts (shared by the report and the tracker)."""
+    reasons: list[str] = []
+    share = float(row["missing_share"])  # type: ignore[arg-type]
+    if share > th.max_missing_share:
+        reasons.append(f"{row['missing_sessions']} missing sessions ({share:.1%} > {th.max_missing_share:.0%})")
     if row["longest_stale_run"] > th.max_stale_run:  # type: ignore[operator]
         reasons.append(f"{row['longest_stale_run']} identical closes in a row (> {th.max_stale_run})")
+    conflicting = int(row["conflicting_duplicates"])  # type: ignore[call-overload]
     if conflicting > th.max_conflicting_duplicates:
         reasons.append(f"{conflicting} date(s) given twice with different prices")
-    if len(nonpos) and (not inst.is_future or not th.allow_non_positive_futures):
-        reasons.append(f"{len(nonpos)} non-positive price(s), first on {pd.Timestamp(nonpos.index[0]).date()}")
+    n_nonpos = int(row["non_positive"])  # type: ignore[call-overload]
+    if n_nonpos and first_nonpos is not None and (not inst.is_future or not th.allow_non_positive_futures):
+        reasons.append(f"{n_nonpos} non-positive price(s), first on {first_nonpos.date()}")
+    lag = float(row["lag_sessions"])  # type: ignore[arg-type]
     if np.isfinite(lag) and lag > th.max_lag_sessions:
-        reasons.append(f"last price {last.date()} is {int(lag)} sessions before the requested end")
+        reasons.append(f"last price {pd.Timestamp(row['last']).date()} is {int(lag)} sessions before the requested end")  # type: ignore[arg-type]
     flagged = any(
-        row[k] for k in ("empty_rows", "duplicate_dates", "unsorted_rows", "missing_sessions", "stale_runs")
-    ) or any((n_out, n_roll, len(nonpos), len(off)))
+        row[k]
+        for k in (
+            "empty_rows",
+            "duplicate_dates",
+            "unsorted_rows",
+            "missing_sessions",
+            "stale_runs",
+            "outliers",
+            "roll_jumps",
+            "non_positive",
+            "off_calendar",
+        )
+    )
     row["status"] = "fail" if reasons else ("warn" if flagged else "ok")
     row["reasons"] = "; ".join(reasons)
-    return row
 
 
 def quality_report(
@@ -495,18 +518,462 @@ def quality_report(
             rows[t] = base
             continue
         rows[t] = _one(t, s, universe, (timezones or {}).get(t, "naive"), end_ts, th, issues, jumps)
-    table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=TABLE_COLUMNS)
+    table = _table_frame(rows)
+    zones = {z for z in table["timezone"] if z not in ("naive", "n/a")}
+    notes = [f"source failure for {t}: {r}" for t, r in (failed or {}).items()]
+    if zones:
+        notes.append(f"time zones dropped to local dates: {sorted(zones)}")
+    return QualityReport(table, _issue_frame(issues), th, notes, _jump_frame(jumps))
+
+
+def _table_frame(rows: Mapping[str, Mapping[str, object]]) -> pd.DataFrame:
+    """The report's table from one row dict per ticker (the dtypes of :attr:`QualityReport.table`)."""
+    table = pd.DataFrame.from_dict(dict(rows), orient="index").reindex(columns=TABLE_COLUMNS)
     table.index.name = "ticker"
     for c in ("first", "last"):
         table[c] = pd.to_datetime(table[c])
     table["missing_share"] = table["missing_share"].astype("float64")
     table["lag_sessions"] = table["lag_sessions"].astype("float64")
-    issue_frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
-    issue_frame["date"] = pd.to_datetime(issue_frame["date"])
-    zones = {z for z in table["timezone"] if z not in ("naive", "n/a")}
-    notes = [f"source failure for {t}: {r}" for t, r in (failed or {}).items()]
-    if zones:
-        notes.append(f"time zones dropped to local dates: {sorted(zones)}")
-    jump_frame = pd.DataFrame(jumps, columns=JUMP_COLUMNS) if jumps else _no_jumps()
-    jump_frame["date"] = pd.to_datetime(jump_frame["date"])
-    return QualityReport(table, issue_frame, th, notes, jump_frame)
+    return table
+
+
+def _issue_frame(issues: list[dict[str, object]]) -> pd.DataFrame:
+    frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def _jump_frame(jumps: list[dict[str, object]]) -> pd.DataFrame:
+    frame = pd.DataFrame(jumps, columns=JUMP_COLUMNS) if jumps else _no_jumps()
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+# --------------------------------------------------------------------------- incremental
+_WINDOW = 63  # returns before t in the robust median and MAD (as _robust_z)
+_MIN_PERIODS = 20
+
+
+def _median(values: deque[float]) -> float:
+    """Median of the non-NaN values, NaN with fewer than ``_MIN_PERIODS`` (pandas' rolling median)."""
+    got = sorted(v for v in values if v == v)
+    n = len(got)
+    if n < _MIN_PERIODS:
+        return math.nan
+    mid = n // 2
+    return got[mid] if n % 2 else (got[mid] + got[mid - 1]) / 2
+
+
+class _Calendars:
+    """Sessions and expected sessions of one instrument's calendar window, as int64 nanoseconds."""
+
+    def __init__(self, inst: Instrument, cal: Any, key: tuple[str, ...]) -> None:
+        sessions = pd.DatetimeIndex(cal.sessions).as_unit("ns")
+        self.key = key
+        self.sessions = sessions.asi8
+        self.expected = pd.DatetimeIndex(expected_sessions(sessions, inst)).as_unit("ns").asi8
+
+    def count_expected(self, lo: int, hi: int, *, left_open: bool) -> int:
+        """Expected sessions in ``[lo, hi]`` (``(lo, hi]`` when ``left_open``)."""
+        a = int(np.searchsorted(self.expected, lo, side="right" if left_open else "left"))
+        return max(int(np.searchsorted(self.expected, hi, side="right")) - a, 0)
+
+
+def _member(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
+    pos = np.searchsorted(sorted_values, x)
+    inside = pos < len(sorted_values)
+    out = np.zeros(len(x), dtype=bool)
+    out[inside] = sorted_values[pos[inside]] == x[inside]
+    return out
+
+
+class _Track:
+    """Running state of one ticker: what :func:`_one` needs, kept up to date price by price."""
+
+    def __init__(self, ticker: str, inst: Instrument, th: QualityThresholds) -> None:
+        self.ticker, self.inst, self.th = ticker, inst, th
+        self.dates: list[int] = []  # ns, strictly increasing
+        self.values: list[float] = []
+        self.rets: list[float] = []
+        self.zs: list[float] = []
+        self.expiry: list[bool] = []  # expiry session with |z| > roll_z (futures with a roll rule)
+        self.ret_window: deque[float] = deque(maxlen=_WINDOW)
+        self.dev_window: deque[float] = deque(maxlen=_WINDOW)
+        self.run_start = 0
+        self.closed_runs = 0
+        self.closed_longest = 0
+        self.n_nonpos = 0
+        self.first_nonpos: int | None = None
+        self.n_expiry = 0
+        self.out_settled = 0
+        self.roll_settled = 0
+        self.fresh = 0  # index of the first price not yet reported
+        self.fresh_dates: set[int] | None = None  # after an out-of-order price: which of them are new
+        self.dirty = False  # a price arrived out of date order: replay before the next use
+        self.cal_key: tuple[str, ...] | None = None
+        self.classified = 0  # prices whose calendar membership is counted
+        self.n_expected = 0
+        self.n_off = 0
+        self.rule_expiries = np.zeros(0, dtype="int64")
+        self.expiries_to = -(2**62)
+
+    # -- appending
+    def add(self, date: int, value: float) -> None:
+        if self.dates and date <= self.dates[-1]:
+            if self.fresh_dates is None:
+                self.fresh_dates = set(self.dates[self.fresh :])
+            self.fresh_dates.add(date)
+            self.dirty = True
+            pos = int(np.searchsorted(np.asarray(self.dates, dtype="int64"), date))
+            if pos < len(self.dates) and self.dates[pos] == date:
+                self.values[pos] = value
+            else:
+                self.dates.insert(pos, date)
+                self.values.insert(pos, value)
+            self.fresh = min(self.fresh, pos)
+            return
+        if self.fresh_dates is not None:
+            self.fresh_dates.add(date)
+        self.dates.append(date)
+        self.values.append(value)
+        if not self.dirty:
+            self._step(len(self.dates) - 1)
+
+    def _replay(self) -> None:
+        """Rebuild the running state from the stored prices (after an out-of-order price)."""
+        dates, values, fresh, fresh_dates = self.dates, self.values, self.fresh, self.fresh_dates
+        self.__init__(self.ticker, self.inst, self.th)  # type: ignore[misc]
+        for d, v in zip(dates, values, strict=True):
+            self.add(d, v)
+        self.fresh, self.fresh_dates = fresh, fresh_dates
+
+    def _step(self, i: int) -> None:
+        """Account for price ``i`` (the newest)."""
+        values, th = self.values, self.th
+        v = values[i]
+        # stale runs: a run closes when the value changes
+        if i > 0 and v != values[i - 1]:
+            n = i - self.run_start
+            if n >= th.stale_min_run:
+                self.closed_runs += 1
+                self.closed_longest = max(self.closed_longest, n)
+            self.run_start = i
+        if v <= 0:
+            self.n_nonpos += 1
+            if self.first_nonpos is None:
+                self.first_nonpos = self.dates[i]
+        prev = values[i - 1] if i > 0 else math.nan
+        ret = v / prev - 1.0 if (i > 0 and v > 0 and prev > 0) else math.nan
+        med = _median(self.ret_window)
+        mad = _median(self.dev_window)
+        z = (ret - med) / (1.4826 * mad) if mad > 0 else math.nan
+        self.ret_window.append(ret)
+        self.dev_window.append(abs(ret - med))
+        self.rets.append(ret)
+        self.zs.append(z)
+        expiry = False
+        if self.inst.is_future and self.inst.roll is not None:
+            expiry = self._on_expiry(i) and abs(z) > th.roll_z
+        self.expiry.append(expiry)
+        self.n_expiry += expiry
+        # the previous price's outlier (if any) is settled now that the next price is known
+        if i > 0 and self._is_out(i - 1):
+            if self.inst.is_future and not self._reverts(i - 1):
+                self.roll_settled += 1
+            else:
+                self.out_settled += 1
+
+    def _on_expiry(self, i: int) -> bool:
+        """``roll_window(rule, dates)[i]``: an expiry in ``(dates[i-2], dates[i]]``, not before first - 10 d."""
+        d = self.dates[i]
+        if d > self.expiries_to:
+            first = pd.Timestamp(self.dates[0])
+            hi = max(pd.Timestamp(d), first) + pd.DateOffset(years=2)
+            exp = contract_expiries(str(self.inst.roll), first - pd.Timedelta(days=10), hi)
+            self.rule_expiries = pd.DatetimeIndex(exp).as_unit("ns").asi8
+            self.expiries_to = hi.value
+        lo = self.dates[i - 2] if i >= 2 else -(2**62)
+        a = int(np.searchsorted(self.rule_expiries, lo, side="right"))
+        return a < len(self.rule_expiries) and int(self.rule_expiries[a]) <= d
+
+    def _is_out(self, i: int) -> bool:
+        return abs(self.zs[i]) > self.th.outlier_z and not self.expiry[i]
+
+    def _reverts(self, i: int) -> bool:
+        prev, cur = self.values[i - 1], self.values[i]
+        nxt = self.values[i + 1] if i + 1 < len(self.values) else math.nan
+        return bool(math.isfinite(nxt) and abs(nxt - prev) < 0.5 * abs(cur - prev))
+
+    # -- reading
+    def _classify(self, cals: _Calendars) -> None:
+        if cals.key != self.cal_key:
+            self.cal_key, self.classified, self.n_expected, self.n_off = cals.key, 0, 0, 0
+        if self.classified < len(self.dates):
+            new = np.asarray(self.dates[self.classified :], dtype="int64")
+            self.n_expected += int(_member(cals.expected, new).sum())
+            self.n_off += int((~_member(cals.sessions, new)).sum())
+            self.classified = len(self.dates)
+
+    def row(self, cals: _Calendars, end: pd.Timestamp | None) -> dict[str, object]:
+        """The row :func:`_one` gives for these prices and ``end``."""
+        if self.dirty:
+            self._replay()
+        self._classify(cals)
+        n = len(self.dates)
+        first, last = self.dates[0], self.dates[-1]
+        inside = cals.count_expected(first, last, left_open=False)
+        missing = inside - self.n_expected
+        run = n - self.run_start
+        current = run >= self.th.stale_min_run
+        pending = n > 0 and self._is_out(n - 1)
+        future = self.inst.is_future
+        lag = math.nan
+        if end is not None:
+            lag = float(cals.count_expected(last, end.value, left_open=True))
+        row: dict[str, object] = {
+            "calendar": self.inst.calendar,
+            "timezone": "naive",
+            "rows": n,
+            "prices": n,
+            "first": pd.Timestamp(first),
+            "last": pd.Timestamp(last),
+            "empty_rows": 0,
+            "duplicate_dates": 0,
+            "conflicting_duplicates": 0,
+            "unsorted_rows": 0,
+            "off_calendar": self.n_off,
+            "missing_sessions": missing,
+            "missing_share": missing / max(inside, 1),
+            "stale_runs": self.closed_runs + int(current),
+            "longest_stale_run": max(self.closed_longest, run if current else 1, 1),
+            "outliers": self.out_settled + int(pending and not future),
+            "non_positive": self.n_nonpos,
+            "roll_jumps": self.n_expiry + self.roll_settled + int(pending and future),
+            "lag_sessions": lag,
+        }
+        first_nonpos = pd.Timestamp(self.first_nonpos) if self.first_nonpos is not None else None
+        _judge(row, self.inst, self.th, first_nonpos)
+        return row
+
+    def take(self, cals: _Calendars, issues: list[dict[str, object]], jumps: list[dict[str, object]]) -> None:
+        """Append the issues (and futures jumps) dated at the prices added since the last call."""
+        if self.dirty:
+            self._replay()
+        self._classify(cals)
+        start, n, ticker = self.fresh, len(self.dates), self.ticker
+        chosen = self.fresh_dates
+        self.fresh, self.fresh_dates = n, None
+        if start >= n:
+            return
+        dates, values = self.dates, self.values
+
+        def flag(i: int, check: str, value: float, detail: str) -> None:
+            issues.append(
+                {"ticker": ticker, "date": pd.Timestamp(dates[i]), "check": check, "value": value, "detail": detail}
+            )
+
+        fresh = [i for i in range(start, n) if chosen is None or dates[i] in chosen]
+        off = ~_member(cals.sessions, np.asarray(dates[start:], dtype="int64"))
+        for i in fresh:
+            if off[i - start]:
+                flag(i, "off_calendar", float(values[i]), f"not a {self.inst.calendar} session")
+        for s, length in _runs(np.asarray(values[start:], dtype="float64")):
+            i = start + s
+            if chosen is not None and dates[i] not in chosen:
+                continue
+            if length >= self.th.stale_min_run and (s > 0 or start == 0 or values[start] != values[start - 1]):
+                through = pd.Timestamp(dates[i + length - 1]).date()
+                flag(i, "stale_run", values[i], f"{length} identical closes through {through}")
+        for i in fresh:
+            if values[i] <= 0:
+                flag(i, "non_positive", float(values[i]), "returns into and out of it are undefined and set to NaN")
+        future = self.inst.is_future
+        for i in fresh:
+            if self.expiry[i]:
+                jumps.append({"ticker": ticker, "date": pd.Timestamp(dates[i]), "value": self.rets[i], "z": self.zs[i]})
+                flag(
+                    i,
+                    "roll_jump",
+                    self.rets[i],
+                    f"expiry session of its {self.inst.roll} contract (robust z {self.zs[i]:.1f}): "
+                    "roll or expiry squeeze",
+                )
+        for i in fresh:
+            if not self._is_out(i):
+                continue
+            z = self.zs[i]
+            if future:
+                jumps.append({"ticker": ticker, "date": pd.Timestamp(dates[i]), "value": self.rets[i], "z": z})
+            reverts = self._reverts(i)
+            if future and not reverts:
+                flag(i, "roll_jump", self.rets[i], f"level shift (robust z {z:.1f}): contract roll?")
+            else:
+                kind = "spike that reverts" if reverts else "jump"
+                flag(i, "outlier", self.rets[i], f"{kind} (robust z {z:.1f})")
+
+
+class QualityTracker:
+    """:func:`quality_report` kept up to date as prices become known, at O(1) cost a price.
+
+    A backfill asks for the quality of the prices known at each session; rebuilding the
+    report from the whole history every session costs O(N) a session, O(N²) in all. The
+    tracker keeps, per ticker, what the checks need (counts, the current run of identical
+    closes, the trailing 63 returns and deviations of the robust z-score, the first
+    non-positive price, the expiry calendar) and gives the same table as
+    :func:`quality_report` over the prices added so far.
+
+    Parameters
+    ----------
+    universe : Universe
+        Gives each ticker's calendar, kind and roll rule.
+    thresholds : QualityThresholds, optional
+
+    Notes
+    -----
+    Prices are added clean: one finite value per date and ticker, as known (no empty
+    rows; a date added again replaces its value). A price dated before the ticker's
+    newest is allowed; the ticker's state is then rebuilt from its stored prices, which
+    costs O(its prices) once. Each check is causal or depends on a bounded neighbourhood:
+    the robust z-score of a return uses the 63 returns before it, a stale run grows only
+    at the end, the outlier/roll split of a futures jump waits for the next price, and
+    the missing sessions and the lag are counts over the instrument's expected sessions,
+    looked up by binary search. So :meth:`table` equals
+    ``quality_report(prices, universe, tickers=..., end=end).table`` and the issues of
+    :meth:`take_issues` equal that report's issues dated at the prices added since the
+    previous call (a stale run is reported at its first price, with its length then).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from georisk.config import default_universe
+    >>> tr = QualityTracker(default_universe())
+    >>> tr.add("SPY", pd.DatetimeIndex(["2024-01-02", "2024-01-03"]), [470.0, 468.0])
+    >>> str(tr.table("2024-01-03").at["SPY", "status"])
+    'ok'
+    """
+
+    def __init__(self, universe: Universe, *, thresholds: QualityThresholds | None = None) -> None:
+        self.universe = universe
+        self.thresholds = thresholds or QualityThresholds()
+        self._tracks: dict[str, _Track] = {}
+        self._cals: dict[tuple[str, ...], _Calendars] = {}
+        self._windows: dict[tuple[str, int, int], Any] = {}
+
+    @property
+    def tickers(self) -> list[str]:
+        """Tickers with at least one price, in the order they were first added."""
+        return list(self._tracks)
+
+    def add(
+        self,
+        ticker: str,
+        dates: pd.DatetimeIndex | list[pd.Timestamp] | list[str],
+        values: Sequence[float] | np.ndarray,
+    ) -> None:
+        """Add prices of ``ticker`` that became known (dates in increasing order are the cheap case).
+
+        Parameters
+        ----------
+        ticker : str
+            A ticker of the universe.
+        dates : pandas.DatetimeIndex or sequence of dates
+            Tz-naive local dates of the prices.
+        values : sequence of float
+            The closes, finite.
+
+        Raises
+        ------
+        ConfigError
+            If the lengths differ or a value is not finite.
+        """
+        idx = pd.DatetimeIndex(dates).as_unit("ns")
+        vals = np.asarray(values, dtype="float64")
+        if len(idx) != len(vals):
+            raise ConfigError(f"QualityTracker.add({ticker!r}): {len(idx)} dates but {len(vals)} values")
+        if len(vals) and not np.isfinite(vals).all():
+            raise ConfigError(f"QualityTracker.add({ticker!r}): values must be finite (drop empty rows first)")
+        if not len(vals):
+            return
+        track = self._tracks.get(ticker)
+        if track is None:
+            track = self._tracks[ticker] = _Track(ticker, self.universe.instrument(ticker), self.thresholds)
+        for d, v in zip(idx.asi8.tolist(), vals.tolist(), strict=True):
+            track.add(int(d), float(v))
+
+    def _calendars(self, track: _Track, end: pd.Timestamp | None) -> _Calendars:
+        """The calendar window :func:`_one` would use (get_calendar caches by window; so do we)."""
+        first = pd.Timestamp(track.dates[0])
+        upto = end if end is not None else pd.Timestamp(track.dates[-1])
+        inst = track.inst
+        memo = (inst.calendar, first.value, upto.value)
+        cal = self._windows.get(memo)
+        if cal is None:
+            if len(self._windows) > 512:
+                self._windows.clear()
+            cal = self._windows[memo] = get_calendar(inst.calendar, str(first.date()), str(upto.date()))
+        key = (inst.calendar, str(inst.cutoff), str(inst.close_time), str(cal.first_session), str(cal.last_session))
+        cals = self._cals.get(key)
+        if cals is None:
+            cals = self._cals[key] = _Calendars(inst, cal, key)
+        return cals
+
+    def rows(
+        self, end: str | pd.Timestamp | None = None, tickers: Sequence[str] | None = None
+    ) -> dict[str, dict[str, object]]:
+        """The report's rows as dicts (cheaper than :meth:`table` when read every session)."""
+        end_ts = pd.Timestamp(end) if end is not None else None
+        names = list(tickers) if tickers is not None else self.tickers
+        return {
+            t: self._tracks[t].row(self._calendars(self._tracks[t], end_ts), end_ts) for t in names if t in self._tracks
+        }
+
+    def table(self, end: str | pd.Timestamp | None = None, tickers: Sequence[str] | None = None) -> pd.DataFrame:
+        """:attr:`QualityReport.table` of the prices added so far, as of ``end``.
+
+        Parameters
+        ----------
+        end : date-like, optional
+            The requested end (measures the lag), as for :func:`quality_report`.
+        tickers : sequence of str, optional
+            Rows and their order (default: every ticker with prices); a ticker without
+            prices is left out.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`TABLE_COLUMNS`, index ``ticker``.
+        """
+        return _table_frame(self.rows(end, tickers))
+
+    def take_issue_records(
+        self, end: str | pd.Timestamp | None = None, tickers: Sequence[str] | None = None
+    ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        """``(issues, jumps)`` as lists of dicts, for :meth:`take_issues` and hot loops."""
+        end_ts = pd.Timestamp(end) if end is not None else None
+        names = list(tickers) if tickers is not None else self.tickers
+        issues: list[dict[str, object]] = []
+        jumps: list[dict[str, object]] = []
+        for t in names:
+            track = self._tracks.get(t)
+            if track is not None:
+                track.take(self._calendars(track, end_ts), issues, jumps)
+        return issues, jumps
+
+    def take_issues(self, end: str | pd.Timestamp | None = None, tickers: Sequence[str] | None = None) -> QualityReport:
+        """The report's issues and jumps dated at the prices added since the previous call.
+
+        Parameters
+        ----------
+        end, tickers
+            As for :meth:`table`.
+
+        Returns
+        -------
+        QualityReport
+            ``table`` as :meth:`table`; ``issues`` and ``jumps`` are those of
+            :func:`quality_report` over all prices added so far whose (ticker, date) is a
+            price added since the previous call, in the report's order.
+        """
+        table = self.table(end, tickers)
+        issues, jumps = self.take_issue_records(end, tickers)
+        return QualityReport(table, _issue_frame(issues), self.thresholds, [], _jump_frame(jumps))
