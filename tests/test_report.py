@@ -364,7 +364,7 @@ def test_tear_sheet_sections_percentages_and_the_panel_once(html_text: str, pipe
     for repeated in ("placebo p-value", "Newey-West", "deflated Sharpe", "Sharpe (gross)"):
         assert repeated not in summary
     m = pipeline_result.backtest.metrics
-    assert f'<th>ann. return</th><td class="num">{m["ann_return"] * 100:.2f}%</td>' in summary
+    assert f'<th>ann. return (mean \u00d7 252)</th><td class="num">{m["ann_return"] * 100:.2f}%</td>' in summary
     assert f'<th>max drawdown</th><td class="num">{m["max_drawdown"] * 100:.2f}%</td>' in summary
     assert html_text.count("<th>placebo p-value</th>") == 1
     assert "not recovered" in html_text or "<th>recovery</th>" in html_text
@@ -420,14 +420,14 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, pipeline_result):
         "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}",
         "--hide-scrollbars",
-        "--window-size=1100,7000",  # the whole page: tables, then every chart
+        "--window-size=1100,9600",  # the whole page: tables, then every chart
         f"--screenshot={shot}",
         page.as_uri(),
     ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
     assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
     pixels = imread(shot)[..., :3]
-    assert pixels.shape[:2] == (7000, 1100)
+    assert pixels.shape[:2] == (9600, 1100)
     # Not blank: the page has text, tables and charts, so pixels vary and many are not white.
     assert float(pixels.std()) > 0.05
     non_white = float((pixels.min(axis=2) < 0.9).mean())
@@ -446,6 +446,12 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, pipeline_result):
     assert f"{m['sharpe']:.3f}" in text and f"{m['max_drawdown'] * 100:.2f}%" in text
     grpi = pipeline_result.premium["grpi"].dropna().iloc[-1] * 1e4
     assert f"{grpi:+.1f}" in text
+    from georisk.report import validation_of
+
+    v = validation_of(pipeline_result)
+    assert "Placebo runs" in text and "Oil premium by month" in text
+    for name, r in v.placebo.iterrows():
+        assert f"{name}" in text and f"{r['band_excludes_zero'] * 100:.1f}%" in text
 
 
 def test_premium_validation_table(pipeline_result, html_text: str):
@@ -465,3 +471,26 @@ def test_premium_validation_table(pipeline_result, html_text: str):
         prem.loc[last, f"{k}_response"] / prem.loc[last, f"{k}_response_se"]
     )
     assert "<h2>Premium validation (90% bands)</h2>" in html_text
+
+
+def test_tear_sheet_shows_the_validation_table(html_text: str, pipeline_result):
+    """Monthly oil premium with its band and the oil CAR, placebo columns and runs, event signs."""
+    from georisk.report import VALIDATION_SEEDS, validation_of
+
+    v = validation_of(pipeline_result)
+    assert v.seeds == VALIDATION_SEEDS
+    for heading in ("Oil premium by month, with placebos (90% bands)", "Placebo runs", "Event windows"):
+        assert f"<h3>{heading}</h3>" in html_text
+    assert f"mean of {VALIDATION_SEEDS} seed(s)" in html_text
+    oil = v.oil_ticker
+    assert f"<th>{oil} CAR (USD/bbl)</th>" in html_text and "<th>placebo: shuffled</th>" in html_text
+    month, row = next(iter(v.monthly.iterrows()))
+    cells = html_text.split(f"<th>{month}</th>", 1)[1].split("</tr>", 1)[0]
+    for value in (row["oil_premium_usd"], row["oil_premium_usd_lo"], row["oil_premium_usd_hi"]):
+        assert f">{value:+.2f}<" in cells
+    assert f">{row['grpi_excludes_zero'] * 100:.0f}%<" in cells
+    for name, r in v.placebo.iterrows():
+        assert f"<th>{name}</th>" in html_text
+        assert f">{r['band_excludes_zero'] * 100:.1f}%<" in html_text
+    assert f"as expected: {int(v.events['as_expected'].sum())} of {len(v.events)}" in html_text
+    assert "dashed: the market-model CAR of" in html_text

@@ -538,7 +538,7 @@ def _premium_spec(unit: str) -> str:
 
 
 def _title(d: BriefingData) -> str:
-    return f"georisk briefing, {d.session.date()}"
+    return f"georisk briefing, {d.session.date()}" + (f" ({d.label.split(':')[0]})" if d.label else "")
 
 
 def _intro(d: BriefingData) -> str:

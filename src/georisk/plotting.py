@@ -646,7 +646,7 @@ def plot_premium_bands(
         ax.axhline(0.0, color="grey", lw=0.5)
         ax.set_ylabel(label, fontsize=8)
         ax.tick_params(labelsize=8)
-        ax.legend(loc="upper left", fontsize=7)
+        ax.legend(loc="best", fontsize=7, framealpha=0.9)
     return axes
 
 

@@ -519,8 +519,9 @@ margin-top:28px}
 .meta{color:#57606a;font-size:13px}.warn{background:#fff8c5;border:1px solid #d4a72c;padding:8px 12px;
 margin:12px 0;font-size:14px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #d0d7de;padding:4px 10px}
-th{background:#f6f8fa;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.na{color:#8c959f}.synthetic{background:#ffebe9;border:2px solid #cf222e;color:#82071e;font-weight:700;
+th{background:#f6f8fa;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr>th:first-child{white-space:nowrap}.na{color:#8c959f}
+.synthetic{background:#ffebe9;border:2px solid #cf222e;color:#82071e;font-weight:700;
 padding:8px 12px;margin:12px 0}.grid{display:flex;gap:24px;flex-wrap:wrap}.grid section{flex:1 1 0;min-width:380px}
 figure{margin:12px 0}
 figcaption{font-size:12px;color:#57606a}img{max-width:100%;height:auto;border:1px solid #eaeef2}
@@ -551,6 +552,11 @@ _IN_HONESTY_PANEL = frozenset(
         "trials (for deflation)",
     }
 )
+
+#: Summary rows renamed on the page: the backtest's "sessions" are those it traded (the first
+#: row already names the signal's), and its annual return is arithmetic, not the CAGR of the
+#: benchmark comparison.
+_SUMMARY_LABELS = {"sessions": "backtest sessions", "ann. return": "ann. return (mean \u00d7 252)"}
 
 #: Statistics that are fractions of capital or of sessions: shown as percentages.
 _PERCENT_LABELS = frozenset(
@@ -857,9 +863,8 @@ def _summary_rows(result: PipelineResult) -> list[tuple[str, str]]:
             rows.append(("oil premium (USD/bbl, 90% band)", banded("oil_premium_usd", 1.0, "+.2f")))
     try:
         summary = bt.summary()["value"]
-        # The backtest's "sessions" are those it traded; the first row already names the signal's.
         rows += [
-            ("backtest sessions" if str(k) == "sessions" else str(k), _fmt_summary(str(k), float(v)))
+            (_SUMMARY_LABELS.get(str(k), str(k)), _fmt_summary(str(k), float(v)))
             for k, v in summary.items()
             if str(k) not in _IN_HONESTY_PANEL
         ]
@@ -971,7 +976,12 @@ def _honesty_rows(honesty: pd.DataFrame) -> list[tuple[str, str]]:
     rows = []
     for k, v in values.items():
         label, value = str(k), float(v)
-        text = _pct(value, ".2f") if label in _PERCENT_LABELS else _fmt_stat(label, value)
+        if label in _PERCENT_LABELS:
+            text = _pct(value, ".2f")
+        elif label == "cost assumption (bp of turnover)":
+            text = _fmt(value, ".1f")
+        else:
+            text = _fmt_stat(label, value)
         if label == "deflated Sharpe ratio" and undeflated and math.isfinite(value):
             label = "deflated Sharpe ratio: PSR (no trial ledger)"
         rows.append((label, text))
@@ -1011,8 +1021,8 @@ def report_html(
     validation = validation_of(result, seeds=seeds)
     charts = _charts(result, frames, dpi, data_label(result.config), validation)
     last = result.signal.index[-1].date()
-    title = title or f"georisk tear sheet, {last}"
     label = data_label(result.config)
+    title = title or f"georisk tear sheet, {last}" + (f" ({label.split(':')[0]})" if label else "")
     honesty = honesty_table(result)
     honesty_rows = _honesty_rows(honesty)
     bt = result.backtest

@@ -19,6 +19,7 @@ bands are not excluding zero by construction.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -337,8 +338,12 @@ def validation_table(
     if pcfg.state not in signal.columns:
         raise ConfigError(f"the signal has no {pcfg.state!r} column (the premium's state)")
 
-    def model(sig: pd.DataFrame) -> pd.DataFrame:
-        return premium_from_config(sig, prices, universe, pcfg, calendar=calendar)
+    def model(sig: pd.DataFrame, *, quiet: bool = False) -> pd.DataFrame:
+        if not quiet:
+            return premium_from_config(sig, prices, universe, pcfg, calendar=calendar)
+        with warnings.catch_warnings():  # the placebos' price warnings repeat the real run's
+            warnings.simplefilter("ignore")
+            return premium_from_config(sig, prices, universe, pcfg, calendar=calendar)
 
     prem = model(signal) if premium is None else premium
     state = signal[pcfg.state]
@@ -349,11 +354,11 @@ def validation_table(
 
     placebos: dict[str, pd.DataFrame] = {}
     for seed in range(seeds):
-        placebos[f"shuffled, seed {seed}"] = model(with_state(block_shuffle(defined, block, seed)))
+        placebos[f"shuffled, seed {seed}"] = model(with_state(block_shuffle(defined, block, seed)), quiet=True)
     n_shift = shift if len(defined) >= 2 * shift else len(defined) // 2
     if shift > 0 and n_shift > 0:
         rolled = pd.Series(np.roll(defined.to_numpy(), n_shift), index=defined.index)
-        placebos[f"shifted by {n_shift} sessions"] = model(with_state(rolled))
+        placebos[f"shifted by {n_shift} sessions"] = model(with_state(rolled), quiet=True)
 
     def share_row(p: pd.DataFrame) -> dict[str, float]:
         x = _excludes(p)
