@@ -40,6 +40,7 @@ from georisk.export._store import (
     write_record,
 )
 from georisk.lock import FileLock, check_seconds
+from georisk.market import QualityTracker
 from georisk.schema import SCHEMA_VERSION, ExportManifest, SignalRow, build_rows
 
 if TYPE_CHECKING:
@@ -335,12 +336,34 @@ class _ArticleIndex:
         self.header = json.dumps([str(c) for c in key.columns]).encode()
         self.row_hash = pd.util.hash_pandas_object(key, index=True).to_numpy()
         self.times = pd.DatetimeIndex(articles["published_at"]).tz_convert("UTC").as_unit("ns").asi8
+        # Articles in time order (as loaded): those published by a cutoff are a prefix, so
+        # the digest of a later cutoff extends that of an earlier one (O(new) a session).
+        self.in_order = bool(len(self.times) < 2 or (np.diff(self.times) >= 0).all())
+        self._running = hashlib.sha256(self.header)
+        self._hashed = 0
+        self._cutoff = np.iinfo("int64").min
 
     def used(
         self, d: pd.Timestamp, cutoff: pd.Timestamp, calendar: str, max_gap: int
     ) -> tuple[int, pd.Timestamp, dict[str, Any]]:
-        """``(count, last published_at, digest)`` of the articles published by ``cutoff``."""
-        mask = self.times <= pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
+        """``(count, last published_at, digest)`` of the articles published by ``cutoff``.
+
+        Called with increasing cutoffs on articles in time order, each call costs the
+        articles published since the previous cutoff (plus a binary search).
+        """
+        cut = pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
+        if self.in_order and cut >= self._cutoff:
+            self._cutoff = cut
+            n = int(np.searchsorted(self.times, cut, side="right"))
+            if n == 0:
+                raise _no_article(d, cutoff, self._first())
+            self._running.update(self.row_hash[self._hashed : n].tobytes())
+            self._hashed = n
+            first_of_last = int(np.searchsorted(self.times, self.times[n - 1], side="left"))
+            last = pd.Timestamp(self.articles["published_at"].iloc[first_of_last])
+            _check_stale(last, d, cutoff, calendar, max_gap)
+            return n, last, {"kind": "frame", "path": None, "sha256": self._running.copy().hexdigest()}
+        mask = self.times <= cut
         n = int(mask.sum())
         if n == 0:
             raise _no_article(d, cutoff, self._first())
@@ -535,6 +558,110 @@ class _KnownPrices:
         return out
 
 
+class _PriceStream:
+    """The prices as they become known, cutoff after cutoff, at the cost of what each adds.
+
+    For increasing cutoffs, :meth:`advance` gives the prices first known since the
+    previous cutoff (for :class:`~georisk.market.QualityTracker`) and :meth:`digest` the
+    :func:`_hash_frame` digest and the last date of ``_KnownPrices.at(cutoff)``, equal bit
+    for bit, without building that frame: rows whose every price is known are hashed
+    once into a running SHA-256 (the row hashes of :func:`pandas.util.hash_pandas_object`
+    depend on their own row only), and only the few rows still partly unknown at the
+    cutoff are hashed again. Prices are cells known at their own time (``known``);
+    the cells are sorted by that time once.
+    """
+
+    def __init__(self, prices: pd.DataFrame, known: Mapping[str, pd.Series]) -> None:
+        if not pd.DatetimeIndex(prices.index).is_monotonic_increasing:
+            prices = prices.sort_index(kind="stable")
+        self.prices = prices
+        self.matrix = _KnownPrices(prices, known).matrix
+        never = np.iinfo("int64").max
+        self.values = prices.to_numpy(dtype="float64")
+        has = self.matrix != never
+        rows, cols = np.nonzero(has)
+        times = self.matrix[rows, cols]
+        order = np.lexsort((rows, cols, times))
+        self.cell_time, self.cell_row, self.cell_col = times[order], rows[order], cols[order]
+        self.row_first = self.matrix.min(axis=1) if len(prices.columns) else np.full(len(prices), never)
+        self.row_last = np.where(has, self.matrix, np.iinfo("int64").min).max(axis=1, initial=np.iinfo("int64").min)
+        self.suffix_first = np.minimum.accumulate(self.row_first[::-1])[::-1]
+        final = pd.DataFrame(np.where(has, self.values, np.nan), index=prices.index, columns=prices.columns)
+        self.row_hash = pd.util.hash_pandas_object(final, index=True).to_numpy()
+        self.never = never
+        self._running = hashlib.sha256(json.dumps([str(c) for c in prices.columns]).encode())
+        self._done = 0  # rows < _done that are ever known are known in full and hashed
+        self._cells = 0  # cells handed out by advance
+
+    def advance(self, cutoff: pd.Timestamp) -> dict[str, tuple[pd.DatetimeIndex, np.ndarray]]:
+        """Per ticker, ``(dates, values)`` of the prices first known after the previous cutoff, by ``cutoff``."""
+        cut = pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
+        stop = int(np.searchsorted(self.cell_time, cut, side="right"))
+        start, self._cells = self._cells, max(stop, self._cells)
+        if stop <= start:
+            return {}
+        rows, cols = self.cell_row[start:stop], self.cell_col[start:stop]
+        out: dict[str, tuple[pd.DatetimeIndex, np.ndarray]] = {}
+        for j in np.unique(cols):
+            r = np.sort(rows[cols == j])
+            out[str(self.prices.columns[j])] = (pd.DatetimeIndex(self.prices.index[r]), self.values[r, j])
+        return out
+
+    def digest(self, cutoff: pd.Timestamp) -> tuple[dict[str, Any], pd.Timestamp]:
+        """``(_hash_frame(known), last date)`` of the prices known at ``cutoff``."""
+        cut = pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
+        end = int(np.searchsorted(self.suffix_first, cut, side="right"))  # no row after it is known yet
+        done = self._done
+        while done < end and self.row_last[done] <= cut:
+            done += 1
+        if done > self._done:
+            part = slice(self._done, done)
+            self._running.update(self.row_hash[part][self.row_first[part] != self.never].tobytes())
+            self._done = done
+        h = self._running.copy()
+        tail = np.arange(done, end)
+        tail = tail[self.row_first[tail] <= cut]
+        if len(tail):
+            vals = np.where(self.matrix[tail] <= cut, self.values[tail], np.nan)
+            part_frame = pd.DataFrame(vals, index=self.prices.index[tail], columns=self.prices.columns)
+            h.update(pd.util.hash_pandas_object(part_frame, index=True).to_numpy().tobytes())
+        last = pd.Timestamp(self.prices.index[end - 1] if end else "NaT")
+        return {"kind": "frame", "path": None, "sha256": h.hexdigest()}, last
+
+
+def _feed(stream: _PriceStream, tracker: QualityTracker, cutoff: pd.Timestamp) -> None:
+    """Add to ``tracker`` the prices of its universe first known by ``cutoff``."""
+    universe = set(tracker.universe.tickers)
+    for t, (dates, values) in stream.advance(cutoff).items():
+        if t in universe:
+            tracker.add(t, dates, values)
+
+
+def _quality_warnings(
+    failed: Mapping[str, str], issues: list[tuple[str, str, str]], d: pd.Timestamp, config: GeoriskConfig
+) -> list[str]:
+    """The warnings of :func:`_price_quality`; ``DataQualityError`` on a failure with ``prices.strict``."""
+    found = [f"price quality: {t} fails the quality thresholds as of {d.date()} ({why})" for t, why in failed.items()]
+    found += [f"price quality: {t} {check} on {d.date()} ({detail})" for t, check, detail in issues]
+    if failed and config.prices.strict:
+        raise DataQualityError(
+            f"session {d.date()}: " + "; ".join(found[: len(failed)]) + "; fix the prices, or set "
+            "prices.strict = false to export with the failure recorded as a warning in the manifest"
+        )
+    return found
+
+
+def _tracked_quality(tracker: QualityTracker, d: pd.Timestamp, config: GeoriskConfig) -> list[str]:
+    """:func:`_price_quality` of the prices added to ``tracker`` so far, the new ones being the fresh ones."""
+    names = set(tracker.tickers)
+    tickers = [t for t in config.universe.tickers if t in names]
+    rows = tracker.rows(d, tickers)
+    failed = {t: str(r["reasons"]) for t, r in rows.items() if r["status"] == "fail"}
+    records, _ = tracker.take_issue_records(d, tickers)
+    issues = [(str(r["ticker"]), str(r["check"]), str(r["detail"])) for r in records]
+    return _quality_warnings(failed, issues, d, config)
+
+
 def _price_quality(
     upto: pd.DataFrame,
     d: pd.Timestamp,
@@ -555,9 +682,8 @@ def _price_quality(
     tickers = [t for t in config.universe.tickers if t in upto.columns and upto[t].notna().any()]
     report = quality_report({t: upto[t].dropna() for t in tickers}, config.universe, tickers=tickers, end=d)
     table = report.table
-    failed = [str(t) for t in table.index[table["status"] == "fail"]]
     reasons = table["reasons"].astype(str)
-    found = [f"price quality: {t} fails the quality thresholds as of {d.date()} ({reasons[t]})" for t in failed]
+    failed = {str(t): reasons[t] for t in table.index[table["status"] == "fail"]}
     issue_dates = pd.to_datetime(report.issues["date"])
     if fresh is None:
         today = report.issues[issue_dates == d]
@@ -565,14 +691,8 @@ def _price_quality(
         names = report.issues["ticker"].astype(str)
         new = [bool(t in fresh and day in fresh[t]) for t, day in zip(names, issue_dates, strict=True)]
         today = report.issues[new]
-    for rec in today.itertuples(index=False):
-        found.append(f"price quality: {rec.ticker} {rec.check} on {d.date()} ({rec.detail})")
-    if failed and config.prices.strict:
-        raise DataQualityError(
-            f"session {d.date()}: " + "; ".join(found[: len(failed)]) + "; fix the prices, or set "
-            "prices.strict = false to export with the failure recorded as a warning in the manifest"
-        )
-    return found
+    issues = [(str(r.ticker), str(r.check), str(r.detail)) for r in today.itertuples(index=False)]
+    return _quality_warnings(failed, issues, d, config)
 
 
 #: Default minutes after a session's close before it may be exported; the same grace as
@@ -705,13 +825,17 @@ def export_range(
         recover(out)
         articles, quarantine, prices, inputs = load_inputs(cfg, strict=False)  # strict per session below
         known = _known_times(prices, cfg)
-        known_prices = _KnownPrices(prices, known)
+        stream = _PriceStream(prices, known)
         price_gaps = _PriceGaps(prices, cfg, pd.Timestamp(closes.index[0]), pd.Timestamp(closes.index[-1]))
         index = _ArticleIndex(articles)
-        # Only what each session's manifest needs is kept (digests, counts, warnings): no
-        # copy of the articles or prices per session, so memory does not grow with the range.
+        tracker = QualityTracker(cfg.universe)
+        # The prices known before the first session are history; their issues are not news.
+        _feed(stream, tracker, _previous_close(cal, closes))
+        tracker.take_issue_records(pd.Timestamp(closes.index[0]))
+        # One pass over the sessions, each costing what it adds: only what each session's
+        # manifest needs is kept (digests, counts, warnings), so memory does not grow with
+        # the range and time grows linearly with it.
         checks: dict[pd.Timestamp, _SessionInputs] = {}
-        before = _previous_close(cal, closes)
         for key, cutoff in closes.items():
             d = pd.Timestamp(key)  # type: ignore[arg-type]
             cut = pd.Timestamp(cutoff)
@@ -719,13 +843,12 @@ def export_range(
             gaps = price_gaps.at(d)
             if gaps and missing_prices == "raise":
                 raise MissingDataError(gaps[0] + "; refresh those prices or pass missing_prices='warn'")
-            upto = known_prices.at(cut)
-            fresh = known_prices.fresh(before, cut)
+            _feed(stream, tracker, cut)
+            prices_digest, prices_last = stream.digest(cut)
             checks[d] = _SessionInputs(
-                n_used, last, gaps + _price_quality(upto, d, cfg, fresh), digest, _hash_frame(upto), upto.index.max()
+                n_used, last, gaps + _tracked_quality(tracker, d, cfg), digest, prices_digest, prices_last
             )
-            del upto
-            before = cut
+        del tracker, stream
         stages = compute_stages(cfg, articles, prices, as_of=closes.index[-1])
         rows = build_rows(
             stages.signal,
@@ -736,14 +859,12 @@ def export_range(
             closes=closes,
             calendar=cal,
         )
-        brief = export_briefing_data(stages, cfg, pd.Timestamp(closes.index[-1]))  # the page beside the data
-        del stages
         params = cfg.model_dump(mode="json")
         params_sha = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
         file_inputs = {k: _hash_path(Path(p)) for k, p in inputs.items()}
         # dropped input rows carry no usable date: reported, but not part of a version
-        feed = _dropped_warnings(quarantine, prices)
-        for w in feed:
+        feed_notes = _dropped_warnings(quarantine, prices)
+        for w in feed_notes:
             log.warning("%s", w)
         for row, (d, inp) in zip(rows, checks.items(), strict=True):
             warnings = list(inp.warnings)
@@ -768,11 +889,13 @@ def export_range(
                     overwrite_corrupt=overwrite_corrupt,
                     keep_versions=keep_versions,
                     provenance=file_inputs,
-                    feed_warnings=feed,
+                    feed_warnings=feed_notes,
                 )
             )
-        if brief is not None:
-            write_briefing(brief, out / "briefings")
+            # the page beside the data: O(the session's articles) once the run's lookups exist
+            brief = export_briefing_data(stages, cfg, d)
+            if brief is not None:
+                write_briefing(brief, out / "briefings")
     return results
 
 

@@ -1,0 +1,112 @@
+"""Backfills in linear time: each per-session piece equals the whole-history computation it replaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from georisk.calendar import session_closes
+from georisk.config import GeoriskConfig, PricesConfig
+from georisk.export import export_daily, export_range
+from georisk.export._daily import (
+    _ArticleIndex,
+    _feed,
+    _hash_frame,
+    _known_times,
+    _KnownPrices,
+    _previous_close,
+    _price_quality,
+    _PriceStream,
+    _tracked_quality,
+)
+from georisk.market import QualityTracker
+
+
+def _sample() -> tuple[GeoriskConfig, pd.DataFrame, pd.DataFrame]:
+    from georisk.pipeline import load_inputs
+
+    cfg = GeoriskConfig()
+    articles, _, prices, _ = load_inputs(cfg, strict=False)
+    return cfg, articles, prices
+
+
+def _defects(prices: pd.DataFrame) -> pd.DataFrame:
+    """The sample's prices with a stale run, a jump, a hole and a missing session."""
+    p = prices.copy()
+    p.loc["2024-10-01":"2024-10-10", "LMT"] = p.loc["2024-09-30", "LMT"]
+    p.loc["2024-11-12", "CL=F"] *= 1.8
+    p.loc["2024-11-13":, "NG=F"] *= 0.6
+    p.loc["2024-10-21":"2024-10-23", "SPY"] = np.nan
+    p.loc["2024-11-25":"2024-12-04", "GD"] = p.loc["2024-11-22", "GD"]
+    p.loc["2024-12-24", "CL=F"] *= 3
+    return p
+
+
+@pytest.mark.parametrize("start", ["2024-12-18", pytest.param("2024-09-02", marks=pytest.mark.slow)])
+def test_price_stream_and_tracker_equal_the_whole_history_every_session(start: str) -> None:
+    cfg, _, prices = _sample()
+    prices = _defects(prices)
+    closes = session_closes(cfg.signal.calendar, start, "2024-12-31")
+    known = _known_times(prices, cfg)
+    reference = _KnownPrices(prices, known)
+    stream = _PriceStream(prices, known)
+    tracker = QualityTracker(cfg.universe)
+    before = _previous_close(cfg.signal.calendar, closes)
+    _feed(stream, tracker, before)
+    tracker.take_issue_records(pd.Timestamp(closes.index[0]))
+    seen = set()
+    for key, cutoff in closes.items():
+        d, cut = pd.Timestamp(key), pd.Timestamp(cutoff)
+        _feed(stream, tracker, cut)
+        upto = reference.at(cut)
+        digest, last = stream.digest(cut)
+        assert digest == _hash_frame(upto)
+        assert last == upto.index.max()
+        want = _price_quality(upto, d, cfg, reference.fresh(before, cut))
+        assert _tracked_quality(tracker, d, cfg) == want
+        seen.update(w.split(" on ")[0] for w in want)
+        before = cut
+    # the comparison covered failures and issues of several kinds
+    assert any("fails the quality thresholds" in w for w in seen)
+    assert any("outlier" in w or "roll_jump" in w for w in seen)
+
+
+def test_price_stream_digest_with_a_cutoff_that_skips_ahead() -> None:
+    cfg, _, prices = _sample()
+    known = _known_times(prices, cfg)
+    reference, stream = _KnownPrices(prices, known), _PriceStream(prices, known)
+    for day in ("2023-03-01", "2023-03-02", "2024-06-28", "2024-12-31"):
+        cut = pd.Timestamp(session_closes("XNYS", day, day).iloc[0])
+        assert stream.digest(cut)[0] == _hash_frame(reference.at(cut))
+
+
+def test_article_digest_is_incremental_and_unchanged() -> None:
+    cfg, articles, _ = _sample()
+    closes = session_closes(cfg.signal.calendar, "2024-06-03", "2024-12-31")
+    fast, slow = _ArticleIndex(articles), _ArticleIndex(articles)
+    assert fast.in_order
+    slow.in_order = False  # the whole-history path
+    for key, cutoff in closes.items():
+        d, cut = pd.Timestamp(key), pd.Timestamp(cutoff)
+        assert fast.used(d, cut, cfg.signal.calendar, 5) == slow.used(d, cut, cfg.signal.calendar, 5)
+
+
+@pytest.mark.slow
+def test_backfill_writes_one_briefing_per_session_and_equals_daily_runs(tmp_path: Path) -> None:
+    cfg, _, prices = _sample()
+    path = tmp_path / "prices.csv"
+    _defects(prices).to_csv(path)
+    cfg = cfg.model_copy(update={"prices": PricesConfig(source="csv", path=path)})
+    res = export_range(cfg, "2024-12-02", "2024-12-31", out_dir=tmp_path / "range")
+    names = sorted(p.name for p in (tmp_path / "range" / "briefings").iterdir())
+    sessions = [str(r.session.date()) for r in res]
+    assert names == sorted([f"briefing-{s}.{x}" for s in sessions for x in ("html", "md")])
+    for r in (res[0], res[len(res) // 2], res[-1]):
+        one = export_daily(cfg, r.session, out_dir=tmp_path / "daily")
+        assert one.version == r.version and one.manifest["warnings"] == r.manifest["warnings"]
+        s = str(r.session.date())
+        daily_md = (tmp_path / "daily" / "briefings" / f"briefing-{s}.md").read_text("utf-8")
+        assert daily_md == (tmp_path / "range" / "briefings" / f"briefing-{s}.md").read_text("utf-8")
