@@ -211,9 +211,23 @@ def _atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def _schema() -> Any:
+    import pyarrow as pa
+
+    types = {c: pa.timestamp("us", tz="UTC") for c in _TS} | {"backfill": pa.bool_()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in STORE_COLUMNS])
+
+
 def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if list(frame.columns) == STORE_COLUMNS:
+        table = pa.Table.from_pandas(frame, schema=_schema(), preserve_index=False)
+    else:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
     buf = io.BytesIO()
-    frame.to_parquet(buf, index=False, engine="pyarrow", compression="zstd")
+    pq.write_table(table, buf, compression="zstd")
     return buf.getvalue()
 
 
@@ -329,7 +343,9 @@ class ArticleStore:
                 ) from exc
         import pyarrow as pa
 
-        return pa.concat_tables(tables).to_pandas() if tables else pd.DataFrame(columns=columns or STORE_COLUMNS)
+        if not tables:
+            return pd.DataFrame(columns=columns or STORE_COLUMNS)
+        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
 
     def append(
         self,
