@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,12 +12,12 @@ import pandas as pd
 from georisk.errors import ConfigError
 from georisk.scoring._corpus import load_labelled_corpus
 from georisk.scoring._evaluate import _auc
-from georisk.scoring._lexicon import SCORE_COLUMNS, LexiconScorer, texts_of
+from georisk.scoring._lexicon import SCORE_COLUMNS, texts_of
+from georisk.scoring._model import read_arrays, write_arrays
 from georisk.scoring._supervised import _HEADS, SupervisedScorer
 
 __all__ = ["Distillation", "distill", "labels_from_scores", "load_distilled", "save_distilled"]
 
-_FORMAT = "georisk-distilled-supervised/1"
 _TARGET_COLUMN = {"hawkish": "hawkish_tilt", "peace": "peace_trade", "relevant": "relevance"}
 
 
@@ -200,31 +199,6 @@ def distill(
     return Distillation(fast, agreement, labelled, errors.reset_index(drop=True), provenance)
 
 
-class _ArrayHead:
-    """A calibrated linear head rebuilt from arrays: the mean over folds of ``expit(-(a (X w + c) + b))``."""
-
-    def __init__(self, coef: np.ndarray, intercept: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
-        self.coef, self.intercept, self.a, self.b = coef, intercept, a, b
-
-    def predict_proba(self, matrix: Any) -> np.ndarray:
-        decision = np.asarray(matrix @ self.coef.T) + self.intercept  # (n, folds)
-        p = (1.0 / (1.0 + np.exp(self.a * decision + self.b))).mean(axis=1)
-        out: np.ndarray = np.column_stack([1.0 - p, p])
-        return out
-
-
-def _head_arrays(head: Any) -> dict[str, np.ndarray]:
-    if isinstance(head, _ArrayHead):
-        return {"coef": head.coef, "intercept": head.intercept, "a": head.a, "b": head.b}
-    folds = head.calibrated_classifiers_
-    return {
-        "coef": np.vstack([f.estimator.coef_.ravel() for f in folds]),
-        "intercept": np.asarray([float(np.ravel(f.estimator.intercept_)[0]) for f in folds]),
-        "a": np.asarray([float(f.calibrators[0].a_) for f in folds]),
-        "b": np.asarray([float(f.calibrators[0].b_) for f in folds]),
-    }
-
-
 def save_distilled(scorer: SupervisedScorer, path: str | Path, provenance: dict[str, Any] | None = None) -> Path:
     """Save a fitted :class:`SupervisedScorer` as plain arrays (NumPy ``.npz``, no pickle).
 
@@ -246,19 +220,8 @@ def save_distilled(scorer: SupervisedScorer, path: str | Path, provenance: dict[
             raise ConfigError(f"{key}={params[key]!r} cannot be saved; give it as a shipped name or a path")
         if isinstance(params.get(key), Path):
             params[key] = str(params[key])
-    meta = {"format": _FORMAT, "params": params, "n_train": scorer.n_train_, "provenance": provenance or {}}
-    arrays: dict[str, np.ndarray] = {
-        "meta": np.asarray(json.dumps(meta, sort_keys=True, default=str)),
-        "idf": scorer.features_.named_steps["tfidf"].idf_,
-    }
-    for name, head in scorer.heads_.items():
-        for key, value in _head_arrays(head).items():
-            arrays[f"{name}.{key}"] = value
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as fh:
-        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
-    return target
+    meta = {"params": params, "n_train": scorer.n_train_, "provenance": provenance or {}}
+    return write_arrays(path, meta, scorer.idf_, scorer.heads_)
 
 
 def load_distilled(path: str | Path) -> SupervisedScorer:
@@ -269,31 +232,10 @@ def load_distilled(path: str | Path) -> SupervisedScorer:
     SupervisedScorer
         Fitted; its ``provenance_`` holds what was saved with it.
     """
-    from sklearn.feature_extraction.text import TfidfTransformer
-    from sklearn.pipeline import Pipeline
-
-    try:
-        data = np.load(Path(path), allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path} is not a distilled scorer file (.npz): {exc}") from exc
-    with data:
-        meta = json.loads(str(data["meta"]))
-        if meta.get("format") != _FORMAT:
-            raise ConfigError(f"{path} is not a distilled scorer file (format {meta.get('format')!r})")
-        scorer = SupervisedScorer(**meta["params"])
-        tfidf = TfidfTransformer(sublinear_tf=True)
-        tfidf.idf_ = data["idf"]
-        features = Pipeline([("hash", scorer._features()), ("tfidf", tfidf)])
-        features.named_steps["hash"].fit([""])
-        heads = {
-            name: _ArrayHead(*(data[f"{name}.{k}"] for k in ("coef", "intercept", "a", "b")))
-            for name in (*_HEADS, "act")
-        }
-    scorer.features_ = features
-    scorer.heads_ = heads
-    scorer.n_train_ = int(meta["n_train"])
-    scorer.classes_ = np.asarray(["hawkish", "peace", "mixed", "neutral", "off_topic"], dtype=object)
-    scorer.channel_scorer_ = LexiconScorer(lexicon=scorer.lexicon, conflict=scorer.conflict).fit(None)
-    scorer.n_features_in_ = 1
+    meta, idf, heads = read_arrays(Path(path), (*_HEADS, "act"))
+    if "params" not in meta:
+        raise ConfigError(f"{path} is not a distilled scorer file (no parameters); save it with save_distilled")
+    scorer = SupervisedScorer(**meta["params"])
+    scorer._set_model(idf, heads, int(meta["n_train"]))
     scorer.provenance_ = {**meta.get("provenance", {}), "saved_as": str(path)}
     return scorer

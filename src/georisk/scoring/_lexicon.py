@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -56,40 +57,74 @@ _PUNCT_BREAKS = frozenset({",", ":", "(", ")", "\u2013", "\u2014", "-", "--"})
 _DIRECTIONAL = ("hawkish_threat", "hawkish_act", "peace")
 _MODIFIERS = ("negations", "hedges", "intensifiers")
 _SENTENCE = re.compile(r"[.!?;\n]")
+#: Weighted hit sums kept per text, in this order.
+SUM_KEYS = ("threat", "act", "peace", "names", "context", "off_topic", *CHANNELS)
+#: Categories whose hits add to a sum (the others only modify these): a sentence without one adds nothing.
+_SUMMED = (("actors", "names"), ("context", "context"), ("off_topic", "off_topic"), *((f"ch_{c}", c) for c in CHANNELS))
+TRIGGERS = ("actors", "context", "off_topic", *(f"ch_{c}" for c in CHANNELS), *_DIRECTIONAL, "end_objects")
 #: Weight of a negated hawkish term counted on the peace side ("ruled out new sanctions").
 NEGATED_HAWKISH_WEIGHT = 0.5
 HEDGE_FACTOR = 0.5
 INTENSITY_FACTOR = 1.5
 
 
+_Entries = list[tuple[str, float]]
+
+
 class _Matcher:
-    """All phrases of all categories as token sequences, keyed by their first token."""
+    """All phrases of all categories as token sequences, keyed by their first token.
+
+    Per first token, the phrase lengths from longest to shortest, each with a table from
+    the phrase's tokens to its ``(category, weight)`` entries (in category order): one dict
+    look-up per length instead of one comparison per phrase.
+    """
 
     def __init__(self, categories: dict[str, dict[str, float]]) -> None:
-        self.by_first: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+        staging: dict[str, dict[int, dict[tuple[str, ...], _Entries]]] = {}
         for cat, phrases in categories.items():
             for phrase, weight in phrases.items():
                 toks = tuple(phrase.split())
-                self.by_first.setdefault(toks[0], []).append((toks, cat, weight))
-        for cands in self.by_first.values():
-            cands.sort(key=lambda c: -len(c[0]))
+                staging.setdefault(toks[0], {}).setdefault(len(toks), {}).setdefault(toks, []).append((cat, weight))
+        self.by_first: dict[str, list[tuple[int, dict[tuple[str, ...], _Entries], _Entries]]] = {
+            first: [
+                (k, table, next(iter(table.values())) if k == 1 else [])
+                for k, table in sorted(by_len.items(), key=lambda kv: -kv[0])
+            ]
+            for first, by_len in staging.items()
+        }
         self.first_tokens = frozenset(self.by_first)
 
     def find(self, tokens: list[str]) -> dict[str, list[tuple[int, int, float]]]:
         """Return, per category, ``(start, end, weight)`` of longest non-overlapping matches."""
+        return self.find_at(tokens, range(len(tokens)))
+
+    def find_at(self, tokens: list[str], positions: Iterable[int]) -> dict[str, list[tuple[int, int, float]]]:
+        """:meth:`find` looking only at ``positions`` (ascending): the same result when every first token is among them.
+
+        Scanning left to right, each category takes at each free position its longest
+        phrase that matches there; the match occupies the category up to its end.
+        """
         out: dict[str, list[tuple[int, int, float]]] = {}
         free: dict[str, int] = {}
         by_first = self.by_first
         n = len(tokens)
-        for i, tok in enumerate(tokens):
-            cands = by_first.get(tok)
-            if not cands:
+        for i in positions:
+            groups = by_first.get(tokens[i])
+            if groups is None:
                 continue
-            for toks, cat, weight in cands:
-                if free.get(cat, 0) > i:
+            for k, table, single in groups:
+                if k == 1:
+                    entries = single
+                elif i + k > n:
                     continue
-                k = len(toks)
-                if k == 1 or (i + k <= n and tuple(tokens[i : i + k]) == toks):
+                else:
+                    found = table.get(tuple(tokens[i : i + k]))
+                    if found is None:
+                        continue
+                    entries = found
+                for cat, weight in entries:
+                    if free.get(cat, 0) > i:
+                        continue
                     out.setdefault(cat, []).append((i, i + k, weight))
                     free[cat] = i + k
         return out
@@ -391,27 +426,31 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             raise ConfigError(f"saturation={self.saturation!r} must be > 0, e.g. 1.0")
         lex = resolve_lexicon(self.conflict, self.lexicon)
         self.lexicon_ = lex
-        self._matcher = _Matcher(
-            {
-                "actors": lex.actors,
-                "context": lex.context,
-                "hawkish_threat": lex.hawkish_threat,
-                "hawkish_act": lex.hawkish_act,
-                "peace": lex.peace,
-                **{f"ch_{c}": lex.channels[c] for c in CHANNELS},
-                "negations": lex.negations,
-                "hedges": lex.hedges,
-                "intensifiers": lex.intensifiers,
-                "off_topic": lex.off_topic,
-                "not_peace": lex.not_peace,
-                "topics": lex.other_topics,
-                "ends_before": lex.ends_before,
-                "ends_after": lex.ends_after,
-                "end_objects": lex.end_objects,
-                "missed": lex.missed,
-                "missed_after": lex.missed_after,
-            }
-        )
+        categories = {
+            "actors": lex.actors,
+            "context": lex.context,
+            "hawkish_threat": lex.hawkish_threat,
+            "hawkish_act": lex.hawkish_act,
+            "peace": lex.peace,
+            **{f"ch_{c}": lex.channels[c] for c in CHANNELS},
+            "negations": lex.negations,
+            "hedges": lex.hedges,
+            "intensifiers": lex.intensifiers,
+            "off_topic": lex.off_topic,
+            "not_peace": lex.not_peace,
+            "topics": lex.other_topics,
+            "ends_before": lex.ends_before,
+            "ends_after": lex.ends_after,
+            "end_objects": lex.end_objects,
+            "missed": lex.missed,
+            "missed_after": lex.missed_after,
+        }
+        self._matcher = _Matcher(categories)
+        # first tokens for the chunk path: 1 starts a phrase that adds to a sum, 2 any other phrase
+        codes = dict.fromkeys(self._matcher.first_tokens, 2)
+        codes.update((p.split()[0], 1) for cat in TRIGGERS for p in categories[cat])
+        codes.update({"\n": 3, "\x01": 4})  # sentence and text breaks
+        self._codes = codes
         self._names = _Matcher({"actors": lex.actors, "context": lex.context})
         self._generic = frozenset(tuple(t.split()) for t in lex.generic_peace)
         self._exclusions = _Matcher({"x": lex.exclusions})
@@ -430,44 +469,62 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 hits.setdefault(cat, []).extend((i, i + 1, w) for _, _, w in found)
 
     def _score_one(self, text: str, want_evidence: bool) -> tuple[list[float], list[str]]:
-        """Scores of one text (:data:`SCORE_COLUMNS`, then the gate) and its evidence."""
-        sums = dict.fromkeys(("threat", "act", "peace", "names", "context", "off_topic", *CHANNELS), 0.0)
+        """Scores of one text (:data:`SCORE_COLUMNS`, then the gate) and its evidence, sentence by sentence.
+
+        The reference path, used for evidence; :meth:`transform` scores whole chunks with
+        :func:`georisk.scoring._chunk.chunk_sums`, which gives the same sums.
+        """
+        sums = dict.fromkeys(SUM_KEYS, 0.0)
         evidence: list[str] = []
-        excl_first = self._exclusions.first_tokens
         for sentence in _SENTENCE.split(normalise(text)):
             tokens = _TOKEN.findall(sentence)
-            if not tokens:
-                continue
-            excl = self._exclusions.find(tokens).get("x") if not excl_first.isdisjoint(tokens) else None
-            if excl:
-                for s, e, _ in excl:
-                    tokens[s:e] = ["\x00"] * (e - s)
-            hits = self._matcher.find(tokens)
-            if "-" in sentence:
-                self._hyphen_names(tokens, hits)
-            if not hits:
-                continue
-            sums["names"] += sum(w for *_, w in hits.get("actors", ()))
-            sums["context"] += sum(w for *_, w in hits.get("context", ()))
-            sums["off_topic"] += sum(w for *_, w in hits.get("off_topic", ()))
-            for c in CHANNELS:
-                sums[c] += sum(w for *_, w in hits.get(f"ch_{c}", ()))
-            terms = [(s, e, w, cat) for cat in _DIRECTIONAL for s, e, w in hits.get(cat, ())]
-            if len(terms) > 1:
-                terms = _first_of_overlaps(terms)
-            if "peace" in hits and ("not_peace" in hits or "topics" in hits):
-                terms = self._drop_other_senses(tokens, hits, terms, evidence if want_evidence else None)
-            ends_before = hits.get("ends_before", ())
-            ends_after = hits.get("ends_after", ())
-            if "end_objects" in hits and (ends_before or ends_after):
-                terms += [
-                    (s, e, w, "end_object")
-                    for s, e, w in hits["end_objects"]
-                    if not any(ts < e and s < te for ts, te, _, _ in terms)
-                ]
-            if terms:
-                self._weigh(tokens, hits, terms, sums, evidence if want_evidence else None)
+            if tokens:
+                self._sentence(tokens, sums, evidence if want_evidence else None, None, "-" in sentence)
         return self._row(sums, evidence, want_evidence), evidence
+
+    def _sentence(
+        self,
+        tokens: list[str],
+        sums: dict[str, float],
+        evidence: list[str] | None,
+        positions: list[int] | None,
+        hyphen: bool,
+    ) -> None:
+        """Add one sentence's weighted hits to ``sums`` (``positions``: where first tokens may stand, None for all)."""
+        excl_first = self._exclusions.first_tokens
+        excl = self._exclusions.find(tokens).get("x") if not excl_first.isdisjoint(tokens) else None
+        if excl:
+            for s, e, _ in excl:
+                tokens[s:e] = ["\x00"] * (e - s)
+        hits = self._matcher.find(tokens) if positions is None else self._matcher.find_at(tokens, positions)
+        if hyphen:
+            self._hyphen_names(tokens, hits)
+        if hits:
+            self._add_hits(tokens, hits, sums, evidence)
+
+    def _add_hits(
+        self, tokens: list[str], hits: dict[str, list[Span]], sums: dict[str, float], evidence: list[str] | None
+    ) -> None:
+        """Add the hits of one sentence to ``sums``: names, context, channels, then the directional terms."""
+        for cat, key in _SUMMED:
+            found = hits.get(cat)
+            if found:  # an empty category adds 0
+                sums[key] += sum([w for *_, w in found])
+        terms = [(s, e, w, cat) for cat in _DIRECTIONAL for s, e, w in hits.get(cat, ())]
+        if len(terms) > 1:
+            terms = _first_of_overlaps(terms)
+        if "peace" in hits and ("not_peace" in hits or "topics" in hits):
+            terms = self._drop_other_senses(tokens, hits, terms, evidence)
+        ends_before = hits.get("ends_before", ())
+        ends_after = hits.get("ends_after", ())
+        if "end_objects" in hits and (ends_before or ends_after):
+            terms += [
+                (s, e, w, "end_object")
+                for s, e, w in hits["end_objects"]
+                if not any(ts < e and s < te for ts, te, _, _ in terms)
+            ]
+        if terms:
+            self._weigh(tokens, hits, terms, sums, evidence)
 
     def _weigh(
         self,
@@ -626,10 +683,11 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def _scores(self, X: Any) -> tuple[pd.DataFrame, np.ndarray]:
         """:data:`SCORE_COLUMNS` of ``X`` and the conflict gate :math:`g(m)` of each text."""
+        from georisk.scoring._chunk import chunk_sums, rows_from_sums
+
         self._ensure_fitted()
-        rows = [self._score_one(t, False)[0] for t in texts_of(X)]
+        values = rows_from_sums(self, chunk_sums(self, texts_of(X)))
         index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
-        values = np.asarray(rows, dtype=float).reshape(-1, len(SCORE_COLUMNS) + 1)
         frame = pd.DataFrame(values[:, :-1], columns=SCORE_COLUMNS, index=index)
         return frame, values[:, -1]
 

@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from georisk.errors import ConfigError
 from georisk.scoring._corpus import LABELS, load_labelled_corpus, targets_from_labels
 from georisk.scoring._lexicon import CHANNELS, SCORE_COLUMNS, LexiconScorer, texts_of
+from georisk.scoring._model import ArrayHead, hashed_word_counts, read_arrays, stacked, tfidf
 
-__all__ = ["SupervisedScorer"]
+__all__ = ["SHIPPED_MODELS", "SupervisedScorer"]
 
 _HEADS = ("hawkish", "peace", "relevant")
+_ALL_HEADS = (*_HEADS, "act")
+#: Models shipped as arrays, by ``char_ngrams``: trained on the shipped corpus's train split
+#: with the default ``max_words``, ``C`` and ``n_features`` (:data:`SHIPPED_PARAMS`), built by
+#: ``python -m georisk.scoring._make_model``.
+SHIPPED_MODELS = {False: "resources/supervised_words.npz", True: "resources/supervised_words_chars.npz"}
+#: The parameters the shipped models were trained with.
+SHIPPED_PARAMS = {"max_words": 200, "C": 4.0, "n_features": 2**16}
 
 
 def _lede(text: str, max_words: int) -> str:
+    """The first ``max_words`` words of ``text``; a shorter text as it is (its tokens are the same)."""
     words = text.split(maxsplit=max_words)
+    if len(words) <= max_words:
+        return text
     return " ".join(words[:max_words])
+
+
+def _char_vectorizer(n_features: int) -> HashingVectorizer:
+    return HashingVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), n_features=n_features, alternate_sign=False, norm=None, dtype=np.float32
+    )
 
 
 class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -34,7 +52,12 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     TF-IDF weighted. A fourth model splits hawkish probability into threat and act. The
     model is rebuilt from text every time it is fitted, deterministically (hashing is
     stateless, folds are not shuffled, liblinear's coordinate order uses a fixed
-    ``random_state=0``); no pickle is ever loaded.
+    ``random_state=0``). With the shipped corpus and the default ``max_words``, ``C`` and
+    ``n_features``, :meth:`fit` loads the model from the plain arrays shipped in
+    ``georisk/scoring/resources`` (``supervised_words.npz``, and
+    ``supervised_words_chars.npz`` with character n-grams: NumPy files read with
+    ``allow_pickle=False``) instead of training it: the same coefficients, trained once
+    by ``python -m georisk.scoring._make_model``; a test retrains them and compares.
 
     Parameters
     ----------
@@ -60,12 +83,17 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     Attributes
     ----------
-    features_ : sklearn.pipeline.Pipeline
-        The fitted feature map (hashing vectorizers and TF-IDF), shared by every head.
-    heads_ : dict of str to sklearn.calibration.CalibratedClassifierCV
-        Fitted classifiers of the heads ``hawkish``, ``peace``, ``relevant`` and ``act``.
+    idf_ : numpy.ndarray
+        Inverse document frequencies of the hashed features (word features, then
+        character features when ``char_ngrams``), shared by every head.
+    heads_ : dict of str to ArrayHead
+        The calibrated linear heads ``hawkish``, ``peace``, ``relevant`` and ``act``, as
+        arrays (per-fold coefficients, intercepts and Platt sigmoids).
     n_train_ : int
         Number of labelled texts the models were trained on.
+    provenance_ : dict
+        ``{"model": "shipped", "file": ...}`` when loaded from the shipped arrays,
+        ``{"model": "trained"}`` otherwise.
 
     Notes
     -----
@@ -112,31 +140,6 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.lexicon = lexicon
         self.conflict = conflict
 
-    def _features(self) -> FeatureUnion:
-        parts: list[tuple[str, Any]] = [
-            (
-                "word",
-                HashingVectorizer(
-                    ngram_range=(1, 2), n_features=self.n_features, alternate_sign=False, norm=None, dtype=np.float32
-                ),
-            )
-        ]
-        if self.char_ngrams:
-            parts.append(
-                (
-                    "char",
-                    HashingVectorizer(
-                        analyzer="char_wb",
-                        ngram_range=(3, 5),
-                        n_features=self.n_features,
-                        alternate_sign=False,
-                        norm=None,
-                        dtype=np.float32,
-                    ),
-                )
-            )
-        return FeatureUnion(parts)
-
     def _check_params(self) -> None:
         if not isinstance(self.max_words, int | np.integer) or self.max_words < 1:
             raise ConfigError(f"max_words={self.max_words!r} must be a positive integer, e.g. 200")
@@ -162,6 +165,13 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             ``self``, fitted.
         """
         self._check_params()
+        shipped = self._shipped_file() if y is None else None
+        if shipped is not None:
+            with shipped.open("rb") as fh:
+                meta, idf, heads = read_arrays(fh, _ALL_HEADS)
+            self._set_model(idf, heads, int(meta["n_train"]))
+            self.provenance_ = {"model": "shipped", "file": f"georisk/scoring/{SHIPPED_MODELS[bool(self.char_ngrams)]}"}
+            return self
         if y is None:
             frame = load_labelled_corpus(self.corpus, split="train" if self.corpus is None else "all")
             texts = frame["text"].tolist()
@@ -177,22 +187,55 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             bad = sorted(set(labels) - set(LABELS))
             if bad:
                 raise ConfigError(f"unknown label(s) {bad}; use {LABELS} or hawkish_threat / hawkish_act")
+        idf, heads = self._train(texts, labels, kinds)
+        self._set_model(idf, heads, len(texts))
+        self.provenance_ = {"model": "trained"}
+        return self
+
+    def _shipped_file(self) -> Any:
+        """The shipped model file for these parameters, or None when they need training."""
+        same = self.corpus is None and all(getattr(self, k) == v for k, v in SHIPPED_PARAMS.items())
+        if not same or bool(self.char_ngrams) not in SHIPPED_MODELS:
+            return None
+        path = resources.files("georisk.scoring").joinpath(SHIPPED_MODELS[bool(self.char_ngrams)])
+        return path if path.is_file() else None
+
+    def _counts(self, docs: list[str]) -> sp.csr_array:
+        """Hashed counts of ``docs``: word uni- and bigrams, then character 3-5-grams when ``char_ngrams``."""
+        words = hashed_word_counts(docs, int(self.n_features))
+        if not self.char_ngrams:
+            return words
+        chars = _char_vectorizer(int(self.n_features)).transform(docs)
+        return sp.csr_array(sp.hstack([words, chars], format="csr"))
+
+    def _train(self, texts: list[str], labels: pd.Series, kinds: pd.Series) -> tuple[np.ndarray, dict[str, ArrayHead]]:
+        """Train on ``texts``: the TF-IDF weights and the four heads as arrays."""
         targets = targets_from_labels(labels.reset_index(drop=True))
         docs = [_lede(t, self.max_words) for t in texts]
         # one feature map for every head: stateless hashing, then TF-IDF fitted on all texts
-        self.features_ = Pipeline([("hash", self._features()), ("tfidf", TfidfTransformer(sublinear_tf=True))])
-        matrix = self.features_.fit_transform(docs)
-        self.heads_: dict[str, CalibratedClassifierCV] = {
-            head: self._fit_head(matrix, targets[head].to_numpy(), head) for head in _HEADS
-        }
+        weights = TfidfTransformer(sublinear_tf=True).fit(self._counts(docs))
+        idf = np.asarray(weights.idf_)
+        matrix = tfidf(self._counts(docs), idf)
+        heads = {head: self._fit_head(matrix, targets[head].to_numpy(), head) for head in _HEADS}
         kind_arr = pd.Series(kinds).reset_index(drop=True)
         mask = kind_arr.isin(["threat", "act"]).to_numpy()
-        self.heads_["act"] = self._fit_head(matrix[mask], (kind_arr[mask] == "act").astype(int).to_numpy(), "act")
-        self.n_train_ = len(docs)
+        heads["act"] = self._fit_head(matrix[mask], (kind_arr[mask] == "act").astype(int).to_numpy(), "act")
+        return idf, {name: ArrayHead.from_calibrated(clf) for name, clf in heads.items()}
+
+    def _set_model(self, idf: np.ndarray, heads: dict[str, ArrayHead], n_train: int) -> None:
+        width = int(self.n_features) * (2 if self.char_ngrams else 1)
+        if idf.shape != (width,) or any(h.coef.shape[1] != width for h in heads.values()):
+            raise ConfigError(
+                f"the model's arrays have {idf.shape[0]} features, but n_features={self.n_features} and "
+                f"char_ngrams={self.char_ngrams} need {width}; give the parameters it was trained with"
+            )
+        self.idf_ = idf
+        self.heads_ = heads
+        self._coef, self._spans = stacked(heads)
+        self.n_train_ = n_train
         self.classes_ = np.asarray(LABELS, dtype=object)
         self.channel_scorer_ = LexiconScorer(lexicon=self.lexicon, conflict=self.conflict).fit(None)
         self.n_features_in_ = 1
-        return self
 
     def _fit_head(self, matrix: Any, target: np.ndarray, head: str) -> CalibratedClassifierCV:
         counts = np.bincount(target, minlength=2)
@@ -219,8 +262,11 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
         if not docs:
             return pd.DataFrame(columns=[*_HEADS, "act"], index=index, dtype=float)
-        matrix = self.features_.transform(docs)
-        out = {head: clf.predict_proba(matrix)[:, 1] for head, clf in self.heads_.items()}
+        if not hasattr(self, "_coef"):  # heads_ set from outside (e.g. a loaded file)
+            self._coef, self._spans = stacked(self.heads_)
+        product = tfidf(self._counts(docs), self.idf_) @ self._coef
+        decision = product.toarray() if sp.issparse(product) else np.asarray(product)
+        out = {name: self.heads_[name].proba_from_decision(decision[:, span]) for name, span in self._spans}
         return pd.DataFrame(out, index=index)
 
     def transform(self, X: Any) -> pd.DataFrame:

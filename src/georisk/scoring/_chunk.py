@@ -1,0 +1,141 @@
+"""The lexicon scorer over a whole chunk of texts at once: one tokenisation, Python only where a phrase can match.
+
+:meth:`LexiconScorer._score_one <georisk.scoring.LexiconScorer>` reads one text sentence by
+sentence and looks every token up in Python. Here a chunk of texts is normalised and
+tokenised by one regular expression call; each token is classified by one C-level dict
+look-up (first word of a phrase that adds to a sum, first word of a modifier, sentence
+break, text break); and the lexicon's per-sentence rules run only on the sentences that
+hold the first word of a phrase that adds to a sum (names, context, off-topic words,
+channels, hawkish, peace and ending objects) or a hyphenated word with a name in it,
+looking phrases up only at the positions where a first word stands. A sentence without
+such a word adds nothing under the rules (modifiers only modify terms), so the sums, and
+so the scores, are those of the sentence-by-sentence path; ``tests/test_scoring_chunk.py``
+checks it on many generated texts.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from itertools import repeat
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from georisk.scoring._conflict import normalise
+
+if TYPE_CHECKING:
+    from georisk.scoring._lexicon import LexiconScorer
+
+__all__ = ["chunk_sums", "rows_from_sums"]
+
+_TEXT_BREAK = "\x01"
+#: Between texts, a text break alone between line breaks: the token pattern's look-arounds
+#: then see the same whitespace as at a sentence's edge.
+_JOIN = "\n\x01\n"
+
+
+_CHUNK_TOKEN: list[re.Pattern[str]] = []
+
+
+def _chunk_token() -> re.Pattern[str]:
+    """The lexicon's token pattern, plus sentence and text breaks as tokens."""
+    if not _CHUNK_TOKEN:
+        from georisk.scoring._lexicon import _TOKEN
+
+        _CHUNK_TOKEN.append(re.compile(_TOKEN.pattern + r"|[\n\x01]"))
+    return _CHUNK_TOKEN[0]
+
+
+def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:
+    """Weighted hit sums (:data:`~georisk.scoring._lexicon.SUM_KEYS`) of each text, shape ``(n, keys)``.
+
+    Parameters
+    ----------
+    scorer : LexiconScorer
+        Fitted.
+    texts : list of str
+        The texts, as :func:`~georisk.scoring._lexicon.texts_of` returns them.
+    """
+    from georisk.scoring._lexicon import SUM_KEYS
+
+    n = len(texts)
+    out = np.zeros((n, len(SUM_KEYS)))
+    if n == 0:
+        return out
+    if any(_TEXT_BREAK in t for t in texts):
+        # another character the token pattern skips and its look-arounds read as non-space
+        texts = [t.replace(_TEXT_BREAK, "\x02") for t in texts]
+    big = normalise(_JOIN.join(texts))
+    for end in ".!?;":  # sentence ends (the lexicon's sentence pattern) become line breaks
+        if end in big:
+            big = big.replace(end, "\n")
+    tokens: list[str] = _chunk_token().findall(big)
+    m = len(tokens)
+    codes = np.fromiter(map(scorer._codes.get, tokens, repeat(0)), dtype=np.int8, count=m)
+    hyphen = np.fromiter(map(operator.contains, tokens, repeat("-")), dtype=bool, count=m)
+    trigger = codes == 1
+    if hyphen.any():
+        names = scorer._names.first_tokens
+        for i in np.flatnonzero(hyphen).tolist():
+            tok = tokens[i]
+            if tok[0].isalnum() and not names.isdisjoint(tok.split("-")):
+                trigger[i] = True
+    # sentence k spans tokens bounds[k-1] + 1 .. bounds[k] - 1 (bounds[-1] read as -1)
+    bounds = np.append(np.flatnonzero(codes >= 3), m)
+    text_of = np.concatenate([[0], np.cumsum(codes[bounds[:-1]] == 4)])
+    segs = np.unique(np.searchsorted(bounds, np.flatnonzero(trigger)))
+    if segs.size == 0:
+        return out
+    cand = np.flatnonzero((codes == 1) | (codes == 2))
+    cand_seg = np.searchsorted(bounds, cand)
+    c_lo = np.searchsorted(cand_seg, segs, side="left")
+    c_hi = np.searchsorted(cand_seg, segs, side="right")
+    hy_seg = np.searchsorted(bounds, np.flatnonzero(hyphen))
+    has_hy = np.isin(segs, hy_seg)
+    lo = np.where(segs == 0, 0, bounds[segs - 1] + 1)
+    hi = bounds[segs]
+    cand_list = cand.tolist()
+    rows: dict[int, dict[str, float]] = {}
+    for t, a, b, s, e, h in zip(
+        text_of[segs].tolist(), c_lo.tolist(), c_hi.tolist(), lo.tolist(), hi.tolist(), has_hy.tolist(), strict=True
+    ):
+        sums = rows.get(t)
+        if sums is None:
+            sums = rows[t] = dict.fromkeys(SUM_KEYS, 0.0)
+        scorer._sentence(tokens[s:e], sums, None, [p - s for p in cand_list[a:b]], h)
+    for t, sums in rows.items():
+        out[t] = [sums[k] for k in SUM_KEYS]
+    return out
+
+
+def rows_from_sums(scorer: LexiconScorer, sums: np.ndarray) -> np.ndarray:
+    """:data:`~georisk.scoring.SCORE_COLUMNS` and the gate (last column) from hit sums, over whole arrays.
+
+    The formulas of :class:`~georisk.scoring.LexiconScorer` (its Notes), computed as its
+    per-text path computes them, in the same order of operations.
+    """
+    from georisk.scoring._lexicon import CHANNELS, SUM_KEYS
+
+    lex = scorer.lexicon_
+    sat = scorer.saturation
+    col = {k: sums[:, i].copy() for i, k in enumerate(SUM_KEYS)}
+    names = col["names"]
+    base = 1.0 - np.exp(-((names + col["context"] + col["threat"] + col["act"] + col["peace"]) / 2.0))
+    gate = lex.gate_floor + (1.0 - lex.gate_floor) * (1.0 - np.exp(-(names / lex.gate_scale)))
+    relevance = gate * base
+    off = col["off_topic"] > names + col["context"]
+    if off.any():
+        f = lex.off_topic_factor
+        relevance = np.where(off, relevance * f, relevance)
+        for key in ("threat", "act", "peace"):
+            col[key] = np.where(off, col[key] * f, col[key])
+    hawk = col["threat"] + col["act"]
+    squash = [hawk / sat, col["threat"] / sat, col["act"] / sat, col["peace"] / sat]
+    out = np.empty((len(sums), 5 + len(CHANNELS) + 1))
+    out[:, :4] = 1.0 - np.exp(-np.column_stack(squash)) if len(sums) else 0.0
+    out[:, 4] = relevance
+    for j, c in enumerate(CHANNELS):
+        out[:, 5 + j] = 1.0 - np.exp(-(col[c] / 2.0))
+    out[:, -1] = gate
+    return out

@@ -1,0 +1,246 @@
+"""The supervised model as plain arrays: hashed word n-grams, TF-IDF and calibrated linear heads.
+
+Scoring with a :class:`~georisk.scoring.SupervisedScorer` is three steps over a chunk of
+texts, each written here over whole arrays so that no scikit-learn object is needed once
+the model is trained:
+
+1. :func:`hashed_word_counts`: the counts of word uni- and bigrams hashed into
+   ``n_features`` columns, exactly as scikit-learn's ``HashingVectorizer`` with
+   ``ngram_range=(1, 2)``, ``alternate_sign=False`` and ``norm=None`` computes them;
+2. :func:`tfidf`: sub-linear term frequency times the fitted IDF, rows scaled to unit length;
+3. :class:`ArrayHead`: per head, the mean over cross-validation folds of a Platt-calibrated
+   logistic regression.
+
+The arrays are read from and written to NumPy ``.npz`` files with ``allow_pickle=False``
+(:func:`read_arrays`, :func:`write_arrays`); the shipped models under ``resources/`` are
+built by ``python -m georisk.scoring._make_model``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from itertools import islice, repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from georisk.errors import ConfigError
+
+__all__ = [
+    "FORMAT",
+    "ArrayHead",
+    "hashed_word_counts",
+    "read_arrays",
+    "tfidf",
+    "word_ngrams",
+    "write_arrays",
+]
+
+#: Format tag stored in every model file's ``meta``.
+FORMAT = "georisk-distilled-supervised/1"
+#: scikit-learn's default ``token_pattern``, on lower-cased text.
+_SK_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_ARRAY_KEYS = ("coef", "intercept", "a", "b")
+
+try:  # the Cython loop behind FeatureHasher; fed C-level iterators it hashes without a Python frame per feature
+    from sklearn.feature_extraction._hashing_fast import transform as _hashing_transform
+except ImportError:  # pragma: no cover - a scikit-learn that moved it: fall back on the public FeatureHasher
+    _hashing_transform = None
+
+
+def word_ngrams(doc: str) -> list[str]:
+    """Word uni- and bigrams of ``doc`` as scikit-learn's default word analyzer makes them.
+
+    Lower-cased, tokens of two or more word characters (``(?u)\\b\\w\\w+\\b``), then the
+    unigrams followed by the space-joined bigrams.
+
+    Examples
+    --------
+    >>> word_ngrams("Talks in Geneva resumed")
+    ['talks', 'in', 'geneva', 'resumed', 'talks in', 'in geneva', 'geneva resumed']
+    """
+    tokens: list[str] = _SK_TOKEN.findall(doc.lower())
+    if len(tokens) > 1:
+        bigrams = list(map(" ".join, zip(tokens, islice(tokens, 1, None), strict=False)))
+        tokens += bigrams
+    return tokens
+
+
+def hashed_word_counts(docs: Sequence[str], n_features: int) -> sp.csr_array:
+    """Counts of the word uni- and bigrams of ``docs`` hashed into ``n_features`` columns (float32).
+
+    The same matrix as ``HashingVectorizer(ngram_range=(1, 2), n_features=n_features,
+    alternate_sign=False, norm=None, dtype=np.float32).transform(docs)``, without its
+    per-feature Python generator.
+
+    Notes
+    -----
+    Column of a feature :math:`f`: :math:`|h(f)| \\bmod n`, with :math:`h` the signed 32-bit
+    MurmurHash3 of its UTF-8 bytes (seed 0) and :math:`n` = ``n_features``.
+    """
+    if _hashing_transform is None:  # pragma: no cover
+        from sklearn.feature_extraction import FeatureHasher
+
+        hasher = FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False, dtype=np.float32)
+        return sp.csr_array(hasher.transform(word_ngrams(d) for d in docs))
+    feats = (zip(word_ngrams(d), repeat(1)) for d in docs)
+    indices, indptr, values = _hashing_transform(feats, n_features, np.float32, False, seed=0)
+    out = sp.csr_array((values, indices, indptr), dtype=np.float32, shape=(len(indptr) - 1, n_features))
+    out.sum_duplicates()
+    return out
+
+
+def tfidf(counts: Any, idf: np.ndarray) -> sp.csr_array:
+    """Sub-linear TF-IDF rows of unit length, as scikit-learn's ``TfidfTransformer(sublinear_tf=True)``.
+
+    Notes
+    -----
+    For a count :math:`c_{dj} > 0` of feature :math:`j` in text :math:`d`:
+
+    .. math:: x_{dj} = \\frac{(1 + \\ln c_{dj}) \\, \\mathrm{idf}_j}
+              {\\sqrt{\\sum_k \\left((1 + \\ln c_{dk}) \\, \\mathrm{idf}_k\\right)^2}}
+
+    computed in the dtype of ``counts`` (float32 for the hashed counts).
+    """
+    x = sp.csr_array(counts, copy=True)
+    np.log(x.data, x.data)
+    x.data += 1.0
+    x.data *= idf[x.indices]
+    out: sp.csr_array = normalize(x, norm="l2", copy=False)
+    return out
+
+
+class ArrayHead:
+    """A calibrated linear head as arrays: the mean over folds of ``expit(-(a (X w + c) + b))``.
+
+    Parameters
+    ----------
+    coef : numpy.ndarray
+        Coefficients, one row per cross-validation fold, shape ``(folds, features)``.
+    intercept, a, b : numpy.ndarray
+        Per fold: the logistic regression's intercept :math:`c` and the Platt sigmoid's
+        slope :math:`a` and offset :math:`b`.
+
+    Notes
+    -----
+    With :math:`K` folds and :math:`x` a TF-IDF row:
+
+    .. math:: P = \\frac{1}{K} \\sum_{k=1}^{K} \\frac{1}{1 + \\exp\\left(a_k (w_k \\cdot x + c_k) + b_k\\right)}
+    """
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+        self.coef = np.atleast_2d(np.asarray(coef, dtype=float))
+        self.intercept = np.asarray(intercept, dtype=float).ravel()
+        self.a = np.asarray(a, dtype=float).ravel()
+        self.b = np.asarray(b, dtype=float).ravel()
+
+    @classmethod
+    def from_calibrated(cls, clf: Any) -> ArrayHead:
+        """The arrays of a fitted binary ``CalibratedClassifierCV`` (sigmoid, logistic regression)."""
+        folds = clf.calibrated_classifiers_
+        return cls(
+            np.vstack([f.estimator.coef_.ravel() for f in folds]),
+            np.asarray([float(np.ravel(f.estimator.intercept_)[0]) for f in folds]),
+            np.asarray([float(f.calibrators[0].a_) for f in folds]),
+            np.asarray([float(f.calibrators[0].b_) for f in folds]),
+        )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """``coef``, ``intercept``, ``a`` and ``b``."""
+        return {"coef": self.coef, "intercept": self.intercept, "a": self.a, "b": self.b}
+
+    def proba_from_decision(self, decision: np.ndarray) -> np.ndarray:
+        """:math:`P` from the per-fold decisions :math:`w_k \\cdot x` (without the intercept), shape ``(n, folds)``."""
+        z = decision + self.intercept
+        p: np.ndarray = (1.0 / (1.0 + np.exp(self.a * z + self.b))).mean(axis=1)
+        return p
+
+    def predict_proba(self, matrix: Any) -> np.ndarray:
+        """Probabilities of both classes, shape ``(n, 2)``, like a scikit-learn classifier."""
+        p = self.proba_from_decision(np.asarray(matrix @ self.coef.T))
+        out: np.ndarray = np.column_stack([1.0 - p, p])
+        return out
+
+
+def stacked(heads: dict[str, ArrayHead]) -> tuple[sp.csr_array | np.ndarray, list[tuple[str, slice]]]:
+    """All heads' coefficients side by side (features x folds) and each head's slice of columns.
+
+    Stored sparse when at most a quarter of the coefficients are non-zero (a model trained
+    on a small corpus touches few of its hash columns), so one product scores every fold.
+    """
+    parts = [h.coef for h in heads.values()]
+    coef = np.vstack(parts).T
+    spans: list[tuple[str, slice]] = []
+    start = 0
+    for name, part in zip(heads, parts, strict=True):
+        spans.append((name, slice(start, start + part.shape[0])))
+        start += part.shape[0]
+    if np.count_nonzero(coef) <= coef.size // 4:
+        return sp.csr_array(coef), spans
+    return np.ascontiguousarray(coef), spans
+
+
+def write_arrays(
+    path: str | Path, meta: dict[str, Any], idf: np.ndarray, heads: dict[str, ArrayHead], *, compress: bool = True
+) -> Path:
+    """Write a model as plain arrays (``.npz``, no pickle): ``meta`` (JSON text), ``idf`` and ``{head}.{array}``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    arrays: dict[str, np.ndarray] = {
+        "meta": np.asarray(json.dumps({"format": FORMAT, **meta}, sort_keys=True, default=str)),
+        "idf": np.asarray(idf),
+    }
+    for name, head in heads.items():
+        for key, value in head.arrays().items():
+            arrays[f"{name}.{key}"] = value
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as fh:
+        if compress:
+            np.savez_compressed(fh, allow_pickle=False, **arrays)
+        else:  # pragma: no cover - kept for symmetry
+            np.savez(fh, allow_pickle=False, **arrays)
+    return target
+
+
+def read_arrays(source: Any, names: Iterable[str]) -> tuple[dict[str, Any], np.ndarray, dict[str, ArrayHead]]:
+    """Read a model written by :func:`write_arrays`: ``(meta, idf, heads)``; ``allow_pickle=False``.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or binary file
+        The ``.npz`` file.
+    names : iterable of str
+        The heads to read.
+
+    Raises
+    ------
+    ConfigError
+        If ``source`` is not such a file.
+    """
+    try:
+        data = np.load(source, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ConfigError(f"{source} is not a distilled scorer file (supervised model arrays, .npz): {exc}") from exc
+    with data:
+        try:
+            meta = json.loads(str(data["meta"]))
+        except (KeyError, ValueError) as exc:
+            raise ConfigError(f"{source} is not a distilled scorer file (no meta array): {exc}") from exc
+        if meta.get("format") != FORMAT:
+            raise ConfigError(f"{source} is not a distilled scorer file (format {meta.get('format')!r})")
+        try:
+            idf = np.asarray(data["idf"])
+            heads = {name: ArrayHead(*(data[f"{name}.{k}"] for k in _ARRAY_KEYS)) for name in names}
+        except KeyError as exc:
+            raise ConfigError(f"{source} lacks the array {exc}; rebuild it") from exc
+    return meta, idf, heads
