@@ -345,7 +345,8 @@ class ArticleStore:
 
         if not tables:
             return pd.DataFrame(columns=columns or STORE_COLUMNS)
-        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+        frame: pd.DataFrame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
+        return frame
 
     def append(
         self,
