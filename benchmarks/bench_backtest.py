@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 import georisk
-from georisk.ledger import TrialLedger
-from georisk.stats import optimal_block_length
-from georisk.walkforward import sweep, walk_forward
+from georisk.backtesting import sweep, walk_forward
+from georisk.evaluation import TrialLedger, optimal_block_length
 
 
 def synthetic_premium(n: int, seed: int = 0) -> pd.DataFrame:

@@ -34,11 +34,9 @@ import pandas as pd
 from shared_data import load_default_layout_prices, load_headlines
 
 import georisk
-from georisk.evaluation import event_study, information_coefficient, signal_shocks
+from georisk.backtesting import sweep, walk_forward
+from georisk.evaluation import TrialLedger, event_study, information_coefficient, signal_shocks, spa_test
 from georisk.external import external_signal, load_gpr_daily
-from georisk.ledger import TrialLedger
-from georisk.stats import spa_test
-from georisk.walkforward import sweep, walk_forward
 
 GRID = {
     "strategy": ["impulse", "level", "gap"],

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from georisk.errors import ConfigError
-from georisk.lookahead import check_lookahead
 from georisk.signals import CHANNELS, daily_signal
+from georisk.testing import check_lookahead
 
 LEVELS = ["relevance", "hawkish_tilt", "peace_trade", "hawkish_threat", "hawkish_act"]
 

@@ -19,19 +19,18 @@ from georisk._version import __version__
 
 if TYPE_CHECKING:
     from georisk.articles import load_articles
-    from georisk.backtesting import backtest
+    from georisk.backtesting import backtest, walk_forward
     from georisk.briefing import briefing
     from georisk.config import GeoriskConfig, Universe
+    from georisk.evaluation import TrialLedger
     from georisk.export import export_daily
     from georisk.external import external_signal, load_gpr_daily
-    from georisk.ledger import TrialLedger
-    from georisk.lookahead import check_lookahead
     from georisk.market import load_prices
     from georisk.pipeline import run
     from georisk.premium import risk_premium
     from georisk.scoring import score_articles
     from georisk.signals import daily_signal
-    from georisk.walkforward import walk_forward
+    from georisk.testing import check_lookahead
 
 _LAZY = {
     "load_articles": "georisk.articles",
@@ -43,11 +42,11 @@ _LAZY = {
     "briefing": "georisk.briefing",
     "export_daily": "georisk.export",
     "run": "georisk.pipeline",
-    "check_lookahead": "georisk.lookahead",
+    "check_lookahead": "georisk.testing",
     "load_gpr_daily": "georisk.external",
     "external_signal": "georisk.external",
-    "walk_forward": "georisk.walkforward",
-    "TrialLedger": "georisk.ledger",
+    "walk_forward": "georisk.backtesting",
+    "TrialLedger": "georisk.evaluation",
     "GeoriskConfig": "georisk.config",
     "Universe": "georisk.config",
 }

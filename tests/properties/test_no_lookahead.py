@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from georisk.backtesting import Strategy, backtest, target_positions
 from georisk.external import external_signal
-from georisk.lookahead import check_lookahead
 from georisk.premium import loading_premium, risk_premium
 from georisk.signals import SIGNAL_COLUMNS, daily_signal
+from georisk.testing import check_lookahead
 from tests.properties._data import LEGACY_KW, PREMIUM_KW, SIGNAL_KW, Case, cases, universe
 
 PROPERTY = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -144,7 +144,7 @@ def hac_slope_t(x: np.ndarray, y: np.ndarray, lags: int) -> tuple[float, float]:
     -----
     With :math:`\\psi_t = (x_t - \\bar x)\\hat u_t`, :math:`\\widehat{Var}(\\hat b) =
     \\frac{n\\,\\hat\\Omega_\\psi}{S_{xx}^2}`, :math:`\\hat\\Omega_\\psi` the Bartlett
-    long-run variance (see :func:`georisk.stats.newey_west_t`). Equals statsmodels'
+    long-run variance (see :func:`georisk.evaluation.newey_west_t`). Equals statsmodels'
     ``OLS(...).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": False})``
     (tested).
     """
@@ -269,7 +269,7 @@ def bucket_returns(
     :math:`x_1..x_d`, so no later signal value decides an earlier bucket (unlike
     full-sample quantiles).
     """
-    from georisk.stats import newey_west_t
+    from georisk.evaluation._stats import newey_west_t
 
     if n_buckets < 2:
         raise ConfigError(f"n_buckets={n_buckets} must be >= 2")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from georisk.errors import ConfigError
-from georisk.stats import (
+from georisk.evaluation import (
     block_shuffle,
     bootstrap_pvalue,
     deflated_sharpe,
@@ -113,7 +113,7 @@ def test_spa_finds_the_one_good_model():
     found = spa_test(models, reps=500, seed=1)
     assert found["p_consistent"] < 0.05
     assert found["best"] == "5"
-    from georisk.ledger import TrialLedger
+    from georisk.evaluation import TrialLedger
 
     ledger = TrialLedger()
     ledger.record_many([{"model": j} for j in range(20)], models.to_numpy(), models.index)
@@ -137,10 +137,9 @@ def test_without_arch_the_block_rule_falls_back_and_spa_names_the_extra(monkeypa
 def test_backtest_and_walk_forward_share_one_significance_definition():
     """The same names mean the same numbers: both results equal ``significance`` on their returns."""
     import georisk
-    from georisk.ledger import TrialLedger
-    from georisk.stats import placebo_summary, significance
-    from georisk.walkforward import walk_forward
-    from tests.test_backtest_engine import synthetic_premium
+    from georisk.backtesting import walk_forward
+    from georisk.evaluation import TrialLedger, placebo_summary, significance
+    from tests.backtesting.test_engine import synthetic_premium
 
     prem = synthetic_premium(seed=11, n=700, beta=0.8)
     bt = georisk.backtest(prem, horizon=5, placebo_runs=0, bootstrap_reps=200, seed=3)
@@ -168,7 +167,7 @@ def test_backtest_and_walk_forward_share_one_significance_definition():
 
 
 def test_placebo_summary_counts_the_real_run():
-    from georisk.stats import placebo_summary
+    from georisk.evaluation import placebo_summary
 
     out = placebo_summary(1.0, np.array([0.0, 2.0, np.nan, 0.5]))
     assert out["placebo_p"] == pytest.approx(2 / 4)
@@ -177,7 +176,7 @@ def test_placebo_summary_counts_the_real_run():
 
 
 def test_significance_refuses_impossible_options():
-    from georisk.stats import significance
+    from georisk.evaluation import significance
 
     x = np.random.default_rng(0).normal(size=50)
     for kwargs in ({"horizon": 0}, {"bootstrap_reps": -1}, {"n_trials": 0}):

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from georisk.errors import ConfigError, LookAheadError
-from georisk.lookahead import check_lookahead, truncate_at
 from georisk.signals import daily_signal
+from georisk.testing import check_lookahead, truncate_at
 from tests.properties._data import SIGNAL_KW, make_scores, sessions_from
 
 CLOSES = sessions_from("2024-03-01", 40)

@@ -212,7 +212,7 @@ def check_lookahead(
     Examples
     --------
     >>> import pandas as pd
-    >>> from georisk.lookahead import check_lookahead
+    >>> from georisk.testing import check_lookahead
     >>> prices = pd.DataFrame({"x": range(10)}, index=pd.bdate_range("2024-01-02", periods=10), dtype=float)
     >>> check_lookahead(lambda p: p.rolling(3).mean(), prices, cut_dates=["2024-01-08"]).ok
     True

@@ -9,10 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import georisk
-from georisk.backtesting import sharpe_matrix, target_positions
+from georisk.backtesting import expand_grid, sharpe_matrix, sweep, target_positions, walk_forward
 from georisk.errors import ConfigError
-from georisk.ledger import TrialLedger
-from georisk.walkforward import expand_grid, sweep, walk_forward
+from georisk.evaluation import TrialLedger
 
 SLEEVES = ["energy", "defense", "grain"]
 

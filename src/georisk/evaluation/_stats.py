@@ -230,7 +230,7 @@ def deflated_sharpe(returns: pd.Series | np.ndarray, n_trials: int, sharpe_varia
     returns : array-like
         Per-period returns of the selected configuration (NaN dropped).
     n_trials : int
-        Number of configurations tried (take it from a :class:`georisk.ledger.TrialLedger`).
+        Number of configurations tried (take it from a :class:`georisk.evaluation.TrialLedger`).
     sharpe_variance : float, optional
         Variance of the per-period Sharpe ratios across the trials. When None, the
         sampling variance of one Sharpe estimate, :math:`(1 + \\widehat{SR}^2/2)/(n-1)`,
@@ -399,7 +399,7 @@ def spa_test(
     ----------
     models : pandas.DataFrame
         One column of per-period net returns per configuration (e.g.
-        :meth:`georisk.ledger.TrialLedger.returns_frame`); rows with any NaN are dropped.
+        :meth:`georisk.evaluation.TrialLedger.returns_frame`); rows with any NaN are dropped.
     benchmark : pandas.Series, optional
         Benchmark returns; zero (no position) when None.
     reps : int, default 1000
@@ -496,7 +496,7 @@ def significance(
     r"""Newey-West t, probabilistic and deflated Sharpe and bootstrap p of one return series.
 
     The single definition behind :func:`georisk.backtest` and
-    :func:`georisk.walkforward.walk_forward`, so the same name means the same number.
+    :func:`georisk.backtesting.walk_forward`, so the same name means the same number.
 
     Parameters
     ----------

@@ -9,7 +9,7 @@ import pytest
 import georisk
 from georisk.backtesting import hedge_betas, simulate
 from georisk.errors import ConfigError
-from tests.test_backtest_engine import SLEEVES, synthetic_premium
+from tests.backtesting.test_engine import SLEEVES, synthetic_premium
 
 KW = {"placebo_runs": 0, "bootstrap_reps": 0}
 

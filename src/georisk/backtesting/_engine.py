@@ -4,7 +4,7 @@ Positions computed from information at the close of session ``d`` are traded
 ``execution_lag`` sessions later and earn the following session's return; costs are
 charged on the turnover of both legs (the sleeves and their benchmark hedge). One numpy
 engine (:func:`simulate`) runs any number of configurations at once: the single
-backtest, its placebo runs and the parameter sweeps of :mod:`georisk.walkforward` all go
+backtest, its placebo runs and the parameter sweeps of :mod:`georisk.backtesting` all go
 through it, so they agree to the last bit.
 """
 
@@ -19,18 +19,23 @@ import numpy as np
 import pandas as pd
 
 from georisk.errors import ConfigError
-from georisk.evaluation import PERIODS_PER_YEAR, performance_metrics
-from georisk.stats import block_shuffle, placebo_summary, random_shift, significance
+from georisk.evaluation._metrics import PERIODS_PER_YEAR, performance_metrics
+from georisk.evaluation._stats import block_shuffle, placebo_summary, random_shift, significance
 
 if TYPE_CHECKING:
-    from georisk.ledger import TrialLedger
+    from georisk.evaluation._ledger import TrialLedger
 
 __all__ = [
     "STRATEGIES",
     "BacktestResult",
+    "Strategy",
     "backtest",
+    "capped",
     "hedge_betas",
     "raw_signal",
+    "rms_scaled",
+    "scaled_targets",
+    "sharpe_matrix",
     "simulate",
     "target_positions",
 ]
@@ -84,7 +89,7 @@ def raw_signal(premium: pd.DataFrame, sleeves: Sequence[str], strategy: str, hor
     return np.column_stack(cols) if cols else np.empty((len(premium), 0))
 
 
-def _scaled(raw: np.ndarray, windows: np.ndarray) -> np.ndarray:
+def rms_scaled(raw: np.ndarray, windows: np.ndarray) -> np.ndarray:
     """Raw signals ``(T, C, K)`` divided by their trailing RMS over per-configuration ``windows`` ``(C,)``."""
     n = raw.shape[0]
     finite = np.isfinite(raw)
@@ -103,7 +108,7 @@ def _scaled(raw: np.ndarray, windows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _capped(scaled: np.ndarray, max_positions: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+def capped(scaled: np.ndarray, max_positions: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """Targets from scaled signals ``(T, C, K)``: clipped, or stepped where a threshold is set."""
     cap = max_positions[None, :, None]
     thr = thresholds[None, :, None]
@@ -113,11 +118,11 @@ def _capped(scaled: np.ndarray, max_positions: np.ndarray, thresholds: np.ndarra
     return out
 
 
-def _scaled_targets(
+def scaled_targets(
     raw: np.ndarray, windows: np.ndarray, max_positions: np.ndarray, thresholds: np.ndarray
 ) -> np.ndarray:
     """Targets ``(T, C, K)`` from raw signals ``(T, C, K)`` with per-configuration parameters ``(C,)``."""
-    return _capped(_scaled(raw, windows), max_positions, thresholds)
+    return capped(rms_scaled(raw, windows), max_positions, thresholds)
 
 
 def target_positions(
@@ -175,7 +180,7 @@ def target_positions(
     _check(f"max_position={max_position}", max_position > 0, "must be > 0")
     _check(f"threshold={threshold}", threshold >= 0, "must be >= 0 (0 scales continuously)")
     raw = raw_signal(premium, sleeves, strategy, horizon)[:, None, :]
-    t = _scaled_targets(raw, np.array([scale_window]), np.array([float(max_position)]), np.array([float(threshold)]))
+    t = scaled_targets(raw, np.array([scale_window]), np.array([float(max_position)]), np.array([float(threshold)]))
     return pd.DataFrame(t[:, 0, :], index=premium.index, columns=list(sleeves))
 
 
@@ -462,10 +467,10 @@ def backtest(
     at the close of :math:`t` with the ``{k}_beta`` known then (see :func:`hedge_betas`),
     and :math:`c` the cost rate ``(cost_bps + slippage_bps) / 1e4`` (see :func:`simulate`).
     The statistics beside the Sharpe ratio: Newey-West t of the mean net return
-    (:func:`georisk.stats.newey_west_t`, lags at least ``horizon - 1``), the one-sided
-    stationary-bootstrap p-value (:func:`georisk.stats.bootstrap_pvalue`), the
+    (:func:`georisk.evaluation.newey_west_t`, lags at least ``horizon - 1``), the one-sided
+    stationary-bootstrap p-value (:func:`georisk.evaluation.bootstrap_pvalue`), the
     probabilistic and the deflated Sharpe ratios
-    (:func:`georisk.stats.deflated_sharpe_from_stats`; with no ledger one trial, so DSR
+    (:func:`georisk.evaluation.deflated_sharpe_from_stats`; with no ledger one trial, so DSR
     equals PSR), and the placebo distribution with
     :math:`p = (1 + \\#\\{SR_{placebo} \\ge SR\\}) / (1 + R)`.
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import georisk
+from georisk.backtesting import walk_forward
 from georisk.errors import ConfigError
-from georisk.walkforward import walk_forward
-from tests.test_backtest_engine import SLEEVES, synthetic_premium
+from tests.backtesting.test_engine import SLEEVES, synthetic_premium
 
 KW = {"placebo_runs": 0, "bootstrap_reps": 0}
 BETAS = [f"{k}_beta" for k in SLEEVES]
@@ -79,7 +79,7 @@ def test_execution_lag_can_be_set_and_is_checked():
 
 
 def test_placebo_walk_forwards_repeat_the_whole_procedure_on_an_uninformative_signal():
-    from georisk.walkforward import _placebo_transform
+    from georisk.backtesting._walkforward import _placebo_transform
 
     prem = synthetic_premium(seed=31, n=700, beta=0.9)
     grid = {"strategy": ["level"], "scale_window": [21, 63], "threshold": [0.0, 1.0], "cost_bps": [5.0]}

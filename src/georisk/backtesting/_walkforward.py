@@ -1,6 +1,6 @@
 """Parameter sweeps and walk-forward parameter choice, vectorised across configurations.
 
-Every configuration a sweep runs goes into the caller's :class:`georisk.ledger.TrialLedger`
+Every configuration a sweep runs goes into the caller's :class:`georisk.evaluation.TrialLedger`
 (when given), so a deflated Sharpe ratio computed afterwards counts every trial.
 """
 
@@ -15,20 +15,20 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from georisk.backtesting import (
+from georisk.backtesting._engine import (
     STRATEGIES,
-    _capped,
-    _scaled,
-    _scaled_targets,
+    capped,
     hedge_betas,
     raw_signal,
+    rms_scaled,
+    scaled_targets,
     sharpe_matrix,
     simulate,
 )
 from georisk.errors import ConfigError
-from georisk.evaluation import PERIODS_PER_YEAR, performance_metrics
-from georisk.ledger import TrialLedger
-from georisk.stats import block_shuffle, placebo_summary, random_shift, significance
+from georisk.evaluation._ledger import TrialLedger
+from georisk.evaluation._metrics import PERIODS_PER_YEAR, performance_metrics
+from georisk.evaluation._stats import block_shuffle, placebo_summary, random_shift, significance
 
 __all__ = ["DEFAULT_CONFIG", "SweepResult", "WalkForwardResult", "expand_grid", "sweep", "walk_forward"]
 
@@ -155,7 +155,7 @@ def _run_configs(
     skeys = sorted({(c["strategy"], int(c["horizon"]), int(c["scale_window"])) for c in configs})
     for start in range(0, len(skeys), chunk):
         part = skeys[start : start + chunk]
-        z = _scaled(np.stack([raws[k[:2]] for k in part], axis=1), np.array([k[2] for k in part]))
+        z = rms_scaled(np.stack([raws[k[:2]] for k in part], axis=1), np.array([k[2] for k in part]))
         scaled.update({k: z[:, j, :] for j, k in enumerate(part)})
 
     def sim_key(c: dict[str, Any]) -> tuple[str, int, int, float, float, int]:
@@ -174,7 +174,7 @@ def _run_configs(
     turnover = np.empty((n, len(keys)))
     for start in range(0, len(keys), chunk):
         group = keys[start : start + chunk]
-        targets = _capped(
+        targets = capped(
             np.stack([scaled[k[:3]] for k in group], axis=1),
             np.array([k[3] for k in group]),
             np.array([k[4] for k in group]),
@@ -454,7 +454,7 @@ def walk_forward(
                 cfg = configs[j]
                 raw = raw_signal(premium, sleeves, cfg["strategy"], int(cfg["horizon"]))
                 raw = raw if transform is None else transform(raw)
-                held_cache[j] = _scaled_targets(
+                held_cache[j] = scaled_targets(
                     raw[:, None, :],
                     np.array([int(cfg["scale_window"])]),
                     np.array([float(cfg["max_position"])]),

@@ -1,8 +1,8 @@
 """The trial ledger: every configuration a study tried, so the deflated Sharpe ratio counts them all.
 
 A :class:`TrialLedger` is a plain object the caller creates, passes to
-:func:`georisk.backtest`, :func:`georisk.walkforward.sweep` or
-:func:`georisk.walkforward.walk_forward`, and may save (JSON or Parquet) and reload.
+:func:`georisk.backtest`, :func:`georisk.backtesting.sweep` or
+:func:`georisk.backtesting.walk_forward`, and may save (JSON or Parquet) and reload.
 Nothing is recorded behind the caller's back: there is no global ledger.
 """
 
@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from georisk.errors import ConfigError, InputDataError
-from georisk.evaluation import PERIODS_PER_YEAR
-from georisk.stats import deflated_sharpe_from_stats, moments
+from georisk.evaluation._metrics import PERIODS_PER_YEAR
+from georisk.evaluation._stats import deflated_sharpe_from_stats, moments
 
 __all__ = ["TrialLedger"]
 
@@ -167,7 +167,7 @@ class TrialLedger:
 
         Notes
         -----
-        :func:`georisk.stats.deflated_sharpe_from_stats` with :math:`N` the number of
+        :func:`georisk.evaluation.deflated_sharpe_from_stats` with :math:`N` the number of
         trials and :math:`V` the variance of their per-period Sharpe ratios (the
         sampling variance :math:`(1 + SR^2/2)/(T-1)` when fewer than two are finite).
         """
@@ -192,9 +192,9 @@ class TrialLedger:
         """Hansen's SPA test across every trial's returns (needs the ``stats`` extra).
 
         Sessions where any trial is NaN (warm-ups) are left out; see
-        :func:`georisk.stats.spa_test` for ``benchmark`` and ``kwargs``.
+        :func:`georisk.evaluation.spa_test` for ``benchmark`` and ``kwargs``.
         """
-        from georisk.stats import spa_test
+        from georisk.evaluation._stats import spa_test
 
         return spa_test(self.returns_frame().rename(columns=str), benchmark, **kwargs)
 

@@ -1,0 +1,72 @@
+"""Stage 6b: how good a signal and a strategy are, honestly.
+
+Performance metrics and signal evaluation (information coefficient, bucket returns,
+event study), the significance statistics (Newey-West t, stationary bootstrap,
+probabilistic and deflated Sharpe ratios, placebos, Hansen's SPA) and the trial ledger
+that makes deflation count every configuration tried. :func:`significance` is the one
+definition :func:`georisk.backtest` and :func:`georisk.backtesting.walk_forward` share.
+"""
+
+from __future__ import annotations
+
+from georisk.evaluation._ledger import TrialLedger
+from georisk.evaluation._metrics import (
+    PERIODS_PER_YEAR,
+    bucket_returns,
+    event_study,
+    forward_returns,
+    hac_slope_t,
+    information_coefficient,
+    max_drawdown,
+    performance_metrics,
+    signal_shocks,
+)
+from georisk.evaluation._stats import (
+    EULER_GAMMA,
+    Significance,
+    block_shuffle,
+    bootstrap_pvalue,
+    deflated_sharpe,
+    deflated_sharpe_from_stats,
+    expected_max_sharpe,
+    moments,
+    newey_west_t,
+    optimal_block_length,
+    placebo_summary,
+    probabilistic_sharpe,
+    probabilistic_sharpe_from_stats,
+    random_shift,
+    significance,
+    spa_test,
+    stationary_bootstrap_indices,
+)
+
+__all__ = [
+    "EULER_GAMMA",
+    "PERIODS_PER_YEAR",
+    "Significance",
+    "TrialLedger",
+    "block_shuffle",
+    "bootstrap_pvalue",
+    "bucket_returns",
+    "deflated_sharpe",
+    "deflated_sharpe_from_stats",
+    "event_study",
+    "expected_max_sharpe",
+    "forward_returns",
+    "hac_slope_t",
+    "information_coefficient",
+    "max_drawdown",
+    "moments",
+    "newey_west_t",
+    "optimal_block_length",
+    "performance_metrics",
+    "placebo_summary",
+    "probabilistic_sharpe",
+    "probabilistic_sharpe_from_stats",
+    "random_shift",
+    "signal_shocks",
+    "significance",
+    "spa_test",
+    "stationary_bootstrap_indices",
+]

@@ -1,0 +1,1 @@
+"""Tests of stage 6a: positions, the engine, walk-forward."""
