@@ -281,12 +281,14 @@ def plot_equity(result: BacktestResult | pd.Series, ax: Any = None) -> Any:
         dd = (net / peak - 1.0).to_numpy(dtype=float)
         pos = int(np.argmin(dd))
         if dd[pos] < 0:
+            # a trough near either end is labelled inwards, so the label stays inside the axes
+            where = pos / max(len(net) - 1, 1)
             ax.annotate(
                 f"max drawdown {dd[pos]:.1%}",
                 xy=(net.index[pos], float(net.iloc[pos])),
                 xytext=(0, -4),
                 textcoords="offset points",
-                ha="center",
+                ha="right" if where > 0.85 else "left" if where < 0.15 else "center",
                 va="top",
                 fontsize=8,
                 color="tab:red",

@@ -989,7 +989,7 @@ def _honesty_rows(honesty: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def report_html(
-    result: PipelineResult, *, title: str | None = None, dpi: int = 80, seeds: int = VALIDATION_SEEDS
+    result: PipelineResult, *, title: str | None = None, dpi: int = 100, seeds: int = VALIDATION_SEEDS
 ) -> str:
     """Render the tear sheet of a pipeline run as one self-contained HTML document.
 
@@ -999,7 +999,7 @@ def report_html(
         From :func:`georisk.pipeline.run`.
     title : str, optional
         Page title; "georisk tear sheet" with the last session when None.
-    dpi : int, default 80
+    dpi : int, default 100
         Resolution of the embedded PNG charts.
     seeds : int, default :data:`VALIDATION_SEEDS`
         Shuffled placebo states of the validation table (:func:`validation_of`).
@@ -1077,7 +1077,7 @@ def write_report(
     path: str | Path,
     *,
     title: str | None = None,
-    dpi: int = 80,
+    dpi: int = 100,
     seeds: int = VALIDATION_SEEDS,
 ) -> Path:
     """Write :func:`report_html` to ``path`` atomically and return the path.
@@ -1090,7 +1090,7 @@ def write_report(
         The ``.html`` file to write (its folder is created if needed).
     title : str, optional
         Page title.
-    dpi : int, default 80
+    dpi : int, default 100
         Resolution of the charts.
     seeds : int, default :data:`VALIDATION_SEEDS`
         Shuffled placebo states of the validation table.
