@@ -445,6 +445,7 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             "missed": lex.missed,
             "missed_after": lex.missed_after,
         }
+        self._categories = categories
         self._matcher = _Matcher(categories)
         # first tokens for the chunk path: 1 starts a phrase that adds to a sum, 2 any other phrase
         codes = dict.fromkeys(self._matcher.first_tokens, 2)

@@ -5,15 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from georisk._progress import Progress
 from georisk.errors import ConfigError
 
-__all__ = ["PROGRESS_CHUNK", "default_scorer", "score_articles", "score_stream", "scorer_from_config"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "PROGRESS_CHUNK",
+    "check_scorer_output",
+    "default_scorer",
+    "score_articles",
+    "score_stream",
+    "scorer_from_config",
+]
 
 #: Articles per chunk when ``score_articles`` draws a progress bar without a ``chunk_size``.
 PROGRESS_CHUNK = 1000
+#: Articles per chunk when ``score_articles`` gets no ``chunk_size``: memory stays flat
+#: however many articles there are (scores do not depend on chunking).
+DEFAULT_CHUNK = 2000
+#: Columns of an article frame a scorer reads unless it says otherwise (a ``required_columns``
+#: attribute); ``title`` is read when present.
+REQUIRED_COLUMNS = ("text",)
 
 
 def default_scorer(conflict: Any = None) -> Any:
@@ -93,9 +108,76 @@ def _check_parallel(chunk_size: int | None, n_jobs: int) -> None:
         raise ConfigError(f"n_jobs={n_jobs!r} must be a positive integer or -1 (all cores)")
 
 
+def _name(scorer: Any) -> str:
+    return type(scorer).__name__
+
+
+def _required_columns(scorer: Any) -> tuple[str, ...]:
+    cols = getattr(scorer, "required_columns", REQUIRED_COLUMNS)
+    return (cols,) if isinstance(cols, str) else tuple(cols)
+
+
+def _check_input(scorer: Any, chunk: Any) -> None:
+    """A frame chunk must hold the columns the scorer reads (its ``required_columns``, ``text`` by default)."""
+    if isinstance(chunk, pd.DataFrame):
+        missing = [c for c in _required_columns(scorer) if c not in chunk.columns]
+        if missing:
+            raise ConfigError(
+                f"the articles have no {missing[0]!r} column, which {_name(scorer)} reads "
+                f"(it needs {list(_required_columns(scorer))}); build the frame with georisk.load_articles, "
+                f"or add the column"
+            )
+
+
+def check_scorer_output(scorer: Any, values: Any, n_rows: int) -> pd.DataFrame:
+    """Check a scorer's ``transform`` output against the scorer contract; return it as a frame.
+
+    The contract: one row per text and the columns :data:`~georisk.scoring.SCORE_COLUMNS`
+    (more are ignored).
+
+    Raises
+    ------
+    ConfigError
+        Naming the missing columns, or the row count, and the fix.
+    """
+    from georisk.scoring._lexicon import SCORE_COLUMNS
+
+    if not isinstance(values, pd.DataFrame):
+        raise ConfigError(
+            f"{_name(scorer)}.transform returned a {type(values).__name__}, not a DataFrame; a georisk scorer "
+            f"returns a DataFrame with the columns {SCORE_COLUMNS}, one row per text"
+        )
+    missing = [c for c in SCORE_COLUMNS if c not in values.columns]
+    if missing:
+        raise ConfigError(
+            f"{_name(scorer)}.transform returned no {missing[0]!r} column (missing: {missing}); a georisk scorer "
+            f"returns the columns {SCORE_COLUMNS}: add the missing ones to its output (0.0 where it has no opinion)"
+        )
+    if len(values) != n_rows:
+        raise ConfigError(
+            f"{_name(scorer)}.transform returned {len(values)} rows for {n_rows} texts; a georisk scorer returns "
+            "one row per text, in order"
+        )
+    return values
+
+
 def _transform_chunk(scorer: Any, chunk: Any, evidence: bool) -> tuple[pd.DataFrame, list[str] | None]:
-    values = pd.DataFrame(scorer.transform(chunk))
-    expl = scorer.explain(chunk) if evidence and hasattr(scorer, "explain") else None
+    _check_input(scorer, chunk)
+    try:
+        raw = scorer.transform(chunk)
+        expl = scorer.explain(chunk) if evidence and hasattr(scorer, "explain") else None
+    except KeyError as exc:
+        # a custom scorer reading a column the frame lacks: name it instead of a bare KeyError
+        cols = list(chunk.columns) if isinstance(chunk, pd.DataFrame) else None
+        key = exc.args[0] if exc.args else None
+        if cols is not None and isinstance(key, str) and key not in cols:
+            raise ConfigError(
+                f"{_name(scorer)} reads the column {key!r}, which the articles lack (they have {cols}); add the "
+                f"column to the article frame, or give the scorer a required_columns attribute naming what it reads"
+            ) from exc
+        raise
+    n_rows = len(chunk)
+    values = check_scorer_output(scorer, pd.DataFrame(raw) if isinstance(raw, np.ndarray) else raw, n_rows)
     return values, expl
 
 
@@ -170,15 +252,16 @@ def score_articles(
         The frame from :func:`georisk.load_articles`, or any frame with ``published_at``
         and ``text`` (``title`` and ``id`` optional; a missing ``id`` is the row label).
     scorer : estimator, optional
-        Any fitted or unfitted transformer returning :data:`SCORE_COLUMNS`; the default
-        :class:`~georisk.scoring.BlendedScorer` (lexicon and supervised model, half each)
-        when None. An unfitted scorer is fitted without labels.
+        Any fitted or unfitted transformer keeping the scorer contract (see Notes); the
+        default :class:`~georisk.scoring.BlendedScorer` (lexicon and supervised model,
+        half each) when None. An unfitted scorer is fitted without labels.
     evidence : bool, default True
         Add an ``evidence`` column with the phrases that drove each score (when the
-        scorer has an ``explain`` method).
+        scorer has an ``explain`` method). Evidence is computed only when asked for;
+        ``evidence=False`` is the fast path.
     chunk_size : int, optional
-        Score this many articles at a time (memory stays flat); all at once when None
-        and ``n_jobs == 1``.
+        Score this many articles at a time; :data:`DEFAULT_CHUNK` (2,000) when None, so
+        memory stays flat however many articles there are.
     n_jobs : int, default 1
         Worker processes; chunks are scored in parallel when > 1 (or -1 for all cores).
     progress : bool, optional
@@ -199,9 +282,22 @@ def score_articles(
         ``id``, ``published_at``, then the score columns in [0, 1], then ``evidence``;
         one row per article, with the index of ``articles``.
 
+    Raises
+    ------
+    ConfigError
+        If ``articles`` lacks a column, or the scorer breaks its contract; the message
+        names the column and the fix.
+
     Notes
     -----
     Scores of one article depend on that article alone, so scoring never looks ahead.
+
+    The scorer contract: ``transform`` takes a chunk of the article frame (or a list of
+    texts) and returns a DataFrame with one row per article and the columns
+    :data:`SCORE_COLUMNS` (values are clipped to [0, 1]); the frame holds the columns the
+    scorer names in a ``required_columns`` attribute (``("text",)`` when it has none;
+    ``title`` is read when present). Each is checked, and a breach is a
+    :class:`~georisk.errors.ConfigError` naming the column, never a bare ``KeyError``.
     See :class:`~georisk.scoring.BlendedScorer` for the blend and
     :class:`~georisk.scoring.LexiconScorer` for the lexicon formulas.
 
@@ -232,13 +328,17 @@ def score_articles(
             raise ConfigError(f"articles has no {col!r} column; build it with georisk.load_articles")
     _check_parallel(chunk_size, n_jobs)
     scorer = _scorer_for(scorer, conflict)
+    _check_input(scorer, articles.iloc[:0])
     if not _is_fitted(scorer):
         scorer.fit()
     n = len(articles)
     bar = Progress(n, "scoring", enabled=progress, unit="article")
     if chunk_size is None and n_jobs == 1 and bar.show and n > PROGRESS_CHUNK:
         chunk_size = PROGRESS_CHUNK
-    size = chunk_size or (max(1, -(-n // (2 * max(n_jobs, 2)))) if n_jobs != 1 else max(n, 1))
+    if chunk_size is None:
+        # streamed by default; with workers, at least two chunks per worker
+        chunk_size = DEFAULT_CHUNK if n_jobs == 1 else max(1, min(DEFAULT_CHUNK, -(-n // (2 * max(n_jobs, 2)))))
+    size = chunk_size
     parts: list[pd.DataFrame] = []
     with bar:
         chunks = (articles.iloc[i : i + size] for i in range(0, n, size))
@@ -250,9 +350,6 @@ def score_articles(
         values.index = articles.index
     else:
         values = pd.DataFrame(columns=[*SCORE_COLUMNS, *(["evidence"] if evidence else [])], index=articles.index)
-    missing = [c for c in SCORE_COLUMNS if c not in values.columns]
-    if missing:
-        raise ConfigError(f"the scorer returned no {missing} column(s); a georisk scorer must return {SCORE_COLUMNS}")
     ids = articles["id"] if "id" in articles.columns else pd.Series(articles.index.astype(str), index=articles.index)
     out = pd.concat([ids.rename("id"), articles["published_at"], values[SCORE_COLUMNS].astype(float)], axis=1)
     if evidence and "evidence" in values.columns:
