@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from georisk.backtesting import BacktestResult, backtest, target_positions
@@ -380,16 +381,19 @@ def scores_cached(articles: pd.DataFrame, config: GeoriskConfig) -> pd.DataFrame
     store = ArticleStore(store_dir)
     key = score_key(config)
     cached = store.read_scores(key)
-    ids = articles["id"].astype(str)
-    missing = ~ids.isin(cached["id"])
+    ids = articles["id"].astype(str).to_numpy(dtype=object)
+    pos = pd.Index(cached["id"].astype(str).to_numpy(dtype=object)).get_indexer(ids)
+    missing = pos < 0
+    table = cached[SCORE_COLUMNS].to_numpy(dtype=float) if len(cached) else np.empty((0, len(SCORE_COLUMNS)))
     if missing.any():
-        fresh = score(articles[missing.to_numpy()])
+        fresh = score(articles[missing])
         store.write_scores(key, fresh[["id", *SCORE_COLUMNS]])
-        cached = pd.concat([cached, fresh[["id", *SCORE_COLUMNS]].astype({"id": str})], ignore_index=True)
+        pos = pos.copy()
+        pos[missing] = len(table) + np.arange(int(missing.sum()))
+        table = np.vstack([table, fresh[SCORE_COLUMNS].to_numpy(dtype=float)])
     else:
         log.info("all %d articles were scored before (score cache %s)", len(articles), key)
-    values = cached.set_index("id").reindex(ids.to_numpy())[SCORE_COLUMNS].astype(float)
-    values.index = articles.index
+    values = pd.DataFrame(table[pos], columns=SCORE_COLUMNS, index=articles.index)
     return pd.concat([articles[["id", "published_at"]], values], axis=1)
 
 
