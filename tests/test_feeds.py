@@ -515,3 +515,51 @@ def test_gdelt_rolling_window_clamps_since(tmp_path: Any, server: FakeServer, ca
     first = parse_qs(urlsplit(server.requests[0][0]).query)
     assert first["startdatetime"] == [(NOW - pd.Timedelta(days=90)).strftime("%Y%m%d%H%M%S")]
     assert "searches the last 90 days only" in caplog.text
+
+
+# ---------------------------------------------------------------------------------------
+# full text (optional)
+
+PAGE = b"""<!DOCTYPE html><html><head><title>Grain talks | Example</title></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Ukraine and Russia agree on grain corridor talks</h1>
+<p>Negotiators from Kyiv and Moscow will meet in Istanbul next week to discuss reopening the Black Sea grain corridor, Turkish officials said on Friday.</p>
+<p>The United Nations welcomed the announcement and said shipping insurers were watching the talks closely, as wheat futures fell in Chicago.</p>
+</article><footer>Cookie settings. Subscribe to our newsletter.</footer></body></html>"""
+
+
+def test_fulltext_replaces_the_summary_of_new_articles(tmp_path: Any, server: FakeServer) -> None:
+    pytest.importorskip("trafilatura")
+    feed = RSS.replace(b"https://news.example.org", server.url.encode())  # every page on 127.0.0.1
+    server.routes["/world.rss"] = [(200, {}, feed)]
+    server.routes["/world/2024/jun/28/grain-talks"] = [(200, {"Content-Type": "text/html"}, PAGE)]
+    acfg = ArticlesConfig(
+        source="store",
+        store=tmp_path / "store",
+        feeds=(FeedConfig(name="world", url=server.url + "/world.rss"),),
+        fulltext=True,
+        retries=0,
+    )
+    fetch_articles(acfg, now=NOW, sleep=no_sleep)
+    frame = ArticleStore(acfg.store).read()  # type: ignore[arg-type]
+    grain = frame[frame["title"].str.startswith("Ukraine and Russia")].iloc[0]
+    assert "Black Sea grain corridor" in grain["text"] and "Cookie settings" not in grain["text"]
+    other = frame[frame["title"].str.startswith("Kremlin")].iloc[0]  # its page is a 404: the summary is kept
+    assert "talks with Kyiv were off" in other["text"]
+
+
+def test_missing_trafilatura_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from georisk.feeds._fulltext import extract_text
+
+    real = builtins.__import__
+
+    def fake(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "trafilatura":
+            raise ImportError("No module named 'trafilatura'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+    with pytest.raises(OptionalDependencyError, match=r'pip install "georisk\[fulltext\]"'):
+        extract_text(PAGE)
