@@ -19,11 +19,17 @@ import numpy as np
 import pandas as pd
 
 from georisk.errors import ConfigError
-from georisk.evaluation._metrics import PERIODS_PER_YEAR, performance_metrics
-from georisk.evaluation._stats import block_shuffle, placebo_summary, random_shift, significance
+from georisk.evaluation import (
+    PERIODS_PER_YEAR,
+    block_shuffle,
+    performance_metrics,
+    placebo_summary,
+    random_shift,
+    significance,
+)
 
 if TYPE_CHECKING:
-    from georisk.evaluation._ledger import TrialLedger
+    from georisk.evaluation import TrialLedger
 
 __all__ = [
     "STRATEGIES",

@@ -26,9 +26,15 @@ from georisk.backtesting._engine import (
     simulate,
 )
 from georisk.errors import ConfigError
-from georisk.evaluation._ledger import TrialLedger
-from georisk.evaluation._metrics import PERIODS_PER_YEAR, performance_metrics
-from georisk.evaluation._stats import block_shuffle, placebo_summary, random_shift, significance
+from georisk.evaluation import (
+    PERIODS_PER_YEAR,
+    TrialLedger,
+    block_shuffle,
+    performance_metrics,
+    placebo_summary,
+    random_shift,
+    significance,
+)
 
 __all__ = ["DEFAULT_CONFIG", "SweepResult", "WalkForwardResult", "expand_grid", "sweep", "walk_forward"]
 
