@@ -1,6 +1,7 @@
 """Article store benchmark: import, size, fetch and a warm one-session export at 100,000 articles.
 
-SYNTHETIC data: the bundled sample's articles repeated with new ids, URLs and times over
+SYNTHETIC data (and, when ``../shared/data`` is present, the real headlines for the
+store's size): the bundled sample's articles repeated with new ids, URLs and times over
 2022-2024 (title plus a summary-sized text, as feeds deliver them). Prints:
 
 - the time to import 100,000 articles and the store's size on disk per 100,000 articles;
@@ -138,6 +139,20 @@ def main() -> None:
         compute_stages(cfg, articles, prices, as_of="2024-12-31")
         t_stages = time.perf_counter() - t
         print(f"  of which: load_inputs {t_load:.2f} s (store read), compute_stages {t_stages:.2f} s")
+
+        shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+        if (shared / "news-ruwa").is_dir():  # real headlines and summaries: the size a real store takes
+            from benchmarks.shared_data import load_headlines
+
+            real, _ = load_headlines(shared)
+            real_store = ArticleStore(Path(tmp) / "real")
+            t = time.perf_counter()
+            res = real_store.append(real, feed="import", backfill=True)
+            mb = size_of(real_store.articles_dir) / 1e6
+            print(
+                f"real headlines (RUWA, Guardian, BBC; ../shared/data): {res.added:,} articles imported in "
+                f"{time.perf_counter() - t:.2f} s, {mb:.1f} MB, {mb * 100_000 / res.added:.1f} MB per 100,000 articles"
+            )
 
 
 if __name__ == "__main__":
