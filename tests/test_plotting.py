@@ -287,8 +287,11 @@ def test_premium_bands_draw_both_panels(pipeline_result):
     axes = gp.plot_premium_bands(pipeline_result.premium)
     assert len(axes) == 2 and all(ax.has_data() for ax in axes)
     assert axes[0].get_ylabel() == "GRPI (bp)" and axes[1].get_ylabel() == "oil premium (USD/bbl)"
-    with pytest.raises(ConfigError, match="grpi_lo"):
-        gp.plot_premium_bands(pipeline_result.premium[["grpi"]])
+    with pytest.raises(ConfigError, match="grpi"):
+        gp.plot_premium_bands(pipeline_result.premium[["state"]])
+    # the superseded loading model has no bands: its premium is drawn without them
+    bare = gp.plot_premium_bands(pipeline_result.premium[["grpi", "oil_premium_usd"]])
+    assert all(ax.has_data() for ax in bare) and not bare[0].collections
 
 
 def test_sleeve_pnl_lines_and_total(pipeline_result):

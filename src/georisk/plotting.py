@@ -608,8 +608,9 @@ def plot_premium_bands(
     Parameters
     ----------
     premium : pandas.DataFrame
-        From :func:`georisk.risk_premium`: ``grpi``, ``grpi_lo``, ``grpi_hi`` and, when
-        present, ``oil_premium_usd`` with ``_lo`` and ``_hi``.
+        From :func:`georisk.risk_premium`: ``grpi`` and, when present, ``grpi_lo``,
+        ``grpi_hi`` and ``oil_premium_usd`` with ``_lo`` and ``_hi`` (a band is drawn
+        where both ends are present).
     axes : sequence of two matplotlib.axes.Axes, optional
         Where to draw; a new two-row figure when None.
     band : float, default 0.90
@@ -624,7 +625,7 @@ def plot_premium_bands(
     -------
     numpy.ndarray of matplotlib.axes.Axes
     """
-    _require(premium, ["grpi", "grpi_lo", "grpi_hi"], "premium", "pass the frame returned by georisk.risk_premium")
+    _require(premium, ["grpi"], "premium", "pass the frame returned by georisk.risk_premium")
     axes = new_figure(2, 1, width=8.0, height=2.0) if axes is None else axes
     panels = (("grpi", 1e4, "GRPI (bp)", "tab:blue"), ("oil_premium_usd", 1.0, "oil premium (USD/bbl)", "tab:orange"))
     for ax, (col, scale, label, color) in zip(axes, panels, strict=True):

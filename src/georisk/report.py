@@ -643,13 +643,14 @@ def _validation_sections(v: PremiumValidation) -> list[str]:
     """The premium model's validation table: monthly oil premium and CAR with placebos, placebo runs, events."""
     esc = html.escape
     band = f"{v.band:.0%}"
-    shuffle = f"state shuffled in {v.block}-session blocks, mean of {v.seeds} seed(s)"
-    shift = f"state shifted by {v.shift} sessions" if v.shift else "no shifted placebo"
+    shuffle = f"state shuffled in {v.block}-session blocks (mean of {v.seeds} seed(s))"
+    shift = f"with the state shifted by {v.shift} sessions" if v.shift else "no shifted placebo (too few sessions)"
+    runs = f"{v.seeds} shuffled seed(s)" + (f" and a shift of {v.shift} sessions" if v.shift else "")
     car = (
-        f"market-model CAR of {v.oil_ticker} since {v.car_start.date()} (beta to the benchmark over the year "
-        "before), in USD/bbl"
+        f"beside the market-model CAR of {v.oil_ticker} since {v.car_start.date()} (beta to the benchmark over the "
+        "year before), in USD/bbl"
         if v.car_start is not None
-        else f"no CAR: too few prices of {v.oil_ticker} to estimate its beta"
+        else f"(no CAR of {v.oil_ticker}: too few of its prices to estimate a beta)"
     )
     monthly = v.monthly.rename(
         columns={
@@ -696,13 +697,13 @@ def _validation_sections(v: PremiumValidation) -> list[str]:
     hits = int(v.events["as_expected"].sum()) if len(v.events) else 0
     return [
         f"<h3>Oil premium by month, with placebos ({band} bands)</h3>",
-        f'<p class="meta">Monthly means of the oil premium and its band beside the {esc(car)}. The last three '
+        f'<p class="meta">Monthly means of the oil premium and its band {esc(car)}. The last three '
         f"columns: share of the month's sessions whose GRPI band excludes zero, with the news state, with the "
-        f"{esc(shuffle)}, and with the {esc(shift)} (about {1 - v.band:.0%} by chance).</p>",
+        f"{esc(shuffle)}, and {esc(shift)} (about {1 - v.band:.0%} by chance).</p>",
         _frame_table(monthly, fmt_month, "month") if len(monthly) else '<p class="meta">No premium yet.</p>',
         "<h3>Placebo runs</h3>",
-        f'<p class="meta">The same premium model rerun on placebo states ({v.seeds} shuffled seed(s) and one '
-        f"shift; georisk.premium.validation_table): the share of all sessions whose GRPI band excludes zero. "
+        f'<p class="meta">The same premium model rerun on placebo states ({esc(runs)}; '
+        f"georisk.premium.validation_table): the share of all sessions whose GRPI band excludes zero. "
         "A news state well above its placebos is evidence the bands do not exclude zero by construction.</p>",
         _frame_table(placebo, fmt_placebo, "state"),
         "<h3>Event windows</h3>",
@@ -756,13 +757,20 @@ def _performance_sections(result: PipelineResult, validation: PremiumValidation 
             return _fmt(_num(v), "+.2f")
         return _pct(_num(v))
 
+    banded = "grpi_lo" in result.premium.columns
+    no_valid = (
+        "No premium yet (warm-up)."
+        if banded
+        else "This premium has no bands or standard errors (the superseded method = &quot;loading&quot;): "
+        "nothing to validate; the response model (method = &quot;response&quot;) has them."
+    )
     return [
         f"<h2>Premium validation ({band:.0%} bands)</h2>",
         '<p class="meta">Latest premium with its band and t; the share of sessions whose band excludes zero '
         f"(about {1 - band:.0%} by chance when there is no premium); the response of each sleeve's abnormal "
         "return to a unit news shock (bp) and its t, at the last session.</p>",
-        _frame_table(valid, fmt_valid) if len(valid) else '<p class="meta">No premium yet (warm-up).</p>',
-        *(_validation_sections(validation) if validation is not None else []),
+        _frame_table(valid, fmt_valid) if len(valid) else f'<p class="meta">{no_valid}</p>',
+        *(_validation_sections(validation) if validation is not None and banded else []),
         "<h2>Benchmark comparison</h2>",
         '<p class="meta">Net returns of the strategy and the benchmark sleeve over the sessions the strategy '
         "traded; beta and correlation of the strategy to the benchmark.</p>",
@@ -855,12 +863,13 @@ def _summary_rows(result: PipelineResult) -> list[tuple[str, str]]:
                 value += f" [{lo}, {hi}]"
             return value
 
-        rows.append(("GRPI (bp, 90% band)", banded("grpi", 1e4, "+.1f")))
+        with_band = f", {float(result.config.premium.band):.0%} band" if "grpi_lo" in row else ""
+        rows.append((f"GRPI (bp{with_band})", banded("grpi", 1e4, "+.1f")))
         for k in result.positions.columns:
             if f"{k}_premium" in row:
-                rows.append((f"{k} premium (bp, 90% band)", banded(f"{k}_premium", 1e4, "+.1f")))
+                rows.append((f"{k} premium (bp{with_band})", banded(f"{k}_premium", 1e4, "+.1f")))
         if "oil_premium_usd" in row:
-            rows.append(("oil premium (USD/bbl, 90% band)", banded("oil_premium_usd", 1.0, "+.2f")))
+            rows.append((f"oil premium (USD/bbl{with_band})", banded("oil_premium_usd", 1.0, "+.2f")))
     try:
         summary = bt.summary()["value"]
         rows += [

@@ -133,6 +133,8 @@ def block_shuffle(values: pd.Series, block: int, seed: int) -> pd.Series:
 
 
 def _excludes(premium: pd.DataFrame) -> pd.Series:
+    if "grpi_lo" not in premium.columns or "grpi_hi" not in premium.columns:  # a model without bands
+        return pd.Series(dtype=float)
     d = premium[["grpi_lo", "grpi_hi"]].dropna()
     return ((d["grpi_lo"] > 0) | (d["grpi_hi"] < 0)).astype(float)
 
@@ -353,6 +355,8 @@ def validation_table(
         return signal.assign(**{pcfg.state: values.reindex(state.index)})
 
     placebos: dict[str, pd.DataFrame] = {}
+    if "grpi_lo" not in prem.columns:  # the superseded loading model has no bands: no placebo to count
+        seeds, shift = 0, 0
     for seed in range(seeds):
         placebos[f"shuffled, seed {seed}"] = model(with_state(block_shuffle(defined, block, seed)), quiet=True)
     n_shift = shift if len(defined) >= 2 * shift else len(defined) // 2
