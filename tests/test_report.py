@@ -494,3 +494,16 @@ def test_tear_sheet_shows_the_validation_table(html_text: str, pipeline_result):
         assert f">{r['band_excludes_zero'] * 100:.1f}%<" in html_text
     assert f"as expected: {int(v.events['as_expected'].sum())} of {len(v.events)}" in html_text
     assert "dashed: the market-model CAR of" in html_text
+
+
+@pytest.mark.slow
+def test_tear_sheet_of_the_loading_model_says_there_is_nothing_to_validate():
+    """The superseded loading model has no bands: the page says so instead of failing."""
+    from georisk.config import GeoriskConfig, PremiumConfig
+    from georisk.pipeline import run
+
+    result = run(GeoriskConfig(premium=PremiumConfig(method="loading", state="escalation_z")))
+    assert "grpi_lo" not in result.premium.columns
+    text = report_html(result, dpi=30)
+    assert "nothing to validate" in text and "<h3>Placebo runs</h3>" not in text
+    assert "<th>GRPI (bp)</th>" in text and "90% band)</th>" not in text
