@@ -16,7 +16,16 @@ from georisk.calendar import session_closes, to_session
 from georisk.config import GeoriskConfig, PremiumConfig, Universe
 from georisk.errors import MissingDataError
 
-__all__ = ["PipelineResult", "StageOutputs", "compute_stages", "load_inputs", "run", "score_key", "scores_cached"]
+__all__ = [
+    "PipelineResult",
+    "StageOutputs",
+    "compute_stages",
+    "load_inputs",
+    "monitored_totals",
+    "run",
+    "score_key",
+    "scores_cached",
+]
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +299,7 @@ def compute_stages(
         min_periods=scfg.min_periods,
         relevance_threshold=scfg.relevance_threshold,
         end=end,
-        monitored=_monitored(config, close),
+        monitored=monitored_totals(config, close),
     )
     premium = premium_from_config(signal, prices, config.universe, pcfg, calendar=scfg.calendar)
     positions = target_positions(
@@ -397,8 +406,21 @@ def scores_cached(articles: pd.DataFrame, config: GeoriskConfig) -> pd.DataFrame
     return pd.concat([articles[["id", "published_at"]], values], axis=1)
 
 
-def _monitored(config: GeoriskConfig, close: pd.Timestamp | None) -> pd.Series | None:
-    """GDELT's daily totals from the store, the days complete by ``close`` only (None without)."""
+def monitored_totals(config: GeoriskConfig, close: pd.Timestamp | None = None) -> pd.Series | None:
+    """GDELT's daily totals of monitored articles from the store, the days complete by ``close``.
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+        ``articles.store`` names the store.
+    close : pandas.Timestamp, optional
+        The cutoff: only days that ended by then (UTC) are kept.
+
+    Returns
+    -------
+    pandas.Series or None
+        Indexed by calendar day; None without a store or totals.
+    """
     if config.articles.store is None:
         return None
     from georisk.articles import ArticleStore

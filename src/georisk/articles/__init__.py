@@ -5,6 +5,7 @@ from georisk.articles._dedupe import MERGED_COLUMNS, find_near_duplicates
 from georisk.articles._record import ARTICLE_COLUMNS, Article, article_id
 from georisk.articles._sources import QUARANTINE_COLUMNS, ArticleLoad, load_articles
 from georisk.articles._store import STORE_COLUMNS, AppendResult, ArticleStore, canonical_url, counting_time
+from georisk.articles._timestamps import DateOnlyPolicy, parse_published, resolve_published
 
 __all__ = [
     "ARTICLE_COLUMNS",
@@ -15,6 +16,7 @@ __all__ = [
     "Article",
     "ArticleLoad",
     "ArticleStore",
+    "DateOnlyPolicy",
     "article_id",
     "canonical_url",
     "clean_text",
@@ -22,4 +24,6 @@ __all__ = [
     "find_near_duplicates",
     "html_to_text",
     "load_articles",
+    "parse_published",
+    "resolve_published",
 ]

@@ -187,10 +187,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _file_mode() -> int:
+    """``0o666`` less the umask, as ``open`` creates a file (``mkstemp`` makes ``0o600``)."""
+    old = os.umask(0o022)
+    os.umask(old)
+    return 0o666 & ~old
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (temporary file, fsync, rename)."""
-    from georisk.market._cache import file_mode
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.name}.", dir=path.parent)
@@ -200,7 +205,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fchmod(fh.fileno(), file_mode())
+            os.fchmod(fh.fileno(), _file_mode())
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException as exc:

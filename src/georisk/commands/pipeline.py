@@ -73,7 +73,7 @@ def read_scores(path: Path) -> Any:
 def cmd_signal_from_scores(args: argparse.Namespace) -> int:
     """``georisk signal --scores FILE``: the signal from scores computed before, nothing rescored."""
     from georisk.calendar import session_closes, to_session
-    from georisk.pipeline import _monitored
+    from georisk.pipeline import monitored_totals
     from georisk.signals import daily_signal
 
     cfg = config_from_args(args)
@@ -92,7 +92,7 @@ def cmd_signal_from_scores(args: argparse.Namespace) -> int:
         min_periods=scfg.min_periods,
         relevance_threshold=scfg.relevance_threshold,
         end=end,
-        monitored=_monitored(cfg, close),
+        monitored=monitored_totals(cfg, close),
     )
     write_or_show(signal, args.out, "signal")
     return 0

@@ -9,8 +9,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from georisk.articles._clean import clean_text, html_to_text
-from georisk.articles._timestamps import parse_published, resolve_published
+from georisk.articles import clean_text, html_to_text, parse_published, resolve_published
 from georisk.errors import OptionalDependencyError
 from georisk.feeds._http import FeedError
 
