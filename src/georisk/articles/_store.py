@@ -619,6 +619,8 @@ class ArticleStore:
             gap = ""
             if st.get("last_status") not in (None, "ok"):
                 gap = f"last fetch failed: {st.get('last_error', st.get('last_status'))}"
+            elif not st:
+                gap = ""  # imported, not fetched: nothing is expected of it
             elif pd.isna(last_new) or (now - last_new) > pd.Timedelta(hours=max_gap_hours):
                 since = "ever" if pd.isna(last_new) else f"since {last_new.isoformat()}"
                 gap = f"no new article {since}"

@@ -138,12 +138,13 @@ def _fetch_rss(
         rows = _with_fulltext(rows, acfg, store, get, feed.name)
         res = store.append(rows, feed=feed.name, seen_at=now, backfill=since is not None)
     except FeedError as exc:
-        store.save_state(feed.name, _log_entry(state, now, "failed", error=str(exc)))
+        why = str(exc).removeprefix(f"{feed.name}: ")
+        store.save_state(feed.name, _log_entry(state, now, "failed", error=why))
         return SourceReport(
             feed.name,
             "failed",
             seconds=time.perf_counter() - t0,
-            error=str(exc),
+            error=why,
             last_success=state.get("last_success", ""),
         )
     state = _log_entry(state, now, "ok", added=res.added, duplicates=res.duplicates, entries=len(rows))
@@ -206,9 +207,10 @@ def _fetch_gdelt(
         if totals is not None and len(totals):
             store.write_monitored(name, totals)
     except FeedError as exc:
-        store.save_state(name, _log_entry(state, now, "failed", error=str(exc)))
+        why = str(exc).removeprefix(f"{name}: ")
+        store.save_state(name, _log_entry(state, now, "failed", error=why))
         return SourceReport(
-            name, "failed", seconds=time.perf_counter() - t0, error=str(exc), last_success=state.get("last_success", "")
+            name, "failed", seconds=time.perf_counter() - t0, error=why, last_success=state.get("last_success", "")
         )
     state = _log_entry(state, now, "ok", added=res.added, duplicates=res.duplicates, entries=len(rows))
     if since is None or pd.Timestamp(state.get("last_end", start)) < now:
