@@ -408,3 +408,15 @@ def test_export_writes_the_briefing_of_a_real_session(shared_dir: Path, tmp_path
     assert re.search(r"\| GRPI \(all sleeves\) \| bp \| [+-]\d", md), md  # a premium, not n/a
     assert "https://www.theguardian.com/" in page
     assert re.search(r"\| oil premium \| USD/bbl \| [+-]\d", md), md
+
+
+@pytest.mark.slow
+def test_a_session_briefed_from_a_later_run_is_the_page_of_that_evening(run_0628):
+    """A backfill briefs each session from one run up to the range's end: the page must not look ahead."""
+    from georisk.pipeline import run
+
+    day = pd.Timestamp("2024-06-14")
+    evening = run(as_of=str(day.date()))
+    same = briefing_markdown(briefing_data(evening, GeoriskConfig(), date=day))
+    later = briefing_markdown(briefing_data(run_0628, GeoriskConfig(), date=day))
+    assert later == same
