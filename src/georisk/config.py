@@ -378,8 +378,9 @@ class ArticlesConfig(_Frozen):
     records that do not.
 
     ``feeds`` (``[[articles.feeds]]``) and ``gdelt`` (``[articles.gdelt]``) are what
-    ``georisk articles fetch`` reads; ``timeout`` and ``deadline`` bound one HTTP call and
-    a whole source's fetch (seconds), ``retries`` the attempts after a 429 or 5xx;
+    ``georisk articles fetch`` reads; ``timeout`` bounds one attempt of an HTTP call and
+    ``deadline`` the whole call, retries and waits included (seconds), ``retries`` the
+    attempts after a 429, a 5xx, a timeout or a dropped connection;
     ``fulltext`` downloads each new article's page (the ``fulltext`` extra), which is
     never needed to score; ``max_feed_gap_hours`` is how long a source may return nothing
     new before ``georisk articles status`` calls it a gap.

@@ -20,6 +20,7 @@ __all__ = [
     "PipelineResult",
     "StageOutputs",
     "compute_stages",
+    "configured_articles",
     "load_inputs",
     "monitored_totals",
     "run",
@@ -89,6 +90,33 @@ def _read_article_files(config: GeoriskConfig, inputs: dict[str, Path]) -> tuple
     return articles, quarantine
 
 
+def configured_articles(config: GeoriskConfig) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
+    """The articles ``[articles]`` names: the store, or files (the bundled sample when none).
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+
+    Returns
+    -------
+    tuple
+        ``(articles, quarantine, input_path)``; ``input_path`` is the store's ``articles``
+        folder (caching scores changes no input) or the file or folder read.
+    """
+    from georisk.articles import QUARANTINE_COLUMNS
+
+    acfg = config.articles
+    if acfg.source == "store":
+        from georisk.articles import ArticleStore
+
+        assert acfg.store is not None  # checked by ArticlesConfig
+        store = ArticleStore(acfg.store)
+        return store.articles(), pd.DataFrame(columns=QUARANTINE_COLUMNS), store.articles_dir
+    holder: dict[str, Path] = {}
+    articles, quarantine = _read_article_files(config, holder)
+    return articles, quarantine, holder["articles"]
+
+
 def load_inputs(
     config: GeoriskConfig, *, strict: bool | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Path]]:
@@ -116,21 +144,10 @@ def load_inputs(
     of its fetch), and the input recorded for the manifest is the store's ``articles``
     folder.
     """
-    from georisk.articles import QUARANTINE_COLUMNS
     from georisk.market import prices_from_config
 
     inputs: dict[str, Path] = {}
-    acfg = config.articles
-    if acfg.source == "store":
-        from georisk.articles import ArticleStore
-
-        assert acfg.store is not None  # checked by ArticlesConfig
-        store = ArticleStore(acfg.store)
-        articles = store.articles()
-        quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
-        inputs["articles"] = store.articles_dir  # the articles only: caching scores changes no input
-    else:
-        articles, quarantine = _read_article_files(config, inputs)
+    articles, quarantine, inputs["articles"] = configured_articles(config)
     pcfg = config.prices if strict is None else config.prices.model_copy(update={"strict": strict})
     loaded, p_path = prices_from_config(pcfg, config.universe)
     prices = loaded.prices

@@ -93,8 +93,10 @@ def config_from_args(args: argparse.Namespace) -> GeoriskConfig:
     cfg = GeoriskConfig.from_toml(args.config) if getattr(args, "config", None) else GeoriskConfig()
     updates: dict[str, object] = {}
     try:
-        if getattr(args, "articles", None):
-            updates["articles"] = ArticlesConfig(**{**cfg.articles.model_dump(), "path": args.articles})
+        if getattr(args, "articles", None):  # a file or folder named on the command line: read it, not the store
+            updates["articles"] = ArticlesConfig(
+                **{**cfg.articles.model_dump(), "path": args.articles, "source": "files"}
+            )
         if getattr(args, "prices", None):
             source = "parquet" if str(args.prices).endswith((".parquet", ".pq")) else "csv"
             updates["prices"] = PricesConfig(**{**cfg.prices.model_dump(), "source": source, "path": args.prices})
