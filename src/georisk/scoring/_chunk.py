@@ -73,39 +73,50 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:
     tokens: list[str] = _chunk_token().findall(big)
     m = len(tokens)
     codes = np.fromiter(map(scorer._codes.get, tokens, repeat(0)), dtype=np.int8, count=m)
-    hyphen = np.fromiter(map(operator.contains, tokens, repeat("-")), dtype=bool, count=m)
-    trigger = codes == 1
-    if hyphen.any():
-        names = scorer._names.first_tokens
-        for i in np.flatnonzero(hyphen).tolist():
-            tok = tokens[i]
-            if tok[0].isalnum() and not names.isdisjoint(tok.split("-")):
-                trigger[i] = True
+    hyphen = np.flatnonzero(np.fromiter(map(operator.contains, tokens, repeat("-")), dtype=bool, count=m))
+    names = scorer._names.first_tokens
+    # hyphenated words with a name in them ("pro-russian"): triggers that take the sentence-by-sentence rules
+    named = np.asarray(
+        [i for i in hyphen.tolist() if tokens[i][0].isalnum() and not names.isdisjoint(tokens[i].split("-"))],
+        dtype=np.int64,
+    )
     # sentence k spans tokens bounds[k-1] + 1 .. bounds[k] - 1 (bounds[-1] read as -1)
-    bounds = np.append(np.flatnonzero(codes >= 3), m)
+    bounds = np.append(np.flatnonzero((codes == 3) | (codes == 4)), m)
     text_of = np.concatenate([[0], np.cumsum(codes[bounds[:-1]] == 4)])
-    segs = np.unique(np.searchsorted(bounds, np.flatnonzero(trigger)))
-    if segs.size == 0:
+    triggers = np.union1d(np.flatnonzero((codes == 1) | (codes == 5) | (codes == 8)), named)
+    if triggers.size == 0:
         return out
-    cand = np.flatnonzero((codes == 1) | (codes == 2))
+    seg_of = np.searchsorted(bounds, triggers)
+    # a word that may start a longer trigger phrase is complex where the next word continues one
+    pairs = scorer._trigger_pairs
+    longer = [i for i in np.flatnonzero(codes == 8).tolist() if i + 1 < m and (tokens[i], tokens[i + 1]) in pairs]
+    marks = np.union1d(np.union1d(np.flatnonzero((codes >= 5) & (codes != 8)), named), np.asarray(longer, np.int64))
+    slow = np.intersect1d(np.unique(seg_of), np.searchsorted(bounds, marks))
+    # sentences whose triggers are all simple: their words' weights add, one row per word
+    simple = triggers[((codes[triggers] == 1) | (codes[triggers] == 8)) & ~np.isin(seg_of, slow)]
+    if simple.size:
+        ids = [scorer._simple_ids[tokens[i]] for i in simple.tolist()]
+        np.add.at(out, text_of[np.searchsorted(bounds, simple)], scorer._simple_weights[ids])
+    if slow.size == 0:
+        return out
+    cand = np.flatnonzero((codes == 1) | (codes == 2) | (codes == 5) | (codes == 7) | (codes == 8))
     cand_seg = np.searchsorted(bounds, cand)
-    c_lo = np.searchsorted(cand_seg, segs, side="left")
-    c_hi = np.searchsorted(cand_seg, segs, side="right")
-    hy_seg = np.searchsorted(bounds, np.flatnonzero(hyphen))
-    has_hy = np.isin(segs, hy_seg)
-    lo = np.where(segs == 0, 0, bounds[segs - 1] + 1)
-    hi = bounds[segs]
+    c_lo = np.searchsorted(cand_seg, slow, side="left")
+    c_hi = np.searchsorted(cand_seg, slow, side="right")
+    has_hy = np.isin(slow, np.searchsorted(bounds, hyphen))
+    lo = np.where(slow == 0, 0, bounds[slow - 1] + 1)
+    hi = bounds[slow]
     cand_list = cand.tolist()
     rows: dict[int, dict[str, float]] = {}
     for t, a, b, s, e, h in zip(
-        text_of[segs].tolist(), c_lo.tolist(), c_hi.tolist(), lo.tolist(), hi.tolist(), has_hy.tolist(), strict=True
+        text_of[slow].tolist(), c_lo.tolist(), c_hi.tolist(), lo.tolist(), hi.tolist(), has_hy.tolist(), strict=True
     ):
         sums = rows.get(t)
         if sums is None:
             sums = rows[t] = dict.fromkeys(SUM_KEYS, 0.0)
         scorer._sentence(tokens[s:e], sums, None, [p - s for p in cand_list[a:b]], h)
     for t, sums in rows.items():
-        out[t] = [sums[k] for k in SUM_KEYS]
+        out[t] += [sums[k] for k in SUM_KEYS]
     return out
 
 

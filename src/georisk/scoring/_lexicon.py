@@ -447,18 +447,64 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         }
         self._categories = categories
         self._matcher = _Matcher(categories)
-        # first tokens for the chunk path: 1 starts a phrase that adds to a sum, 2 any other phrase
-        codes = dict.fromkeys(self._matcher.first_tokens, 2)
-        codes.update((p.split()[0], 1) for cat in TRIGGERS for p in categories[cat])
-        codes.update({"\n": 3, "\x01": 4})  # sentence and text breaks
-        self._codes = codes
         self._names = _Matcher({"actors": lex.actors, "context": lex.context})
-        self._generic = frozenset(tuple(t.split()) for t in lex.generic_peace)
         self._exclusions = _Matcher({"x": lex.exclusions})
+        self._codes, self._simple_ids, self._simple_weights = self._chunk_codes(categories)
+        self._generic = frozenset(tuple(t.split()) for t in lex.generic_peace)
         self._breaks = _PUNCT_BREAKS | lex.scope_breaks
         self._stops = self._breaks | lex.end_stops
         self.n_features_in_ = 1
         return self
+
+    def _chunk_codes(
+        self, categories: dict[str, dict[str, float]]
+    ) -> tuple[dict[str, int], dict[str, int], np.ndarray]:
+        """Token classes for :func:`~georisk.scoring._chunk.chunk_sums`, and the weights of simple names.
+
+        Codes: 1, a *simple* trigger (every trigger phrase it starts is that one word, of a
+        summed category: its weights just add); 8, the same but it also starts longer
+        trigger phrases (simple where the next word does not continue one of them,
+        ``_trigger_pairs``); 5, any other first word of a trigger phrase; 2, the first word
+        of a modifier phrase only; 7, that and the first word of an exclusion; 6, the first
+        word of an exclusion only; 3 and 4, sentence and text breaks. Returns the codes, the row of each simple
+        trigger in the weight table, and that table (rows by :data:`SUM_KEYS`).
+        """
+        summed = dict(_SUMMED)
+        keys = {k: i for i, k in enumerate(SUM_KEYS)}
+        trig: dict[str, list[tuple[int, str, float]]] = {}
+        for cat in TRIGGERS:
+            for phrase, weight in categories[cat].items():
+                toks = phrase.split()
+                trig.setdefault(toks[0], []).append((len(toks), cat, weight))
+        codes = dict.fromkeys(self._matcher.first_tokens, 2)
+        ids: dict[str, int] = {}
+        rows: list[np.ndarray] = []
+        pairs: set[tuple[str, str]] = set()
+        for first, found in trig.items():
+            if any(k == 1 and cat not in summed for k, cat, _ in found):
+                codes[first] = 5
+                continue
+            codes[first] = 1
+            row = np.zeros(len(SUM_KEYS))
+            for k, cat, weight in found:
+                if k == 1:
+                    row[keys[summed[cat]]] += weight
+                else:
+                    codes[first] = 8
+            for phrase in (p for cat in TRIGGERS for p in categories[cat]):
+                toks = phrase.split()
+                if toks[0] == first and len(toks) > 1:
+                    pairs.add((toks[0], toks[1]))
+            ids[first] = len(rows)
+            rows.append(row)
+        for first in self._exclusions.first_tokens:
+            code = codes.get(first, 0)
+            codes[first] = {0: 6, 1: 5, 2: 7, 8: 5}.get(code, code)
+            ids.pop(first, None)
+        codes.update({"\n": 3, "\x01": 4})
+        self._trigger_pairs = frozenset(pairs)
+        table = np.vstack(rows) if rows else np.zeros((0, len(SUM_KEYS)))
+        return codes, ids, table
 
     def _hyphen_names(self, tokens: list[str], hits: dict[str, list[Span]]) -> None:
         """Add names found inside hyphenated words ("pro-russian", "russia-ukraine", "us-china")."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,9 @@ FORMAT = "georisk-distilled-supervised/1"
 #: scikit-learn's default ``token_pattern``, on lower-cased text.
 _SK_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _ARRAY_KEYS = ("coef", "intercept", "a", "b")
+#: A token between documents: upper-case, so no lower-cased document holds it.
+_SEP_TOKEN = "GEORISKDOCBREAK"
+_DOC_BREAK = f" {_SEP_TOKEN} "
 
 try:  # the Cython loop behind FeatureHasher; fed C-level iterators it hashes without a Python frame per feature
     from sklearn.feature_extraction._hashing_fast import transform as _hashing_transform
@@ -75,14 +78,41 @@ def hashed_word_counts(docs: Sequence[str], n_features: int) -> sp.csr_array:
     """Counts of the word uni- and bigrams of ``docs`` hashed into ``n_features`` columns (float32).
 
     The same matrix as ``HashingVectorizer(ngram_range=(1, 2), n_features=n_features,
-    alternate_sign=False, norm=None, dtype=np.float32).transform(docs)``, without its
-    per-feature Python generator.
+    alternate_sign=False, norm=None, dtype=np.float32).transform(docs)``, computed over the
+    whole chunk at once: the documents are lower-cased and tokenised in one call, separated
+    by a token no lower-cased text holds (upper-case letters), every uni- and bigram is
+    hashed in one pass of scikit-learn's hashing loop, and the rows are assembled with
+    NumPy, dropping the n-grams that touch a separator.
 
     Notes
     -----
-    Column of a feature :math:`f`: :math:`|h(f)| \\bmod n`, with :math:`h` the signed 32-bit
+    Column of a feature :math:`f`: :math:`|h(f)| \bmod n`, with :math:`h` the signed 32-bit
     MurmurHash3 of its UTF-8 bytes (seed 0) and :math:`n` = ``n_features``.
     """
+    n = len(docs)
+    joined = "\x00".join(docs)
+    if _hashing_transform is None or joined.count("\x00") != max(n - 1, 0):
+        return _hashed_word_counts_by_doc(docs, n_features)
+    tokens: list[str] = _SK_TOKEN.findall(joined.lower().replace("\x00", _DOC_BREAK))
+    bigrams = list(map(" ".join, zip(tokens, islice(tokens, 1, None), strict=False)))
+    index, _, _ = _hashing_transform([zip(chain(tokens, bigrams), repeat(1))], n_features, np.float32, False, seed=0)
+    m = len(tokens)
+    sep = np.fromiter(map(_SEP_TOKEN.__eq__, tokens), dtype=bool, count=m)
+    doc = np.cumsum(sep)
+    uni = ~sep
+    bi = uni[:-1] & uni[1:]
+    rows = np.concatenate([doc[uni], doc[:-1][bi]]).astype(np.int32)
+    cols = np.concatenate([index[:m][uni], index[m:][bi]]).astype(np.int32)
+    out = sp.csr_array((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n_features), dtype=np.float32)
+    out.sum_duplicates()
+    if out.indices.dtype != np.int32:  # scikit-learn's estimators take 32-bit indices only
+        out.indices = out.indices.astype(np.int32)
+        out.indptr = out.indptr.astype(np.int32)
+    return out
+
+
+def _hashed_word_counts_by_doc(docs: Sequence[str], n_features: int) -> sp.csr_array:
+    """:func:`hashed_word_counts` document by document (texts holding the separator's NUL character)."""
     if _hashing_transform is None:  # pragma: no cover
         from sklearn.feature_extraction import FeatureHasher
 

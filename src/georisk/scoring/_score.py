@@ -228,7 +228,9 @@ def score_stream(
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
         results = parallel(delayed(_transform_chunk)(scorer, c, evidence) for c in chunks)
     for values, expl in results:
-        frame = values[SCORE_COLUMNS].clip(0.0, 1.0)
+        frame = pd.DataFrame(
+            np.clip(values[SCORE_COLUMNS].to_numpy(dtype=float), 0.0, 1.0), index=values.index, columns=SCORE_COLUMNS
+        )
         if expl is not None:
             frame = frame.assign(evidence=expl)
         yield frame

@@ -32,6 +32,8 @@ SHIPPED_PARAMS = {"max_words": 200, "C": 4.0, "n_features": 2**16}
 
 def _lede(text: str, max_words: int) -> str:
     """The first ``max_words`` words of ``text``; a shorter text as it is (its tokens are the same)."""
+    if len(text) < 2 * max_words:  # a word and the space after it take two characters at least
+        return text
     words = text.split(maxsplit=max_words)
     if len(words) <= max_words:
         return text
