@@ -10,6 +10,7 @@ import pytest
 
 from georisk.calendar import session_closes
 from georisk.config import GeoriskConfig, PricesConfig
+from georisk.errors import MissingDataError
 from georisk.export import export_daily, export_range
 from georisk.export._daily import (
     _ArticleIndex,
@@ -92,6 +93,13 @@ def test_article_digest_is_incremental_and_unchanged() -> None:
     for key, cutoff in closes.items():
         d, cut = pd.Timestamp(key), pd.Timestamp(cutoff)
         assert fast.used(d, cut, cfg.signal.calendar, 5) == slow.used(d, cut, cfg.signal.calendar, 5)
+    # the stale-feed gap by binary search in closes fetched once equals the calendar's count
+    times = fast.times[:: max(len(fast.times) // 12, 1)]
+    for d in closes.index[::25]:
+        for t in times[times <= closes.loc[d].value]:
+            assert fast._gap(int(t), pd.Timestamp(d), "XNYS") == fast._gap_slow(int(t), pd.Timestamp(d), "XNYS")
+    with pytest.raises(MissingDataError, match=r"stale for session 2024-12-31.*7 sessions earlier; at most 5"):
+        _ArticleIndex(articles).used(pd.Timestamp("2024-12-31"), pd.Timestamp(closes.loc["2024-12-20"]), "XNYS", 5)
 
 
 @pytest.mark.slow

@@ -342,6 +342,7 @@ class _ArticleIndex:
         self._running = hashlib.sha256(self.header)
         self._hashed = 0
         self._cutoff = np.iinfo("int64").min
+        self._closes: tuple[str, np.ndarray, pd.DatetimeIndex] | None = None
 
     def used(
         self, d: pd.Timestamp, cutoff: pd.Timestamp, calendar: str, max_gap: int
@@ -361,7 +362,8 @@ class _ArticleIndex:
             self._hashed = n
             first_of_last = int(np.searchsorted(self.times, self.times[n - 1], side="left"))
             last = pd.Timestamp(self.articles["published_at"].iloc[first_of_last])
-            _check_stale(last, d, cutoff, calendar, max_gap)
+            if self._gap(int(self.times[n - 1]), d, calendar) > max_gap:
+                _check_stale(last, d, cutoff, calendar, max_gap)  # raises, naming the gap
             return n, last, {"kind": "frame", "path": None, "sha256": self._running.copy().hexdigest()}
         mask = self.times <= cut
         n = int(mask.sum())
@@ -374,6 +376,29 @@ class _ArticleIndex:
         h = hashlib.sha256(self.header)
         h.update(self.row_hash[mask].tobytes())
         return n, last, {"kind": "frame", "path": None, "sha256": h.hexdigest()}
+
+    def _gap(self, last_ns: int, d: pd.Timestamp, calendar: str) -> int:
+        """Sessions from the one ``last_ns`` counts for to ``d`` (what :func:`_check_stale` measures).
+
+        By binary search in the calendar's closes, fetched once for a whole range; -1
+        (never stale) outside them, where :func:`_check_stale` itself decides.
+        """
+        got = self._closes
+        if got is None or got[0] != calendar or len(got[2]) == 0 or d > got[2][-1]:
+            lo = pd.Timestamp(self.times[0]).tz_localize(None) - pd.Timedelta(days=30) if len(self.times) else d
+            closes = session_closes(calendar, str(lo.date()), str((d + pd.Timedelta(days=400)).date()))
+            got = (calendar, pd.DatetimeIndex(closes).as_unit("ns").asi8, pd.DatetimeIndex(closes.index))
+            self._closes = got
+        _, ns, sessions = got
+        i_last = int(np.searchsorted(ns, last_ns, side="left"))
+        i_d = int(sessions.searchsorted(d))
+        if i_last == 0 or i_last >= len(ns) or i_d >= len(sessions) or sessions[i_d] != d:
+            return self._gap_slow(last_ns, d, calendar)
+        return i_d - i_last
+
+    def _gap_slow(self, last_ns: int, d: pd.Timestamp, calendar: str) -> int:
+        last_session = assign_sessions(pd.DatetimeIndex([pd.Timestamp(last_ns, tz="UTC")]), calendar)[0]
+        return len(session_closes(calendar, str(last_session.date()), str(d.date()))) - 1
 
     def _first(self) -> pd.Timestamp | None:
         return pd.Timestamp(self.articles["published_at"].min()) if len(self.articles) else None
@@ -589,22 +614,24 @@ class _PriceStream:
         final = pd.DataFrame(np.where(has, self.values, np.nan), index=prices.index, columns=prices.columns)
         self.row_hash = pd.util.hash_pandas_object(final, index=True).to_numpy()
         self.never = never
+        self.index_ns = pd.DatetimeIndex(prices.index).as_unit("ns").asi8
+        self.names = [str(c) for c in prices.columns]
         self._running = hashlib.sha256(json.dumps([str(c) for c in prices.columns]).encode())
         self._done = 0  # rows < _done that are ever known are known in full and hashed
         self._cells = 0  # cells handed out by advance
 
-    def advance(self, cutoff: pd.Timestamp) -> dict[str, tuple[pd.DatetimeIndex, np.ndarray]]:
-        """Per ticker, ``(dates, values)`` of the prices first known after the previous cutoff, by ``cutoff``."""
+    def advance(self, cutoff: pd.Timestamp) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per ticker, ``(dates as int64 ns, values)`` of the prices first known after the previous cutoff."""
         cut = pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
         stop = int(np.searchsorted(self.cell_time, cut, side="right"))
         start, self._cells = self._cells, max(stop, self._cells)
         if stop <= start:
             return {}
         rows, cols = self.cell_row[start:stop], self.cell_col[start:stop]
-        out: dict[str, tuple[pd.DatetimeIndex, np.ndarray]] = {}
+        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for j in np.unique(cols):
             r = np.sort(rows[cols == j])
-            out[str(self.prices.columns[j])] = (pd.DatetimeIndex(self.prices.index[r]), self.values[r, j])
+            out[self.names[j]] = (self.index_ns[r], self.values[r, j])
         return out
 
     def digest(self, cutoff: pd.Timestamp) -> tuple[dict[str, Any], pd.Timestamp]:
@@ -634,7 +661,7 @@ def _feed(stream: _PriceStream, tracker: QualityTracker, cutoff: pd.Timestamp) -
     universe = set(tracker.universe.tickers)
     for t, (dates, values) in stream.advance(cutoff).items():
         if t in universe:
-            tracker.add(t, dates, values)
+            tracker.add_ns(t, dates, values)
 
 
 def _quality_warnings(

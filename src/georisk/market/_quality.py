@@ -886,10 +886,13 @@ class QualityTracker:
         ConfigError
             If the lengths differ or a value is not finite.
         """
-        idx = pd.DatetimeIndex(dates).as_unit("ns")
+        self.add_ns(ticker, pd.DatetimeIndex(dates).as_unit("ns").asi8, values)
+
+    def add_ns(self, ticker: str, dates: np.ndarray, values: Sequence[float] | np.ndarray) -> None:
+        """:meth:`add` with the dates as int64 nanoseconds since the epoch (of tz-naive local dates)."""
         vals = np.asarray(values, dtype="float64")
-        if len(idx) != len(vals):
-            raise ConfigError(f"QualityTracker.add({ticker!r}): {len(idx)} dates but {len(vals)} values")
+        if len(dates) != len(vals):
+            raise ConfigError(f"QualityTracker.add({ticker!r}): {len(dates)} dates but {len(vals)} values")
         if len(vals) and not np.isfinite(vals).all():
             raise ConfigError(f"QualityTracker.add({ticker!r}): values must be finite (drop empty rows first)")
         if not len(vals):
@@ -897,7 +900,7 @@ class QualityTracker:
         track = self._tracks.get(ticker)
         if track is None:
             track = self._tracks[ticker] = _Track(ticker, self.universe.instrument(ticker), self.thresholds)
-        for d, v in zip(idx.asi8.tolist(), vals.tolist(), strict=True):
+        for d, v in zip(np.asarray(dates, dtype="int64").tolist(), vals.tolist(), strict=True):
             track.add(int(d), float(v))
 
     def _calendars(self, track: _Track, end: pd.Timestamp | None) -> _Calendars:
