@@ -318,3 +318,21 @@ def test_signal_from_saved_scores(sample_store: Path, tmp_path: Path, monkeypatc
     broken = tmp_path / "broken.csv"
     broken.write_text(scores.head(3).assign(relevance=[0.1, 1.5, 0.2]).to_csv(index=False))
     assert main(["signal", "--scores", str(broken)]) == 3
+
+
+def test_articles_option_reads_that_file_even_with_a_store(tmp_path: Path) -> None:
+    from argparse import Namespace
+
+    from georisk.commands._common import config_from_args
+    from georisk.pipeline import configured_articles
+
+    cfg_path = write_config(tmp_path / "g.toml", '[articles]\nsource = "store"\nstore = "store"\n')
+    jsonl = tmp_path / "a.jsonl"
+    jsonl.write_text(json.dumps({"published_at": "2024-06-28T10:00:00Z", "text": "Kyiv talks."}) + "\n")
+    cfg = config_from_args(Namespace(config=cfg_path, articles=jsonl, prices=None))
+    articles, _, where = configured_articles(cfg)
+    assert where == jsonl and len(articles) == 1
+    assert (
+        configured_articles(config_from_args(Namespace(config=cfg_path, articles=None, prices=None)))[2]
+        == tmp_path / "store" / "articles"
+    )

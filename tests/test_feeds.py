@@ -563,3 +563,15 @@ def test_missing_trafilatura_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(OptionalDependencyError, match=r'pip install "georisk\[fulltext\]"'):
         extract_text(PAGE)
+
+
+def test_an_empty_day_is_not_an_outage_but_shows_as_a_gap_later(tmp_path: Any, server: FakeServer) -> None:
+    empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title><link>https://q.org/</link><description>q</description></channel></rss>'
+    server.routes["/world.rss"] = [(200, {}, empty)]
+    server.routes["/defence.atom"] = [(200, {}, ATOM)]
+    acfg = config(tmp_path, server)
+    report = fetch_articles(acfg, now=NOW, sleep=no_sleep)
+    assert report.summary().loc["world", "status"] == "ok" and report.summary().loc["world", "added"] == 0
+    status = ArticleStore(acfg.store).status(now=NOW + pd.Timedelta(hours=49))  # type: ignore[arg-type]
+    assert status.loc["world", "gap"] == "no new article ever"
+    assert status.loc["defence", "gap"].startswith("no new article since 2024-06-28T20:00:00")

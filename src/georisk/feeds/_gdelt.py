@@ -1,10 +1,13 @@
 """GDELT DOC 2.0: article lists for a query, and the daily total of articles GDELT monitored.
 
-Plain HTTP (the standard library), not the ``gdeltdoc`` package: the article list and the
-raw-volume timeline are two GET requests returning JSON, and georisk needs what
-``gdeltdoc`` does not give: a deadline per call, bounded retries with back-off on 429,
-the splitting of a window whose answer reaches the 250-record cap, and tolerant JSON
-decoding (GDELT's answers sometimes hold raw control characters). Nothing to install.
+Plain HTTP (the standard library), not the ``gdeltdoc`` package. Compared with gdeltdoc
+1.12.0 (read and timed on this machine): importing either takes the same time (pandas
+dominates, about 1.5 s), but gdeltdoc makes one ``requests.get`` without a timeout (a
+stalled server hangs the cron job), raises on a 429 instead of backing off, leaves the
+250-record cap to the caller, and adds ``requests``. Here: a deadline per call, bounded
+retries with back-off (``Retry-After`` obeyed), a window split in halves until each answer
+is under the cap, a pause between calls, tolerant JSON decoding (GDELT's answers sometimes
+hold raw control characters), and nothing to install.
 """
 
 from __future__ import annotations
