@@ -93,6 +93,10 @@ class _Matcher:
             for first, by_len in staging.items()
         }
         self.first_tokens = frozenset(self.by_first)
+        #: First two words of every longer phrase: where they do not follow, no longer phrase can match.
+        self.pairs = frozenset(
+            (p[0], p[1]) for by_len in staging.values() for table in by_len.values() for p in table if len(p) > 1
+        )
 
     def find(self, tokens: list[str]) -> dict[str, list[tuple[int, int, float]]]:
         """Return, per category, ``(start, end, weight)`` of longest non-overlapping matches."""
@@ -107,15 +111,17 @@ class _Matcher:
         out: dict[str, list[tuple[int, int, float]]] = {}
         free: dict[str, int] = {}
         by_first = self.by_first
+        pairs = self.pairs
         n = len(tokens)
         for i in positions:
             groups = by_first.get(tokens[i])
             if groups is None:
                 continue
+            longer = groups[0][0] > 1 and i + 1 < n and (tokens[i], tokens[i + 1]) in pairs
             for k, table, single in groups:
                 if k == 1:
                     entries = single
-                elif i + k > n:
+                elif not longer or i + k > n:
                     continue
                 else:
                     found = table.get(tuple(tokens[i : i + k]))
