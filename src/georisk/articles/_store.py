@@ -475,7 +475,8 @@ class ArticleStore:
             frame = frame.drop_duplicates("id", keep="first")
         if "published_at" in frame:
             frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.as_unit("ns")
-            frame = frame.sort_values(["published_at", "id"] if "id" in frame else ["published_at"], kind="stable")
+            if not frame["published_at"].is_monotonic_increasing:  # files are sorted, months disjoint: rarely
+                frame = frame.sort_values(["published_at", "id"] if "id" in frame else ["published_at"], kind="stable")
             day = frame["published_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
             inside = pd.Series(True, index=frame.index)
             if lo is not None:
