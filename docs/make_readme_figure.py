@@ -20,7 +20,7 @@ def main() -> None:
     plotting.plot_signal_premium(result.signal, result.premium, ax=axes[0])
     plotting.plot_sleeve_decomposition(result.premium, ax=axes[1])
     fig = axes[0].figure
-    fig.suptitle("georisk on the bundled SYNTHETIC sample (simulated data, not for trading)", fontsize=9)
+    plotting.stamp(fig, "SYNTHETIC: the bundled sample (simulated prices, composed articles), not for trading")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(OUT, dpi=80, metadata={"Software": None})
 

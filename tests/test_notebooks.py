@@ -56,6 +56,18 @@ def _outputs(nb, kind: str) -> list[dict]:  # type: ignore[no-untyped-def]
     ]
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_figure_of_the_sample_is_stamped(path: Path):
+    """A figure a notebook may draw from the bundled sample says SYNTHETIC on its face (plotting.stamp)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    if "load_sample" not in "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"):
+        return
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "code" and src.rstrip().endswith(".figure"):
+            assert "plotting.stamp(" in src, f"{path.name}: a figure without the SYNTHETIC stamp:\n{src}"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom(path: Path, monkeypatch: pytest.MonkeyPatch):
