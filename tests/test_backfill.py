@@ -118,3 +118,33 @@ def test_backfill_writes_one_briefing_per_session_and_equals_daily_runs(tmp_path
         s = str(r.session.date())
         daily_md = (tmp_path / "daily" / "briefings" / f"briefing-{s}.md").read_text("utf-8")
         assert daily_md == (tmp_path / "range" / "briefings" / f"briefing-{s}.md").read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_parquet_bytes_equal_pandas_for_every_row() -> None:
+    import io
+
+    from georisk.export._store import flat_frame, row_bytes
+    from georisk.pipeline import compute_stages
+    from georisk.schema import build_rows
+
+    cfg, articles, prices = _sample()
+    stages = compute_stages(cfg, articles, prices, as_of="2024-12-31")
+    first = str(stages.signal.index[0].date())  # warm-up rows (missing premia) included
+    closes = pd.concat(
+        [session_closes("XNYS", first, "2023-02-28"), session_closes("XNYS", "2024-12-02", "2024-12-31")]
+    )
+    rows = build_rows(
+        stages.signal,
+        stages.premium,
+        stages.positions,
+        pd.DatetimeIndex(closes.index),
+        sleeves=cfg.universe.risk_sleeves,
+        closes=closes,
+        calendar="XNYS",
+    )
+    assert any(r.grpi is None for r in rows) and any(r.grpi is not None for r in rows)
+    for r in rows:
+        buf = io.BytesIO()
+        flat_frame([r]).to_parquet(buf, index=False, engine="pyarrow")
+        assert row_bytes([r])["signal.parquet"] == buf.getvalue()

@@ -122,6 +122,11 @@ def _sha256(data: bytes) -> str:
 
 def flat_frame(rows: list[SignalRow]) -> pd.DataFrame:
     """The flat frame (one row per session) of validated rows, with stable dtypes."""
+    return pd.DataFrame(_flat_columns(rows))
+
+
+def _flat_columns(rows: list[SignalRow]) -> dict[str, Any]:
+    """The columns of :func:`flat_frame`, each with its final dtype (a list for object columns)."""
     flat = [r.to_flat() for r in rows]
     data: dict[str, Any] = {}
     for col in flat[0]:  # column by column, each built with its final dtype (no conversion afterwards)
@@ -134,7 +139,7 @@ def flat_frame(rows: list[SignalRow]) -> pd.DataFrame:
             data[col] = values
         else:
             data[col] = np.array([np.nan if v is None else v for v in values], dtype="float64")
-    return pd.DataFrame(data)
+    return data
 
 
 def row_bytes(rows: list[SignalRow]) -> dict[str, bytes]:
@@ -146,13 +151,76 @@ def row_bytes(rows: list[SignalRow]) -> dict[str, bytes]:
         ``{"signal.parquet": ..., "signal.csv": ..., "signal.json": ...}``. The JSON file
         holds one :class:`~georisk.schema.SignalRow` object when there is one row, else a list.
     """
-    frame = flat_frame(rows)
-    buf = io.BytesIO()
-    frame.to_parquet(buf, index=False, engine="pyarrow")
+    columns = _flat_columns(rows)
+    frame = pd.DataFrame(columns)
     csv = frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%dT%H:%M:%S%z").encode()
     dumped = [r.model_dump(mode="json", by_alias=True) for r in rows]
     text = json.dumps(dumped[0] if len(dumped) == 1 else dumped, indent=1, sort_keys=False) + "\n"
-    return {"signal.parquet": buf.getvalue(), "signal.csv": csv, "signal.json": text.encode()}
+    return {"signal.parquet": parquet_bytes(frame, columns), "signal.csv": csv, "signal.json": text.encode()}
+
+
+#: Arrow schemas (with pandas' metadata) of flat frames, by column types; see :func:`parquet_bytes`.
+_SCHEMAS: dict[tuple[tuple[str, str], ...], Any] = {}
+
+
+def _schema_key(columns: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Column names and dtypes, and for list (object) columns the Python types of the values."""
+    key = []
+    for col, values in columns.items():
+        if isinstance(values, list):
+            kind = "object:" + ",".join(sorted({type(v).__name__ for v in values}))
+        else:
+            kind = str(getattr(values, "dtype", type(values).__name__))
+        key.append((str(col), kind))
+    return tuple(key)
+
+
+def _write_parquet(table: Any) -> bytes:
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def _table_from(columns: Mapping[str, Any], schema: Any) -> Any:
+    import pyarrow as pa
+
+    arrays = []
+    for values, fld in zip(columns.values(), schema, strict=True):
+        data = values.array if isinstance(values, pd.Series) else values
+        arrays.append(pa.array(data, type=fld.type, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def parquet_bytes(frame: pd.DataFrame, columns: Mapping[str, Any]) -> bytes:
+    """``frame.to_parquet(index=False, engine="pyarrow")`` as bytes, the same bytes, faster when repeated.
+
+    ``pyarrow.Table.from_pandas`` infers the schema and pandas' metadata again for every
+    one-row frame of a backfill (most of the cost of writing it). Here the schema of each
+    kind of frame (column names, dtypes, the Python types in object columns) is inferred
+    once; the arrays are then built with it and written as pandas would. The shortcut is
+    kept for a kind of frame only once it gave the same bytes as pandas on its first frame.
+    ``columns`` are those ``frame`` was built from (:func:`_flat_columns`).
+    """
+    import pyarrow as pa
+
+    key = _schema_key(columns)
+    schema = _SCHEMAS.get(key)
+    if schema is not None and list(frame.columns) == list(columns):
+        return _write_parquet(_table_from(columns, schema))
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False, engine="pyarrow")
+    data = buf.getvalue()
+    if len(_SCHEMAS) < 64:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        try:
+            same = _write_parquet(_table_from(columns, table.schema)) == data
+        except (pa.ArrowException, TypeError, ValueError):
+            same = False
+        if same:
+            _SCHEMAS[key] = table.schema
+    return data
 
 
 def export_path(out_dir: str | Path, session: str | pd.Timestamp | dt.date) -> Path:
