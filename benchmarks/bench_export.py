@@ -6,8 +6,10 @@ alone. Inputs are synthetic and seeded: geometric random walks for every ticker 
 default universe on its own exchange's sessions, and ``--per-day`` headlines a weekday
 drawn from the bundled sample's texts, written to a price CSV and an article JSON Lines
 file as a user's would be. Prints seconds and MB; asserts nothing (the machine may be
-shared). The ratio printed last is the time of the longest backfill over the shortest,
-against the ratio of their session counts (linear cost means the two are close).
+shared). The ratios printed last are the time of each backfill over the shortest, against
+the ratio of their session counts (linear cost means the two are close); with 5 and 20
+years both run, the 4N/N ratio time(20 y) / time(5 y) is printed too (the target: at most 5).
+``--timeout`` stops a run that takes longer (its line then says so).
 """
 
 from __future__ import annotations
@@ -89,13 +91,18 @@ def child(kind: str, folder: Path, years: int) -> dict[str, float]:
     return {"seconds": seconds, "sessions": sessions, "peak_mb": peak_mb, "cpu_seconds": cpu, **extra}
 
 
-def measure(kind: str, folder: Path, years: int) -> dict[str, float]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--folder", str(folder), "--years", str(years)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def measure(kind: str, folder: Path, years: int, timeout: float | None = None) -> dict[str, float] | None:
+    """Run one measurement in a child process; None if it took longer than ``timeout`` seconds."""
+    try:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", kind, "--folder", str(folder), "--years", str(years)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return None
     if proc.returncode != 0:
         raise SystemExit(f"{kind} {years}y failed:\n{proc.stderr[-3000:]}")
     result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -110,39 +117,52 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--session-years", type=int, default=5, help="years of inputs for the one-session export (default 5)"
     )
+    p.add_argument("--timeout", type=float, default=None, help="seconds allowed to each backfill (default: none)")
     p.add_argument("--child", choices=("backfill", "session"), help=argparse.SUPPRESS)
     p.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.folder, args.years[0])))
         return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        make_inputs(folder, args.session_years, args.per_day)
-        got = measure("session", folder, args.session_years)
-        print(
-            f"one session on {args.session_years} y of inputs: cold {got['cold_seconds']:.1f} s, warm "
-            f"{got['seconds']:.1f} s, peak {got['peak_mb']:.0f} MB",
-            flush=True,
-        )
-    rows = []
+    if args.session_years > 0:  # --session-years 0 skips it
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            make_inputs(folder, args.session_years, args.per_day)
+            one = measure("session", folder, args.session_years)
+            if one is not None:
+                print(
+                    f"one session on {args.session_years} y of inputs: cold {one['cold_seconds']:.1f} s, warm "
+                    f"{one['seconds']:.1f} s, peak {one['peak_mb']:.0f} MB",
+                    flush=True,
+                )
+    rows: dict[int, dict[str, float]] = {}
     for years in args.years:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             make_inputs(folder, years, args.per_day)
-            got = measure("backfill", folder, years)
-            rows.append((years, got))
+            got = measure("backfill", folder, years, args.timeout)
+            if got is None:
+                print(f"backfill {years:>2} y: did not finish in {args.timeout:.0f} s", flush=True)
+                continue
+            rows[years] = got
             print(
                 f"backfill {years:>2} y: {int(got['sessions']):>5} sessions in {got['seconds']:8.1f} s "
-                f"({1000 * got['seconds'] / got['sessions']:.0f} ms a session; process CPU "
+                f"({1000 * got['seconds'] / got['sessions']:.1f} ms a session; process CPU "
                 f"{got['cpu_seconds']:.0f} s), peak {got['peak_mb']:.0f} MB",
                 flush=True,
             )
-    if len(rows) > 1:
-        (y0, a), (y1, b) = rows[0], rows[-1]
+    done = sorted(rows)
+    for y in done[1:]:
+        a, b = rows[done[0]], rows[y]
         print(
-            f"time ratio {y1} y / {y0} y: {b['seconds'] / a['seconds']:.1f} for "
-            f"{b['sessions'] / a['sessions']:.1f} times the sessions"
+            f"time ratio {y} y / {done[0]} y: {b['seconds'] / a['seconds']:.2f} for "
+            f"{b['sessions'] / a['sessions']:.2f} times the sessions"
+        )
+    if 5 in rows and 20 in rows:
+        a, b = rows[5], rows[20]
+        print(
+            f"4N/N: time(20 y) / time(5 y) = {b['seconds'] / a['seconds']:.2f} "
+            f"({b['sessions'] / a['sessions']:.2f} times the sessions; linear means about 4, the target is <= 5)"
         )
     return 0
 

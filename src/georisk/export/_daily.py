@@ -795,11 +795,20 @@ def export_range(
 
     Stages are computed once as of the last session: they are causal (a value dated d
     uses data up to d only), so each row equals the one a run on d's evening writes,
-    byte for byte. Sessions are published in order; if one fails, the earlier ones stay
-    published and a rerun skips them as unchanged. The inputs are read once; for each
-    session only its digests, counts and warnings are kept (no copy of the articles or
-    prices it used), so memory does not grow with the number of sessions. A publication
-    a killed run left half done is completed (or found not to have happened) first.
+    byte for byte, and so does each session's briefing (``briefings/briefing-D.html``
+    and ``.md``, written beside its data). Sessions are published in order; if one
+    fails, the earlier ones stay published and a rerun skips them as unchanged. A
+    publication a killed run left half done is completed (or found not to have
+    happened) first.
+
+    The cost is linear in the number of sessions: the inputs are read once and walked
+    session by session, each step costing what became known since the previous one.
+    The prices known at each cutoff feed a :class:`~georisk.market.QualityTracker`
+    (the same statuses, reasons and issues as the quality report over the whole known
+    history) and a running SHA-256 (the same ``prices_used`` digest as hashing the
+    known frame); the articles published by each cutoff extend a running digest too.
+    Per session only its digests, counts and warnings are kept, so memory does not grow
+    with the number of sessions.
 
     Parameters
     ----------
@@ -944,7 +953,10 @@ def export_daily(
 
     Loads the configured inputs (cached prices, the article feed), keeps only what was
     known by the close of ``date``, checks the inputs for gaps, computes the stages and
-    writes Parquet, CSV and JSON plus a manifest, atomically, under a lock.
+    writes Parquet, CSV and JSON plus a manifest, atomically, under a lock; then the
+    session's briefing for readers (``out_dir/briefings/briefing-YYYY-MM-DD.html`` and
+    ``.md``, see :func:`georisk.briefing.briefing`), which never stops the data's
+    publication: if it cannot be built, a warning is logged and no page is written.
 
     Parameters
     ----------
