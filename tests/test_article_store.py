@@ -336,3 +336,14 @@ def test_articles_option_reads_that_file_even_with_a_store(tmp_path: Path) -> No
         configured_articles(config_from_args(Namespace(config=cfg_path, articles=None, prices=None)))[2]
         == tmp_path / "store" / "articles"
     )
+
+
+def test_score_key_ignores_how_a_language_model_is_called() -> None:
+    from georisk.pipeline import score_key
+
+    def key(**llm: Any) -> str:
+        return score_key(GeoriskConfig(scoring=ScoringConfig(scorer="llm", llm=ScoringConfig.LLM(**llm))))
+
+    assert key(model="m", max_cost=1.0, concurrency=2) == key(model="m", max_cost=5.0, timeout=10.0)
+    assert key(model="m") != key(model="other")
+    assert score_key(GeoriskConfig(scoring=ScoringConfig(scorer="lexicon"))) != score_key(GeoriskConfig())

@@ -346,6 +346,10 @@ def _resources_digest(conflict: str) -> str:
     return h.hexdigest()
 
 
+#: ``[scoring.llm]`` settings that do not change a score: budget, cache, concurrency, limits, key.
+_NOT_IN_KEY = ("max_cost", "cache", "concurrency", "timeout", "retries", "api_key_env")
+
+
 def score_key(config: GeoriskConfig) -> str:
     """The key of the score cache: georisk's version, the scoring configuration and resources.
 
@@ -365,6 +369,8 @@ def score_key(config: GeoriskConfig) -> str:
     from georisk._version import __version__
 
     scoring = config.scoring.model_dump(mode="json")
+    for name in _NOT_IN_KEY:  # how a language model is called, not what it answers
+        scoring["llm"].pop(name, None)
     blob = json.dumps(
         {"georisk": __version__, "scoring": scoring, "resources": _resources_digest(config.scoring.conflict)},
         sort_keys=True,
