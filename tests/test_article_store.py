@@ -107,8 +107,10 @@ def test_killed_append_leaves_the_store_whole(tmp_path: Path, monkeypatch: pytes
     after = store.read()  # every file whole: the first month written, the second as it was
     assert set(before["id"]) <= set(after["id"])
     assert not list(tmp_path.rglob(".tmp-*"))
+    (tmp_path / "articles" / "month=2024-05" / ".tmp-articles.parquet.x1").write_bytes(b"half")  # a SIGKILL's leftover
     store.append(batch(30, start="2024-05-28T00:00Z", url="https://c.org/{i}"), feed="c", seen_at=T0)
     assert len(store.read()) == 33
+    assert not list(tmp_path.rglob(".tmp-*"))  # the next writer removed it
 
 
 PIECES = [(pd.Timestamp("2024-06-28T00:00Z") + pd.Timedelta(hours=18 * k)) for k in range(6)]

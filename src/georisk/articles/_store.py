@@ -416,6 +416,7 @@ class ArticleStore:
         batch["feed"] = feed
         batch = _normalise(batch)
         with self.lock():
+            self._clean_temporaries()
             ids, urls = self.keys()
             keep = np.ones(len(batch), dtype=bool)
             for n, (i, u) in enumerate(zip(batch["id"].tolist(), batch["url_key"].tolist(), strict=True)):
@@ -435,6 +436,12 @@ class ArticleStore:
                 _atomic_write(path, _parquet_bytes(_normalise(merged)))
                 written.append(str(month))
         return AppendResult(int(keep.sum()), int(len(batch) - keep.sum()), tuple(written), tuple(new["id"].tolist()))
+
+    def _clean_temporaries(self) -> None:
+        """Remove what a killed writer left (``.tmp-*``); called under the lock, when no writer runs."""
+        if self.root.is_dir():
+            for tmp in self.root.rglob(".tmp-*"):
+                tmp.unlink(missing_ok=True)
 
     def read(
         self,
