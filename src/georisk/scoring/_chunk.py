@@ -32,7 +32,7 @@ from georisk.scoring._conflict import normalise
 if TYPE_CHECKING:
     from georisk.scoring._lexicon import LexiconScorer
 
-__all__ = ["chunk_sums", "rows_from_sums"]
+__all__ = ["chunk_codes", "chunk_sums", "rows_from_sums"]
 
 _TEXT_BREAK = "\x01"
 #: Between texts, a text break alone between line breaks: the token pattern's look-arounds
@@ -50,6 +50,59 @@ def _chunk_token() -> re.Pattern[str]:
 
         _CHUNK_TOKEN.append(re.compile(_TOKEN.pattern + r"|[\n\x01]"))
     return _CHUNK_TOKEN[0]
+
+
+def chunk_codes(
+    scorer: LexiconScorer, categories: dict[str, dict[str, float]]
+) -> tuple[dict[str, int], dict[str, int], np.ndarray, frozenset[tuple[str, str]]]:
+    """Token classes for :func:`chunk_sums`, the weights of simple triggers, and the pairs that start longer ones.
+
+    Codes: 1, a *simple* trigger (every trigger phrase it starts is that one word, of a
+    summed category: its weights just add); 8, the same but it also starts longer trigger
+    phrases (simple where the next word does not continue one of them: the returned
+    pairs); 5, any other first word of a trigger phrase; 2, the first word of a modifier
+    phrase only; 7, that and the first word of an exclusion; 6, the first word of an
+    exclusion only; 3 and 4, sentence and text breaks. Returns the codes, the row of each
+    simple trigger in the weight table, that table (columns: ``SUM_KEYS``) and the pairs.
+    """
+    from georisk.scoring._lexicon import _SUMMED, SUM_KEYS, TRIGGERS
+
+    summed = dict(_SUMMED)
+    keys = {k: i for i, k in enumerate(SUM_KEYS)}
+    trig: dict[str, list[tuple[int, str, float]]] = {}
+    for cat in TRIGGERS:
+        for phrase, weight in categories[cat].items():
+            toks = phrase.split()
+            trig.setdefault(toks[0], []).append((len(toks), cat, weight))
+    codes = dict.fromkeys(scorer._matcher.first_tokens, 2)
+    ids: dict[str, int] = {}
+    rows: list[np.ndarray] = []
+    pairs: set[tuple[str, str]] = set()
+    for first, found in trig.items():
+        if any(k == 1 and cat not in summed for k, cat, _ in found):
+            codes[first] = 5
+            continue
+        codes[first] = 1
+        row = np.zeros(len(SUM_KEYS))
+        for k, cat, weight in found:
+            if k == 1:
+                row[keys[summed[cat]]] += weight
+            else:
+                codes[first] = 8
+        ids[first] = len(rows)
+        rows.append(row)
+    for cat in TRIGGERS:
+        for phrase in categories[cat]:
+            toks = phrase.split()
+            if len(toks) > 1 and codes.get(toks[0]) == 8:
+                pairs.add((toks[0], toks[1]))
+    for first in scorer._exclusions.first_tokens:
+        code = codes.get(first, 0)
+        codes[first] = {0: 6, 1: 5, 2: 7, 8: 5}.get(code, code)
+        ids.pop(first, None)
+    codes.update({"\n": 3, "\x01": 4})
+    table = np.vstack(rows) if rows else np.zeros((0, len(SUM_KEYS)))
+    return codes, ids, table, frozenset(pairs)
 
 
 def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from georisk.errors import ConfigError
+from georisk.scoring._chunk import chunk_codes
 from georisk.scoring._conflict import (
     CHANNELS,
     DEFAULT_SCOPE_BREAKS,
@@ -22,6 +22,7 @@ from georisk.scoring._conflict import (
     resolve_lexicon,
     shipped_conflicts,
 )
+from georisk.scoring._match import _Matcher
 
 __all__ = [
     "CHANNELS",
@@ -66,74 +67,6 @@ TRIGGERS = ("actors", "context", "off_topic", *(f"ch_{c}" for c in CHANNELS), *_
 NEGATED_HAWKISH_WEIGHT = 0.5
 HEDGE_FACTOR = 0.5
 INTENSITY_FACTOR = 1.5
-
-
-_Entries = list[tuple[str, float]]
-
-
-class _Matcher:
-    """All phrases of all categories as token sequences, keyed by their first token.
-
-    Per first token, the phrase lengths from longest to shortest, each with a table from
-    the phrase's tokens to its ``(category, weight)`` entries (in category order): one dict
-    look-up per length instead of one comparison per phrase.
-    """
-
-    def __init__(self, categories: dict[str, dict[str, float]]) -> None:
-        staging: dict[str, dict[int, dict[tuple[str, ...], _Entries]]] = {}
-        for cat, phrases in categories.items():
-            for phrase, weight in phrases.items():
-                toks = tuple(phrase.split())
-                staging.setdefault(toks[0], {}).setdefault(len(toks), {}).setdefault(toks, []).append((cat, weight))
-        self.by_first: dict[str, list[tuple[int, dict[tuple[str, ...], _Entries], _Entries]]] = {
-            first: [
-                (k, table, next(iter(table.values())) if k == 1 else [])
-                for k, table in sorted(by_len.items(), key=lambda kv: -kv[0])
-            ]
-            for first, by_len in staging.items()
-        }
-        self.first_tokens = frozenset(self.by_first)
-        #: First two words of every longer phrase: where they do not follow, no longer phrase can match.
-        self.pairs = frozenset(
-            (p[0], p[1]) for by_len in staging.values() for table in by_len.values() for p in table if len(p) > 1
-        )
-
-    def find(self, tokens: list[str]) -> dict[str, list[tuple[int, int, float]]]:
-        """Return, per category, ``(start, end, weight)`` of longest non-overlapping matches."""
-        return self.find_at(tokens, range(len(tokens)))
-
-    def find_at(self, tokens: list[str], positions: Iterable[int]) -> dict[str, list[tuple[int, int, float]]]:
-        """:meth:`find` looking only at ``positions`` (ascending): the same result when every first token is among them.
-
-        Scanning left to right, each category takes at each free position its longest
-        phrase that matches there; the match occupies the category up to its end.
-        """
-        out: dict[str, list[tuple[int, int, float]]] = {}
-        free: dict[str, int] = {}
-        by_first = self.by_first
-        pairs = self.pairs
-        n = len(tokens)
-        for i in positions:
-            groups = by_first.get(tokens[i])
-            if groups is None:
-                continue
-            longer = groups[0][0] > 1 and i + 1 < n and (tokens[i], tokens[i + 1]) in pairs
-            for k, table, single in groups:
-                if k == 1:
-                    entries = single
-                elif not longer or i + k > n:
-                    continue
-                else:
-                    found = table.get(tuple(tokens[i : i + k]))
-                    if found is None:
-                        continue
-                    entries = found
-                for cat, weight in entries:
-                    if free.get(cat, 0) > i:
-                        continue
-                    out.setdefault(cat, []).append((i, i + k, weight))
-                    free[cat] = i + k
-        return out
 
 
 _SIDE = {"hawkish_threat": "hawkish", "hawkish_act": "hawkish", "peace": "peace", "end_object": "peace"}
@@ -455,62 +388,12 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self._matcher = _Matcher(categories)
         self._names = _Matcher({"actors": lex.actors, "context": lex.context})
         self._exclusions = _Matcher({"x": lex.exclusions})
-        self._codes, self._simple_ids, self._simple_weights = self._chunk_codes(categories)
+        self._codes, self._simple_ids, self._simple_weights, self._trigger_pairs = chunk_codes(self, categories)
         self._generic = frozenset(tuple(t.split()) for t in lex.generic_peace)
         self._breaks = _PUNCT_BREAKS | lex.scope_breaks
         self._stops = self._breaks | lex.end_stops
         self.n_features_in_ = 1
         return self
-
-    def _chunk_codes(
-        self, categories: dict[str, dict[str, float]]
-    ) -> tuple[dict[str, int], dict[str, int], np.ndarray]:
-        """Token classes for :func:`~georisk.scoring._chunk.chunk_sums`, and the weights of simple names.
-
-        Codes: 1, a *simple* trigger (every trigger phrase it starts is that one word, of a
-        summed category: its weights just add); 8, the same but it also starts longer
-        trigger phrases (simple where the next word does not continue one of them,
-        ``_trigger_pairs``); 5, any other first word of a trigger phrase; 2, the first word
-        of a modifier phrase only; 7, that and the first word of an exclusion; 6, the first
-        word of an exclusion only; 3 and 4, sentence and text breaks. Returns the codes, the row of each simple
-        trigger in the weight table, and that table (rows by :data:`SUM_KEYS`).
-        """
-        summed = dict(_SUMMED)
-        keys = {k: i for i, k in enumerate(SUM_KEYS)}
-        trig: dict[str, list[tuple[int, str, float]]] = {}
-        for cat in TRIGGERS:
-            for phrase, weight in categories[cat].items():
-                toks = phrase.split()
-                trig.setdefault(toks[0], []).append((len(toks), cat, weight))
-        codes = dict.fromkeys(self._matcher.first_tokens, 2)
-        ids: dict[str, int] = {}
-        rows: list[np.ndarray] = []
-        pairs: set[tuple[str, str]] = set()
-        for first, found in trig.items():
-            if any(k == 1 and cat not in summed for k, cat, _ in found):
-                codes[first] = 5
-                continue
-            codes[first] = 1
-            row = np.zeros(len(SUM_KEYS))
-            for k, cat, weight in found:
-                if k == 1:
-                    row[keys[summed[cat]]] += weight
-                else:
-                    codes[first] = 8
-            for phrase in (p for cat in TRIGGERS for p in categories[cat]):
-                toks = phrase.split()
-                if toks[0] == first and len(toks) > 1:
-                    pairs.add((toks[0], toks[1]))
-            ids[first] = len(rows)
-            rows.append(row)
-        for first in self._exclusions.first_tokens:
-            code = codes.get(first, 0)
-            codes[first] = {0: 6, 1: 5, 2: 7, 8: 5}.get(code, code)
-            ids.pop(first, None)
-        codes.update({"\n": 3, "\x01": 4})
-        self._trigger_pairs = frozenset(pairs)
-        table = np.vstack(rows) if rows else np.zeros((0, len(SUM_KEYS)))
-        return codes, ids, table
 
     def _hyphen_names(self, tokens: list[str], hits: dict[str, list[Span]]) -> None:
         """Add names found inside hyphenated words ("pro-russian", "russia-ukraine", "us-china")."""
