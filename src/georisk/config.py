@@ -404,7 +404,7 @@ class ArticlesConfig(_Frozen):
     timeout: float = Field(default=30.0, gt=0)
     deadline: float = Field(default=300.0, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
-    user_agent: str = "georisk (+https://github.com/georisk)"
+    user_agent: str = "georisk-article-fetcher"
     max_feed_gap_hours: float = Field(default=48.0, gt=0)
 
     @model_validator(mode="after")
