@@ -163,3 +163,11 @@ def test_cron_fetch_then_export_twice(tmp_path: Path) -> None:
         assert failure and "defence" in failure[-1]["message"] and "HTTP 503" in failure[-1]["message"]
         assert snapshot(export) == published  # the export still ran, and had nothing new to publish
     print(f"cron run 1 (fetch + export): {first_seconds:.1f} s; run 2: {second_seconds:.1f} s")
+
+
+def test_the_tested_line_is_the_readme_line() -> None:
+    """The crontab line above is the README's, with its folder, date and log as parameters."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in readme.splitlines() if x.startswith("30 23 * * 1-5") and "articles fetch" in x)
+    as_tested = CRON.format(root="/srv/georisk", date='"$(date -u +\\%F)"', log="/var/log/georisk/export.log")
+    assert line == "30 23 * * 1-5  " + as_tested

@@ -91,7 +91,7 @@ def data_label(config: GeoriskConfig) -> str | None:
         A sentence for the face of a page or figure, naming exactly which inputs are
         synthetic; None when both the articles and the prices are the user's.
     """
-    articles = config.articles.path is None
+    articles = config.articles.source == "files" and config.articles.path is None
     prices = config.prices.source == "sample"
     if articles and prices:
         return "SYNTHETIC: built from the bundled sample (simulated prices and composed articles)"

@@ -15,16 +15,10 @@ if TYPE_CHECKING:
 
 
 def _load_configured_articles(args: argparse.Namespace) -> pd.DataFrame:
-    """Articles as ``--config``/``--articles`` say (the bundled sample by default); prices are not read."""
-    from georisk.articles import load_articles
-    from georisk.datasets import sample_articles_path
+    """Articles as ``--config``/``--articles`` say (the store, files, or the bundled sample); prices are not read."""
+    from georisk.pipeline import configured_articles
 
-    acfg = config_from_args(args).articles
-    path = acfg.path if acfg.path is not None else sample_articles_path()
-    loaded = load_articles(
-        path, format=acfg.format, timezone=acfg.timezone, date_only=acfg.date_only, lenient=acfg.lenient, report=True
-    )
-    return loaded.articles
+    return configured_articles(config_from_args(args))[0]
 
 
 def _scorer(name: str, args: argparse.Namespace | None = None) -> Any:
