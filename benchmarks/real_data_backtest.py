@@ -36,7 +36,7 @@ from shared_data import load_default_layout_prices, load_headlines
 import georisk
 from georisk.backtesting import sweep, walk_forward
 from georisk.evaluation import TrialLedger, event_study, information_coefficient, signal_shocks, spa_test
-from georisk.external import external_signal, load_gpr_daily
+from georisk.signals import external_signal, load_gpr_daily
 
 GRID = {
     "strategy": ["impulse", "level", "gap"],

@@ -25,10 +25,9 @@ from pathlib import Path
 import pandas as pd
 from shared_data import load_headlines, load_real_prices
 
-from georisk.external import external_signal, load_gpr_daily
 from georisk.premium import risk_premium
 from georisk.scoring import score_articles
-from georisk.signals import daily_signal
+from georisk.signals import daily_signal, external_signal, load_gpr_daily
 
 EVENTS = {
     "2022-02-24": "invasion",

@@ -172,7 +172,7 @@ def load_default_layout_prices(shared: Path, start: str, end: str | None = None)
 
 def load_gpr(shared: Path) -> pd.DataFrame:
     """The daily Caldara-Iacoviello GPR file (GPRD, GPRD_ACT, GPRD_THREAT, ...)."""
-    from georisk.external import load_gpr_daily
+    from georisk.signals import load_gpr_daily
 
     return load_gpr_daily(shared / "gpr-index" / "data_gpr_daily_recent.csv")
 

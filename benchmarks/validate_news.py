@@ -31,10 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared_data import load_gpr, load_gpr_monthly, load_headlines
 
 from georisk.calendar import assign_sessions
-from georisk.external import external_signal
 from georisk.premium import news_shocks
 from georisk.scoring import score_articles
-from georisk.signals import daily_signal
+from georisk.signals import daily_signal, external_signal
 
 #: Event dates (the day the articles are dated), what happened, and the expected sign of
 #: the escalation shock: "+" escalation, "-" de-escalation.

@@ -34,10 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared_data import load_default_layout_prices, load_gpr, load_headlines
 
 from georisk.config import Universe
-from georisk.external import external_signal
 from georisk.premium import loading_premium, risk_premium
 from georisk.scoring import score_articles
-from georisk.signals import daily_signal
+from georisk.signals import daily_signal, external_signal
 
 #: Event sessions and the sign each should give to the premia (change from the session
 #: before the event to two sessions after it). "+" escalation, "-" de-escalation.

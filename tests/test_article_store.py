@@ -325,7 +325,7 @@ def test_signal_from_saved_scores(sample_store: Path, tmp_path: Path, monkeypatc
 def test_articles_option_reads_that_file_even_with_a_store(tmp_path: Path) -> None:
     from argparse import Namespace
 
-    from georisk.commands._common import config_from_args
+    from georisk.cli._common import config_from_args
     from georisk.pipeline import configured_articles
 
     cfg_path = write_config(tmp_path / "g.toml", '[articles]\nsource = "store"\nstore = "store"\n')

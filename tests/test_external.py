@@ -11,8 +11,8 @@ import pytest
 from georisk.calendar import session_closes
 from georisk.config import Instrument, Sleeve, Universe
 from georisk.errors import ConfigError, InputDataError
-from georisk.external import external_signal, load_gpr_daily
 from georisk.premium import loading_premium, risk_premium
+from georisk.signals import external_signal, load_gpr_daily
 
 LAYOUT = (
     "DAY,N10D,GPRD,GPRD_ACT,GPRD_THREAT,date,GPRD_MA30,GPRD_MA7,event,var_name,var_label\n"

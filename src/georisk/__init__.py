@@ -24,12 +24,11 @@ if TYPE_CHECKING:
     from georisk.config import GeoriskConfig, Universe
     from georisk.evaluation import TrialLedger
     from georisk.export import export_daily
-    from georisk.external import external_signal, load_gpr_daily
     from georisk.market import load_prices
     from georisk.pipeline import run
     from georisk.premium import risk_premium
     from georisk.scoring import score_articles
-    from georisk.signals import daily_signal
+    from georisk.signals import daily_signal, external_signal, load_gpr_daily
     from georisk.testing import check_lookahead
 
 _LAZY = {
@@ -43,8 +42,8 @@ _LAZY = {
     "export_daily": "georisk.export",
     "run": "georisk.pipeline",
     "check_lookahead": "georisk.testing",
-    "load_gpr_daily": "georisk.external",
-    "external_signal": "georisk.external",
+    "load_gpr_daily": "georisk.signals",
+    "external_signal": "georisk.signals",
     "walk_forward": "georisk.backtesting",
     "TrialLedger": "georisk.evaluation",
     "GeoriskConfig": "georisk.config",

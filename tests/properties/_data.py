@@ -143,7 +143,15 @@ def make_prices(closes: pd.Series, seed: int, gaps: int = 3) -> pd.DataFrame:
     xetr = session_closes("XETR", start, end).index
     cmes = session_closes("CMES", start, end).index
     frames = {}
-    tickers = (("OIL", cmes), ("GAS", nyse), ("DEF1", nyse), ("DEF2", xetr), ("WHEAT", cmes), ("SPX", nyse), ("USD", nyse))
+    tickers = (
+        ("OIL", cmes),
+        ("GAS", nyse),
+        ("DEF1", nyse),
+        ("DEF2", xetr),
+        ("WHEAT", cmes),
+        ("SPX", nyse),
+        ("USD", nyse),
+    )
     for ticker, days in tickers:
         r = rng.normal(0.0003, 0.015, len(days))
         s = pd.Series(50.0 * np.exp(np.cumsum(r)), index=days)

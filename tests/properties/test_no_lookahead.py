@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from georisk.backtesting import Strategy, backtest, target_positions
-from georisk.external import external_signal
 from georisk.premium import loading_premium, risk_premium
-from georisk.signals import SIGNAL_COLUMNS, daily_signal
+from georisk.signals import SIGNAL_COLUMNS, daily_signal, external_signal
 from georisk.testing import check_lookahead
 from tests.properties._data import LEGACY_KW, PREMIUM_KW, SIGNAL_KW, Case, cases, universe
 
@@ -68,6 +67,7 @@ def test_premium_and_positions_have_no_lookahead(drawn: tuple[Case, list[pd.Time
 @given(cases())
 def test_huber_premium_has_no_lookahead(drawn: tuple[Case, list[pd.Timestamp]]) -> None:
     case, cuts = drawn
+
     def legacy(s: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
         sig = _signal(s)
         return loading_premium(sig, p, UNIVERSE, state="escalation_z", loading_method="huber", **LEGACY_KW)  # type: ignore[arg-type]

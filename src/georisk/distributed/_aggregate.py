@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from georisk.errors import ConfigError
-from georisk.signals import _NEEDED, SUM_COLUMNS, _check_parameters, session_sums, signal_from_sums
+from georisk.signals import (
+    SCORE_COLUMNS_NEEDED,
+    SUM_COLUMNS,
+    check_signal_parameters,
+    session_sums,
+    signal_from_sums,
+)
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -21,7 +27,7 @@ __all__ = ["SUM_COLUMNS", "daily_signal", "session_sums"]
 
 
 def _check_columns(columns: pd.Index, dtype_of_published: object) -> None:
-    missing = [c for c in _NEEDED if c not in columns]
+    missing = [c for c in SCORE_COLUMNS_NEEDED if c not in columns]
     if missing:
         raise ConfigError(
             f"scores lacks column(s) {missing}; build it with georisk.score_articles "
@@ -96,7 +102,7 @@ def daily_signal(
             end=end,
             attention_base=attention_base,
         )
-    _check_parameters(half_life, zscore_window, min_periods)
+    check_signal_parameters(half_life, zscore_window, min_periods)
     if not hasattr(scores, "map_partitions"):
         raise ConfigError(f"scores is a {type(scores).__name__}; pass a pandas or Dask DataFrame of article scores")
     meta_in = scores._meta
@@ -108,7 +114,7 @@ def daily_signal(
             **{c: pd.Series(dtype=float) for c in SUM_COLUMNS},
         }
     )
-    cols = [*_NEEDED, "source"] if "source" in meta_in.columns else _NEEDED
+    cols = [*SCORE_COLUMNS_NEEDED, "source"] if "source" in meta_in.columns else SCORE_COLUMNS_NEEDED
     partial = scores[cols].map_partitions(
         session_sums, calendar=calendar, relevance_threshold=relevance_threshold, meta=meta
     )

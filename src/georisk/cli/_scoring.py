@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from georisk.commands._common import add_input_options, check_out, config_from_args, write_or_show
+from georisk.cli._common import add_input_options, check_out, config_from_args, write_or_show
 from georisk.errors import ConfigError, InputDataError
 
 if TYPE_CHECKING:

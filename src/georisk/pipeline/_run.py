@@ -482,7 +482,7 @@ def run(
 
     Examples
     --------
-    >>> from georisk.pipeline import run
+    >>> from georisk.pipeline._run import run
     >>> result = run(as_of="2024-06-28")
     >>> result.signal.index[-1].date()
     datetime.date(2024, 6, 28)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from georisk.export import export_frames
-from georisk.pipeline import PipelineResult, run
+from georisk.pipeline._run import PipelineResult, run
 
 __all__ = ["DemoResult", "format_summary", "run_demo"]
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from importlib import import_module
 from typing import Any
 
-from georisk.commands import COMMAND_MODULES
+from georisk.cli._commands import COMMAND_MODULES
 from georisk.errors import GeoriskError
 
 log = logging.getLogger("georisk")

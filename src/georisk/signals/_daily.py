@@ -20,8 +20,10 @@ from georisk.errors import ConfigError
 
 __all__ = [
     "CHANNELS",
+    "SCORE_COLUMNS_NEEDED",
     "SIGNAL_COLUMNS",
     "SUM_COLUMNS",
+    "check_signal_parameters",
     "daily_signal",
     "session_sums",
     "signal_from_sums",
@@ -32,7 +34,8 @@ CHANNELS = ("energy", "defense", "grain", "sanctions")
 _LEVELS = ("hawkish", "peace", "threat", "act")
 _SCORE_FOR = {"hawkish": "hawkish_tilt", "peace": "peace_trade", "threat": "hawkish_threat", "act": "hawkish_act"}
 
-_NEEDED = ["published_at", "relevance", *_SCORE_FOR.values(), *CHANNELS]
+#: Score columns :func:`daily_signal` and :func:`session_sums` read.
+SCORE_COLUMNS_NEEDED = ["published_at", "relevance", *_SCORE_FOR.values(), *CHANNELS]
 
 #: Columns of :func:`session_sums`: article count, relevant-article count, relevance
 #: weight, relevance-weighted scores and relevance- and channel-weighted scores.
@@ -89,7 +92,8 @@ def _check_scores(scores: pd.DataFrame) -> None:
         raise ConfigError("scores['published_at'] must be timezone-aware (datetime64[ns, UTC])")
 
 
-def _check_parameters(half_life: float, zscore_window: int | None, min_periods: int) -> None:
+def check_signal_parameters(half_life: float, zscore_window: int | None, min_periods: int) -> None:
+    """Refuse impossible smoothing and standardisation settings with a :class:`ConfigError`."""
     if half_life <= 0:
         raise ConfigError(f"half_life={half_life} must be > 0 sessions")
     if zscore_window is not None and zscore_window < 2:
@@ -416,7 +420,7 @@ def daily_signal(
     >>> sig.index.name, int(sig["n_articles"].sum())
     ('session', 1483)
     """
-    _check_parameters(half_life, zscore_window, min_periods)
+    check_signal_parameters(half_life, zscore_window, min_periods)
     sums = session_sums(scores, calendar=calendar, relevance_threshold=relevance_threshold)
     return signal_from_sums(
         sums.set_index("session"),
@@ -465,7 +469,7 @@ def session_sums(scores: pd.DataFrame, *, calendar: str = "XNYS", relevance_thre
     disjoint chunks add up to the sums of their union, in any grouping.
     """
     _check_scores(scores)
-    bad = [c for c in _NEEDED[1:] if scores[c].isna().any()]
+    bad = [c for c in SCORE_COLUMNS_NEEDED[1:] if scores[c].isna().any()]
     if bad:
         missing = scores[bad[0]].isna().to_numpy()
         row = scores.index[missing][0]
@@ -542,7 +546,7 @@ def signal_from_sums(
     small whatever the size of the archive (:mod:`georisk.distributed` uses it after
     adding the sums of many partitions).
     """
-    _check_parameters(half_life, zscore_window, min_periods)
+    check_signal_parameters(half_life, zscore_window, min_periods)
     missing = [c for c in SUM_COLUMNS if c not in sums.columns]
     if missing:
         raise ConfigError(f"sums lacks column(s) {missing}; build it with georisk.signals.session_sums")

@@ -6,10 +6,10 @@ Each module exposes ``register(subparsers, epilog)``, which adds its subcommands
 
 #: Modules whose ``register`` the command line calls, in help order.
 COMMAND_MODULES = (
-    "georisk.commands.pipeline",
-    "georisk.commands.scoring",
-    "georisk.commands.prices",
-    "georisk.commands.report",
-    "georisk.commands.briefing",
-    "georisk.commands.articles",
+    "georisk.cli._pipeline",
+    "georisk.cli._scoring",
+    "georisk.cli._prices",
+    "georisk.cli._report",
+    "georisk.cli._briefing",
+    "georisk.cli._articles",
 )

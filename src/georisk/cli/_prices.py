@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from georisk.commands._common import check_out, log, whole, write_or_show
+from georisk.cli._common import check_out, log, whole, write_or_show
 
 
 def _prices_config(args: argparse.Namespace) -> tuple[Any, Any]:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from georisk.commands._common import add_input_options, config_from_args
+from georisk.cli._common import add_input_options, config_from_args
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from georisk.commands._common import config_from_args, log
+from georisk.cli._common import config_from_args, log
 from georisk.errors import ConfigError, MissingDataError
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from georisk.commands._common import (
+from georisk.cli._common import (
     add_input_options,
     check_out,
     config_from_args,
@@ -198,7 +198,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the demo on the bundled synthetic sample."""
-    from georisk.demo import run_demo
+    from georisk.pipeline import run_demo
 
     print(run_demo(args.out).summary)  # noqa: T201
     return 0

@@ -1,0 +1,38 @@
+"""The orchestrator: the stages run in order, as the configuration says.
+
+:func:`run` runs articles -> scores -> signal -> premium -> backtest for one as-of date;
+:func:`load_inputs` and :func:`compute_stages` are its two halves (the daily export
+calls them); :func:`run_demo` is the offline demonstration on the bundled sample.
+"""
+
+from __future__ import annotations
+
+from georisk.pipeline._demo import DemoResult, format_summary, run_demo
+from georisk.pipeline._run import (
+    PipelineResult,
+    StageOutputs,
+    compute_stages,
+    configured_articles,
+    load_inputs,
+    monitored_totals,
+    premium_from_config,
+    run,
+    score_key,
+    scores_cached,
+)
+
+__all__ = [
+    "DemoResult",
+    "PipelineResult",
+    "StageOutputs",
+    "compute_stages",
+    "configured_articles",
+    "format_summary",
+    "load_inputs",
+    "monitored_totals",
+    "premium_from_config",
+    "run",
+    "run_demo",
+    "score_key",
+    "scores_cached",
+]
