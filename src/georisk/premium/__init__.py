@@ -8,7 +8,7 @@ model stays under its own name (:func:`loading_premium`). :func:`validation_tabl
 a run: the monthly oil premium beside the oil CAR, event signs and placebo states.
 """
 
-from georisk.market._rolls import causal_roll_mask
+from georisk.market import causal_roll_mask
 from georisk.premium._legacy import loading_premium
 from georisk.premium._model import DEFAULT_BLOCKS, Transform, news_shocks, risk_premium, sleeve_returns
 from georisk.premium._validation import (

@@ -20,7 +20,7 @@ import pandas as pd
 
 from georisk.config import Universe
 from georisk.errors import ConfigError, MissingDataError
-from georisk.market._align import align_to_sessions, simple_returns
+from georisk.market import align_to_sessions, simple_returns
 from georisk.premium._kernels import trailing_huber_slope, trailing_ols_slope, trailing_sum
 from georisk.premium._model import sleeve_returns
 

@@ -15,8 +15,7 @@ import pandas as pd
 
 from georisk.config import Universe
 from georisk.errors import ConfigError, MissingDataError
-from georisk.market._align import align_to_sessions, simple_returns
-from georisk.market._rolls import causal_roll_mask
+from georisk.market import align_to_sessions, causal_roll_mask, simple_returns
 from georisk.premium._kernels import (
     expanding_ar_innovations,
     expanding_wls_hac,
