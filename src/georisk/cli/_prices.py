@@ -60,10 +60,13 @@ def _log_dropped(prices: Any) -> None:
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Load prices as configured (filling the cache) and write or show the wide frame."""
     from georisk.market import prices_from_config
+    from georisk.pipeline import resolved_prices_config
 
     check_out(args.out)
     pcfg, universe = _prices_config(args)
-    (prices, report), _ = prices_from_config(pcfg, universe, tickers=_tickers(args), progress=args.progress)
+    (prices, report), _ = prices_from_config(
+        resolved_prices_config(pcfg), universe, tickers=_tickers(args), progress=args.progress
+    )
     write_or_show(prices, args.out, "prices")
     _log_dropped(prices)
     bad = report.table[report.table["status"] != "ok"]
@@ -77,10 +80,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Print the quality report as a table; ``--strict`` exits 5 when a ticker fails."""
     from georisk.market import prices_from_config
+    from georisk.pipeline import resolved_prices_config
 
     pcfg, universe = _prices_config(args)
     strict = pcfg.strict
-    pcfg = pcfg.model_copy(update={"strict": False})
+    pcfg = resolved_prices_config(pcfg.model_copy(update={"strict": False}))
     (prices, report), _ = prices_from_config(
         pcfg, universe, tickers=_tickers(args), allow_missing=True, progress=args.progress
     )

@@ -516,11 +516,11 @@ def prices_from_config(
     path: Path | None = None
     src: Any
     if config.source == "sample":
-        from georisk.datasets import sample_prices_path
-
-        path = sample_prices_path()
-        src = CsvSource(path, non_positive=_may_go_negative(universe, list(tickers or universe.tickers)))
-    elif config.source in ("csv", "parquet"):
+        raise ConfigError(
+            'prices.source = "sample" names the bundled sample, which the pipeline resolves: call '
+            "georisk.pipeline.resolved_prices_config(config) first, or load it with georisk.datasets.load_sample()"
+        )
+    if config.source in ("csv", "parquet"):
         if config.path is None:  # pragma: no cover - PricesConfig guarantees it
             raise ConfigError(f"prices.source={config.source!r} needs prices.path")
         path = Path(config.path)

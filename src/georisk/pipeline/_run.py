@@ -13,7 +13,7 @@ import pandas as pd
 
 from georisk.backtesting import BacktestResult, backtest, target_positions
 from georisk.calendar import session_closes, to_session
-from georisk.config import GeoriskConfig, PremiumConfig, Universe
+from georisk.config import GeoriskConfig, PremiumConfig, PricesConfig, Universe
 from georisk.errors import MissingDataError
 
 __all__ = [
@@ -90,6 +90,19 @@ def _read_article_files(config: GeoriskConfig, inputs: dict[str, Path]) -> tuple
     return articles, quarantine
 
 
+def resolved_prices_config(config: PricesConfig) -> PricesConfig:
+    """``[prices]`` with ``source = "sample"`` resolved to the bundled sample's price file.
+
+    The market stage knows files, Parquet and Yahoo only; which file is the sample is the
+    orchestrator's knowledge (and the labels of every output say SYNTHETIC).
+    """
+    if config.source != "sample":
+        return config
+    from georisk.datasets import sample_prices_path
+
+    return config.model_copy(update={"source": "csv", "path": sample_prices_path(), "columns": None})
+
+
 def configured_articles(config: GeoriskConfig) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
     """The articles ``[articles]`` names: the store, or files (the bundled sample when none).
 
@@ -149,7 +162,7 @@ def load_inputs(
     inputs: dict[str, Path] = {}
     articles, quarantine, inputs["articles"] = configured_articles(config)
     pcfg = config.prices if strict is None else config.prices.model_copy(update={"strict": strict})
-    loaded, p_path = prices_from_config(pcfg, config.universe)
+    loaded, p_path = prices_from_config(resolved_prices_config(pcfg), config.universe)
     prices = loaded.prices
     if p_path is not None:
         inputs["prices"] = p_path
