@@ -2,9 +2,9 @@ import json
 from pathlib import Path
 
 import numpy as np
+from tools.make_sample import generate_sample
 
-from georisk.datasets import sample_articles_path
-from georisk.datasets._generate import LOADINGS, generate_sample
+from georisk.datasets import LOADINGS, sample_articles_path
 
 
 def test_generator_reproduces_shipped_bytes(tmp_path: Path):

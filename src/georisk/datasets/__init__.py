@@ -2,7 +2,7 @@
 
 .. warning::
    Every price and article in the sample is simulated by
-   :mod:`georisk.datasets._generate`. It is not market data and not news; do not use
+   ``tools/make_sample.py`` (in the repository). It is not market data and not news; do not use
    it for research conclusions or trading.
 """
 
@@ -16,7 +16,11 @@ import pandas as pd
 
 from georisk.config import Universe, default_universe
 
-__all__ = ["Sample", "load_sample", "sample_articles_path", "sample_prices_path"]
+__all__ = ["LOADINGS", "Sample", "load_sample", "sample_articles_path", "sample_prices_path"]
+
+#: The sample's sleeve loadings on the latent state's change, in return per unit of dz
+#: (what ``tools/make_sample.py`` simulated with; a recovery check for the premium).
+LOADINGS = {"energy": 0.030, "defense": 0.020, "grain": 0.025, "benchmark": -0.008}
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,6 @@ def load_sample() -> Sample:
     (True, 2022)
     """
     from georisk.articles import load_articles
-    from georisk.datasets._generate import LOADINGS
     from georisk.market import load_prices
 
     universe = default_universe()

@@ -2,8 +2,8 @@
 
 Re-run it to rewrite the shipped files byte for byte::
 
-    python -m georisk.datasets._generate            # writes into georisk/datasets/data/
-    python -m georisk.datasets._generate --out DIR  # writes elsewhere
+    python tools/make_sample.py            # writes into src/georisk/datasets/data/
+    python tools/make_sample.py --out DIR  # writes elsewhere
 
 The sample is synthetic: prices are simulated, articles are composed from phrase banks
 written for georisk. It is for demonstrations and tests, not for research or trading.
@@ -16,7 +16,7 @@ jumps. Each instrument of sleeve ``k`` earns, per calendar day,
     r = beta_i * m + L_k * sum_j a_j * dz_{t-j} + eps
 
 where ``m`` is a market factor (weekdays only), ``dz`` the change of ``z``, ``L_k`` the
-sleeve's documented loading (:data:`LOADINGS`) and ``a`` a short response kernel
+sleeve's documented loading (:data:`georisk.datasets.LOADINGS`) and ``a`` a short response kernel
 (:data:`RESPONSE_KERNEL`): markets take a few days to absorb news. Daily returns are
 compounded over each instrument's own exchange sessions.
 
@@ -36,6 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from georisk.datasets import LOADINGS
+
 SEED = 20220224
 START = "2022-01-03"
 END = "2024-12-31"
@@ -46,8 +48,6 @@ JUMP_PROB = 0.025
 JUMP_SIZE = 0.9
 DIFFUSION = 0.05
 TILT = 3.0
-#: Sleeve loading on the latent state's change, in return per unit of dz.
-LOADINGS = {"energy": 0.030, "defense": 0.020, "grain": 0.025, "benchmark": -0.008}
 #: Share of the response to a change of z absorbed 0, 1, 2, ... sessions later.
 RESPONSE_KERNEL = (0.30, *(round(0.70 * 0.2 * 0.8**j, 6) for j in range(20)))
 
@@ -308,7 +308,12 @@ def generate_sample(out_dir: str | Path) -> dict[str, Path]:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: regenerate the sample files."""
     parser = argparse.ArgumentParser(description="Regenerate georisk's synthetic sample (same bytes each run).")
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("data"), help="destination folder")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "src" / "georisk" / "datasets" / "data",
+        help="destination folder",
+    )
     args = parser.parse_args(argv)
     for name, path in generate_sample(args.out).items():
         print(f"{name}: {path} ({path.stat().st_size:,} bytes)")
