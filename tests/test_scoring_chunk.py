@@ -84,8 +84,9 @@ _ODD = ["\x01", "\x02", "\x00", "é", "ß", "İstanbul", "K\u212a", "\u200b", "\
 
 
 def _vocabulary(scorer: LexiconScorer) -> list[str]:
-    phrases = sorted({p for cat in scorer._categories.values() for p in cat})
-    return phrases + sorted(scorer.lexicon_.exclusions) + sorted(scorer.lexicon_.scope_breaks)
+    phrases = sorted({p for cat in scorer._categories.values() for p in cat} | set(scorer.lexicon_.exclusions))
+    words = sorted({w for p in phrases for w in p.split()})  # phrases cut short and words out of place
+    return phrases + words + sorted(scorer.lexicon_.scope_breaks)
 
 
 def _text(rng: np.random.Generator, vocab: list[str], names: list[str]) -> str:

@@ -52,55 +52,88 @@ def _chunk_token() -> re.Pattern[str]:
     return _CHUNK_TOKEN[0]
 
 
+# Word classes of the chunk path (values of ``LexiconScorer._codes``) and their properties.
+SIMPLE, MODIFIER, SENTENCE, TEXT, COMPLEX, EXCLUDES, MODIFIER_EXCLUDES = 1, 2, 3, 4, 5, 6, 7
+MAYBE, MAYBE_EXCLUDES, MODIFIER_MAYBE_EXCLUDES = 8, 9, 10
+_N_CODES = 11
+#: a phrase of any category may start here: the matcher looks at it
+_CANDIDATE = np.isin(
+    np.arange(_N_CODES), [SIMPLE, MODIFIER, COMPLEX, MODIFIER_EXCLUDES, MAYBE, MODIFIER_MAYBE_EXCLUDES]
+)
+#: a phrase that adds to a sum may start here: the sentence is scored
+_TRIGGER = np.isin(np.arange(_N_CODES), [SIMPLE, COMPLEX, MAYBE])
+#: the sentence takes the sentence-by-sentence rules
+_COMPLEX = np.isin(np.arange(_N_CODES), [COMPLEX, EXCLUDES, MODIFIER_EXCLUDES])
+#: ... where the next word continues a longer phrase (``pairs``)
+_MAYBE = np.isin(np.arange(_N_CODES), [MAYBE, MAYBE_EXCLUDES, MODIFIER_MAYBE_EXCLUDES])
+#: the word's one-word weights just add (where the sentence is not complex)
+_WEIGHED = np.isin(np.arange(_N_CODES), [SIMPLE, MAYBE])
+
+
 def chunk_codes(
     scorer: LexiconScorer, categories: dict[str, dict[str, float]]
 ) -> tuple[dict[str, int], dict[str, int], np.ndarray, frozenset[tuple[str, str]]]:
-    """Token classes for :func:`chunk_sums`, the weights of simple triggers, and the pairs that start longer ones.
+    """Word classes for :func:`chunk_sums`, the weights of simple words, and the pairs that start longer phrases.
 
-    Codes: 1, a *simple* trigger (every trigger phrase it starts is that one word, of a
-    summed category: its weights just add); 8, the same but it also starts longer trigger
-    phrases (simple where the next word does not continue one of them: the returned
-    pairs); 5, any other first word of a trigger phrase; 2, the first word of a modifier
-    phrase only; 7, that and the first word of an exclusion; 6, the first word of an
-    exclusion only; 3 and 4, sentence and text breaks. Returns the codes, the row of each
-    simple trigger in the weight table, that table (columns: ``SUM_KEYS``) and the pairs.
+    A first word of a phrase that adds to a sum (a *trigger*) is ``SIMPLE`` when every such
+    phrase it starts is that one word, of a summed category (names, context, off-topic,
+    channels): its weights just add; ``MAYBE`` when it also starts longer such phrases
+    (simple unless the next word continues one, see ``pairs``); ``COMPLEX`` when it is a
+    one-word hawkish, peace or ending-object term. Other first words are ``MODIFIER``. The
+    first word of an exclusion makes a sentence complex: always for a one-word exclusion
+    (``COMPLEX``, ``EXCLUDES``, ``MODIFIER_EXCLUDES``), where the next word continues it
+    for a longer one (``MAYBE``, ``MAYBE_EXCLUDES``, ``MODIFIER_MAYBE_EXCLUDES``).
+    ``SENTENCE`` and ``TEXT`` are the breaks.
+
+    Returns the classes, the row of each ``SIMPLE`` or ``MAYBE`` word in the weight table,
+    that table (columns: ``SUM_KEYS``) and the pairs (first two words of every longer
+    trigger phrase and exclusion).
     """
     from georisk.scoring._lexicon import _SUMMED, SUM_KEYS, TRIGGERS
 
     summed = dict(_SUMMED)
     keys = {k: i for i, k in enumerate(SUM_KEYS)}
-    trig: dict[str, list[tuple[int, str, float]]] = {}
+    trig: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
     for cat in TRIGGERS:
         for phrase, weight in categories[cat].items():
-            toks = phrase.split()
-            trig.setdefault(toks[0], []).append((len(toks), cat, weight))
-    codes = dict.fromkeys(scorer._matcher.first_tokens, 2)
+            toks = tuple(phrase.split())
+            trig.setdefault(toks[0], []).append((toks, cat, weight))
+    codes = dict.fromkeys(scorer._matcher.first_tokens, MODIFIER)
     ids: dict[str, int] = {}
     rows: list[np.ndarray] = []
     pairs: set[tuple[str, str]] = set()
     for first, found in trig.items():
-        if any(k == 1 and cat not in summed for k, cat, _ in found):
-            codes[first] = 5
-            continue
-        codes[first] = 1
         row = np.zeros(len(SUM_KEYS))
-        for k, cat, weight in found:
-            if k == 1:
+        code = SIMPLE
+        for toks, cat, weight in found:
+            if len(toks) > 1:
+                pairs.add((toks[0], toks[1]))
+                code = max(code, MAYBE) if code != COMPLEX else code
+            elif cat in summed:
                 row[keys[summed[cat]]] += weight
             else:
-                codes[first] = 8
-        ids[first] = len(rows)
-        rows.append(row)
-    for cat in TRIGGERS:
-        for phrase in categories[cat]:
-            toks = phrase.split()
-            if len(toks) > 1 and codes.get(toks[0]) == 8:
-                pairs.add((toks[0], toks[1]))
-    for first in scorer._exclusions.first_tokens:
-        code = codes.get(first, 0)
-        codes[first] = {0: 6, 1: 5, 2: 7, 8: 5}.get(code, code)
-        ids.pop(first, None)
-    codes.update({"\n": 3, "\x01": 4})
+                code = COMPLEX
+        codes[first] = code
+        if code != COMPLEX:
+            ids[first] = len(rows)
+            rows.append(row)
+    for phrase in scorer.lexicon_.exclusions:
+        toks = tuple(phrase.split())
+        code = codes.get(toks[0], 0)
+        if len(toks) == 1:
+            codes[toks[0]] = {
+                0: EXCLUDES,
+                MAYBE_EXCLUDES: EXCLUDES,
+                MODIFIER: MODIFIER_EXCLUDES,
+                MODIFIER_MAYBE_EXCLUDES: MODIFIER_EXCLUDES,
+            }.get(code, COMPLEX if code in (SIMPLE, MAYBE) else code)
+        else:
+            pairs.add((toks[0], toks[1]))
+            codes[toks[0]] = {0: MAYBE_EXCLUDES, MODIFIER: MODIFIER_MAYBE_EXCLUDES, SIMPLE: MAYBE}.get(code, code)
+    for first, code in codes.items():
+        if code not in (SIMPLE, MAYBE):
+            ids.pop(first, None)
+    codes.update({"\n": SENTENCE, _TEXT_BREAK: TEXT})
     table = np.vstack(rows) if rows else np.zeros((0, len(SUM_KEYS)))
     return codes, ids, table, frozenset(pairs)
 
@@ -139,25 +172,25 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:
         dtype=np.int64,
     )
     # sentence k spans tokens bounds[k-1] + 1 .. bounds[k] - 1 (bounds[-1] read as -1)
-    bounds = np.append(np.flatnonzero((codes == 3) | (codes == 4)), m)
-    text_of = np.concatenate([[0], np.cumsum(codes[bounds[:-1]] == 4)])
-    triggers = np.union1d(np.flatnonzero((codes == 1) | (codes == 5) | (codes == 8)), named)
+    bounds = np.append(np.flatnonzero((codes == SENTENCE) | (codes == TEXT)), m)
+    text_of = np.concatenate([[0], np.cumsum(codes[bounds[:-1]] == TEXT)])
+    triggers = np.union1d(np.flatnonzero(_TRIGGER[codes]), named)
     if triggers.size == 0:
         return out
     seg_of = np.searchsorted(bounds, triggers)
-    # a word that may start a longer trigger phrase is complex where the next word continues one
+    # a word that may start a longer trigger phrase or exclusion is complex where the next word continues one
     pairs = scorer._trigger_pairs
-    longer = [i for i in np.flatnonzero(codes == 8).tolist() if i + 1 < m and (tokens[i], tokens[i + 1]) in pairs]
-    marks = np.union1d(np.union1d(np.flatnonzero((codes >= 5) & (codes != 8)), named), np.asarray(longer, np.int64))
+    longer = [i for i in np.flatnonzero(_MAYBE[codes]).tolist() if i + 1 < m and (tokens[i], tokens[i + 1]) in pairs]
+    marks = np.union1d(np.union1d(np.flatnonzero(_COMPLEX[codes]), named), np.asarray(longer, np.int64))
     slow = np.intersect1d(np.unique(seg_of), np.searchsorted(bounds, marks))
     # sentences whose triggers are all simple: their words' weights add, one row per word
-    simple = triggers[((codes[triggers] == 1) | (codes[triggers] == 8)) & ~np.isin(seg_of, slow)]
+    simple = triggers[_WEIGHED[codes[triggers]] & ~np.isin(seg_of, slow)]
     if simple.size:
         ids = [scorer._simple_ids[tokens[i]] for i in simple.tolist()]
         np.add.at(out, text_of[np.searchsorted(bounds, simple)], scorer._simple_weights[ids])
     if slow.size == 0:
         return out
-    cand = np.flatnonzero((codes == 1) | (codes == 2) | (codes == 5) | (codes == 7) | (codes == 8))
+    cand = np.flatnonzero(_CANDIDATE[codes])
     cand_seg = np.searchsorted(bounds, cand)
     c_lo = np.searchsorted(cand_seg, slow, side="left")
     c_hi = np.searchsorted(cand_seg, slow, side="right")
