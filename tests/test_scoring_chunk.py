@@ -73,6 +73,9 @@ def _reference_sums(ref: LexiconScorer, text: str) -> list[float]:
     return [sums[k] for k in SUM_KEYS]
 
 
+_SCORER = LexiconScorer().fit()
+
+
 @pytest.fixture(scope="module", params=["russia_ukraine", "china_taiwan"])
 def scorer(request: pytest.FixtureRequest) -> LexiconScorer:
     return LexiconScorer(conflict=request.param).fit()
@@ -166,4 +169,10 @@ def test_chunk_path_on_arbitrary_text(texts: list[str]) -> None:
     np.testing.assert_array_equal(chunk_sums(scorer, texts), expected)
 
 
-_SCORER = LexiconScorer().fit()
+def test_long_chunks_are_read_in_slices_with_the_same_scores() -> None:
+    scorer = _SCORER
+    ref = _reference(scorer)
+    texts = [" ".join(_texts(scorer, 2000, seed=10 + i)) for i in range(4)]  # about 4 x 300,000 characters
+    assert sum(map(len, texts)) > 1_000_000
+    expected = np.asarray([ref._score_one(t, False)[0] for t in texts])
+    np.testing.assert_allclose(scorer.transform(texts).to_numpy(), expected[:, :-1], rtol=0, atol=1e-15)

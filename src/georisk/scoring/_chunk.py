@@ -32,9 +32,12 @@ from georisk.scoring._conflict import normalise
 if TYPE_CHECKING:
     from georisk.scoring._lexicon import LexiconScorer
 
-__all__ = ["chunk_codes", "chunk_sums", "rows_from_sums"]
+__all__ = ["MAX_CHARS", "by_chars", "chunk_codes", "chunk_sums", "rows_from_sums"]
 
 _TEXT_BREAK = "\x01"
+#: Characters read in one pass: a chunk of long articles is read in slices of about this
+#: size, so the token lists of one pass stay small (memory stays flat with long texts).
+MAX_CHARS = 1_000_000
 #: Between texts, a text break alone between line breaks: the token pattern's look-arounds
 #: then see the same whitespace as at a sentence's edge.
 _JOIN = "\n\x01\n"
@@ -136,6 +139,26 @@ def chunk_codes(
     codes.update({"\n": SENTENCE, _TEXT_BREAK: TEXT})
     table = np.vstack(rows) if rows else np.zeros((0, len(SUM_KEYS)))
     return codes, ids, table, frozenset(pairs)
+
+
+def by_chars(texts: list[str], budget: int = MAX_CHARS) -> list[list[str]]:
+    """``texts`` in consecutive slices of about ``budget`` characters (at least one text each).
+
+    Examples
+    --------
+    >>> [len(s) for s in by_chars(["ab", "cd", "efgh", "i"], budget=4)]
+    [2, 1, 1]
+    """
+    out: list[list[str]] = []
+    start, size = 0, 0
+    for i, t in enumerate(texts):
+        if size and size + len(t) > budget:
+            out.append(texts[start:i])
+            start, size = i, 0
+        size += len(t)
+    if start < len(texts) or not out:
+        out.append(texts[start:])
+    return out
 
 
 def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:

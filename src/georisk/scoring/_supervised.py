@@ -14,6 +14,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
 from georisk.errors import ConfigError
+from georisk.scoring._chunk import by_chars
 from georisk.scoring._corpus import LABELS, load_labelled_corpus, targets_from_labels
 from georisk.scoring._lexicon import CHANNELS, SCORE_COLUMNS, LexiconScorer, texts_of
 from georisk.scoring._model import ArrayHead, hashed_word_counts, read_arrays, stacked, tfidf
@@ -204,7 +205,11 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def _counts(self, docs: list[str]) -> sp.csr_array:
         """Hashed counts of ``docs``: word uni- and bigrams, then character 3-5-grams when ``char_ngrams``."""
-        words = hashed_word_counts(docs, int(self.n_features))
+        parts = by_chars(docs)
+        if len(parts) == 1:
+            words = hashed_word_counts(docs, int(self.n_features))
+        else:  # long texts: a slice at a time, so the n-gram lists stay small
+            words = sp.csr_array(sp.vstack([hashed_word_counts(p, int(self.n_features)) for p in parts], format="csr"))
         if not self.char_ngrams:
             return words
         chars = _char_vectorizer(int(self.n_features)).transform(docs)
