@@ -445,7 +445,7 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         for cat, key in _SUMMED:
             found = hits.get(cat)
             if found:  # an empty category adds 0
-                sums[key] += sum([w for *_, w in found])
+                sums[key] += sum([w for _, _, w in found])
         terms = [(s, e, w, cat) for cat in _DIRECTIONAL for s, e, w in hits.get(cat, ())]
         if len(terms) > 1:
             terms = _first_of_overlaps(terms)
