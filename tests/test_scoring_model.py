@@ -16,7 +16,7 @@ from georisk.errors import ConfigError
 from georisk.scoring import SupervisedScorer, load_labelled_corpus
 from georisk.scoring._corpus import targets_from_labels
 from georisk.scoring._make_model import build, train_arrays
-from georisk.scoring._model import ArrayHead, hashed_word_counts, read_arrays, word_ngrams
+from georisk.scoring._model import ArrayHead, hashed_word_counts, read_arrays, word_ngrams, write_arrays
 from georisk.scoring._supervised import _ALL_HEADS, SHIPPED_MODELS, _lede
 
 TEXTS = [
@@ -149,3 +149,12 @@ def test_read_arrays_refuses_other_files(tmp_path: Path) -> None:
     np.savez(tmp_path / "y.npz", idf=np.ones(3))
     with pytest.raises(ConfigError, match="no meta"):
         read_arrays(tmp_path / "y.npz", _ALL_HEADS)
+
+
+def test_the_same_arrays_give_the_same_bytes(tmp_path: Path) -> None:
+    with resources.files("georisk.scoring").joinpath(SHIPPED_MODELS[False]).open("rb") as fh:
+        meta, idf, heads = read_arrays(fh, _ALL_HEADS)
+    a = write_arrays(tmp_path / "a.npz", meta, idf, heads)
+    b = write_arrays(tmp_path / "b.npz", meta, idf, heads)
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() == resources.files("georisk.scoring").joinpath(SHIPPED_MODELS[False]).read_bytes()

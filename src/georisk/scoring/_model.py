@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from itertools import chain, islice, repeat
 from pathlib import Path
@@ -236,11 +237,15 @@ def write_arrays(
             arrays[f"{name}.{key}"] = value
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as fh:
-        if compress:
-            np.savez_compressed(fh, allow_pickle=False, **arrays)
-        else:  # pragma: no cover - kept for symmetry
-            np.savez(fh, allow_pickle=False, **arrays)
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    # NumPy's .npz layout (one .npy file per array), written with a fixed time stamp so that
+    # the same arrays give the same bytes
+    with zipfile.ZipFile(target, "w", compression=method) as zf:
+        for name, value in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            with zf.open(info, "w", force_zip64=True) as fh:
+                np.lib.format.write_array(fh, np.asanyarray(value), allow_pickle=False)
     return target
 
 
