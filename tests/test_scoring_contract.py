@@ -64,7 +64,9 @@ def test_wrong_row_count_is_a_config_error() -> None:
 
 
 def test_a_scorer_reading_a_missing_column_gets_a_config_error_not_a_key_error() -> None:
-    with pytest.raises(ConfigError, match=r"_Custom reads the column 'source', which the articles lack") as info:
+    with pytest.raises(
+        ConfigError, match=r"_Custom raised KeyError\(.source.\): it reads the column .source., which the articles lack"
+    ) as info:
         score_articles(_articles(3), _Custom(reads=("source",)), evidence=False)
     assert info.value.exit_code == 2
     assert not isinstance(info.value, KeyError)

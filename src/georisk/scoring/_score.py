@@ -172,12 +172,13 @@ def _transform_chunk(scorer: Any, chunk: Any, evidence: bool) -> tuple[pd.DataFr
         key = exc.args[0] if exc.args else None
         if cols is not None and isinstance(key, str) and key not in cols:
             raise ConfigError(
-                f"{_name(scorer)} reads the column {key!r}, which the articles lack (they have {cols}); add the "
+                f"{_name(scorer)} raised KeyError({key!r}): it reads the column {key!r}, which the articles lack "
+                f"(they have {cols}); add the "
                 f"column to the article frame, or give the scorer a required_columns attribute naming what it reads"
             ) from exc
         raise
     n_rows = len(chunk)
-    values = check_scorer_output(scorer, pd.DataFrame(raw) if isinstance(raw, np.ndarray) else raw, n_rows)
+    values = check_scorer_output(scorer, raw if isinstance(raw, pd.DataFrame) else pd.DataFrame(raw), n_rows)
     return values, expl
 
 
