@@ -119,7 +119,7 @@ def test_other_parameters_train_instead_of_loading() -> None:
 
 def test_hashed_counts_equal_the_hashing_vectorizer() -> None:
     rng = np.random.default_rng(0)
-    alphabet = [*"abc xyz.,;'-_09\u00e9\u0301\u00df\u0130\u212a\u200b\t\n\u2019\u0431\u7530\u00b2", "Kyiv", "ab"]
+    alphabet = [*"\x00abc xyz.,;'-_09\u00e9\u0301\u00df\u0130\u212a\u200b\t\n\u2019\u0431\u7530\u00b2", "Kyiv", "ab"]
     texts = [*TEXTS, *("".join(rng.choice(alphabet, size=int(rng.integers(0, 80)))) for _ in range(2000))]
     hv = HashingVectorizer(ngram_range=(1, 2), n_features=2**16, alternate_sign=False, norm=None, dtype=np.float32)
     expected = hv.transform(texts)
@@ -158,3 +158,9 @@ def test_the_same_arrays_give_the_same_bytes(tmp_path: Path) -> None:
     b = write_arrays(tmp_path / "b.npz", meta, idf, heads)
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes() == resources.files("georisk.scoring").joinpath(SHIPPED_MODELS[False]).read_bytes()
+
+
+def test_hashed_counts_of_texts_holding_the_separator_character() -> None:
+    texts = ["a\x00b talks", "plain text here", "\x00"]
+    hv = HashingVectorizer(ngram_range=(1, 2), n_features=2**16, alternate_sign=False, norm=None, dtype=np.float32)
+    assert (hv.transform(texts) != hashed_word_counts(texts, 2**16)).nnz == 0
