@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tools.make_corpus import build, to_jsonl
 
 from georisk.cli import main
 from georisk.errors import ConfigError, InputDataError
 from georisk.scoring import LABELS, LexiconScorer, evaluate_scorer, load_labelled_corpus
-from georisk.scoring._make_corpus import build, to_jsonl
 
 
 def test_corpus_is_large_varied_and_rebuilt_byte_for_byte():

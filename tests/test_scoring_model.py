@@ -11,11 +11,11 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from tools.make_model import build, train_arrays
 
 from georisk.errors import ConfigError
 from georisk.scoring import SupervisedScorer, load_labelled_corpus
 from georisk.scoring._corpus import targets_from_labels
-from georisk.scoring._make_model import build, train_arrays
 from georisk.scoring._model import ArrayHead, hashed_word_counts, read_arrays, word_ngrams, write_arrays
 from georisk.scoring._supervised import _ALL_HEADS, SHIPPED_MODELS, _lede
 
@@ -38,7 +38,7 @@ def test_shipped_arrays_are_what_training_on_the_corpus_gives(char_ngrams: bool)
     assert meta["params"] == fresh_meta["params"]
     assert meta["n_train"] == fresh_meta["n_train"]
     assert meta["provenance"]["corpus_sha256"] == fresh_meta["provenance"]["corpus_sha256"], (
-        "the corpus changed: run python -m georisk.scoring._make_model"
+        "the corpus changed: run python tools/make_model.py"
     )
     np.testing.assert_allclose(idf, fresh_idf, rtol=1e-12)
     for head in _ALL_HEADS:
@@ -60,7 +60,7 @@ def test_generator_writes_loadable_files(tmp_path: Path) -> None:
     written = build(tmp_path)
     assert sorted(p.name for p in written) == sorted(Path(n).name for n in SHIPPED_MODELS.values())
     meta, _idf, heads = read_arrays(written[0], _ALL_HEADS)
-    assert meta["provenance"]["built_by"].startswith("python -m georisk.scoring._make_model")
+    assert meta["provenance"]["built_by"].startswith("python tools/make_model.py")
     assert set(heads) == set(_ALL_HEADS)
 
 

@@ -46,7 +46,7 @@ def load_labelled_corpus(
     Notes
     -----
     The shipped corpus (``georisk/scoring/resources/labelled_corpus.jsonl``) is authored
-    text, rebuilt byte for byte by ``python -m georisk.scoring._make_corpus``; its hold-out
+    text, rebuilt byte for byte by ``python tools/make_corpus.py``; its hold-out
     split is by template, so it measures phrasing the supervised model never saw. Its
     ``conflict`` tag names the conflict a record is about (``unnamed`` when it names none,
     ``none`` for off-topic text), so relevance can be judged per conflict.

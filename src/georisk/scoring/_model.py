@@ -13,7 +13,7 @@ the model is trained:
 
 The arrays are read from and written to NumPy ``.npz`` files with ``allow_pickle=False``
 (:func:`read_arrays`, :func:`write_arrays`); the shipped models under ``resources/`` are
-built by ``python -m georisk.scoring._make_model``.
+built by ``python tools/make_model.py``.
 """
 
 from __future__ import annotations

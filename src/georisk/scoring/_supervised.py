@@ -25,7 +25,7 @@ _HEADS = ("hawkish", "peace", "relevant")
 _ALL_HEADS = (*_HEADS, "act")
 #: Models shipped as arrays, by ``char_ngrams``: trained on the shipped corpus's train split
 #: with the default ``max_words``, ``C`` and ``n_features`` (:data:`SHIPPED_PARAMS`), built by
-#: ``python -m georisk.scoring._make_model``.
+#: ``python tools/make_model.py``.
 SHIPPED_MODELS = {False: "resources/supervised_words.npz", True: "resources/supervised_words_chars.npz"}
 #: The parameters the shipped models were trained with.
 SHIPPED_PARAMS = {"max_words": 200, "C": 4.0, "n_features": 2**16}
@@ -60,7 +60,7 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     ``georisk/scoring/resources`` (``supervised_words.npz``, and
     ``supervised_words_chars.npz`` with character n-grams: NumPy files read with
     ``allow_pickle=False``) instead of training it: the same coefficients, trained once
-    by ``python -m georisk.scoring._make_model``; a test retrains them and compares.
+    by ``python tools/make_model.py``; a test retrains them and compares.
 
     Parameters
     ----------

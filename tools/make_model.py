@@ -7,8 +7,8 @@ head's per-fold coefficients, intercepts and Platt sigmoids) as NumPy ``.npz`` f
 load with ``allow_pickle=False``. Re-run it whenever the corpus, the lexicon-free feature
 map or the training code changes::
 
-    python -m georisk.scoring._make_model             # writes into georisk/scoring/resources/
-    python -m georisk.scoring._make_model --out DIR   # writes elsewhere
+    python tools/make_model.py             # writes into src/georisk/scoring/resources/
+    python tools/make_model.py --out DIR   # writes elsewhere
 
 ``tests/test_scoring_model.py`` retrains the models and checks the shipped arrays still
 match, so they cannot drift from the corpus.
@@ -43,7 +43,7 @@ def train_arrays(char_ngrams: bool) -> tuple[dict[str, Any], np.ndarray, dict[st
         "params": {**SHIPPED_PARAMS, "char_ngrams": char_ngrams},
         "n_train": len(frame),
         "provenance": {
-            "built_by": "python -m georisk.scoring._make_model",
+            "built_by": "python tools/make_model.py",
             "corpus": "georisk/scoring/" + _CORPUS + " (split=train)",
             "corpus_sha256": hashlib.sha256(corpus).hexdigest(),
             "scikit_learn": sklearn.__version__,
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=None, help="folder to write into (default: the package's resources)")
     args = p.parse_args(argv)
     for path in build(args.out):
-        print(f"wrote {path} ({path.stat().st_size:,} bytes)")  # noqa: T201
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Re-run it to rewrite the shipped file byte for byte::
 
-    python -m georisk.scoring._make_corpus            # writes into georisk/scoring/resources/
-    python -m georisk.scoring._make_corpus --out FILE  # writes elsewhere
+    python tools/make_corpus.py            # writes into src/georisk/scoring/resources/
+    python tools/make_corpus.py --out FILE  # writes elsewhere
 
 Every sentence is authored for georisk: hand-written sentences plus templates whose slots
 (actors, places, weapons, venues) are filled from phrase banks for several conflicts
@@ -646,7 +646,9 @@ def to_jsonl(records: list[dict[str, str | None]]) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Write the corpus (command-line entry point)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    default = Path(__file__).with_name("resources") / "labelled_corpus.jsonl"
+    default = (
+        Path(__file__).resolve().parents[1] / "src" / "georisk" / "scoring" / "resources" / "labelled_corpus.jsonl"
+    )
     parser.add_argument("--out", type=Path, default=default)
     args = parser.parse_args(argv)
     args.out.write_text(to_jsonl(build()), encoding="utf-8", newline="\n")
