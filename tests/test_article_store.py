@@ -207,7 +207,7 @@ def test_scores_are_cached_and_equal_fresh_scores(
     sample_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from georisk.pipeline import compute_stages, load_inputs, score_key
-    from georisk.scoring import score_articles
+    from georisk.scoring import score_articles, scorer_from_config
 
     store_dir = tmp_path / "s"
     ArticleStore(store_dir).append(load_sample().articles.head(300), feed="import", backfill=True)
@@ -221,7 +221,7 @@ def test_scores_are_cached_and_equal_fresh_scores(
     two = compute_stages(cfg, articles, prices)
     assert seen == [300]  # the second run scored nothing
     pd.testing.assert_frame_equal(one.scores, two.scores)
-    fresh = score_articles(articles, cfg.scoring.make_scorer(), evidence=False)
+    fresh = score_articles(articles, scorer_from_config(cfg.scoring), evidence=False)
     pd.testing.assert_frame_equal(one.scores.drop(columns="source"), fresh)
     ArticleStore(store_dir).append(load_sample().articles.iloc[300:350], feed="import", backfill=True)
     articles = load_inputs(cfg)[0]

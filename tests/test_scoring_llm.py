@@ -324,15 +324,15 @@ def test_config_picks_the_scorer(monkeypatch: pytest.MonkeyPatch, sample: Any) -
     import georisk.scoring
     from georisk.config import GeoriskConfig, ScoringConfig
     from georisk.pipeline import compute_stages
-    from georisk.scoring import LexiconScorer, SupervisedScorer
+    from georisk.scoring import LexiconScorer, SupervisedScorer, scorer_from_config
 
-    assert ScoringConfig().scorer == "blend" and ScoringConfig().make_scorer() is None
-    assert isinstance(ScoringConfig(scorer="lexicon").make_scorer(), LexiconScorer)
-    assert isinstance(ScoringConfig(scorer="supervised", conflict="china_taiwan").make_scorer(), SupervisedScorer)
+    assert ScoringConfig().scorer == "blend" and scorer_from_config(ScoringConfig()) is None
+    assert isinstance(scorer_from_config(ScoringConfig(scorer="lexicon")), LexiconScorer)
+    assert isinstance(scorer_from_config(ScoringConfig(scorer="supervised", conflict="china_taiwan")), SupervisedScorer)
     cfg = ScoringConfig.model_validate(
         {"scorer": "llm", "llm": {"model": "m", "base_url": "http://127.0.0.1:1/v1", "max_cost": 2.5, "cache": "c.pq"}}
     )
-    llm = cfg.make_scorer()
+    llm = scorer_from_config(cfg)
     assert isinstance(llm, LLMScorer) and llm.max_cost == 2.5 and llm.cache == "c.pq" and llm.model == "m"
     with pytest.raises(ValueError, match="api_key"):
         ScoringConfig.model_validate({"llm": {"api_key": "sk-no"}})  # the key never lives in the config

@@ -309,12 +309,10 @@ def _explainer(config: GeoriskConfig) -> Any:
     key = repr(config.scoring)
     if key in _SCORERS:
         return _SCORERS[key]
-    from georisk.scoring._score import _is_fitted, _scorer_for
+    from georisk.scoring import fitted_scorer
 
     try:
-        scorer = _scorer_for(config.scoring.make_scorer(), config.scoring.conflict)
-        if not _is_fitted(scorer):
-            scorer.fit()
+        scorer = fitted_scorer(config.scoring)
     except Exception as exc:  # a page for readers: no phrases rather than no page
         log.warning("no evidence phrases: the configured scorer could not be built (%s)", exc)
         scorer = None

@@ -486,19 +486,6 @@ class ScoringConfig(_Frozen):
     scorer: Literal["blend", "lexicon", "supervised", "llm"] = "blend"
     llm: LLM = LLM()
 
-    def make_scorer(self) -> Any:
-        """The configured scorer, unfitted; None for ``"blend"`` (the default scorer of ``conflict``).
-
-        Examples
-        --------
-        >>> from georisk.config import ScoringConfig
-        >>> ScoringConfig(scorer="lexicon").make_scorer()
-        LexiconScorer(conflict='russia_ukraine')
-        """
-        from georisk.scoring._score import scorer_from_config
-
-        return scorer_from_config(self)
-
 
 class SignalConfig(_Frozen):
     """Daily news signal parameters (see :func:`georisk.daily_signal`)."""

@@ -21,27 +21,27 @@ def _load_configured_articles(args: argparse.Namespace) -> pd.DataFrame:
     return configured_articles(config_from_args(args))[0]
 
 
-def _scorer(name: str, args: argparse.Namespace | None = None) -> Any:
-    from georisk.scoring import BlendedScorer, LexiconScorer, SupervisedScorer
+def _scorer(name: str | None, args: argparse.Namespace | None = None) -> Any:
+    """The scorer ``--scorer`` names (else ``[scoring] scorer``), of the configured conflict, built by georisk.scoring.
 
-    if name == "llm":
-        return _llm_scorer(args)
-    return {"blend": BlendedScorer, "lexicon": LexiconScorer, "supervised": SupervisedScorer}[name]()
+    ``--max-cost`` overrides the ``[scoring.llm]`` budget; the registry of scorers is
+    :func:`georisk.scoring.scorer_from_config`, not the command line.
+    """
+    from georisk.config import ScoringConfig
+    from georisk.scoring import default_scorer, scorer_from_config
 
-
-def _llm_scorer(args: argparse.Namespace | None) -> Any:
-    """The language-model scorer of the ``[scoring.llm]`` table, ``--max-cost`` overriding its budget."""
-    from georisk.scoring import LLMScorer
-
-    scoring = config_from_args(args).scoring if args is not None else None
-    params = scoring.llm.model_dump() if scoring is not None else {}
-    if args is not None and getattr(args, "max_cost", None) is not None:
-        if not args.max_cost >= 0:
-            raise ConfigError(f"--max-cost {args.max_cost}: use a number >= 0, e.g. 5.0")
-        params["max_cost"] = args.max_cost
-    if not params.get("model"):
+    scoring = config_from_args(args).scoring if args is not None else ScoringConfig()
+    updates: dict[str, Any] = {} if name is None else {"scorer": name}
+    max_cost = getattr(args, "max_cost", None) if args is not None else None
+    if max_cost is not None:
+        if not max_cost >= 0:
+            raise ConfigError(f"--max-cost {max_cost}: use a number >= 0, e.g. 5.0")
+        updates["llm"] = scoring.llm.model_copy(update={"max_cost": max_cost})
+    scoring = scoring.model_copy(update=updates)
+    if scoring.scorer == "llm" and not scoring.llm.model:
         raise ConfigError("the LLM scorer needs [scoring.llm] model = '...' (and base_url) in the --config file")
-    return LLMScorer(conflict=scoring.conflict if scoring is not None else None, **params)
+    scorer = scorer_from_config(scoring)
+    return default_scorer(scoring.conflict) if scorer is None else scorer
 
 
 def _llm_summary(scorer: Any) -> None:
@@ -103,7 +103,7 @@ def cmd_distill(args: argparse.Namespace) -> int:
     if not 0.0 < args.holdout < 1.0:
         raise ConfigError(f"--holdout {args.holdout}: use a number strictly between 0 and 1, e.g. 0.3")
     articles = _load_configured_articles(args)
-    teacher = _llm_scorer(args)
+    teacher = _scorer("llm", args)
     try:
         result = distill(articles, teacher, n_sample=args.sample, holdout=args.holdout, random_state=args.seed)
     finally:
@@ -128,12 +128,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if not 0.0 < args.threshold < 1.0:
         raise ConfigError(f"--threshold {args.threshold}: use a number strictly between 0 and 1, e.g. 0.5")
     labels: Path | None = args.labels
-    names = [n.strip() for n in args.scorer.split(",") if n.strip()]
+    given = args.scorer if args.scorer is not None else config_from_args(args).scoring.scorer
+    names = [n.strip() for n in given.split(",") if n.strip()]
     if args.distilled is not None and "distilled" not in names:
         names.append("distilled")
     bad = sorted(set(names) - {"blend", "lexicon", "supervised", "llm", "distilled"})
     if bad or not names:
-        raise ConfigError(f"--scorer {args.scorer}: use blend, lexicon, supervised, llm or distilled, comma-separated")
+        raise ConfigError(f"--scorer {given}: use blend, lexicon, supervised, llm or distilled, comma-separated")
     if len(names) == 1 and names[0] != "distilled":
         result = evaluate_scorer(_scorer(names[0], args), labels, threshold=args.threshold)
         print(result.summary())  # noqa: T201 - command output
@@ -163,8 +164,8 @@ def register(sub: Any, epilog: str) -> None:
     p.add_argument(
         "--scorer",
         choices=("blend", "lexicon", "supervised", "llm"),
-        default="blend",
-        help="scorer (default: blend; llm: the [scoring.llm] endpoint of --config)",
+        default=None,
+        help="scorer (default: [scoring] scorer of --config, blend without one; llm: its [scoring.llm] endpoint)",
     )
     p.add_argument(
         "--max-cost", dest="max_cost", type=float, default=None, help="LLM budget of this run (stops before it)"
@@ -205,9 +206,9 @@ def register(sub: Any, epilog: str) -> None:
     )
     e.add_argument(
         "--scorer",
-        default="blend",
+        default=None,
         help="scorer, or several side by side, comma-separated: blend, lexicon, supervised, llm, distilled "
-        "(default: blend)",
+        "(default: [scoring] scorer of --config, blend without one)",
     )
     e.add_argument("--distilled", type=Path, help="a scorer saved by `georisk scoring distill` (.npz), compared too")
     e.add_argument("--config", type=Path, help="georisk.toml with the [scoring.llm] endpoint (for --scorer llm)")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from georisk.errors import ConfigError
-from georisk.scoring import SCORE_COLUMNS, default_scorer
+from georisk.scoring import SCORE_COLUMNS, default_scorer, is_fitted
 from georisk.scoring import score_articles as pandas_score_articles
 
 if TYPE_CHECKING:
@@ -26,10 +26,6 @@ SCORE_DTYPES: dict[str, Any] = {
 def _meta(evidence: bool) -> pd.DataFrame:
     dtypes = {**SCORE_DTYPES, **({"evidence": "str"} if evidence else {})}
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
-
-
-def _is_fitted(scorer: Any) -> bool:
-    return hasattr(scorer, "n_features_in_") or any(k.endswith("_") and not k.startswith("_") for k in vars(scorer))
 
 
 def _score_partition(articles: pd.DataFrame, scorer: Any, evidence: bool) -> pd.DataFrame:
@@ -112,7 +108,7 @@ def score_articles(
                 f"articles has no {col!r} column; read the archive with georisk.distributed.read_articles"
             )
     scorer = default_scorer() if scorer is None else scorer
-    if not _is_fitted(scorer):
+    if not is_fitted(scorer):
         try:
             scorer.fit()
         except TypeError as exc:

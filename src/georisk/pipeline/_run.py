@@ -409,12 +409,12 @@ def scores_cached(articles: pd.DataFrame, config: GeoriskConfig) -> pd.DataFrame
         As :func:`georisk.score_articles` with ``evidence=False``: ``id``,
         ``published_at`` and the score columns, with the index of ``articles``.
     """
-    from georisk.scoring import SCORE_COLUMNS, score_articles
+    from georisk.scoring import SCORE_COLUMNS, score_articles, scorer_from_config
 
     def score(frame: pd.DataFrame) -> pd.DataFrame:
         log.info("scoring %d articles", len(frame))
         out: pd.DataFrame = score_articles(
-            frame, config.scoring.make_scorer(), conflict=config.scoring.conflict, evidence=False
+            frame, scorer_from_config(config.scoring), conflict=config.scoring.conflict, evidence=False
         )
         return out
 

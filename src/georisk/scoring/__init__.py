@@ -14,7 +14,14 @@ from georisk.scoring._lexicon import (
 )
 from georisk.scoring._llm import LLMBudgetError, LLMScorer, load_prompt
 from georisk.scoring._llm_cache import LLMCache
-from georisk.scoring._score import default_scorer, score_articles, score_stream
+from georisk.scoring._score import (
+    default_scorer,
+    fitted_scorer,
+    is_fitted,
+    score_articles,
+    score_stream,
+    scorer_from_config,
+)
 from georisk.scoring._supervised import SupervisedScorer
 
 __all__ = [
@@ -36,6 +43,8 @@ __all__ = [
     "default_scorer",
     "distill",
     "evaluate_scorer",
+    "fitted_scorer",
+    "is_fitted",
     "load_distilled",
     "load_labelled_corpus",
     "load_lexicon",
@@ -43,5 +52,6 @@ __all__ = [
     "save_distilled",
     "score_articles",
     "score_stream",
+    "scorer_from_config",
     "shipped_conflicts",
 ]

@@ -16,6 +16,8 @@ __all__ = [
     "PROGRESS_CHUNK",
     "check_scorer_output",
     "default_scorer",
+    "fitted_scorer",
+    "is_fitted",
     "score_articles",
     "score_stream",
     "scorer_from_config",
@@ -72,6 +74,21 @@ def scorer_from_config(scoring: Any) -> Any:
     raise ConfigError(f"scoring.scorer={kind!r} must be 'blend', 'lexicon', 'supervised' or 'llm'")
 
 
+def fitted_scorer(scoring: Any) -> Any:
+    """The scorer a :class:`~georisk.config.ScoringConfig` names, fitted (the conflict's default for ``"blend"``).
+
+    Examples
+    --------
+    >>> from georisk.config import ScoringConfig
+    >>> fitted_scorer(ScoringConfig(scorer="lexicon"))
+    LexiconScorer(conflict='russia_ukraine')
+    """
+    scorer = _scorer_for(scorer_from_config(scoring), scoring.conflict)
+    if not is_fitted(scorer):
+        scorer.fit()
+    return scorer
+
+
 def _same_conflict(a: Any, b: Any) -> bool:
     from georisk.scoring._conflict import DEFAULT_CONFLICT
 
@@ -97,7 +114,8 @@ def _scorer_for(scorer: Any, conflict: Any) -> Any:
     return scorer
 
 
-def _is_fitted(scorer: Any) -> bool:
+def is_fitted(scorer: Any) -> bool:
+    """Whether ``scorer`` is fitted (scikit-learn's convention: ``n_features_in_`` or a public ``name_``)."""
     return hasattr(scorer, "n_features_in_") or any(k.endswith("_") and not k.startswith("_") for k in vars(scorer))
 
 
@@ -217,7 +235,7 @@ def score_stream(
             f"n_jobs={n_jobs}: the language-model scorer runs its own calls in parallel (its concurrency "
             "parameter) and keeps one cache and one cost count; use n_jobs=1"
         )
-    if not _is_fitted(scorer):
+    if not is_fitted(scorer):
         scorer.fit()
     if n_jobs == 1:
         results: Iterable[tuple[pd.DataFrame, list[str] | None]] = (
@@ -332,7 +350,7 @@ def score_articles(
     _check_parallel(chunk_size, n_jobs)
     scorer = _scorer_for(scorer, conflict)
     _check_input(scorer, articles.iloc[:0])
-    if not _is_fitted(scorer):
+    if not is_fitted(scorer):
         scorer.fit()
     n = len(articles)
     bar = Progress(n, "scoring", enabled=progress, unit="article")
