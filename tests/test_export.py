@@ -594,12 +594,18 @@ def test_readme_cron_line_and_systemd_unit_work_verbatim(tmp_path: Path):
     (cron,) = re.findall(r"^30 23 \* \* 1-5\s+(.+)$", text, flags=re.M)
     (exec_start,) = re.findall(r"^ExecStart=/bin/sh -c '(.+)'$", text, flags=re.M)
     (exec_pre,) = re.findall(r"^ExecStartPre=(\S+) (.+)$", text, flags=re.M)
-    # every flag the scheduling lines use exists: they parse
-    for line in (exec_start.replace("%%", "%"), cron.split(">>")[0].split("&&")[1]):
-        argv = shlex.split(line.replace("exec ", ""))[1:]
-        build_parser().parse_args(argv)
+    # every georisk command the scheduling lines run exists with these flags: they parse
+    calls = [
+        c.strip()
+        for line in (exec_start.replace("%%", "%"), cron.split(">>")[0].replace("\\%", "%"))
+        for c in re.findall(r"\.venv/bin/georisk [^;]+", line)
+    ]
+    assert len(calls) == 4, calls  # fetch, then export, in cron and in systemd
+    for call in calls:
+        build_parser().parse_args(shlex.split(call)[1:])
     build_parser().parse_args(shlex.split(exec_pre[1]))
     assert "%%" in exec_start and "\\%" in cron  # both need their % escaped
+    (export_call,) = {c for c in calls if " export " in c}  # the same export in both
 
     home = tmp_path / "srv" / "georisk"
     (home / ".venv").mkdir(parents=True)
@@ -612,8 +618,8 @@ def test_readme_cron_line_and_systemd_unit_work_verbatim(tmp_path: Path):
     (shim / "date").write_text('#!/bin/sh\nexec /bin/date -d "$FAKE_DAY 23:30 UTC" "$@"\n', encoding="utf-8")
     (shim / "date").chmod(0o755)
     (tmp_path / "log").mkdir()
-    # cron turns an unescaped % into a newline and drops the backslash of \%
-    cmd = cron.replace("\\%", "%").replace("/srv/georisk", str(home)).replace("/var/log/georisk", str(tmp_path / "log"))
+    # the export step as the job runs it (the fetch step and the whole line: tests/test_cron.py)
+    cmd = f"cd {home} && {export_call} >>{tmp_path / 'log'}/export.log 2>&1"
     env = {**os.environ, "PATH": f"{shim}:/usr/bin:/bin"}
     for day, session in (("2024-12-31", "2024-12-31"), ("2024-12-25", "2024-12-24")):  # a day, a holiday
         done = subprocess.run(

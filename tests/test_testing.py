@@ -62,7 +62,7 @@ def test_signal_on_utc_calendar_days_is_caught_at_the_close() -> None:
 
 def test_a_cutoff_bug_in_session_assignment_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """Mutation check: move the cutoff one hour past the close and the property fails."""
-    import georisk.signals as signals
+    import georisk.signals._daily as signals
     from georisk.calendar import assign_sessions
 
     def late_cutoff(ts: pd.Series, calendar: str = "XNYS") -> pd.DatetimeIndex:

@@ -721,8 +721,13 @@ def verify_root(out_dir: str | Path, session: str | pd.Timestamp | None = None) 
         if newest is not None:
             target = os.readlink(latest) if latest.is_symlink() else None
             if target != export_path(".", newest).name:
+                hint = (
+                    " (a run was interrupted while publishing it; the next georisk export completes it)"
+                    if pending_session == newest
+                    else ""
+                )
                 problems.append(
-                    f"{latest} points to {target!r}, not to the newest session {newest.date()}; rerun its export"
+                    f"{latest} points to {target!r}, not to the newest session {newest.date()}; rerun its export{hint}"
                 )
     if pending_session is not None and not any("interrupted" in p for p in problems):
         notes.append(f"a run was interrupted after recording session {pending_session.date()}; all is consistent")
