@@ -68,7 +68,7 @@ def make_inputs(folder: Path, years: int, per_day: int, seed: int = 0) -> Path:
 
 def child(kind: str, folder: Path, years: int) -> dict[str, float]:
     """One measured run in this process: a backfill of ``years``, or one session (twice: cold, warm)."""
-    from georisk.export import export_daily, export_range
+    from georisk.pipeline import export_daily, export_range
 
     cfg = folder / "georisk.toml"
     now = END + pd.Timedelta(days=2)

@@ -62,8 +62,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    from georisk.export import export_daily
-    from georisk.pipeline import compute_stages, load_inputs
+    from georisk.pipeline import compute_stages, export_daily, load_inputs
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "store"

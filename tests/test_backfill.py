@@ -11,11 +11,12 @@ import pytest
 from georisk.calendar import session_closes
 from georisk.config import GeoriskConfig, PricesConfig
 from georisk.errors import MissingDataError
-from georisk.export import export_daily, export_range
-from georisk.export._daily import (
+from georisk.export import hash_frame
+from georisk.market import QualityTracker
+from georisk.pipeline import export_daily, export_range
+from georisk.pipeline._daily import (
     _ArticleIndex,
     _feed,
-    _hash_frame,
     _known_times,
     _KnownPrices,
     _previous_close,
@@ -23,7 +24,6 @@ from georisk.export._daily import (
     _PriceStream,
     _tracked_quality,
 )
-from georisk.market import QualityTracker
 
 
 def _sample() -> tuple[GeoriskConfig, pd.DataFrame, pd.DataFrame]:
@@ -64,7 +64,7 @@ def test_price_stream_and_tracker_equal_the_whole_history_every_session(start: s
         _feed(stream, tracker, cut)
         upto = reference.at(cut)
         digest, last = stream.digest(cut)
-        assert digest == _hash_frame(upto)
+        assert digest == hash_frame(upto)
         assert last == upto.index.max()
         want = _price_quality(upto, d, cfg, reference.fresh(before, cut))
         assert _tracked_quality(tracker, d, cfg) == want
@@ -81,7 +81,7 @@ def test_price_stream_digest_with_a_cutoff_that_skips_ahead() -> None:
     reference, stream = _KnownPrices(prices, known), _PriceStream(prices, known)
     for day in ("2023-03-01", "2023-03-02", "2024-06-28", "2024-12-31"):
         cut = pd.Timestamp(session_closes("XNYS", day, day).iloc[0])
-        assert stream.digest(cut)[0] == _hash_frame(reference.at(cut))
+        assert stream.digest(cut)[0] == hash_frame(reference.at(cut))
 
 
 def test_article_digest_is_incremental_and_unchanged() -> None:

@@ -322,7 +322,8 @@ def test_briefing_renders_in_headless_chromium(tmp_path: Path, written):
 
 # ----------------------------------------------------------------------------- export
 def test_daily_export_writes_the_briefing_beside_its_data(tmp_path: Path):
-    from georisk.export import export_daily, verify_export
+    from georisk.export import verify_export
+    from georisk.pipeline import export_daily
 
     res = export_daily(None, "2024-12-31", out_dir=tmp_path)
     page = tmp_path / "briefings" / "briefing-2024-12-31.html"
@@ -351,7 +352,7 @@ def test_export_writes_the_briefing_of_a_real_session(shared_dir: Path, tmp_path
     """Guardian headlines and Yahoo closes from ../shared/data, exported for 2023-06-06."""
     from georisk import load_articles
     from georisk.config import Instrument, Sleeve, Universe
-    from georisk.export import export_daily
+    from georisk.pipeline import export_daily
 
     data = shared_dir / "data"
     news = data / "news-guardian-bbc-russia-ukraine" / "all_guardian_russia_ukraine_bias_babel.csv"

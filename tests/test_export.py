@@ -12,16 +12,8 @@ import pytest
 from georisk.cli import main
 from georisk.config import GeoriskConfig
 from georisk.errors import ConfigError, CorruptExportError, MissingDataError, NotASessionError
-from georisk.export import (
-    DATA_FILES,
-    export_daily,
-    export_frames,
-    export_range,
-    history_path,
-    read_export,
-    read_history,
-    verify_export,
-)
+from georisk.export import DATA_FILES, export_frames, history_path, read_export, read_history, verify_export
+from georisk.pipeline import export_daily, export_range
 from georisk.schema import ExportManifest, SignalRow, signal_row_schema, validate_rows
 
 D = pd.Timestamp("2024-12-31")
@@ -420,7 +412,7 @@ def test_a_session_that_has_not_settled_is_refused(tmp_path: Path):
 
 
 def test_an_early_close_waits_for_the_last_instrument_cutoff():
-    from georisk.export._daily import _require_closed
+    from georisk.pipeline._daily import _require_closed
 
     cfg = GeoriskConfig()
     day, close = pd.Timestamp("2024-12-24"), pd.Timestamp("2024-12-24 18:00", tz="UTC")  # NYSE closes 13:00 ET
@@ -493,7 +485,7 @@ def test_strict_prices_fail_with_a_data_quality_error(tmp_path: Path):
     from georisk.config import PricesConfig
     from georisk.datasets import sample_prices_path
     from georisk.errors import DataQualityError
-    from georisk.export._daily import _price_quality
+    from georisk.pipeline._daily import _price_quality
 
     prices = pd.read_csv(sample_prices_path(), index_col=0, parse_dates=True)
     # ten missing LMT sessions in March 2022: 1.3 % of the whole file, but 20 % of what was known on 2022-03-31

@@ -138,7 +138,7 @@ def test_sigkill_of_the_real_export_command(tmp_path: Path):
     time in each of eight equal slices of 0-1.6 times the rest of an uninterrupted run, so
     kills land in the scoring, the premium, the checks and the publishing.
     """
-    from georisk.export import export_daily
+    from georisk.pipeline import export_daily
 
     cfg = tmp_path / "georisk.toml"
     cfg.write_text("[premium]\nband = 0.8\n", encoding="utf-8")

@@ -601,7 +601,7 @@ def test_capped_file_size_exits_2_and_publishes_nothing(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from georisk.export import export_range
+    from georisk.pipeline import export_range
 
     out = tmp_path_factory.mktemp("published") / "out"
     export_range(None, "2024-12-27", D, out_dir=out)

@@ -23,9 +23,8 @@ if TYPE_CHECKING:
     from georisk.briefing import briefing
     from georisk.config import GeoriskConfig, Universe
     from georisk.evaluation import TrialLedger
-    from georisk.export import export_daily
     from georisk.market import load_prices
-    from georisk.pipeline import run
+    from georisk.pipeline import export_daily, run
     from georisk.premium import risk_premium
     from georisk.scoring import score_articles
     from georisk.signals import daily_signal, external_signal, load_gpr_daily
@@ -39,7 +38,7 @@ _LAZY = {
     "risk_premium": "georisk.premium",
     "backtest": "georisk.backtesting",
     "briefing": "georisk.briefing",
-    "export_daily": "georisk.export",
+    "export_daily": "georisk.pipeline",
     "run": "georisk.pipeline",
     "check_lookahead": "georisk.testing",
     "load_gpr_daily": "georisk.signals",

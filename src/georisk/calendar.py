@@ -18,7 +18,7 @@ from georisk.errors import ConfigError, NotASessionError
 if TYPE_CHECKING:
     import exchange_calendars
 
-__all__ = ["assign_sessions", "get_calendar", "session_closes", "to_session"]
+__all__ = ["assign_sessions", "get_calendar", "parse_date", "session_closes", "to_session"]
 
 #: First date georisk asks exchange_calendars for; its own default is only 20 years back.
 CALENDAR_START = "1990-01-01"
@@ -172,3 +172,16 @@ def to_session(date: str | pd.Timestamp, calendar: str = "XNYS", *, roll: str = 
             f"{prev.date()}. Pass that date, or roll to it with --previous-session (roll='previous' in Python)."
         )
     return pd.Timestamp(cal.date_to_session(ts, direction=roll))
+
+
+def parse_date(value: object, name: str) -> pd.Timestamp:
+    """Parse a calendar date given on the command line or in Python; ``ConfigError`` if it is not one."""
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{name}={value!r} is not a date: {exc}; use YYYY-MM-DD") from None
+    if pd.isna(ts):
+        raise ConfigError(f"{name}={value!r} is not a date; use YYYY-MM-DD")
+    if ts.tz is not None:
+        raise ConfigError(f"{name}={value!r} must be a calendar date without a time zone (YYYY-MM-DD)")
+    return ts.normalize()

@@ -19,9 +19,9 @@ from georisk.cli._common import (
 
 def report_dropped(quarantine: Any, prices: Any) -> None:
     """Log, per input, how many rows a lenient run left out and why (as the export's manifest does)."""
-    from georisk.export._daily import _dropped_warnings
+    from georisk.pipeline import dropped_warnings
 
-    for line in _dropped_warnings(quarantine, prices):
+    for line in dropped_warnings(quarantine, prices):
         log.warning("%s", line)
 
 
@@ -132,7 +132,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the daily export of one session, or backfill a range of sessions."""
     from georisk.errors import ConfigError
-    from georisk.export import export_daily, export_range
+    from georisk.pipeline import export_daily, export_range
 
     if args.date is None and (args.start is None or args.end is None):
         raise ConfigError("give --date D, or --from D1 --to D2 to backfill")
@@ -176,14 +176,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify every export (or one session's), its manifest, the history and the record of each."""
+    from georisk.calendar import parse_date
     from georisk.errors import ConfigError
     from georisk.export import read_history, verify_root
-    from georisk.export._daily import _as_date
 
     out = args.out
     if not out.is_dir():
         raise ConfigError(f"--out {out} is not an export folder")
-    day = _as_date(args.date, "--date") if args.date else None
+    day = parse_date(args.date, "--date") if args.date else None
     summary = verify_root(out, day)
     if summary["exports"]:
         read_history(out, day, day)  # also: no session twice, every row valid

@@ -1,12 +1,23 @@
-"""Stage 7: the daily export, idempotent, atomic and versioned, with a manifest and a history.
+"""Stage 7: writing the export, idempotent, atomic and versioned, with a manifest and a history.
 
-:func:`export_daily` computes one session's signal, premium and positions from the
-configured inputs and publishes them; :func:`export_range` backfills a range;
-:func:`export_frames` publishes precomputed frames. See :mod:`georisk.export._store`
-for the on-disk layout and :mod:`georisk.schema` for the row schema.
+This package only writes: :func:`export_frames` publishes precomputed frames and
+:func:`publish_session` one session's row; the daily job that computes them is
+:func:`georisk.pipeline.export_daily` (and :func:`georisk.pipeline.export_range` for a
+backfill). See :mod:`georisk.export._store` for the on-disk layout and
+:mod:`georisk.schema` for the row schema.
 """
 
-from georisk.export._daily import ExportResult, export_daily, export_frames, export_range
+from georisk.export._publish import (
+    ExportResult,
+    check_keep_versions,
+    check_previous,
+    export_frames,
+    export_lock,
+    export_root,
+    hash_frame,
+    hash_path,
+    publish_session,
+)
 from georisk.export._store import (
     DATA_FILES,
     atomic_write_bytes,
@@ -15,6 +26,7 @@ from georisk.export._store import (
     read_export,
     read_history,
     record_path,
+    recover,
     verify_export,
     verify_root,
 )
@@ -25,14 +37,20 @@ __all__ = [
     "SCHEMA_VERSION",
     "ExportResult",
     "atomic_write_bytes",
-    "export_daily",
+    "check_keep_versions",
+    "check_previous",
     "export_frames",
+    "export_lock",
     "export_path",
-    "export_range",
+    "export_root",
+    "hash_frame",
+    "hash_path",
     "history_path",
+    "publish_session",
     "read_export",
     "read_history",
     "record_path",
+    "recover",
     "verify_export",
     "verify_root",
 ]

@@ -140,7 +140,7 @@ def load_inputs(
     config : GeoriskConfig
     strict : bool, optional
         Check the whole price file against the quality thresholds (default:
-        ``prices.strict``). :func:`georisk.export.export_daily` passes False and checks
+        ``prices.strict``). :func:`georisk.pipeline.export_daily` passes False and checks
         the prices known on each exported session instead, so a fault in later prices
         never stops the export of an earlier session.
 

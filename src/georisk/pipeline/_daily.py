@@ -1,4 +1,10 @@
-"""``export_daily``: compute and publish the export of one session (or a backfill range)."""
+"""The daily job: compute and publish the export of one session, or of a range (a backfill).
+
+Reads the configured inputs once, checks them session by session (closes settled, article
+feed not stale, prices present and of good quality as known at each cutoff), computes the
+stages (:func:`georisk.pipeline.compute_stages`) and hands each session's row to
+:func:`georisk.export.publish_session`, with its briefing beside it.
+"""
 
 from __future__ import annotations
 
@@ -7,309 +13,47 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from georisk._version import __version__
 from georisk.briefing import export_briefing_data, write_briefing
-from georisk.calendar import assign_sessions, get_calendar, session_closes, to_session
+from georisk.calendar import assign_sessions, get_calendar, parse_date, session_closes, to_session
 from georisk.errors import (
     ConfigError,
-    CorruptExportError,
     DataQualityError,
     MissingDataError,
     NotASessionError,
-    output_error,
 )
-from georisk.export._store import (
-    DATA_FILES,
-    LOCK_NAME,
-    clear_pending,
-    export_path,
-    publish,
+from georisk.export import (
+    ExportResult,
+    check_keep_versions,
+    check_previous,
+    export_lock,
+    export_root,
+    hash_path,
+    publish_session,
     recover,
-    row_bytes,
-    update_latest,
-    verify_export,
-    write_history,
-    write_pending,
-    write_record,
 )
-from georisk.lock import FileLock, check_seconds
+from georisk.lock import check_seconds
 from georisk.market import QualityTracker
-from georisk.schema import SCHEMA_VERSION, ExportManifest, SignalRow, build_rows
+from georisk.schema import build_rows
 
 if TYPE_CHECKING:
     from georisk.config import GeoriskConfig
 
-__all__ = ["ExportResult", "export_daily", "export_frames", "export_range"]
+
+__all__ = ["SETTLE_MINUTES", "dropped_warnings", "export_daily", "export_range"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """What one session's export wrote.
-
-    Attributes
-    ----------
-    session : pandas.Timestamp
-        The session exported.
-    folder : pathlib.Path
-        ``out_dir/session=YYYY-MM-DD`` (a symlink to the current version folder).
-    version : str
-        Content id of the export; the same inputs give the same version.
-    changed : bool
-        False when the same version was already published (an idempotent rerun).
-    manifest : dict
-        The manifest of the current version.
-    history : pathlib.Path
-        The session's file in the history store.
-    """
-
-    session: pd.Timestamp
-    folder: Path
-    version: str
-    changed: bool
-    manifest: dict[str, Any] = field(repr=False)
-    history: Path
-
-    @property
-    def files(self) -> list[Path]:
-        """The data files and the manifest of the export."""
-        return [self.folder / n for n in (*DATA_FILES, "manifest.json")]
-
-    @property
-    def warnings(self) -> list[str]:
-        """Data-quality warnings recorded in the manifest."""
-        return list(self.manifest.get("warnings", []))
-
-
-def _hash_path(path: Path) -> dict[str, Any]:
-    h = hashlib.sha256()
-    if path.is_dir():
-        for f in sorted(p for p in path.rglob("*") if p.is_file()):
-            h.update(str(f.relative_to(path)).encode() + b"\0")
-            h.update(hashlib.sha256(f.read_bytes()).digest())
-        return {"kind": "folder", "path": str(path), "sha256": h.hexdigest()}
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return {"kind": "file", "path": str(path), "sha256": h.hexdigest()}
-
-
-def _hash_frame(frame: pd.DataFrame) -> dict[str, Any]:
-    h = hashlib.sha256(json.dumps([str(c) for c in frame.columns]).encode())
-    h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    return {"kind": "frame", "path": None, "sha256": h.hexdigest()}
-
-
-def _as_date(value: object, name: str) -> pd.Timestamp:
-    """Parse a calendar date given on the command line or in Python; ``ConfigError`` if it is not one."""
-    try:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{name}={value!r} is not a date: {exc}; use YYYY-MM-DD") from None
-    if pd.isna(ts):
-        raise ConfigError(f"{name}={value!r} is not a date; use YYYY-MM-DD")
-    if ts.tz is not None:
-        raise ConfigError(f"{name}={value!r} must be a calendar date without a time zone (YYYY-MM-DD)")
-    return ts.normalize()
-
-
-def _check_keep(keep_versions: int) -> None:
-    if isinstance(keep_versions, bool) or not isinstance(keep_versions, int) or keep_versions < 0:
-        raise ConfigError(f"keep_versions={keep_versions!r} must be an integer >= 0 (--keep-versions)")
-
-
-def _out_root(out_dir: str | Path) -> Path:
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out} is a file, not a folder; pass a folder (it is created if missing)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise output_error(exc, out, "cannot create the export folder (--out)") from None
-    if not out.is_dir():
-        raise ConfigError(f"--out {out} is not a folder")
-    return out
-
-
-def _lock(out: Path, lock_timeout: float) -> FileLock:
-    return FileLock(
-        out / LOCK_NAME, timeout=check_seconds(lock_timeout, "lock_timeout (--lock-timeout)"), guard_folder=True
-    )
 
 
 def _check_gap(max_article_gap: int) -> None:
     if isinstance(max_article_gap, bool) or not isinstance(max_article_gap, int) or max_article_gap < 0:
         raise ConfigError(
             f"max_article_gap={max_article_gap!r} must be a whole number >= 0 sessions (--max-article-gap)"
-        )
-
-
-def _write_session(
-    out: Path,
-    row: SignalRow,
-    base: Mapping[str, Any],
-    *,
-    warnings: list[str],
-    overwrite_corrupt: bool,
-    keep_versions: int,
-    provenance: Mapping[str, Any] | None = None,
-    feed_warnings: list[str] | None = None,
-) -> ExportResult:
-    """Publish one row; ``provenance`` and ``feed_warnings`` are recorded but not versioned.
-
-    The version is the hash of the manifest without ``created_at``, the ``provenance``
-    inputs and the ``feed_warnings``: whole input files (and the count of their bad
-    records) grow with news published after the session, and would otherwise make every
-    rerun or backfill of an old session a new version although what it used
-    (``articles_used``, ``prices_used``) did not change. When the version is unchanged the
-    first manifest stays published, so these entries describe the first run.
-    """
-    session = pd.Timestamp(row.session)
-    files = row_bytes([row])
-    manifest: dict[str, Any] = {
-        **base,
-        "schema_version": SCHEMA_VERSION,
-        "georisk_version": __version__,
-        "session": str(row.session),
-        "as_of": row.cutoff.isoformat(),
-        "calendar": row.calendar,
-        "rows": dict.fromkeys(files, 1),
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
-        "warnings": list(warnings),
-    }
-    manifest["version"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
-    manifest["inputs"] = {**(provenance or {}), **manifest["inputs"]}
-    manifest["warnings"] = [*manifest["warnings"], *(feed_warnings or [])]
-    manifest["created_at"] = pd.Timestamp.now(tz="UTC").isoformat()
-    ExportManifest.model_validate(manifest)
-    # A small transaction: a run killed anywhere below leaves the pending file, and the
-    # next run completes the history and the record (or finds nothing was published).
-    write_pending(out, session, str(manifest["version"]))
-    try:
-        folder, changed = publish(
-            out, session, files, manifest, overwrite_corrupt=overwrite_corrupt, keep_versions=keep_versions
-        )
-    except CorruptExportError:
-        clear_pending(out)  # refused before anything was written: nothing to complete
-        raise
-    real = folder.resolve()
-    history = write_history(out, session, (real / "signal.parquet").read_bytes())
-    write_record(out, session, real)
-    update_latest(out, session)
-    clear_pending(out)
-    current = json.loads((real / "manifest.json").read_text("utf-8"))
-    log.info(
-        "exported session %s (version %s, %s) to %s",
-        session.date(),
-        manifest["version"],
-        "new" if changed else "unchanged",
-        folder,
-        extra={"session": str(session.date()), "version": manifest["version"], "changed": changed},
-    )
-    for w in [*warnings, *(feed_warnings or [])]:
-        # A quiet news day is normal (INFO); a missing price the caller let through is not.
-        level = logging.WARNING if w.startswith(("no price", "price quality")) else logging.INFO
-        log.log(level, "session %s: %s", session.date(), w, extra={"session": str(session.date())})
-    return ExportResult(session, folder, str(current["version"]), changed, current, history)
-
-
-def export_frames(
-    signal: pd.DataFrame,
-    premium: pd.DataFrame,
-    positions: pd.DataFrame,
-    *,
-    session: str | pd.Timestamp,
-    out_dir: str | Path,
-    calendar: str = "XNYS",
-    parameters: Mapping[str, Any] | None = None,
-    inputs: Mapping[str, str | Path] | None = None,
-    warnings: list[str] | None = None,
-    overwrite_corrupt: bool = False,
-    lock_timeout: float = 0.0,
-    keep_versions: int = 3,
-) -> ExportResult:
-    """Publish precomputed stage frames as the export of one session.
-
-    The lower-level half of :func:`export_daily`: no inputs are loaded or checked.
-
-    Parameters
-    ----------
-    signal, premium, positions : pandas.DataFrame
-        From :func:`georisk.daily_signal`, :func:`georisk.risk_premium` and
-        :func:`georisk.backtesting.target_positions`, indexed by session; the risk
-        sleeves are the columns of ``positions``.
-    session : date-like
-        The session to export (must be a session of ``calendar``).
-    out_dir : str or pathlib.Path
-        Export root.
-    calendar : str, default "XNYS"
-        Exchange calendar of the sessions.
-    parameters : mapping, optional
-        Parameters of the run, hashed into the manifest.
-    inputs : mapping, optional
-        ``{name: path}`` of input files (or folders) whose SHA-256 is recorded.
-    warnings : list of str, optional
-        Data-quality warnings recorded in the manifest.
-    overwrite_corrupt : bool, default False
-        Set a corrupted previous export aside instead of raising.
-    lock_timeout : float, default 0
-        Seconds to wait for another run's lock.
-    keep_versions : int, default 3
-        Older versions of the session kept.
-
-    Returns
-    -------
-    ExportResult
-
-    Raises
-    ------
-    CorruptExportError
-        If the previous export of the session is corrupted (unless ``overwrite_corrupt``).
-    LockHeldError
-        If another run holds the lock after ``lock_timeout`` seconds.
-    NotASessionError
-        If ``session`` is not a session of ``calendar``.
-    """
-    _check_keep(keep_versions)
-    check_seconds(lock_timeout, "lock_timeout (--lock-timeout)")
-    ts = to_session(_as_date(session, "session"), calendar)
-    out = _out_root(out_dir)
-    closes = session_closes(calendar, str(ts.date()), str(ts.date()))
-    row = build_rows(
-        signal,
-        premium,
-        positions,
-        pd.DatetimeIndex([ts]),
-        sleeves=list(positions.columns),
-        closes=closes,
-        calendar=calendar,
-    )[0]
-    params = json.loads(json.dumps(dict(parameters or {}), sort_keys=True, default=str))
-    base = {
-        "configuration": params,
-        "configuration_sha256": hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(),
-        "inputs": {k: _hash_path(Path(p)) for k, p in (inputs or {}).items()},
-        "articles_used": int(row.n_articles),
-        "last_article_at": None,
-        "prices_last_date": None,
-    }
-    with _lock(out, lock_timeout):
-        recover(out)
-        return _write_session(
-            out,
-            row,
-            base,
-            warnings=list(warnings or []),
-            overwrite_corrupt=overwrite_corrupt,
-            keep_versions=keep_versions,
         )
 
 
@@ -326,7 +70,7 @@ class _ArticleIndex:
     """The articles' publication times and row hashes, computed once for a whole range.
 
     :meth:`used` gives, per session, the count, the last publication time and the
-    :func:`_hash_frame` digest of the articles published by its cutoff, without a copy
+    :func:`hash_frame` digest of the articles published by its cutoff, without a copy
     of those articles (the row hashes of a subset are those of the whole frame).
     """
 
@@ -404,7 +148,7 @@ class _ArticleIndex:
         return pd.Timestamp(self.articles["published_at"].min()) if len(self.articles) else None
 
 
-def _dropped_warnings(quarantine: pd.DataFrame, prices: pd.DataFrame) -> list[str]:
+def dropped_warnings(quarantine: pd.DataFrame, prices: pd.DataFrame) -> list[str]:
     """One warning per input whose rows were left out, with the count per reason."""
     out: list[str] = []
     if len(quarantine):
@@ -588,7 +332,7 @@ class _PriceStream:
 
     For increasing cutoffs, :meth:`advance` gives the prices first known since the
     previous cutoff (for :class:`~georisk.market.QualityTracker`) and :meth:`digest` the
-    :func:`_hash_frame` digest and the last date of ``_KnownPrices.at(cutoff)``, equal bit
+    :func:`hash_frame` digest and the last date of ``_KnownPrices.at(cutoff)``, equal bit
     for bit, without building that frame: rows whose every price is known are hashed
     once into a running SHA-256 (the row hashes of :func:`pandas.util.hash_pandas_object`
     depend on their own row only), and only the few rows still partly unknown at the
@@ -635,7 +379,7 @@ class _PriceStream:
         return out
 
     def digest(self, cutoff: pd.Timestamp) -> tuple[dict[str, Any], pd.Timestamp]:
-        """``(_hash_frame(known), last date)`` of the prices known at ``cutoff``."""
+        """``(hash_frame(known), last date)`` of the prices known at ``cutoff``."""
         cut = pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
         end = int(np.searchsorted(self.suffix_first, cut, side="right"))  # no row after it is known yet
         done = self._done
@@ -767,16 +511,6 @@ def _require_closed(
     )
 
 
-def _check_previous(out: Path, sessions: pd.DatetimeIndex) -> None:
-    """Fail before any work if a previous export of these sessions is corrupted."""
-    for d in sessions:
-        link = export_path(out, d)
-        if link.is_symlink() and not link.exists():
-            raise CorruptExportError(f"{link} points to a missing folder; rerun with --force to replace it")
-        if link.exists():
-            verify_export(link)
-
-
 def export_range(
     config: GeoriskConfig | str | Path | None,
     start: str | pd.Timestamp,
@@ -836,15 +570,15 @@ def export_range(
         (the close of the last session is checked before any input is read).
     """
     from georisk.config import GeoriskConfig
-    from georisk.pipeline import compute_stages, load_inputs
+    from georisk.pipeline._run import compute_stages, load_inputs
 
     if missing_prices not in ("raise", "warn"):
         raise ConfigError(f"missing_prices={missing_prices!r} must be 'raise' or 'warn'")
     _check_gap(max_article_gap)
     settle_minutes = check_seconds(settle_minutes, "settle_minutes (--settle-minutes)")
     check_seconds(lock_timeout, "lock_timeout (--lock-timeout)")
-    _check_keep(keep_versions)
-    lo, hi = _as_date(start, "start"), _as_date(end, "end")
+    check_keep_versions(keep_versions)
+    lo, hi = parse_date(start, "start"), parse_date(end, "end")
     cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
     cal = cfg.signal.calendar
     if lo > hi:
@@ -853,11 +587,11 @@ def export_range(
     if closes.empty:
         raise NotASessionError(f"no {cal} session between {lo.date()} and {hi.date()}")
     _require_closed(cfg, pd.Timestamp(closes.index[-1]), pd.Timestamp(closes.iloc[-1]), now, settle_minutes)
-    out = _out_root(out_dir if out_dir is not None else cfg.export.out_dir)
+    out = export_root(out_dir if out_dir is not None else cfg.export.out_dir)
     results: list[ExportResult] = []
-    with _lock(out, lock_timeout):
+    with export_lock(out, lock_timeout):
         if not overwrite_corrupt:
-            _check_previous(out, pd.DatetimeIndex(closes.index))
+            check_previous(out, pd.DatetimeIndex(closes.index))
         recover(out)
         articles, quarantine, prices, inputs = load_inputs(cfg, strict=False)  # strict per session below
         known = _known_times(prices, cfg)
@@ -897,9 +631,9 @@ def export_range(
         )
         params = cfg.model_dump(mode="json")
         params_sha = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
-        file_inputs = {k: _hash_path(Path(p)) for k, p in inputs.items()}
+        file_inputs = {k: hash_path(Path(p)) for k, p in inputs.items()}
         # dropped input rows carry no usable date: reported, but not part of a version
-        feed_notes = _dropped_warnings(quarantine, prices)
+        feed_notes = dropped_warnings(quarantine, prices)
         for w in feed_notes:
             log.warning("%s", w)
         for row, (d, inp) in zip(rows, checks.items(), strict=True):
@@ -917,7 +651,7 @@ def export_range(
                 "prices_last_date": str(pd.Timestamp(inp.prices_last).date()),
             }
             results.append(
-                _write_session(
+                publish_session(
                     out,
                     row,
                     base,
@@ -1035,7 +769,7 @@ def export_daily(
     """
     from georisk.config import GeoriskConfig
 
-    day = _as_date(date, "date")
+    day = parse_date(date, "date")
     cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
     session = to_session(day, cfg.signal.calendar, roll="previous" if previous_session else "raise")
     if session != day:

@@ -1,0 +1,311 @@
+"""Publishing one session's export: manifest, versioned folder, history and record, under the lock.
+
+The writer half of the daily job; :mod:`georisk.pipeline` computes what is published.
+:func:`export_frames` publishes precomputed stage frames; :func:`publish_session` is the
+per-session step both use. The on-disk layout is :mod:`georisk.export._store`'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from georisk._version import __version__
+from georisk.calendar import parse_date, session_closes, to_session
+from georisk.errors import (
+    ConfigError,
+    CorruptExportError,
+    output_error,
+)
+from georisk.export._store import (
+    DATA_FILES,
+    LOCK_NAME,
+    clear_pending,
+    export_path,
+    publish,
+    recover,
+    row_bytes,
+    update_latest,
+    verify_export,
+    write_history,
+    write_pending,
+    write_record,
+)
+from georisk.lock import FileLock, check_seconds
+from georisk.schema import SCHEMA_VERSION, ExportManifest, SignalRow, build_rows
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = [
+    "ExportResult",
+    "check_keep_versions",
+    "check_previous",
+    "export_frames",
+    "export_lock",
+    "export_root",
+    "hash_frame",
+    "hash_path",
+    "publish_session",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What one session's export wrote.
+
+    Attributes
+    ----------
+    session : pandas.Timestamp
+        The session exported.
+    folder : pathlib.Path
+        ``out_dir/session=YYYY-MM-DD`` (a symlink to the current version folder).
+    version : str
+        Content id of the export; the same inputs give the same version.
+    changed : bool
+        False when the same version was already published (an idempotent rerun).
+    manifest : dict
+        The manifest of the current version.
+    history : pathlib.Path
+        The session's file in the history store.
+    """
+
+    session: pd.Timestamp
+    folder: Path
+    version: str
+    changed: bool
+    manifest: dict[str, Any] = field(repr=False)
+    history: Path
+
+    @property
+    def files(self) -> list[Path]:
+        """The data files and the manifest of the export."""
+        return [self.folder / n for n in (*DATA_FILES, "manifest.json")]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Data-quality warnings recorded in the manifest."""
+        return list(self.manifest.get("warnings", []))
+
+
+def hash_path(path: Path) -> dict[str, Any]:
+    h = hashlib.sha256()
+    if path.is_dir():
+        for f in sorted(p for p in path.rglob("*") if p.is_file()):
+            h.update(str(f.relative_to(path)).encode() + b"\0")
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+        return {"kind": "folder", "path": str(path), "sha256": h.hexdigest()}
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return {"kind": "file", "path": str(path), "sha256": h.hexdigest()}
+
+
+def hash_frame(frame: pd.DataFrame) -> dict[str, Any]:
+    h = hashlib.sha256(json.dumps([str(c) for c in frame.columns]).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return {"kind": "frame", "path": None, "sha256": h.hexdigest()}
+
+
+def check_keep_versions(keep_versions: int) -> None:
+    if isinstance(keep_versions, bool) or not isinstance(keep_versions, int) or keep_versions < 0:
+        raise ConfigError(f"keep_versions={keep_versions!r} must be an integer >= 0 (--keep-versions)")
+
+
+def export_root(out_dir: str | Path) -> Path:
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file, not a folder; pass a folder (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, out, "cannot create the export folder (--out)") from None
+    if not out.is_dir():
+        raise ConfigError(f"--out {out} is not a folder")
+    return out
+
+
+def export_lock(out: Path, lock_timeout: float) -> FileLock:
+    return FileLock(
+        out / LOCK_NAME, timeout=check_seconds(lock_timeout, "lock_timeout (--lock-timeout)"), guard_folder=True
+    )
+
+
+def publish_session(
+    out: Path,
+    row: SignalRow,
+    base: Mapping[str, Any],
+    *,
+    warnings: list[str],
+    overwrite_corrupt: bool,
+    keep_versions: int,
+    provenance: Mapping[str, Any] | None = None,
+    feed_warnings: list[str] | None = None,
+) -> ExportResult:
+    """Publish one row; ``provenance`` and ``feed_warnings`` are recorded but not versioned.
+
+    The version is the hash of the manifest without ``created_at``, the ``provenance``
+    inputs and the ``feed_warnings``: whole input files (and the count of their bad
+    records) grow with news published after the session, and would otherwise make every
+    rerun or backfill of an old session a new version although what it used
+    (``articles_used``, ``prices_used``) did not change. When the version is unchanged the
+    first manifest stays published, so these entries describe the first run.
+    """
+    session = pd.Timestamp(row.session)
+    files = row_bytes([row])
+    manifest: dict[str, Any] = {
+        **base,
+        "schema_version": SCHEMA_VERSION,
+        "georisk_version": __version__,
+        "session": str(row.session),
+        "as_of": row.cutoff.isoformat(),
+        "calendar": row.calendar,
+        "rows": dict.fromkeys(files, 1),
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        "warnings": list(warnings),
+    }
+    manifest["version"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+    manifest["inputs"] = {**(provenance or {}), **manifest["inputs"]}
+    manifest["warnings"] = [*manifest["warnings"], *(feed_warnings or [])]
+    manifest["created_at"] = pd.Timestamp.now(tz="UTC").isoformat()
+    ExportManifest.model_validate(manifest)
+    # A small transaction: a run killed anywhere below leaves the pending file, and the
+    # next run completes the history and the record (or finds nothing was published).
+    write_pending(out, session, str(manifest["version"]))
+    try:
+        folder, changed = publish(
+            out, session, files, manifest, overwrite_corrupt=overwrite_corrupt, keep_versions=keep_versions
+        )
+    except CorruptExportError:
+        clear_pending(out)  # refused before anything was written: nothing to complete
+        raise
+    real = folder.resolve()
+    history = write_history(out, session, (real / "signal.parquet").read_bytes())
+    write_record(out, session, real)
+    update_latest(out, session)
+    clear_pending(out)
+    current = json.loads((real / "manifest.json").read_text("utf-8"))
+    log.info(
+        "exported session %s (version %s, %s) to %s",
+        session.date(),
+        manifest["version"],
+        "new" if changed else "unchanged",
+        folder,
+        extra={"session": str(session.date()), "version": manifest["version"], "changed": changed},
+    )
+    for w in [*warnings, *(feed_warnings or [])]:
+        # A quiet news day is normal (INFO); a missing price the caller let through is not.
+        level = logging.WARNING if w.startswith(("no price", "price quality")) else logging.INFO
+        log.log(level, "session %s: %s", session.date(), w, extra={"session": str(session.date())})
+    return ExportResult(session, folder, str(current["version"]), changed, current, history)
+
+
+def export_frames(
+    signal: pd.DataFrame,
+    premium: pd.DataFrame,
+    positions: pd.DataFrame,
+    *,
+    session: str | pd.Timestamp,
+    out_dir: str | Path,
+    calendar: str = "XNYS",
+    parameters: Mapping[str, Any] | None = None,
+    inputs: Mapping[str, str | Path] | None = None,
+    warnings: list[str] | None = None,
+    overwrite_corrupt: bool = False,
+    lock_timeout: float = 0.0,
+    keep_versions: int = 3,
+) -> ExportResult:
+    """Publish precomputed stage frames as the export of one session.
+
+    The lower-level half of :func:`export_daily`: no inputs are loaded or checked.
+
+    Parameters
+    ----------
+    signal, premium, positions : pandas.DataFrame
+        From :func:`georisk.daily_signal`, :func:`georisk.risk_premium` and
+        :func:`georisk.backtesting.target_positions`, indexed by session; the risk
+        sleeves are the columns of ``positions``.
+    session : date-like
+        The session to export (must be a session of ``calendar``).
+    out_dir : str or pathlib.Path
+        Export root.
+    calendar : str, default "XNYS"
+        Exchange calendar of the sessions.
+    parameters : mapping, optional
+        Parameters of the run, hashed into the manifest.
+    inputs : mapping, optional
+        ``{name: path}`` of input files (or folders) whose SHA-256 is recorded.
+    warnings : list of str, optional
+        Data-quality warnings recorded in the manifest.
+    overwrite_corrupt : bool, default False
+        Set a corrupted previous export aside instead of raising.
+    lock_timeout : float, default 0
+        Seconds to wait for another run's lock.
+    keep_versions : int, default 3
+        Older versions of the session kept.
+
+    Returns
+    -------
+    ExportResult
+
+    Raises
+    ------
+    CorruptExportError
+        If the previous export of the session is corrupted (unless ``overwrite_corrupt``).
+    LockHeldError
+        If another run holds the lock after ``lock_timeout`` seconds.
+    NotASessionError
+        If ``session`` is not a session of ``calendar``.
+    """
+    check_keep_versions(keep_versions)
+    check_seconds(lock_timeout, "lock_timeout (--lock-timeout)")
+    ts = to_session(parse_date(session, "session"), calendar)
+    out = export_root(out_dir)
+    closes = session_closes(calendar, str(ts.date()), str(ts.date()))
+    row = build_rows(
+        signal,
+        premium,
+        positions,
+        pd.DatetimeIndex([ts]),
+        sleeves=list(positions.columns),
+        closes=closes,
+        calendar=calendar,
+    )[0]
+    params = json.loads(json.dumps(dict(parameters or {}), sort_keys=True, default=str))
+    base = {
+        "configuration": params,
+        "configuration_sha256": hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(),
+        "inputs": {k: hash_path(Path(p)) for k, p in (inputs or {}).items()},
+        "articles_used": int(row.n_articles),
+        "last_article_at": None,
+        "prices_last_date": None,
+    }
+    with export_lock(out, lock_timeout):
+        recover(out)
+        return publish_session(
+            out,
+            row,
+            base,
+            warnings=list(warnings or []),
+            overwrite_corrupt=overwrite_corrupt,
+            keep_versions=keep_versions,
+        )
+
+
+def check_previous(out: Path, sessions: pd.DatetimeIndex) -> None:
+    """Fail before any work if a previous export of these sessions is corrupted."""
+    for d in sessions:
+        link = export_path(out, d)
+        if link.is_symlink() and not link.exists():
+            raise CorruptExportError(f"{link} points to a missing folder; rerun with --force to replace it")
+        if link.exists():
+            verify_export(link)
