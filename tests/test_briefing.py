@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from georisk.briefing import NOISE_Z, briefing, briefing_data, briefing_html, briefing_markdown, data_label
+from georisk.briefing import NOISE_Z, briefing_data, briefing_html, briefing_markdown, data_label
 from georisk.calendar import assign_sessions
 from georisk.cli import main
 from georisk.config import ArticlesConfig, GeoriskConfig, PricesConfig
+from georisk.pipeline import briefing
 
 DAY = pd.Timestamp("2024-06-28")
 

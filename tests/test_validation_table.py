@@ -102,7 +102,7 @@ def test_table_layout(table, sample_run):
 
 
 def test_placebo_is_the_same_model_on_a_shuffled_state(table, sample_run):
-    from georisk.pipeline import premium_from_config
+    from georisk.premium import premium_from_config
 
     cfg = sample_run.config
     state = sample_run.signal[cfg.premium.state]

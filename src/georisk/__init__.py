@@ -20,11 +20,10 @@ from georisk._version import __version__
 if TYPE_CHECKING:
     from georisk.articles import load_articles
     from georisk.backtesting import backtest, walk_forward
-    from georisk.briefing import briefing
     from georisk.config import GeoriskConfig, Universe
     from georisk.evaluation import TrialLedger
     from georisk.market import load_prices
-    from georisk.pipeline import export_daily, run
+    from georisk.pipeline import briefing, export_daily, run
     from georisk.premium import risk_premium
     from georisk.scoring import score_articles
     from georisk.signals import daily_signal, external_signal, load_gpr_daily
@@ -37,7 +36,7 @@ _LAZY = {
     "load_prices": "georisk.market",
     "risk_premium": "georisk.premium",
     "backtest": "georisk.backtesting",
-    "briefing": "georisk.briefing",
+    "briefing": "georisk.pipeline",
     "export_daily": "georisk.pipeline",
     "run": "georisk.pipeline",
     "check_lookahead": "georisk.testing",

@@ -38,7 +38,6 @@ __all__ = [
     "BriefingArticle",
     "BriefingData",
     "BriefingFiles",
-    "briefing",
     "briefing_data",
     "briefing_html",
     "briefing_markdown",
@@ -768,87 +767,6 @@ def export_briefing_data(run: _Stages, config: GeoriskConfig, session: pd.Timest
 
 
 # --------------------------------------------------------------------------- write
-def briefing(
-    result_or_config: Any = None,
-    *,
-    date: str | pd.Timestamp | None = None,
-    out_dir: str | Path = ".",
-    config: GeoriskConfig | None = None,
-    top: int = 5,
-) -> BriefingFiles:
-    """Write the HTML and Markdown briefing of one session.
-
-    Parameters
-    ----------
-    result_or_config : PipelineResult, StageOutputs, GeoriskConfig or None
-        A finished run, or a configuration to run up to ``date`` (None: the bundled
-        synthetic sample).
-    date : date-like, optional
-        The session; the run's last session when None. With a configuration, the run
-        uses nothing published after this session's close.
-    out_dir : str or pathlib.Path, default "."
-        Folder of ``briefing-YYYY-MM-DD.html`` and ``.md`` (created if needed).
-    config : GeoriskConfig, optional
-        The configuration, when ``result_or_config`` is a run without one
-        (:class:`~georisk.pipeline.StageOutputs`).
-    top : int, default 5
-        Articles listed per group.
-
-    Returns
-    -------
-    BriefingFiles
-
-    Raises
-    ------
-    ConfigError
-        If no configuration is known, ``date`` is outside the run, or ``top < 1``.
-    NotASessionError
-        If ``date`` is not a session.
-
-    Notes
-    -----
-    Today's change of GRPI is called within noise when
-    :math:`|\\mathrm{GRPI}_d - \\mathrm{GRPI}_{d-1}| < 1.645\\,\\mathrm{SE}_d`, with
-    :math:`\\mathrm{SE}_d` the ``grpi_se`` of the session: the change would not leave a
-    two-sided 90% band around zero. The articles listed are those that
-    :func:`georisk.calendar.assign_sessions` assigns to the session (published after the
-    previous close, at or before this one) whose net push
-    :math:`w_i (h_i - p_i)` (relevance times hawkish tilt minus peace score, the
-    article's term in the session's sum of net escalation that the news state is built
-    from) is at least :data:`MIN_PUSH` in absolute value: the ``top`` largest positive
-    pushes in the hawkish group, the ``top`` most negative in the peace group. Articles
-    below the floor (noise, off-topic or balanced) are counted on the page, not listed.
-    Their evidence phrases come from the configured scorer's ``explain`` run on the
-    listed articles only (the pipeline scores without evidence); a scorer without
-    ``explain`` gives none, and the page says so.
-
-    Building one session's page is :math:`O(\\log N + k)` in the :math:`N` articles
-    of the run once its sorted publication times are built (once per run, cached), so
-    a backfill can brief every session from one set of stages.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> files = briefing(None, date="2024-06-28", out_dir=tempfile.mkdtemp())  # doctest: +SKIP
-    >>> files.html.name  # doctest: +SKIP
-    'briefing-2024-06-28.html'
-    """
-    from georisk.config import GeoriskConfig
-
-    if result_or_config is None or isinstance(result_or_config, GeoriskConfig):
-        from georisk.pipeline import run
-
-        cfg = result_or_config or config or GeoriskConfig()
-        stages: Any = run(cfg, as_of=date)
-    else:
-        stages = result_or_config
-        found: GeoriskConfig | None = config or getattr(stages, "config", None)
-        if found is None:
-            raise ConfigError("pass config= with a run that carries no configuration")
-        cfg = found
-    return write_briefing(briefing_data(stages, cfg, date=date, top=top), out_dir)
-
-
 def write_briefing(data: BriefingData, out_dir: str | Path) -> BriefingFiles:
     """Write :func:`briefing_html` and :func:`briefing_markdown` of ``data`` into ``out_dir``.
 

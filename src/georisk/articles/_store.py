@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
+from georisk._io import file_mode
 from georisk.articles._record import ARTICLE_COLUMNS, article_id
 from georisk.errors import ConfigError, InputDataError, output_error
 
@@ -187,13 +188,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _file_mode() -> int:
-    """``0o666`` less the umask, as ``open`` creates a file (``mkstemp`` makes ``0o600``)."""
-    old = os.umask(0o022)
-    os.umask(old)
-    return 0o666 & ~old
-
-
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (temporary file, fsync, rename)."""
     try:
@@ -205,7 +199,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fchmod(fh.fileno(), _file_mode())
+            os.fchmod(fh.fileno(), file_mode())
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException as exc:

@@ -11,7 +11,7 @@ from georisk.cli._common import add_input_options, config_from_args, whole
 
 def cmd_briefing(args: argparse.Namespace) -> int:
     """Run the pipeline up to ``--date`` and write its briefing into ``--out``."""
-    from georisk.briefing import briefing
+    from georisk.pipeline import briefing
 
     out: Path = args.out or Path()
     if out.suffix.lower() in (".html", ".htm", ".md"):

@@ -71,7 +71,7 @@ def check_config(cfg: GeoriskConfig) -> None:
     """
     from zoneinfo import ZoneInfo
 
-    from georisk.market._load import check_universe
+    from georisk.market import check_universe
 
     check_universe(cfg.universe)
     zone = cfg.articles.timezone

@@ -16,7 +16,7 @@ def _prices_config(args: argparse.Namespace) -> tuple[Any, Any]:
 
     from georisk.config import GeoriskConfig, PricesConfig, format_validation_error
     from georisk.errors import ConfigError
-    from georisk.market._load import check_universe
+    from georisk.market import check_universe
 
     cfg = GeoriskConfig.from_toml(args.config) if args.config else GeoriskConfig()
     values = cfg.prices.model_dump()

@@ -48,8 +48,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from georisk._io import file_mode, folder_mode
 from georisk.errors import ConfigError, CorruptExportError, MissingDataError, OutputError, output_error
-from georisk.market._cache import file_mode, folder_mode
 from georisk.schema import SCHEMA_VERSION, SignalRow, validate_rows
 
 __all__ = [

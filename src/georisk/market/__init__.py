@@ -15,7 +15,7 @@ from georisk.market._cutoffs import (
     expected_sessions,
     known_at,
 )
-from georisk.market._load import PriceLoad, load_prices, prices_from_config, settled_through
+from georisk.market._load import PriceLoad, check_universe, load_prices, prices_from_config, settled_through
 from georisk.market._quality import QualityReport, QualityThresholds, QualityTracker, quality_report
 from georisk.market._rolls import ROLL_RULES, causal_roll_mask, contract_expiries, roll_window
 from georisk.market._shape import FetchResult, close_frame, normalize_download
@@ -52,6 +52,7 @@ __all__ = [
     "align_to_sessions",
     "align_with_report",
     "causal_roll_mask",
+    "check_universe",
     "close_frame",
     "contract_expiries",
     "cutoff_table",

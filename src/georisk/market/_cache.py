@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from georisk._io import file_mode
 from georisk.errors import ConfigError, InputDataError, OutputError, output_error
 
-__all__ = ["ENV_CACHE_DIR", "PriceCache", "file_mode", "folder_mode", "resolve_cache_dir"]
+__all__ = ["ENV_CACHE_DIR", "PriceCache", "resolve_cache_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -43,30 +44,6 @@ def resolve_cache_dir(explicit: str | Path | None = None) -> Path | None:
         return Path(explicit)
     env = os.environ.get(ENV_CACHE_DIR, "").strip()
     return Path(env) if env else None
-
-
-def current_umask() -> int:
-    """The process's umask, read without changing it where the system allows (Linux)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    old = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
-    os.umask(old)
-    return old
-
-
-def file_mode() -> int:
-    """The mode of every file georisk writes: ``0o666`` less the umask (as ``open`` would create it)."""
-    return 0o666 & ~current_umask()
-
-
-def folder_mode() -> int:
-    """The mode of every folder georisk creates: ``0o777`` less the umask (as ``mkdir`` would)."""
-    return 0o777 & ~current_umask()
 
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:

@@ -7,18 +7,23 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from georisk.backtesting import BacktestResult, backtest, target_positions
 from georisk.calendar import session_closes, to_session
-from georisk.config import GeoriskConfig, PremiumConfig, PricesConfig, Universe
-from georisk.errors import MissingDataError
+from georisk.config import GeoriskConfig, PricesConfig
+from georisk.errors import ConfigError, MissingDataError
+
+if TYPE_CHECKING:
+    from georisk.briefing import BriefingFiles
 
 __all__ = [
     "PipelineResult",
     "StageOutputs",
+    "briefing",
     "compute_stages",
     "configured_articles",
     "load_inputs",
@@ -195,74 +200,6 @@ class StageOutputs:
     cutoff: pd.Timestamp | None = None
 
 
-def premium_from_config(
-    signal: pd.DataFrame,
-    prices: pd.DataFrame,
-    universe: Universe,
-    pcfg: PremiumConfig,
-    *,
-    calendar: str = "XNYS",
-) -> pd.DataFrame:
-    """Run the premium model a :class:`~georisk.config.PremiumConfig` names.
-
-    Parameters
-    ----------
-    signal, prices : pandas.DataFrame
-        The daily signal and the wide price frame.
-    universe : Universe
-        Sleeves, factors and instruments.
-    pcfg : PremiumConfig
-        ``method = "response"`` runs :func:`georisk.risk_premium`; ``"loading"`` the
-        superseded :func:`georisk.premium.loading_premium`.
-    calendar : str, default "XNYS"
-        The signal calendar.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The premium frame.
-    """
-    from georisk.premium import loading_premium, risk_premium
-
-    if pcfg.method == "loading":
-        return loading_premium(
-            signal,
-            prices,
-            universe,
-            state=pcfg.state,
-            neutral=pcfg.neutral,
-            calendar=calendar,
-            beta_window=pcfg.beta_window,
-            loading_window=pcfg.loading_window,
-            min_periods=min(pcfg.min_periods, pcfg.beta_window, pcfg.loading_window),
-            ridge=pcfg.ridge,
-            loading_method=pcfg.loading_method,
-            huber_c=pcfg.huber_c,
-            zscore_window=pcfg.zscore_window,
-            sleeve_weights=pcfg.sleeve_weights,
-        )
-    return risk_premium(
-        signal,
-        prices,
-        universe,
-        state=pcfg.state,
-        transform=pcfg.transform,
-        calendar=calendar,
-        ar_order=pcfg.ar_order,
-        shock_min_periods=pcfg.shock_min_periods,
-        blocks=pcfg.blocks,
-        horizon=pcfg.horizon,
-        hac_lags=pcfg.hac_lags,
-        min_periods=pcfg.min_periods,
-        beta_window=pcfg.beta_window,
-        beta_min_periods=pcfg.beta_min_periods,
-        vol_halflife=pcfg.vol_halflife,
-        band=pcfg.band,
-        sleeve_weights=pcfg.sleeve_weights,
-        roll_z=pcfg.roll_z,
-    )
-
-
 def compute_stages(
     config: GeoriskConfig,
     articles: pd.DataFrame,
@@ -331,6 +268,8 @@ def compute_stages(
         end=end,
         monitored=monitored_totals(config, close),
     )
+    from georisk.premium import premium_from_config
+
     premium = premium_from_config(signal, prices, config.universe, pcfg, calendar=scfg.calendar)
     positions = target_positions(
         premium,
@@ -535,3 +474,83 @@ def run(
         stages.as_of,
         inputs,
     )
+
+
+def briefing(
+    result_or_config: Any = None,
+    *,
+    date: str | pd.Timestamp | None = None,
+    out_dir: str | Path = ".",
+    config: GeoriskConfig | None = None,
+    top: int = 5,
+) -> BriefingFiles:
+    """Write the HTML and Markdown briefing of one session.
+
+    Parameters
+    ----------
+    result_or_config : PipelineResult, StageOutputs, GeoriskConfig or None
+        A finished run, or a configuration to run up to ``date`` (None: the bundled
+        synthetic sample).
+    date : date-like, optional
+        The session; the run's last session when None. With a configuration, the run
+        uses nothing published after this session's close.
+    out_dir : str or pathlib.Path, default "."
+        Folder of ``briefing-YYYY-MM-DD.html`` and ``.md`` (created if needed).
+    config : GeoriskConfig, optional
+        The configuration, when ``result_or_config`` is a run without one
+        (:class:`~georisk.pipeline.StageOutputs`).
+    top : int, default 5
+        Articles listed per group.
+
+    Returns
+    -------
+    BriefingFiles
+
+    Raises
+    ------
+    ConfigError
+        If no configuration is known, ``date`` is outside the run, or ``top < 1``.
+    NotASessionError
+        If ``date`` is not a session.
+
+    Notes
+    -----
+    Today's change of GRPI is called within noise when
+    :math:`|\\mathrm{GRPI}_d - \\mathrm{GRPI}_{d-1}| < 1.645\\,\\mathrm{SE}_d`, with
+    :math:`\\mathrm{SE}_d` the ``grpi_se`` of the session: the change would not leave a
+    two-sided 90% band around zero. The articles listed are those that
+    :func:`georisk.calendar.assign_sessions` assigns to the session (published after the
+    previous close, at or before this one) whose net push
+    :math:`w_i (h_i - p_i)` (relevance times hawkish tilt minus peace score, the
+    article's term in the session's sum of net escalation that the news state is built
+    from) is at least :data:`georisk.briefing.MIN_PUSH` in absolute value: the ``top`` largest positive
+    pushes in the hawkish group, the ``top`` most negative in the peace group. Articles
+    below the floor (noise, off-topic or balanced) are counted on the page, not listed.
+    Their evidence phrases come from the configured scorer's ``explain`` run on the
+    listed articles only (the pipeline scores without evidence); a scorer without
+    ``explain`` gives none, and the page says so.
+
+    Building one session's page is :math:`O(\\log N + k)` in the :math:`N` articles
+    of the run once its sorted publication times are built (once per run, cached), so
+    a backfill can brief every session from one set of stages.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> files = briefing(None, date="2024-06-28", out_dir=tempfile.mkdtemp())  # doctest: +SKIP
+    >>> files.html.name  # doctest: +SKIP
+    'briefing-2024-06-28.html'
+    """
+    from georisk.briefing import briefing_data, write_briefing
+    from georisk.config import GeoriskConfig
+
+    if result_or_config is None or isinstance(result_or_config, GeoriskConfig):
+        cfg = result_or_config or config or GeoriskConfig()
+        stages: Any = run(cfg, as_of=date)
+    else:
+        stages = result_or_config
+        found: GeoriskConfig | None = config or getattr(stages, "config", None)
+        if found is None:
+            raise ConfigError("pass config= with a run that carries no configuration")
+        cfg = found
+    return write_briefing(briefing_data(stages, cfg, date=date, top=top), out_dir)

@@ -9,6 +9,7 @@ a run: the monthly oil premium beside the oil CAR, event signs and placebo state
 """
 
 from georisk.market import causal_roll_mask
+from georisk.premium._config import premium_from_config
 from georisk.premium._legacy import loading_premium
 from georisk.premium._model import DEFAULT_BLOCKS, Transform, news_shocks, risk_premium, sleeve_returns
 from georisk.premium._validation import (
@@ -33,6 +34,7 @@ __all__ = [
     "loading_premium",
     "market_model_car",
     "news_shocks",
+    "premium_from_config",
     "risk_premium",
     "sleeve_returns",
     "validation_table",

@@ -319,7 +319,7 @@ def validation_table(
     Notes
     -----
     A placebo replaces the state column of ``signal`` and reruns the premium model
-    (:func:`georisk.pipeline.premium_from_config`) with everything else unchanged; a
+    (:func:`georisk.premium.premium_from_config`) with everything else unchanged; a
     placebo state carries no news about the dates it is put on, so its bands should
     exclude zero on about :math:`1 - c` of sessions.
 
@@ -332,7 +332,7 @@ def validation_table(
     ['news state', 'shuffled, seed 0', 'shuffled, seed 1', 'shuffled, mean of 2 seeds', 'shifted by 252 sessions']
     """
     from georisk.config import PremiumConfig
-    from georisk.pipeline import premium_from_config
+    from georisk.premium._config import premium_from_config
 
     if seeds < 0 or block < 1 or shift < 0:
         raise ConfigError(f"seeds={seeds} and shift={shift} must be >= 0 and block={block} >= 1")
