@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from georisk.articles import ArticleStore
 
@@ -31,6 +32,7 @@ for round in range(1000):
 """
 
 
+@pytest.mark.slow
 def test_sigkill_mid_write_leaves_every_file_whole(tmp_path: Path) -> None:
     root = tmp_path / "store"
     with subprocess.Popen([sys.executable, "-c", CHILD, str(root)], stdout=subprocess.PIPE, text=True) as child:

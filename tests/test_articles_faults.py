@@ -271,6 +271,7 @@ def test_a_year_outside_the_timestamp_range_is_refused_not_a_crash(value: str):
 _WORDS = st.sampled_from(["talks", "front", "grain", "ceasefire", "Kyiv", "Moscow", ",", '"', "\n", "x,y", ""])
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     texts=st.lists(st.lists(_WORDS, min_size=1, max_size=6).map(" ".join), min_size=2, max_size=6),

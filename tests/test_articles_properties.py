@@ -78,6 +78,7 @@ def test_malformed_json_rows_are_quarantined_with_line_numbers(rows: list[dict[s
         assert set(rep.quarantine["line"]) <= set(range(1, len(rows) + 1))  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(texts=st.lists(st.text(max_size=300), min_size=1, max_size=5))
 def test_any_text_scores_in_range(texts: list[str]):

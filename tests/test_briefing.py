@@ -299,6 +299,7 @@ def _browse(page: Path, tmp_path: Path, *, height: int, shot_name: str) -> tuple
     return shot, dom.stdout
 
 
+@pytest.mark.slow
 def test_briefing_renders_in_headless_chromium(tmp_path: Path, written):
     pytest.importorskip("matplotlib")
     from matplotlib.image import imread
@@ -322,6 +323,7 @@ def test_briefing_renders_in_headless_chromium(tmp_path: Path, written):
 
 
 # ----------------------------------------------------------------------------- export
+@pytest.mark.slow
 def test_daily_export_writes_the_briefing_beside_its_data(tmp_path: Path):
     from georisk.export import verify_export
     from georisk.pipeline import export_daily
@@ -349,6 +351,7 @@ def test_an_article_without_title_is_named_by_its_text():
 
 
 # ----------------------------------------------------------------------------- real data
+@pytest.mark.slow
 def test_export_writes_the_briefing_of_a_real_session(shared_dir: Path, tmp_path: Path):
     """Guardian headlines and Yahoo closes from ../shared/data, exported for 2023-06-06."""
     from georisk import load_articles

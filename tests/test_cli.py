@@ -24,6 +24,7 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.slow
 def test_help_everywhere():
     out = run_cli("--help")
     assert out.returncode == 0
@@ -34,6 +35,7 @@ def test_help_everywhere():
         assert "exit codes" in res.stdout
 
 
+@pytest.mark.slow
 def test_demo_runs_and_writes_outputs(tmp_path: Path):
     out = run_cli("demo", "--out", str(tmp_path / "demo"))
     assert out.returncode == 0, out.stderr
@@ -109,6 +111,7 @@ def test_json_logs_carry_the_exit_code(tmp_path: Path):
     assert out.stdout == ""
 
 
+@pytest.mark.slow
 def test_concurrent_exports_second_exits_6_then_verify(tmp_path: Path):
     lock = tmp_path / ".georisk-export.lock"
     holder = tmp_path / ".georisk-export.lock.holder"  # the lock file itself is never written

@@ -63,6 +63,7 @@ def test_daily_export_writes_a_complete_validated_export(daily):
     assert list(hist.index) == [D]
 
 
+@pytest.mark.slow
 def test_rerun_is_byte_identical_and_adds_no_history_row(daily):
     out, first = daily
     before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
@@ -74,6 +75,7 @@ def test_rerun_is_byte_identical_and_adds_no_history_row(daily):
     assert len(read_history(out)) == 1
 
 
+@pytest.mark.slow
 def test_backfill_equals_daily_runs_byte_for_byte(daily, backfill):
     out, results = backfill
     sessions = [r.session for r in results]
@@ -158,6 +160,7 @@ def test_missing_prices_report_the_exact_gap(tmp_path: Path):
     assert not (tmp_path / "out" / "session=2024-12-31").exists()
 
 
+@pytest.mark.slow
 def test_one_instrument_without_a_price(tmp_path: Path):
     lines = _sample_lines("prices")
     header = lines[0].rstrip("\n").split(",")
@@ -181,6 +184,7 @@ def test_one_instrument_without_a_price(tmp_path: Path):
     check_outputs(res.folder)
 
 
+@pytest.mark.slow
 def test_empty_or_stale_article_feed(tmp_path: Path):
     lines = _sample_lines("articles")
     late = tmp_path / "late.jsonl"
@@ -205,6 +209,7 @@ def test_empty_or_stale_article_feed(tmp_path: Path):
         export_daily(_config_with(tmp_path, articles=stale), D, out_dir=tmp_path / "out")
 
 
+@pytest.mark.slow
 def test_a_growing_feed_does_not_republish_an_earlier_session(tmp_path: Path):
     # the scheduler's feed file grows every day; news published after a session's close
     # changes the file's hash but not what the session used, so a rerun or a backfill of
@@ -236,6 +241,7 @@ def test_a_growing_feed_does_not_republish_an_earlier_session(tmp_path: Path):
     assert export_daily(cfg, "2024-12-18", out_dir=tmp_path / "out").version != first.version
 
 
+@pytest.mark.slow
 def test_strict_prices_judge_only_what_was_known_on_the_session(tmp_path: Path):
     # LMT freezes over the last 8 rows: exporting a session before that stays possible
     toml = tmp_path / "strict.toml"
@@ -246,6 +252,7 @@ def test_strict_prices_judge_only_what_was_known_on_the_session(tmp_path: Path):
     assert main(["export", "--date", "2024-12-31", "--config", str(toml), "--out", out]) == 5
 
 
+@pytest.mark.slow
 def test_price_issues_belong_to_the_session_that_first_knows_the_price(tmp_path: Path):
     # Christmas Eve 2024: the NYSE closes 13:00 ET, NYMEX energy settles 13:45 ET, so the
     # CL=F settlement dated 12-24 is first known at the session of 12-26
@@ -267,6 +274,7 @@ def test_price_issues_belong_to_the_session_that_first_knows_the_price(tmp_path:
     assert res[1].manifest["files"] == ref.manifest["files"]
 
 
+@pytest.mark.slow
 def test_bad_records_appended_later_do_not_republish_a_session(tmp_path: Path):
     from georisk.config import ArticlesConfig
 
@@ -468,6 +476,7 @@ def _stale_prices(tmp_path: Path, ticker: str = "LMT", n: int = 8) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_price_quality_failures_are_manifest_warnings(tmp_path: Path, caplog):
     cfg = _config_with(tmp_path, prices=_stale_prices(tmp_path))
     with caplog.at_level("WARNING", logger="georisk"):
@@ -545,6 +554,7 @@ def _can_mount_read_only() -> bool:
     return probe.returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _can_mount_read_only(), reason="needs root and unshare to mount a read-only file system")
 def test_read_only_file_system_as_root(tmp_path: Path, pipeline_result):
     """Root ignores permission bits, so mount the export root read-only for real."""

@@ -486,6 +486,7 @@ def check_published(case: Case, tmp: Path) -> None:
     assert any(re.search(case.manifest_warning, w) for w in manifest["warnings"]), manifest["warnings"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CATALOGUE, ids=[c.id for c in CATALOGUE])
 def test_fault(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
@@ -570,6 +571,7 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+@pytest.mark.slow
 def test_capped_file_size_exits_2_and_publishes_nothing(tmp_path: Path):
     """A full disk, for real: RLIMIT_FSIZE makes the kernel refuse writes past 4 kB (EFBIG)."""
     out = tmp_path / "out"
@@ -703,6 +705,7 @@ def test_verify_catches_every_edit(edit: str, published: Path, tmp_path: Path, c
     assert re.search(message, err), err
 
 
+@pytest.mark.slow
 def test_edited_manifest_is_not_laundered_by_a_rerun(published: Path, tmp_path: Path, capsys):
     out = tmp_path / "out"
     shutil.copytree(published, out, symlinks=True)
@@ -718,6 +721,7 @@ def test_edited_manifest_is_not_laundered_by_a_rerun(published: Path, tmp_path: 
     assert code == 0, err
 
 
+@pytest.mark.slow
 def test_every_written_file_follows_the_umask(tmp_path: Path):
     """Exports, history, records, pointers' targets and the lock: 0o666 and 0o777 less the umask."""
     out = tmp_path / "out"

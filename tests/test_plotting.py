@@ -58,6 +58,7 @@ def test_returns_axes_new_and_given(name, pipeline_result, frames):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_no_pyplot_state():
     # Run in a fresh interpreter: other tests may have imported pyplot themselves.
     import subprocess

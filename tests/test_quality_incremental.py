@@ -78,6 +78,7 @@ def feed_sessions(tickers: list[str], last: str) -> None:
         fresh = {}
 
 
+@pytest.mark.slow
 def test_tracker_equals_report_every_session() -> None:
     feed_sessions(["CL=F", "ZW=F", "SPY", "BA.L"], "2023-05-31")
 

@@ -187,6 +187,7 @@ def test_honesty_table_reads_metrics_and_marks_missing(pipeline_result):
             assert math.isnan(table.loc[label, "value"]) and table.loc[label, "key"] == ""
 
 
+@pytest.mark.slow
 def test_missing_statistic_shows_na_not_a_number(pipeline_result):
     from dataclasses import replace
 
@@ -256,6 +257,7 @@ def test_counts_are_whole_numbers_and_labels_unique(html_text: str, pipeline_res
     assert trials is not None and re.fullmatch(r"\d+", trials.group(1)), trials
 
 
+@pytest.mark.slow
 def test_title_is_escaped(pipeline_result):
     text = report_html(pipeline_result, title="<b>&</b>", dpi=30)
     assert "<title>&lt;b&gt;&amp;&lt;/b&gt;</title>" in text
@@ -282,6 +284,7 @@ def test_evaluation_frames_of_a_run(pipeline_result):
 
 
 # ----------------------------------------------------------------------------- command line
+@pytest.mark.slow
 def test_cli_report_writes_html(tmp_path: Path, capsys):
     out = tmp_path / "sub" / "report.html"
     assert main(["report", "--out", str(out), "--as-of", "2024-06-28"]) == 0
@@ -370,6 +373,7 @@ def test_tear_sheet_sections_percentages_and_the_panel_once(html_text: str, pipe
     assert "not recovered" in html_text or "<th>recovery</th>" in html_text
 
 
+@pytest.mark.slow
 def test_psr_label_when_nothing_was_deflated(html_text: str, pipeline_result):
     assert pipeline_result.backtest.metrics["n_trials"] <= 1
     assert "<th>deflated Sharpe ratio: PSR (no trial ledger)</th>" in html_text
@@ -381,6 +385,7 @@ def test_psr_label_when_nothing_was_deflated(html_text: str, pipeline_result):
     assert "PSR (no trial ledger)" not in text and "<th>deflated Sharpe ratio</th>" in text
 
 
+@pytest.mark.slow
 def test_mixed_data_is_labelled_as_it_is(pipeline_result, tmp_path: Path):
     from dataclasses import replace
 
@@ -400,6 +405,7 @@ def _chromium() -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_report_renders_in_headless_chromium(tmp_path: Path, pipeline_result):
     browser = _chromium()
     if browser is None:

@@ -461,6 +461,7 @@ def test_score_articles_keeps_index_and_columns(blended: BlendedScorer):
     pd.testing.assert_frame_equal(out, chunked)
 
 
+@pytest.mark.slow
 def test_score_articles_in_parallel_equals_serial():
     arts = pd.concat([_frame()] * 3, ignore_index=True)
     scorer = LexiconScorer()

@@ -132,6 +132,7 @@ def test_matcher_finds_what_the_old_matcher_found(scorer: LexiconScorer) -> None
             assert new.find_at(tokens, firsts) == old.find(tokens), sentence
 
 
+@pytest.mark.slow
 def test_chunk_sums_equal_the_sentence_by_sentence_sums(scorer: LexiconScorer) -> None:
     ref = _reference(scorer)
     texts = _texts(scorer, 3000, seed=2)
@@ -169,6 +170,7 @@ def test_chunk_path_on_arbitrary_text(texts: list[str]) -> None:
     np.testing.assert_array_equal(chunk_sums(scorer, texts), expected)
 
 
+@pytest.mark.slow
 def test_long_chunks_are_read_in_slices_with_the_same_scores() -> None:
     scorer = _SCORER
     ref = _reference(scorer)

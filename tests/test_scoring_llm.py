@@ -228,6 +228,7 @@ def test_request_is_structured_and_deterministic(server: str, tmp_path: Path, ke
     assert "Russia-Ukraine" in system and scorer.prompt_version_ == 1
 
 
+@pytest.mark.slow
 def test_rerun_is_served_from_the_cache(server: str, tmp_path: Path, key: str) -> None:
     articles = _articles()
     first = _scorer(server, tmp_path).fit()
@@ -353,6 +354,7 @@ def test_config_picks_the_scorer(monkeypatch: pytest.MonkeyPatch, sample: Any) -
     assert isinstance(seen["scorer"], LLMScorer) and seen["conflict"] == "russia_ukraine"
 
 
+@pytest.mark.slow
 def test_cli_scores_with_the_llm_and_stops_at_max_cost(
     server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -31,6 +31,7 @@ def scripts() -> object:
         sys.path.remove(str(BENCHMARKS))
 
 
+@pytest.mark.slow
 def test_validate_premium_runs_and_prints_every_table(standin: Path, scripts: tuple) -> None:  # type: ignore[type-arg]
     validate_premium, _ = scripts
     with warnings.catch_warnings():
@@ -48,6 +49,7 @@ def test_validate_premium_runs_and_prints_every_table(standin: Path, scripts: tu
     assert {"event", "sleeve", "expected", "change_bp", "as_expected"} <= set(out["events_articles"].columns)
 
 
+@pytest.mark.slow
 def test_validate_news_runs(standin: Path, scripts: tuple, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[type-arg]
     _, validate_news = scripts
     with warnings.catch_warnings():

@@ -106,6 +106,7 @@ def test_a_date_only_article_counts_only_for_a_session_closing_after_its_day(
     assert close >= end, f"{name} {write(day, zone)!r} in {zone} counts for {session.date()}, closing {close}"
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(day=DATES, zone=st.sampled_from(ZONES))
 @example(day=dt.date(2016, 11, 6), zone="America/New_York")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import get_args
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ def _premium(scores: pd.DataFrame, prices: pd.DataFrame, **kw: object) -> pd.Dat
     return risk_premium(_signal(scores), prices, UNIVERSE, **PREMIUM_KW, **kw)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(cases())
 def test_signal_has_no_lookahead(drawn: tuple[Case, list[pd.Timestamp]]) -> None:
@@ -44,6 +46,7 @@ def test_signal_has_no_lookahead(drawn: tuple[Case, list[pd.Timestamp]]) -> None
     pd.testing.assert_frame_equal(case.scores, before)  # inputs are not mutated
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(cases(), st.sampled_from(list(get_args(Strategy))))
 def test_premium_and_positions_have_no_lookahead(drawn: tuple[Case, list[pd.Timestamp]], strategy: Strategy) -> None:
@@ -63,6 +66,7 @@ def test_premium_and_positions_have_no_lookahead(drawn: tuple[Case, list[pd.Time
     pd.testing.assert_frame_equal(case.prices, prices_before)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(cases())
 def test_huber_premium_has_no_lookahead(drawn: tuple[Case, list[pd.Timestamp]]) -> None:
@@ -75,6 +79,7 @@ def test_huber_premium_has_no_lookahead(drawn: tuple[Case, list[pd.Timestamp]]) 
     assert check_lookahead(legacy, case.scores, case.prices, cut_dates=cuts).ok
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(cases())
 def test_external_state_premium_has_no_lookahead(drawn: tuple[Case, list[pd.Timestamp]]) -> None:
