@@ -25,7 +25,6 @@ from georisk.market._sources import (
     ParquetSource,
     PriceSource,
     read_price_table,
-    validate_prices,
 )
 from georisk.market._yahoo import YFinanceSource
 
@@ -68,5 +67,4 @@ __all__ = [
     "roll_window",
     "settled_through",
     "simple_returns",
-    "validate_prices",
 ]

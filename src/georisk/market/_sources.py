@@ -25,7 +25,7 @@ import pandas as pd
 from georisk.errors import ConfigError, InputDataError
 from georisk.market._shape import PRICE_FIELDS, FetchResult, close_frame, wide_from_raw
 
-__all__ = ["CsvSource", "FetchResult", "FrameSource", "ParquetSource", "PriceSource", "validate_prices"]
+__all__ = ["CsvSource", "FetchResult", "FrameSource", "ParquetSource", "PriceSource"]
 
 log = logging.getLogger(__name__)
 
@@ -39,78 +39,6 @@ class PriceSource(Protocol):
     def fetch(self, tickers: Sequence[str], start: str | None = None, end: str | None = None) -> pd.DataFrame:
         """Return adjusted closes for ``tickers`` between ``start`` and ``end`` (inclusive)."""
         ...
-
-
-def validate_prices(prices: pd.DataFrame, where: str = "prices") -> pd.DataFrame:
-    """Check and normalise a wide price frame.
-
-    Parameters
-    ----------
-    prices : pandas.DataFrame
-        Wide frame of closes with a DatetimeIndex.
-    where : str
-        Name of the input, for error messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Sorted, ``datetime64[ns]`` index named ``date``, float64 columns.
-
-    Raises
-    ------
-    InputDataError
-        On a non-datetime or tz-aware index, duplicate dates or non-numeric values.
-    """
-    if not isinstance(prices.index, pd.DatetimeIndex):
-        raise InputDataError("the index must be a DatetimeIndex of trading dates", path=where)
-    if prices.index.tz is not None:
-        raise InputDataError(
-            "dates must be tz-naive local trading dates (drop the zone with tz_localize(None))", path=where
-        )
-    dup = prices.index[prices.index.duplicated()]
-    if len(dup):
-        raise InputDataError(f"duplicate date {dup[0].date()}; keep one row per date", path=where, field="date")
-    out = prices.sort_index()
-    try:
-        out = out.astype("float64")
-    except (TypeError, ValueError) as exc:
-        raise InputDataError(f"non-numeric price: {exc}", path=where) from exc
-    out.index = pd.DatetimeIndex(out.index).as_unit("ns").normalize()
-    out.index.name = "date"
-    out.columns = pd.Index([str(c) for c in out.columns], name="ticker")
-    return out
-
-
-#: Cell values read as "no price" (pandas' default missing-value markers).
-NA_TOKENS = frozenset(
-    {
-        "",
-        "#N/A",
-        "#N/A N/A",
-        "#NA",
-        "-1.#IND",
-        "-1.#QNAN",
-        "-NaN",
-        "-nan",
-        "1.#IND",
-        "1.#QNAN",
-        "<NA>",
-        "N/A",
-        "NA",
-        "NULL",
-        "NaN",
-        "None",
-        "n/a",
-        "nan",
-        "null",
-    }
-)
-#: Bar fields whose cells must be prices (finite numbers); other fields are not used.
-_CHECKED_FIELDS = frozenset({"Open", "High", "Low", "Close", "Adj Close"})
-_DATE_FULL = re.compile(
-    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
-)
-_DATE_HELP = "use YYYY-MM-DD (a time and a UTC offset may follow, as in 2024-01-02 00:00:00-05:00)"
 
 
 def _line(lines: np.ndarray | None, pos: int, header_rows: int) -> int:
