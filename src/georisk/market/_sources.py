@@ -41,6 +41,38 @@ class PriceSource(Protocol):
         ...
 
 
+#: Cell values read as "no price" (pandas' default missing-value markers).
+NA_TOKENS = frozenset(
+    {
+        "",
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "-1.#IND",
+        "-1.#QNAN",
+        "-NaN",
+        "-nan",
+        "1.#IND",
+        "1.#QNAN",
+        "<NA>",
+        "N/A",
+        "NA",
+        "NULL",
+        "NaN",
+        "None",
+        "n/a",
+        "nan",
+        "null",
+    }
+)
+#: Bar fields whose cells must be prices (finite numbers); other fields are not used.
+_CHECKED_FIELDS = frozenset({"Open", "High", "Low", "Close", "Adj Close"})
+_DATE_FULL = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_DATE_HELP = "use YYYY-MM-DD (a time and a UTC offset may follow, as in 2024-01-02 00:00:00-05:00)"
+
+
 def _line(lines: np.ndarray | None, pos: int, header_rows: int) -> int:
     return int(lines[pos]) if lines is not None else pos + header_rows + 1
 
