@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from georisk.config import data_label
 from georisk.errors import ConfigError, MissingDataError
 
 if TYPE_CHECKING:
@@ -74,31 +75,6 @@ class _Stages(Protocol):
     scores: pd.DataFrame
     signal: pd.DataFrame
     premium: pd.DataFrame
-
-
-def data_label(config: GeoriskConfig) -> str | None:
-    """Say which inputs come from the bundled SYNTHETIC sample, or None when none does.
-
-    Parameters
-    ----------
-    config : GeoriskConfig
-        The configuration of the run.
-
-    Returns
-    -------
-    str or None
-        A sentence for the face of a page or figure, naming exactly which inputs are
-        synthetic; None when both the articles and the prices are the user's.
-    """
-    articles = config.articles.source == "files" and config.articles.path is None
-    prices = config.prices.source == "sample"
-    if articles and prices:
-        return "SYNTHETIC: built from the bundled sample (simulated prices and composed articles)"
-    if prices:
-        return "SYNTHETIC prices: the bundled sample's simulated prices beside your articles"
-    if articles:
-        return "SYNTHETIC articles: the bundled sample's composed articles beside your prices"
-    return None
 
 
 @dataclass(frozen=True)

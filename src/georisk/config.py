@@ -29,8 +29,11 @@ __all__ = [
     "SignalConfig",
     "Sleeve",
     "Universe",
+    "data_label",
     "default_universe",
     "format_validation_error",
+    "sample_chosen",
+    "sample_inputs",
 ]
 
 
@@ -363,7 +366,9 @@ class ArticlesConfig(_Frozen):
     """Where articles come from and how their timestamps are read (see :func:`georisk.load_articles`).
 
     ``source = "files"`` (the default) reads ``path`` (a file or folder, or the bundled
-    sample when omitted); ``source = "store"`` reads the local article store ``store``
+    SYNTHETIC sample when omitted, which the command line refuses unless asked: see
+    :func:`sample_chosen`); ``source = "sample"`` reads the bundled sample's composed
+    articles on purpose; ``source = "store"`` reads the local article store ``store``
     that ``georisk articles fetch`` and ``georisk articles import`` fill
     (:class:`georisk.articles.ArticleStore`). When ``store`` is set, scores are cached in
     it whatever the source, so a run scores only articles it has not scored before.
@@ -386,7 +391,7 @@ class ArticlesConfig(_Frozen):
     new before ``georisk articles status`` calls it a gap.
     """
 
-    source: Literal["files", "store"] = "files"
+    source: Literal["files", "store", "sample"] = "files"
     path: Path | None = None
     store: Path | None = None
     format: Literal["auto", "jsonl", "csv", "folder"] = "auto"
@@ -411,6 +416,11 @@ class ArticlesConfig(_Frozen):
     def _store_for_store(self) -> Self:
         if self.source == "store" and self.store is None:
             raise ValueError("articles.source='store' needs articles.store, the folder of the article store")
+        if self.source == "sample" and self.path is not None:
+            raise ValueError(
+                "articles.source='sample' reads the bundled sample, not articles.path; "
+                "remove articles.path, or set articles.source='files' to read it"
+            )
         names = [f.name for f in self.feeds]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
@@ -423,6 +433,9 @@ class ArticlesConfig(_Frozen):
 class PricesConfig(_Frozen):
     """Where prices come from and how they are checked (see :func:`georisk.load_prices`).
 
+    ``source = "sample"`` (the default) reads the bundled SYNTHETIC sample's simulated
+    prices; the command line uses that default only when asked (``--sample``, or
+    ``source = "sample"`` written in the file: see :func:`sample_chosen`).
     ``cache_dir`` is the local Parquet cache; when omitted, the environment variable
     ``GEORISK_CACHE_DIR`` is used if set, and otherwise nothing is cached (there is no
     hidden default location). ``offline`` serves prices from the cache only and reports
@@ -587,6 +600,90 @@ class GeoriskConfig(_Frozen):
             if isinstance(value, str) and not Path(value).is_absolute():
                 data[section][key] = str(base / value)
         return _validate(cls, data, str(path))
+
+
+#: The inputs a run reads, in the order labels name them.
+INPUTS: tuple[str, ...] = ("articles", "prices")
+
+
+def sample_inputs(config: GeoriskConfig, inputs: tuple[str, ...] = INPUTS) -> tuple[str, ...]:
+    """Which of ``inputs`` the configuration takes from the bundled SYNTHETIC sample.
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+        The configuration of the run.
+    inputs : tuple of str, default ("articles", "prices")
+        The inputs the run reads.
+
+    Returns
+    -------
+    tuple of str
+        A subset of ``inputs``, in their order: ``"articles"`` when ``[articles]`` reads
+        the sample (``source = "sample"``, or ``source = "files"`` without a ``path``),
+        ``"prices"`` when ``[prices] source = "sample"``.
+    """
+    acfg = config.articles
+    found = {
+        "articles": acfg.source == "sample" or (acfg.source == "files" and acfg.path is None),
+        "prices": config.prices.source == "sample",
+    }
+    return tuple(name for name in inputs if found.get(name, False))
+
+
+def sample_chosen(config: GeoriskConfig) -> tuple[str, ...]:
+    """The inputs whose configuration names the sample explicitly (not by default).
+
+    ``[articles] source = "sample"`` (never the default) and ``[prices] source =
+    "sample"`` written out (``source`` among the fields set on ``config.prices``, as
+    pydantic's ``model_fields_set`` records them; a ``[prices]`` table without
+    ``source``, or none, leaves the default, which is not a choice).
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+
+    Returns
+    -------
+    tuple of str
+        A subset of ``("articles", "prices")``.
+    """
+    chosen = {
+        "articles": config.articles.source == "sample",
+        "prices": config.prices.source == "sample" and "source" in config.prices.model_fields_set,
+    }
+    return tuple(name for name in INPUTS if chosen[name])
+
+
+def data_label(config: GeoriskConfig, inputs: tuple[str, ...] = INPUTS) -> str | None:
+    """Say which inputs come from the bundled SYNTHETIC sample, or None when none does.
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+        The configuration of the run.
+    inputs : tuple of str, default ("articles", "prices")
+        The inputs the output was built from (a command that reads only articles
+        passes ``("articles",)``, so its label names no prices).
+
+    Returns
+    -------
+    str or None
+        A sentence for the face of a page or figure, a log line or a manifest's
+        warnings, naming exactly which inputs are synthetic; None when every input
+        used is the user's.
+    """
+    synthetic = sample_inputs(config, inputs)
+    both = "articles" in inputs and "prices" in inputs
+    if "articles" in synthetic and "prices" in synthetic:
+        return "SYNTHETIC: built from the bundled sample (simulated prices and composed articles)"
+    if "prices" in synthetic:
+        mix = " beside your articles" if both else ""
+        return f"SYNTHETIC prices: the bundled sample's simulated prices{mix}"
+    if "articles" in synthetic:
+        mix = " beside your prices" if both else ""
+        return f"SYNTHETIC articles: the bundled sample's composed articles{mix}"
+    return None
 
 
 def _read_toml(path: str | Path) -> dict[str, Any]:

@@ -1024,7 +1024,7 @@ def report_html(
         If matplotlib is not installed (install the ``plot`` extra).
     """
     from georisk._version import __version__
-    from georisk.briefing import data_label
+    from georisk.config import data_label
 
     frames = evaluation_frames(result)
     validation = validation_of(result, seeds=seeds)

@@ -13,7 +13,7 @@ from georisk.errors import ConfigError, MissingDataError
 def _store(args: argparse.Namespace) -> tuple[Any, Any]:
     from georisk.articles import ArticleStore
 
-    cfg = config_from_args(args)
+    cfg = config_from_args(args, inputs=())  # the store is the input; the sample is never read
     root = args.store if getattr(args, "store", None) is not None else cfg.articles.store
     if root is None:
         raise ConfigError(

@@ -20,11 +20,25 @@ if TYPE_CHECKING:
 log = logging.getLogger("georisk")
 
 
-def add_input_options(p: argparse.ArgumentParser, out_help: str, *, as_of: bool = True) -> None:
-    """Add ``--config``, ``--articles``, ``--prices``, ``--out`` and optionally ``--as-of``."""
-    p.add_argument("--config", type=Path, help="georisk.toml (default: the bundled synthetic sample)")
+def add_input_options(
+    p: argparse.ArgumentParser, out_help: str, *, as_of: bool = True, sample_flag: str = "--sample"
+) -> None:
+    """Add ``--config``, ``--articles``, ``--prices``, ``--sample``, ``--out`` and optionally ``--as-of``.
+
+    ``sample_flag`` names the flag that asks for the bundled sample (``scoring distill``
+    has its own ``--sample N``); its value is ``args.use_sample``.
+    """
+    p.add_argument("--config", type=Path, help="georisk.toml (its [articles], [prices], ...)")
     p.add_argument("--articles", type=Path, help="articles: .jsonl, .csv or a folder (overrides the config)")
     p.add_argument("--prices", type=Path, help="wide or long price file, .csv or .parquet (overrides the config)")
+    p.add_argument(
+        sample_flag,
+        dest="use_sample",
+        action="store_true",
+        help="take every input neither the options nor --config give from the bundled SYNTHETIC sample "
+        "(labelled SYNTHETIC in every output; without this flag a missing input is an error)",
+    )
+    p.set_defaults(sample_flag=sample_flag)
     p.add_argument("--out", type=Path, help=out_help)
     if as_of:
         p.add_argument("--as-of", dest="as_of", help="last session to use (YYYY-MM-DD); later data is ignored")
@@ -84,8 +98,28 @@ def check_config(cfg: GeoriskConfig) -> None:
             ) from None
 
 
-def config_from_args(args: argparse.Namespace) -> GeoriskConfig:
-    """Load ``--config`` (or the default) and apply ``--articles`` / ``--prices`` overrides."""
+def config_from_args(args: argparse.Namespace, *, inputs: tuple[str, ...] = ("articles", "prices")) -> GeoriskConfig:
+    """Load ``--config`` (or the default) and apply ``--articles`` / ``--prices`` overrides.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    inputs : tuple of str, default ("articles", "prices")
+        The inputs the command reads; each must be configured, or the bundled sample
+        asked for (:func:`require_inputs`). ``()`` for a command that reads only other
+        settings (the scorer, the store).
+
+    Returns
+    -------
+    GeoriskConfig
+
+    Raises
+    ------
+    ConfigError
+        If the configuration is invalid, or an input of ``inputs`` would come from the
+        bundled sample that was not asked for.
+    """
     from pydantic import ValidationError
 
     from georisk.config import ArticlesConfig, GeoriskConfig, PricesConfig, format_validation_error
@@ -104,7 +138,78 @@ def config_from_args(args: argparse.Namespace) -> GeoriskConfig:
         raise ConfigError(format_validation_error(exc, "command line")) from None
     out = cfg.model_copy(update=updates) if updates else cfg
     check_config(out)
+    if inputs:
+        from georisk.config import sample_chosen
+
+        require_inputs(out, args, inputs, chosen=sample_chosen(out))
     return out
+
+
+#: What configures each input, for the message of a missing one.
+_HOW = {
+    "articles": ("--articles FILE", "an [articles] section (path = FILE, or source = \"store\")"),
+    "prices": ("--prices FILE", "a [prices] section (source = \"csv\", \"parquet\" or \"yfinance\")"),
+}
+_WHAT = {"articles": "composed articles", "prices": "simulated prices"}
+
+
+def require_inputs(
+    cfg: GeoriskConfig, args: argparse.Namespace, inputs: tuple[str, ...], *, chosen: tuple[str, ...] = ()
+) -> str | None:
+    """Refuse an input the bundled sample would fill unasked; log the label of a run that uses it.
+
+    The command line never falls back to the synthetic sample silently: an input of
+    ``inputs`` that the configuration leaves to the sample is an error unless the user
+    asked for the sample, with ``--sample`` (``args.use_sample``) or by writing
+    ``source = "sample"`` in the file (``chosen``). A run that uses the sample logs one
+    WARNING naming exactly which inputs are synthetic (:func:`georisk.config.data_label`).
+
+    Parameters
+    ----------
+    cfg : GeoriskConfig
+        The configuration with the command line's overrides.
+    args : argparse.Namespace
+        The parsed command line (``use_sample``, ``sample_flag``, ``config``).
+    inputs : tuple of str
+        The inputs the command reads, among ``"articles"`` and ``"prices"``.
+    chosen : tuple of str, optional
+        The inputs for which the configuration names the sample explicitly
+        (:func:`georisk.config.sample_chosen`).
+
+    Returns
+    -------
+    str or None
+        The label logged, or None when no input is synthetic.
+
+    Raises
+    ------
+    ConfigError
+        Naming each missing input and how to give it, or how to ask for the sample.
+    """
+    from georisk.config import data_label, sample_inputs
+
+    synthetic = sample_inputs(cfg, inputs)
+    missing = [name for name in synthetic if name not in chosen and not getattr(args, "use_sample", False)]
+    if missing:
+        raise ConfigError(missing_inputs_message(missing, args))
+    label = data_label(cfg, inputs)
+    if label is not None:
+        log.warning("%s (not market data; do not trade on it)", label, extra={"synthetic": list(synthetic)})
+    return label
+
+
+def missing_inputs_message(missing: list[str], args: argparse.Namespace) -> str:
+    """The error for inputs nothing configures: what is missing, how to give it, how to ask for the sample."""
+    flag = getattr(args, "sample_flag", "--sample")
+    where = f"--config {args.config}" if getattr(args, "config", None) else "--config georisk.toml"
+    options = " and ".join(_HOW[name][0] for name in missing)
+    sections = " and ".join(_HOW[name][1] for name in missing)
+    what = " and ".join(_WHAT[name] for name in missing)
+    subject = " and ".join(f"no {name}" for name in missing)
+    return (
+        f"{subject} are configured: give {options} or {sections} in {where}; "
+        f"or pass {flag} to use the bundled SYNTHETIC sample's {what} (every output is then labelled)"
+    )
 
 
 def check_out(out: Path | None) -> None:

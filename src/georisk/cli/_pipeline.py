@@ -76,7 +76,7 @@ def cmd_signal_from_scores(args: argparse.Namespace) -> int:
     from georisk.pipeline import monitored_totals
     from georisk.signals import daily_signal
 
-    cfg = config_from_args(args)
+    cfg = config_from_args(args, inputs=())  # the scores are the input; no article or price is read
     scores = read_scores(args.scores)
     scfg = cfg.signal
     end = close = None
@@ -99,16 +99,25 @@ def cmd_signal_from_scores(args: argparse.Namespace) -> int:
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
-    """Run the pipeline and write or show the signal or the premium."""
+    """Write or show the signal (from the articles alone) or the premium (a run of the pipeline)."""
     from georisk.pipeline import run
 
     check_out(args.out)
     if getattr(args, "scores", None) is not None:
         return cmd_signal_from_scores(args)
+    if args.command == "signal":  # the news half only: no price is read
+        import pandas as pd
+
+        from georisk.pipeline import configured_articles, signal_stage
+
+        cfg = config_from_args(args, inputs=("articles",))
+        articles, quarantine, _ = configured_articles(cfg)
+        report_dropped(quarantine, pd.DataFrame())
+        write_or_show(signal_stage(cfg, articles, as_of=args.as_of).signal, args.out, "signal")
+        return 0
     result = run(config_from_args(args), as_of=args.as_of)
     report_dropped(result.quarantine, result.prices)
-    frame = {"signal": result.signal, "premium": result.premium}[args.command]
-    write_or_show(frame, args.out, args.command)
+    write_or_show(result.premium, args.out, "premium")
     return 0
 
 

@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from georisk.cli._common import check_out, log, whole, write_or_show
+from georisk.cli._common import check_out, log, require_inputs, whole, write_or_show
 
 
 def _prices_config(args: argparse.Namespace) -> tuple[Any, Any]:
     """The configuration's ``[prices]`` and universe with the command-line overrides applied."""
     from pydantic import ValidationError
 
-    from georisk.config import GeoriskConfig, PricesConfig, format_validation_error
+    from georisk.config import GeoriskConfig, PricesConfig, format_validation_error, sample_chosen
     from georisk.errors import ConfigError
     from georisk.market import check_universe
 
@@ -40,6 +40,11 @@ def _prices_config(args: argparse.Namespace) -> tuple[Any, Any]:
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, "command line")) from None
     check_universe(cfg.universe)
+    # asked for: --source sample, or [prices] source = "sample" written in the file and not overridden
+    chosen = args.source == "sample" or (
+        args.source is None and args.prices is None and "prices" in sample_chosen(cfg)
+    )
+    require_inputs(cfg.model_copy(update={"prices": pcfg}), args, ("prices",), chosen=("prices",) if chosen else ())
     return pcfg, cfg.universe
 
 
@@ -100,9 +105,21 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, help="georisk.toml (its [prices] and [universe]; default: the sample)")
+    p.add_argument("--config", type=Path, help="georisk.toml (its [prices] and [universe])")
     p.add_argument("--prices", type=Path, help="a price file or folder (.csv/.parquet; overrides the config)")
-    p.add_argument("--source", choices=["sample", "csv", "parquet", "yfinance"], help="override prices.source")
+    p.add_argument(
+        "--source",
+        choices=["sample", "csv", "parquet", "yfinance"],
+        help="override prices.source (sample: the bundled SYNTHETIC sample's simulated prices, labelled)",
+    )
+    p.add_argument(
+        "--sample",
+        dest="use_sample",
+        action="store_true",
+        help="when neither the options nor --config give prices, use the bundled SYNTHETIC sample's (labelled; "
+        "without this flag that is an error)",
+    )
+    p.set_defaults(sample_flag="--sample")
     p.add_argument(
         "--cache-dir",
         dest="cache_dir",

@@ -18,7 +18,7 @@ def _load_configured_articles(args: argparse.Namespace) -> pd.DataFrame:
     """Articles as ``--config``/``--articles`` say (the store, files, or the bundled sample); prices are not read."""
     from georisk.pipeline import configured_articles
 
-    return configured_articles(config_from_args(args))[0]
+    return configured_articles(config_from_args(args, inputs=("articles",)))[0]
 
 
 def _scorer(name: str | None, args: argparse.Namespace | None = None) -> Any:
@@ -30,7 +30,7 @@ def _scorer(name: str | None, args: argparse.Namespace | None = None) -> Any:
     from georisk.config import ScoringConfig
     from georisk.scoring import default_scorer, scorer_from_config
 
-    scoring = config_from_args(args).scoring if args is not None else ScoringConfig()
+    scoring = config_from_args(args, inputs=()).scoring if args is not None else ScoringConfig()
     updates: dict[str, Any] = {} if name is None else {"scorer": name}
     max_cost = getattr(args, "max_cost", None) if args is not None else None
     if max_cost is not None:
@@ -128,7 +128,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if not 0.0 < args.threshold < 1.0:
         raise ConfigError(f"--threshold {args.threshold}: use a number strictly between 0 and 1, e.g. 0.5")
     labels: Path | None = args.labels
-    given = args.scorer if args.scorer is not None else config_from_args(args).scoring.scorer
+    given = args.scorer if args.scorer is not None else config_from_args(args, inputs=()).scoring.scorer
     names = [n.strip() for n in given.split(",") if n.strip()]
     if args.distilled is not None and "distilled" not in names:
         names.append("distilled")
@@ -185,7 +185,7 @@ def register(sub: Any, epilog: str) -> None:
         help="label a sample with the [scoring.llm] model and refit the fast scorer on it (saved as .npz)",
         epilog=epilog,
     )
-    add_input_options(d, "the .npz file the distilled scorer is saved to", as_of=False)
+    add_input_options(d, "the .npz file the distilled scorer is saved to", as_of=False, sample_flag="--use-sample")
     d.add_argument("--sample", type=int, default=500, help="articles labelled by the model (default 500)")
     d.add_argument("--holdout", type=float, default=0.3, help="share held out to measure agreement (default 0.3)")
     d.add_argument("--seed", type=int, default=0, help="seed of the sample and the split (default 0)")

@@ -13,6 +13,7 @@ from georisk.pipeline._daily import SETTLE_MINUTES, dropped_warnings, export_dai
 from georisk.pipeline._demo import DemoResult, format_summary, run_demo
 from georisk.pipeline._run import (
     PipelineResult,
+    SignalStage,
     StageOutputs,
     briefing,
     compute_stages,
@@ -23,12 +24,14 @@ from georisk.pipeline._run import (
     run,
     score_key,
     scores_cached,
+    signal_stage,
 )
 
 __all__ = [
     "SETTLE_MINUTES",
     "DemoResult",
     "PipelineResult",
+    "SignalStage",
     "StageOutputs",
     "briefing",
     "compute_stages",
@@ -44,4 +47,5 @@ __all__ = [
     "run_demo",
     "score_key",
     "scores_cached",
+    "signal_stage",
 ]

@@ -569,7 +569,7 @@ def export_range(
         As for :func:`export_daily`, checked for every session before anything is written
         (the close of the last session is checked before any input is read).
     """
-    from georisk.config import GeoriskConfig
+    from georisk.config import GeoriskConfig, data_label
     from georisk.pipeline._run import compute_stages, load_inputs
 
     if missing_prices not in ("raise", "warn"):
@@ -636,8 +636,10 @@ def export_range(
         feed_notes = dropped_warnings(quarantine, prices)
         for w in feed_notes:
             log.warning("%s", w)
+        # a run on the bundled sample (whole or mixed) says so in every manifest, first
+        synthetic = [label] if (label := data_label(cfg)) is not None else []
         for row, (d, inp) in zip(rows, checks.items(), strict=True):
-            warnings = list(inp.warnings)
+            warnings = [*synthetic, *inp.warnings]
             if row.n_articles == 0:
                 warnings.append(f"no article assigned to session {d.date()}; the signal decays from earlier news")
             if row.grpi is None:
@@ -755,7 +757,9 @@ def export_daily(
     more articles may still be published. The manifest's ``warnings`` list gaps let
     through with ``missing_prices="warn"``, the price quality report of the prices known on
     ``date`` (tickers failing the thresholds, issues dated ``date``), quarantined articles,
-    a session without articles, and a premium still in warm-up. The data files
+    a session without articles, and a premium still in warm-up; a run on the bundled
+    SYNTHETIC sample (the default when ``config`` is None, or one input of it) lists
+    :func:`georisk.config.data_label` first, naming which inputs are synthetic. The data files
     hold no timestamp of the run, so the same inputs give the same bytes; the manifest's
     ``version`` is the SHA-256 (first 16 hex digits) of everything in it but ``created_at``.
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PipelineResult",
+    "SignalStage",
     "StageOutputs",
     "briefing",
     "compute_stages",
@@ -31,6 +32,7 @@ __all__ = [
     "run",
     "score_key",
     "scores_cached",
+    "signal_stage",
 ]
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,7 @@ class PipelineResult:
 
 
 def _read_article_files(config: GeoriskConfig, inputs: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Articles from ``[articles] path`` (the bundled sample when none) and their quarantine."""
+    """Articles from ``[articles] path`` (the bundled sample when none, or with ``source = "sample"``), quarantine."""
     from georisk.articles import QUARANTINE_COLUMNS, load_articles
     from georisk.datasets import sample_articles_path
 
@@ -109,7 +111,7 @@ def resolved_prices_config(config: PricesConfig) -> PricesConfig:
 
 
 def configured_articles(config: GeoriskConfig) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
-    """The articles ``[articles]`` names: the store, or files (the bundled sample when none).
+    """The articles ``[articles]`` names: the store, or files (the bundled sample when none or ``source = "sample"``).
 
     Parameters
     ----------
@@ -200,6 +202,83 @@ class StageOutputs:
     cutoff: pd.Timestamp | None = None
 
 
+@dataclass
+class SignalStage:
+    """The news half of a run: articles cut at ``as_of``, their scores and the daily signal.
+
+    Attributes
+    ----------
+    articles : pandas.DataFrame
+        The articles published by the cutoff.
+    scores, signal : pandas.DataFrame
+        Their scores (no evidence) and the daily signal.
+    as_of, cutoff : pandas.Timestamp or None
+        The last session used and its close (UTC); None without ``as_of``.
+    """
+
+    articles: pd.DataFrame
+    scores: pd.DataFrame
+    signal: pd.DataFrame
+    as_of: pd.Timestamp | None = None
+    cutoff: pd.Timestamp | None = None
+
+
+def signal_stage(
+    config: GeoriskConfig, articles: pd.DataFrame, *, as_of: str | pd.Timestamp | None = None
+) -> SignalStage:
+    """Score the articles and build the daily signal, reading no prices.
+
+    The first half of :func:`compute_stages`, which calls it, so ``georisk signal``
+    gives the same signal as a full run without needing prices.
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+        The configuration of the run (``scoring``, ``signal``, ``articles.store``).
+    articles : pandas.DataFrame
+        From :func:`configured_articles` or :func:`load_inputs`.
+    as_of : date-like, optional
+        Last session to use; articles published after its close are dropped first.
+
+    Returns
+    -------
+    SignalStage
+
+    Raises
+    ------
+    MissingDataError
+        If no article is available by the cutoff.
+    NotASessionError
+        If ``as_of`` is not a session.
+    """
+    from georisk.signals import daily_signal
+
+    scfg = config.signal
+    end: pd.Timestamp | None = None
+    close: pd.Timestamp | None = None
+    if as_of is not None:
+        end = to_session(as_of, scfg.calendar)
+        close = session_closes(scfg.calendar, str(end.date()), str(end.date())).iloc[0]
+        articles = articles[articles["published_at"] <= close].reset_index(drop=True)
+    if articles.empty:
+        where = f"by the close of {end.date()} ({close})" if end is not None else "in the feed"
+        raise MissingDataError(f"no articles available {where}; check the article feed")
+    scores = scores_cached(articles, config)
+    if "source" in articles.columns and "source" not in scores.columns and len(scores) == len(articles):
+        scores = scores.assign(source=articles["source"].astype(str).to_numpy())
+    signal = daily_signal(
+        scores,
+        calendar=scfg.calendar,
+        half_life=scfg.half_life,
+        zscore_window=scfg.zscore_window,
+        min_periods=scfg.min_periods,
+        relevance_threshold=scfg.relevance_threshold,
+        end=end,
+        monitored=monitored_totals(config, close),
+    )
+    return SignalStage(articles, scores, signal, end, close)
+
+
 def compute_stages(
     config: GeoriskConfig,
     articles: pd.DataFrame,
@@ -242,35 +321,14 @@ def compute_stages(
     ``attention_share`` is the relevant articles' share of that total (days complete by
     the cutoff only).
     """
-    from georisk.signals import daily_signal
-
-    scfg, pcfg, bcfg = config.signal, config.premium, config.backtest
-    end: pd.Timestamp | None = None
-    close: pd.Timestamp | None = None
-    if as_of is not None:
-        end = to_session(as_of, scfg.calendar)
-        close = session_closes(scfg.calendar, str(end.date()), str(end.date())).iloc[0]
-        articles = articles[articles["published_at"] <= close].reset_index(drop=True)
+    pcfg, bcfg = config.premium, config.backtest
+    news = signal_stage(config, articles, as_of=as_of)
+    articles, scores, signal, end, close = news.articles, news.scores, news.signal, news.as_of, news.cutoff
+    if end is not None:
         prices = prices[prices.index <= end]
-    if articles.empty:
-        where = f"by the close of {end.date()} ({close})" if end is not None else "in the feed"
-        raise MissingDataError(f"no articles available {where}; check the article feed")
-    scores = scores_cached(articles, config)
-    if "source" in articles.columns and "source" not in scores.columns and len(scores) == len(articles):
-        scores = scores.assign(source=articles["source"].astype(str).to_numpy())
-    signal = daily_signal(
-        scores,
-        calendar=scfg.calendar,
-        half_life=scfg.half_life,
-        zscore_window=scfg.zscore_window,
-        min_periods=scfg.min_periods,
-        relevance_threshold=scfg.relevance_threshold,
-        end=end,
-        monitored=monitored_totals(config, close),
-    )
     from georisk.premium import premium_from_config
 
-    premium = premium_from_config(signal, prices, config.universe, pcfg, calendar=scfg.calendar)
+    premium = premium_from_config(signal, prices, config.universe, pcfg, calendar=config.signal.calendar)
     positions = target_positions(
         premium,
         config.universe.risk_sleeves,
