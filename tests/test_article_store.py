@@ -332,11 +332,13 @@ def test_articles_option_reads_that_file_even_with_a_store(tmp_path: Path) -> No
     cfg_path = write_config(tmp_path / "g.toml", '[articles]\nsource = "store"\nstore = "store"\n')
     jsonl = tmp_path / "a.jsonl"
     jsonl.write_text(json.dumps({"published_at": "2024-06-28T10:00:00Z", "text": "Kyiv talks."}) + "\n")
-    cfg = config_from_args(Namespace(config=cfg_path, articles=jsonl, prices=None))
+    cfg = config_from_args(Namespace(config=cfg_path, articles=jsonl, prices=None), inputs=("articles",))
     articles, _, where = configured_articles(cfg)
     assert where == jsonl and len(articles) == 1
     assert (
-        configured_articles(config_from_args(Namespace(config=cfg_path, articles=None, prices=None)))[2]
+        configured_articles(
+            config_from_args(Namespace(config=cfg_path, articles=None, prices=None), inputs=("articles",))
+        )[2]
         == tmp_path / "store" / "articles"
     )
 

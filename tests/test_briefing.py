@@ -245,7 +245,7 @@ def test_first_session_has_no_previous(run_0628):
 
 
 def test_cli_briefing(tmp_path: Path, capsys):
-    assert main(["briefing", "--date", "2024-06-28", "--out", str(tmp_path)]) == 0
+    assert main(["briefing", "--sample", "--date", "2024-06-28", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out.split()
     assert [Path(p).name for p in out] == ["briefing-2024-06-28.html", "briefing-2024-06-28.md"]
     assert (tmp_path / "briefing-2024-06-28.md").read_text("utf-8").startswith("# georisk briefing, 2024-06-28")
@@ -254,8 +254,8 @@ def test_cli_briefing(tmp_path: Path, capsys):
 def test_cli_briefing_errors(tmp_path: Path, capsys):
     assert main(["briefing", "--out", str(tmp_path / "b.html")]) == 2
     assert "folder" in capsys.readouterr().err
-    assert main(["briefing", "--date", "2024-06-29", "--out", str(tmp_path)]) == 7
-    assert main(["briefing", "--top", "0", "--out", str(tmp_path)]) == 2
+    assert main(["briefing", "--sample", "--date", "2024-06-29", "--out", str(tmp_path)]) == 7
+    assert main(["briefing", "--sample", "--top", "0", "--out", str(tmp_path)]) == 2
 
 
 # ----------------------------------------------------------------------------- browser

@@ -55,7 +55,7 @@ def test_demo_runs_and_writes_outputs(tmp_path: Path):
 
 def test_score_writes_file(tmp_path: Path):
     out = tmp_path / "scores.csv"
-    assert main(["score", "--out", str(out)]) == 0
+    assert main(["score", "--sample", "--out", str(out)]) == 0
     assert out.read_text("utf-8").startswith("id,published_at,hawkish_tilt")
 
 
@@ -67,7 +67,7 @@ def test_bad_config_key_exit_code_2(tmp_path: Path, capsys):
 
 
 def test_not_a_session_exit_code_7(tmp_path: Path, capsys):
-    assert main(["export", "--date", "2024-12-25", "--out", str(tmp_path)]) == 7
+    assert main(["export", "--sample", "--date", "2024-12-25", "--out", str(tmp_path)]) == 7
     assert "not a XNYS session" in capsys.readouterr().err
 
 
@@ -76,7 +76,7 @@ def test_missing_article_file_exit_code_3(tmp_path: Path):
 
 
 def test_export_then_previous_session(tmp_path: Path):
-    assert main(["export", "--date", "2024-12-28", "--previous-session", "--out", str(tmp_path)]) == 0
+    assert main(["export", "--sample", "--date", "2024-12-28", "--previous-session", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "session=2024-12-27" / "manifest.json").is_file()
 
 
@@ -97,13 +97,13 @@ def test_export_rejects_unknown_config_key_by_name(tmp_path: Path, capsys):
 def test_export_date_arguments_are_checked(tmp_path: Path, capsys):
     assert main(["export", "--out", str(tmp_path)]) == 2
     assert "give --date D, or --from D1 --to D2" in capsys.readouterr().err
-    assert main(["export", "--date", "2024-12-31", "--from", "2024-12-30", "--to", "2024-12-31"]) == 2
-    assert main(["export", "--from", "2024-12-31", "--to", "2024-12-30", "--out", str(tmp_path)]) == 2
+    assert main(["export", "--sample", "--date", "2024-12-31", "--from", "2024-12-30", "--to", "2024-12-31"]) == 2
+    assert main(["export", "--sample", "--from", "2024-12-31", "--to", "2024-12-30", "--out", str(tmp_path)]) == 2
     assert "--from 2024-12-31 is after --to 2024-12-30" in capsys.readouterr().err
 
 
 def test_json_logs_carry_the_exit_code(tmp_path: Path):
-    out = run_cli("--json-logs", "export", "--date", "2024-12-25", "--out", str(tmp_path))
+    out = run_cli("--json-logs", "export", "--sample", "--date", "2024-12-25", "--out", str(tmp_path))
     assert out.returncode == 7
     lines = [json.loads(line) for line in out.stderr.splitlines()]
     assert lines[-1]["level"] == "ERROR" and lines[-1]["exit_code"] == 7
@@ -124,6 +124,7 @@ def test_concurrent_exports_second_exits_6_then_verify(tmp_path: Path):
             "json",
             "-v",
             "export",
+            "--sample",
             "--from",
             "2024-12-30",
             "--to",
@@ -141,7 +142,7 @@ def test_concurrent_exports_second_exits_6_then_verify(tmp_path: Path):
         while f"pid {first.pid} " not in (holder.read_text() if holder.exists() else ""):
             assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
             time.sleep(0.02)
-        second = run_cli("export", "--date", "2024-12-31", "--out", str(tmp_path))
+        second = run_cli("export", "--sample", "--date", "2024-12-31", "--out", str(tmp_path))
         assert second.returncode == 6, second.stderr
         assert f"another run holds the lock {lock} (held by pid {first.pid}" in second.stderr
         stdout, stderr = first.communicate(timeout=300)
@@ -166,7 +167,7 @@ def test_concurrent_exports_second_exits_6_then_verify(tmp_path: Path):
 def test_export_during_the_session_exits_4(tmp_path: Path, capsys):
     time_machine = pytest.importorskip("time_machine")
     with time_machine.travel(pd.Timestamp("2024-12-31 15:00", tz="UTC"), tick=False):
-        assert main(["export", "--date", "2024-12-31", "--out", str(tmp_path / "out")]) == 4
+        assert main(["export", "--sample", "--date", "2024-12-31", "--out", str(tmp_path / "out")]) == 4
     err = capsys.readouterr().err
     assert "session 2024-12-31 has not settled" in err and "21:00 UTC" in err and "wait 6 h 30 min" in err
     assert not (tmp_path / "out").exists()
@@ -174,14 +175,14 @@ def test_export_during_the_session_exits_4(tmp_path: Path, capsys):
 
 def test_log_options_work_after_the_command_too(tmp_path: Path, capsys):
     # a crontab line often puts every option after the command
-    assert main(["export", "--json-logs", "--date", "2024-12-28", "--out", str(tmp_path)]) == 7
+    assert main(["export", "--json-logs", "--sample", "--date", "2024-12-28", "--out", str(tmp_path)]) == 7
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert json.loads(line)["exit_code"] == 7
     # and after a nested command
     assert main(["prices", "check", "--log-format", "json", "--prices", str(tmp_path / "none.csv")]) == 3
     assert json.loads(capsys.readouterr().err.strip().splitlines()[-1])["exit_code"] == 3
     # given before the command, an option is not reset by the command's own default
-    assert main(["--json-logs", "export", "--date", "2024-12-28", "--out", str(tmp_path)]) == 7
+    assert main(["--json-logs", "export", "--sample", "--date", "2024-12-28", "--out", str(tmp_path)]) == 7
     assert json.loads(capsys.readouterr().err.strip().splitlines()[-1])["error"] == "NotASessionError"
 
 
@@ -194,7 +195,7 @@ def test_strict_prices_still_stop_the_analysis_commands(tmp_path: Path):
     prices.to_csv(tmp_path / "stale.csv")
     toml = tmp_path / "strict.toml"
     toml.write_text("[prices]\nsource = 'csv'\npath = 'stale.csv'\nstrict = true\n", encoding="utf-8")
-    assert main(["premium", "--config", str(toml), "--out", str(tmp_path / "p.csv")]) == 5
+    assert main(["premium", "--config", str(toml), "--sample", "--out", str(tmp_path / "p.csv")]) == 5
 
 
 def test_lenient_runs_report_dropped_rows_per_reason(tmp_path: Path, capsys):

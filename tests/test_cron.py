@@ -52,6 +52,9 @@ url = "{url}/world/rss.xml"
 name = "defence"
 url = "{url}/defence/atom.xml"
 
+[prices]
+source = "sample"              # chosen here: the bundled SYNTHETIC sample's simulated prices
+
 [scoring]
 scorer = "lexicon"
 

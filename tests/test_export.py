@@ -248,8 +248,8 @@ def test_strict_prices_judge_only_what_was_known_on_the_session(tmp_path: Path):
     path = _stale_prices(tmp_path)
     toml.write_text(f"[prices]\nsource = 'csv'\npath = '{path.name}'\nstrict = true\n", encoding="utf-8")
     out = str(tmp_path / "out")
-    assert main(["export", "--date", "2024-12-18", "--config", str(toml), "--out", out]) == 0
-    assert main(["export", "--date", "2024-12-31", "--config", str(toml), "--out", out]) == 5
+    assert main(["export", "--sample", "--date", "2024-12-18", "--config", str(toml), "--out", out]) == 0
+    assert main(["export", "--sample", "--date", "2024-12-31", "--config", str(toml), "--out", out]) == 5
 
 
 @pytest.mark.slow
@@ -300,7 +300,7 @@ def test_corrupted_previous_export_is_reported_not_overwritten(tmp_path: Path, p
     with pytest.raises(CorruptExportError):
         read_export(tmp_path, D)
     # the CLI reports it with exit code 8 before computing anything
-    assert main(["export", "--date", "2024-12-31", "--out", str(tmp_path)]) == 8
+    assert main(["export", "--sample", "--date", "2024-12-31", "--out", str(tmp_path)]) == 8
     fixed = export_frames(r.signal, r.premium * 2, r.positions, session=D, out_dir=tmp_path, overwrite_corrupt=True)
     check_outputs(fixed.folder)
     aside = list((tmp_path / ".versions" / "2024-12-31").glob("corrupt-*"))
@@ -364,7 +364,7 @@ def test_really_read_only_folder(tmp_path: Path):
     ro.mkdir()
     ro.chmod(0o555)
     try:
-        assert main(["export", "--date", "2024-12-31", "--out", str(ro)]) == 2
+        assert main(["export", "--sample", "--date", "2024-12-31", "--out", str(ro)]) == 2
         with pytest.raises(ConfigError, match="cannot create the export folder"):
             export_daily(None, D, out_dir=ro / "sub")
     finally:
@@ -451,7 +451,7 @@ def test_a_bad_date_is_a_usage_error_not_a_crash(tmp_path: Path, date: str, matc
     with pytest.raises(ConfigError, match=r"end='x' is not a date"):
         export_range(None, "2024-12-01", "x", out_dir=tmp_path)
     # an empty $(date ...) in a crontab must exit 2 (usage), not 1 (a bug)
-    assert main(["export", "--date", date, "--out", str(tmp_path)]) == 2
+    assert main(["export", "--sample", "--date", date, "--out", str(tmp_path)]) == 2
     assert "is not a date" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
@@ -462,7 +462,7 @@ def test_keep_versions_must_be_non_negative(tmp_path: Path, pipeline_result):
         export_daily(None, D, out_dir=tmp_path, keep_versions=-1)
     with pytest.raises(ConfigError, match="keep_versions"):
         export_frames(r.signal, r.premium, r.positions, session=D, out_dir=tmp_path, keep_versions=-1)
-    assert main(["export", "--date", "2024-12-31", "--keep-versions", "-1", "--out", str(tmp_path)]) == 2
+    assert main(["export", "--sample", "--date", "2024-12-31", "--keep-versions", "-1", "--out", str(tmp_path)]) == 2
 
 
 def _stale_prices(tmp_path: Path, ticker: str = "LMT", n: int = 8) -> Path:
@@ -518,7 +518,9 @@ def test_strict_prices_fail_with_a_data_quality_error(tmp_path: Path):
     path = _stale_prices(tmp_path)
     toml = tmp_path / "strict.toml"
     toml.write_text(f"[prices]\nsource = 'csv'\npath = '{path.name}'\nstrict = true\n", encoding="utf-8")
-    assert main(["export", "--date", "2024-12-31", "--config", str(toml), "--out", str(tmp_path / "out")]) == 5
+    assert (
+        main(["export", "--sample", "--date", "2024-12-31", "--config", str(toml), "--out", str(tmp_path / "out")]) == 5
+    )
     assert not (tmp_path / "out" / "session=2024-12-31").exists()
 
 
@@ -565,7 +567,7 @@ def test_read_only_file_system_as_root(tmp_path: Path, pipeline_result):
     out = tmp_path / "out"
     export_frames(r.signal, r.premium, r.positions, session=D, out_dir=out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    export = [sys.executable, "-m", "georisk", "export", "--date", "2024-12-31"]
+    export = [sys.executable, "-m", "georisk", "export", "--sample", "--date", "2024-12-31"]
     script = (
         f"mount --bind {out} {out} && mount -o remount,bind,ro {out} && "
         f"{' '.join(export)} --out {out}; echo rc=$?; {' '.join(export)} --out {out}/sub; echo rc=$?"
@@ -614,7 +616,10 @@ def test_readme_cron_line_and_systemd_unit_work_verbatim(tmp_path: Path):
     (home / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
     if not (home / ".venv" / "bin" / "georisk").exists():
         pytest.skip("the georisk script is not beside the interpreter")
-    (home / "georisk.toml").write_text("[export]\nout_dir = 'export'\n", encoding="utf-8")
+    # the README's georisk.toml names its inputs; this one chooses the bundled sample for both
+    (home / "georisk.toml").write_text(
+        "[articles]\nsource = 'sample'\n[prices]\nsource = 'sample'\n[export]\nout_dir = 'export'\n", encoding="utf-8"
+    )
     shim = tmp_path / "bin"
     shim.mkdir()
     (shim / "date").write_text('#!/bin/sh\nexec /bin/date -d "$FAKE_DAY 23:30 UTC" "$@"\n', encoding="utf-8")
@@ -630,4 +635,9 @@ def test_readme_cron_line_and_systemd_unit_work_verbatim(tmp_path: Path):
         assert done.returncode == 0, (tmp_path / "log" / "export.log").read_text("utf-8")
         check_outputs(home / "export" / f"session={session}")
     log_lines = (tmp_path / "log" / "export.log").read_text("utf-8").splitlines()
-    assert log_lines == [f"{home}/export/session=2024-12-31", f"{home}/export/session=2024-12-24"]
+    printed = [line for line in log_lines if not line.startswith("{")]
+    assert printed == [f"{home}/export/session=2024-12-31", f"{home}/export/session=2024-12-24"]
+    # the JSON log of each run says the inputs are the bundled sample's
+    logged = [json.loads(line) for line in log_lines if line.startswith("{")]
+    labels = [x for x in logged if x["level"] == "WARNING" and x["message"].startswith("SYNTHETIC")]
+    assert len(labels) == 2 and labels[0]["synthetic"] == ["articles", "prices"]

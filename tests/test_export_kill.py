@@ -142,7 +142,7 @@ def test_sigkill_of_the_real_export_command(tmp_path: Path):
 
     cfg = tmp_path / "georisk.toml"
     cfg.write_text("[premium]\nband = 0.8\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "georisk", "-v", "export", "--date", D, "--config", str(cfg)]
+    cmd = [sys.executable, "-m", "georisk", "-v", "export", "--sample", "--date", D, "--config", str(cfg)]
     ref, t0 = _start_export([*cmd, "--out", str(tmp_path / "ref")])
     _, err = ref.communicate()
     rest = time.monotonic() - t0

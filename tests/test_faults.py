@@ -465,11 +465,23 @@ OUTPUT_CASES = [
 CATALOGUE = PRICE_CASES + WARNED_CASES + OPTION_CASES + OUTPUT_CASES
 
 
+#: Commands that read articles or prices: the catalogue means the bundled sample for what it does not give.
+SAMPLE_COMMANDS = ("score", "signal", "premium", "backtest", "export", "report", "briefing", "prices")
+
+
+def with_sample(argv: list[str]) -> list[str]:
+    """``argv`` with ``--sample`` after its (sub)command, for a command that reads inputs."""
+    if not argv or argv[0] not in SAMPLE_COMMANDS or "--sample" in argv:
+        return argv
+    at = 2 if argv[0] == "prices" else 1
+    return [*argv[:at], "--sample", *argv[at:]]
+
+
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    """``georisk -v ARGV`` in-process, with warnings shown as a real run shows them (not errors)."""
+    """``georisk -v ARGV`` in-process (with ``--sample``), with warnings shown as a real run shows them."""
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        code = main(["-v", *argv])
+        code = main(["-v", *with_sample(argv)])
     shown = "".join(f"{w.category.__name__}: {w.message}\n" for w in seen)  # stderr of a real run shows them
     return code, capsys.readouterr().err + shown
 
@@ -576,7 +588,7 @@ def test_capped_file_size_exits_2_and_publishes_nothing(tmp_path: Path):
     """A full disk, for real: RLIMIT_FSIZE makes the kernel refuse writes past 4 kB (EFBIG)."""
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-c", FSIZE_CHILD, "4096", "export", "--date", D, "--out", str(out)],
+        [sys.executable, "-c", FSIZE_CHILD, "4096", "export", "--sample", "--date", D, "--out", str(out)],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -588,7 +600,7 @@ def test_capped_file_size_exits_2_and_publishes_nothing(tmp_path: Path):
     assert list(out.glob("session=*")) == []
     assert not [p for p in out.rglob("*") if p.is_file() and p.stat().st_size > 4096]
     ok = subprocess.run(
-        [sys.executable, "-m", "georisk", "export", "--date", D, "--out", str(out)],
+        [sys.executable, "-m", "georisk", "export", "--sample", "--date", D, "--out", str(out)],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -728,7 +740,19 @@ def test_every_written_file_follows_the_umask(tmp_path: Path):
     old = os.umask(0o027)
     try:
         subprocess.run(
-            [sys.executable, "-m", "georisk", "export", "--from", "2024-12-30", "--to", D, "--out", str(out)],
+            [
+                sys.executable,
+                "-m",
+                "georisk",
+                "export",
+                "--sample",
+                "--from",
+                "2024-12-30",
+                "--to",
+                D,
+                "--out",
+                str(out),
+            ],
             check=True,
             capture_output=True,
             stdin=subprocess.DEVNULL,

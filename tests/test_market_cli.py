@@ -14,7 +14,7 @@ from tests.market.yahoo_fakes import bars, download_frame, empty_download
 
 
 def test_check_sample_prints_table(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["prices", "check", "--tickers", "SPY,RHM.DE"]) == 0
+    assert main(["prices", "check", "--sample", "--tickers", "SPY,RHM.DE"]) == 0
     out = capsys.readouterr().out
     assert "SPY" in out and "RHM.DE" in out and "status" in out
 
@@ -34,10 +34,13 @@ def test_check_strict_exit_code(tmp_path: Path) -> None:
 
 def test_fetch_writes_frame(tmp_path: Path) -> None:
     out = tmp_path / "p.parquet"
-    assert main(["prices", "fetch", "--tickers", "SPY", "LMT", "--start", "2024-01-01", "--out", str(out)]) == 0
+    assert (
+        main(["prices", "fetch", "--sample", "--tickers", "SPY", "LMT", "--start", "2024-01-01", "--out", str(out)])
+        == 0
+    )
     frame = pd.read_parquet(out)
     assert list(frame.columns) == ["SPY", "LMT"] and frame.index.min() >= pd.Timestamp("2024-01-01")
-    assert main(["prices", "fetch", "--tickers", "SPY", "--out", str(tmp_path / "p.txt")]) == 2
+    assert main(["prices", "fetch", "--sample", "--tickers", "SPY", "--out", str(tmp_path / "p.txt")]) == 2
 
 
 def test_fetch_yfinance_through_cache_then_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -287,7 +287,7 @@ def test_evaluation_frames_of_a_run(pipeline_result):
 @pytest.mark.slow
 def test_cli_report_writes_html(tmp_path: Path, capsys):
     out = tmp_path / "sub" / "report.html"
-    assert main(["report", "--out", str(out), "--as-of", "2024-06-28"]) == 0
+    assert main(["report", "--sample", "--out", str(out), "--as-of", "2024-06-28"]) == 0
     text = out.read_text("utf-8")
     assert "georisk tear sheet, 2024-06-28" in text
     assert str(out) in capsys.readouterr().out

@@ -369,12 +369,14 @@ def test_cli_scores_with_the_llm_and_stops_at_max_cost(
         encoding="utf-8",
     )
     out = tmp_path / "scores.csv"
-    assert main(["score", "--scorer", "llm", "--config", str(cfg), "--max-cost", "3", "--out", str(out)]) == 9
+    assert (
+        main(["score", "--scorer", "llm", "--config", str(cfg), "--sample", "--max-cost", "3", "--out", str(out)]) == 9
+    )
     err = capsys.readouterr().err
     assert "max_cost=3" in err and "cost" in err and not out.exists()
     paid = len(pd.read_parquet(cache))
     assert 0 < paid <= 20  # about 0.15 per answer, bounded at about 0.6 per call
-    assert main(["score", "--scorer", "llm", "--config", str(cfg), "--out", str(out)]) == 0
+    assert main(["score", "--scorer", "llm", "--config", str(cfg), "--sample", "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert f"{paid} cache hits" in err
     scores = pd.read_csv(out)

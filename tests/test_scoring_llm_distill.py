@@ -95,7 +95,7 @@ def test_cli_distill(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str
         encoding="utf-8",
     )
     out = tmp_path / "d.npz"
-    assert main(["scoring", "distill", "--config", str(cfg), "--sample", "80", "--out", str(out)]) == 0
+    assert main(["scoring", "distill", "--config", str(cfg), "--use-sample", "--sample", "80", "--out", str(out)]) == 0
     text = capsys.readouterr()
     assert "agreement on" in text.out and "distilled" in text.out and "roc_auc" in text.out
     assert "80 calls" in text.err

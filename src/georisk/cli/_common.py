@@ -147,8 +147,8 @@ def config_from_args(args: argparse.Namespace, *, inputs: tuple[str, ...] = ("ar
 
 #: What configures each input, for the message of a missing one.
 _HOW = {
-    "articles": ("--articles FILE", "an [articles] section (path = FILE, or source = \"store\")"),
-    "prices": ("--prices FILE", "a [prices] section (source = \"csv\", \"parquet\" or \"yfinance\")"),
+    "articles": ("--articles FILE", 'an [articles] section (path = FILE, or source = "store")'),
+    "prices": ("--prices FILE", 'a [prices] section (source = "csv", "parquet" or "yfinance")'),
 }
 _WHAT = {"articles": "composed articles", "prices": "simulated prices"}
 

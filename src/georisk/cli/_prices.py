@@ -41,9 +41,7 @@ def _prices_config(args: argparse.Namespace) -> tuple[Any, Any]:
         raise ConfigError(format_validation_error(exc, "command line")) from None
     check_universe(cfg.universe)
     # asked for: --source sample, or [prices] source = "sample" written in the file and not overridden
-    chosen = args.source == "sample" or (
-        args.source is None and args.prices is None and "prices" in sample_chosen(cfg)
-    )
+    chosen = args.source == "sample" or (args.source is None and args.prices is None and "prices" in sample_chosen(cfg))
     require_inputs(cfg.model_copy(update={"prices": pcfg}), args, ("prices",), chosen=("prices",) if chosen else ())
     return pcfg, cfg.universe
 
