@@ -482,7 +482,8 @@ def test_price_quality_failures_are_manifest_warnings(tmp_path: Path, caplog):
     with caplog.at_level("WARNING", logger="georisk"):
         res = export_daily(cfg, D, out_dir=tmp_path / "out")
     expected = "price quality: LMT fails the quality thresholds as of 2024-12-31 (9 identical closes in a row (> 5))"
-    assert res.warnings == [expected]
+    # the articles are the bundled sample's (the Python API's default): the manifest says so first
+    assert res.warnings == ["SYNTHETIC articles: the bundled sample's composed articles beside your prices", expected]
     assert expected in caplog.text
     check_outputs(res.folder)
     # the report is cut at each session: a session before the stale run has no warning
