@@ -33,58 +33,28 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared_data import load_default_layout_prices, load_gpr, load_headlines
 
-from georisk.config import Universe
-from georisk.premium import loading_premium, risk_premium
+from georisk.premium import (
+    WAR_CAR_START,
+    WAR_EVENTS,
+    band_excludes_zero,
+    block_shuffle,
+    event_signs,
+    loading_premium,
+    market_model_car,
+    risk_premium,
+)
 from georisk.scoring import score_articles
 from georisk.signals import daily_signal, external_signal
 
-#: Event sessions and the sign each should give to the premia (change from the session
-#: before the event to two sessions after it). "+" escalation, "-" de-escalation.
-EVENTS: list[tuple[str, str, dict[str, str]]] = [
-    ("2022-02-24", "invasion", {"energy": "+", "defense": "+", "grain": "+"}),
-    ("2022-03-29", "Istanbul talks", {"energy": "-", "grain": "-"}),
-    ("2022-07-22", "grain deal signed", {"grain": "-"}),
-    ("2022-10-31", "grain deal suspended (Oct 29)", {"grain": "+"}),
-    ("2022-11-02", "Russia rejoins the grain deal", {"grain": "-"}),
-    ("2023-07-17", "Russia exits the grain deal", {"grain": "+"}),
-]
+#: Event sessions and the sign each should give to the premia (the library's list).
+EVENTS = WAR_EVENTS
 PUBLISHED_MARCH_2022 = (10.0, 30.0)
-CAR_START = "2022-02-11"
 SLEEVES = ("energy", "defense", "grain")
-
-
-def block_shuffle(values: pd.Series, block: int, seed: int) -> pd.Series:
-    """The series cut into ``block``-session blocks put back in a random order (a placebo state)."""
-    rng = np.random.default_rng(seed)
-    v = values.to_numpy()
-    n_blocks = int(np.ceil(len(v) / block))
-    order = rng.permutation(n_blocks)
-    shuffled = np.concatenate([v[i * block : (i + 1) * block] for i in order])
-    return pd.Series(shuffled, index=values.index, name=values.name)
-
-
-def market_model_car(prices: pd.DataFrame, universe: Universe, start: str) -> pd.Series:
-    """Brent's cumulative abnormal return since ``start`` against SPY (beta from the year before), in USD/bbl."""
-    from georisk.market import align_to_sessions, simple_returns
-
-    aligned = align_to_sessions(prices, universe)
-    r = simple_returns(aligned)
-    oil, spy = r[universe.oil_ticker], r[universe.benchmark]
-    t0 = pd.Timestamp(start)
-    est = r.index[(r.index < t0) & (r.index >= t0 - pd.Timedelta(days=365))]
-    beta = float(np.cov(oil.loc[est], spy.loc[est])[0, 1] / np.var(spy.loc[est], ddof=1))
-    ar = (oil - beta * spy).loc[t0 + pd.Timedelta(days=1) :]
-    car = ar.fillna(0.0).cumsum()
-    price = aligned[universe.oil_ticker].loc[car.index]
-    return price * car / (1.0 + car)
 
 
 def band_share(premium: pd.DataFrame, lo: str = "2021-01-01", hi: str = "2024-12-31") -> float:
     """Share of sessions in [lo, hi] whose ``grpi`` band excludes zero."""
-    d = premium.loc[lo:hi, ["grpi_lo", "grpi_hi"]].dropna()
-    if d.empty:
-        return float("nan")
-    return float(((d["grpi_lo"] > 0) | (d["grpi_hi"] < 0)).mean())
+    return band_excludes_zero(premium.loc[lo:hi])
 
 
 def monthly_oil(premium: pd.DataFrame, car: pd.Series, year: str = "2022") -> pd.DataFrame:
@@ -94,33 +64,6 @@ def monthly_oil(premium: pd.DataFrame, car: pd.Series, year: str = "2022") -> pd
     m["car_usd"] = car.loc[year].resample("MS").mean()
     m.index = m.index.strftime("%Y-%m")
     return m
-
-
-def event_table(premium: pd.DataFrame) -> pd.DataFrame:
-    """Change of each sleeve premium around each event, with the expected sign."""
-    rows = []
-    idx = premium.index
-    for day, name, signs in EVENTS:
-        pos = int(idx.searchsorted(pd.Timestamp(day)))
-        if pos < 1 or pos + 2 >= len(idx):
-            continue
-        for sleeve, sign in signs.items():
-            before = premium[f"{sleeve}_premium"].iloc[pos - 1]
-            after = premium[f"{sleeve}_premium"].iloc[pos + 2]
-            change = after - before
-            ok = bool(np.isfinite(change) and (change > 0) == (sign == "+"))
-            rows.append(
-                {
-                    "event": f"{day} {name}",
-                    "sleeve": sleeve,
-                    "expected": sign,
-                    "before_bp": before * 1e4,
-                    "after_bp": after * 1e4,
-                    "change_bp": change * 1e4,
-                    "as_expected": ok,
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def article_signal(shared: Path) -> tuple[pd.DataFrame, int]:
@@ -146,12 +89,12 @@ def run(shared: Path, seeds: int = 10, gpr_start: str | None = "2007-03-01") -> 
     gsig = gpr_signal(shared, "2020-01-02")
     prem_a = risk_premium(signal, prices, universe)
     prem_g = risk_premium(gsig, prices, universe, state="gpr", transform="log")
-    car = market_model_car(prices, universe, CAR_START)
+    car = market_model_car(prem_a, WAR_CAR_START)
     out: dict[str, object] = {"n_articles": n_articles, "articles": prem_a, "gpr": prem_g, "car": car}
     out["oil_articles"] = monthly_oil(prem_a, car)
     out["oil_gpr"] = monthly_oil(prem_g, car)
-    out["events_articles"] = event_table(prem_a)
-    out["events_gpr"] = event_table(prem_g)
+    out["events_articles"] = event_signs(prem_a, SLEEVES)
+    out["events_gpr"] = event_signs(prem_g, SLEEVES)
     state = signal["escalation_intensity"]
     shares = []
     for seed in range(seeds):
@@ -275,7 +218,7 @@ def figure(out: dict[str, object], path: Path) -> None:
         ax.fill_between(d.index, d["oil_premium_usd_lo"], d["oil_premium_usd_hi"], color=color, alpha=0.2, lw=0)
         ax.plot(d.index, d["oil_premium_usd"], color=color, lw=1.2, label=f"oil premium, {label} (90% band)")
     c = car.loc[:"2023-06"]
-    ax.plot(c.index, c, color="k", lw=0.8, ls="--", label=f"Brent market-model CAR since {CAR_START}")
+    ax.plot(c.index, c, color="k", lw=0.8, ls="--", label=f"Brent market-model CAR since {WAR_CAR_START}")
     ax.axhspan(*PUBLISHED_MARCH_2022, xmin=0, xmax=1, color="grey", alpha=0.08, label="published range, March 2022")
     ax.axhline(0, color="grey", lw=0.5)
     ax.set_ylabel("USD per barrel")

@@ -38,6 +38,7 @@ __all__ = [
     "backtest",
     "capped",
     "hedge_betas",
+    "honesty_rows",
     "raw_signal",
     "rms_scaled",
     "scaled_targets",
@@ -313,6 +314,20 @@ def sharpe_matrix(net: np.ndarray, periods_per_year: int = PERIODS_PER_YEAR) -> 
     return out
 
 
+def honesty_rows(m: dict[str, float]) -> dict[str, float]:
+    """The placebo and significance rows every result's ``summary()`` shows, labelled once."""
+    return {
+        "placebo Sharpe, mean": m["placebo_sharpe_mean"],
+        "placebo Sharpe, 95th pct": m["placebo_sharpe_p95"],
+        "placebo p-value": m["placebo_p"],
+        "Newey-West t": m["nw_t"],
+        "bootstrap p-value": m["bootstrap_p"],
+        "probabilistic Sharpe": m["psr"],
+        "deflated Sharpe": m["dsr"],
+        "trials (for deflation)": m["n_trials"],
+    }
+
+
 @dataclass
 class BacktestResult:
     """Positions, returns and honest statistics of one backtest.
@@ -360,14 +375,7 @@ class BacktestResult:
             "Sharpe (net of costs)": m["sharpe"],
             "Sharpe (gross)": m["sharpe_gross"],
             "cost drag (ann.)": m["cost_drag"],
-            "placebo Sharpe, mean": m["placebo_sharpe_mean"],
-            "placebo Sharpe, 95th pct": m["placebo_sharpe_p95"],
-            "placebo p-value": m["placebo_p"],
-            "Newey-West t": m["nw_t"],
-            "bootstrap p-value": m["bootstrap_p"],
-            "probabilistic Sharpe": m["psr"],
-            "deflated Sharpe": m["dsr"],
-            "trials (for deflation)": m["n_trials"],
+            **honesty_rows(m),
             "ann. return": m["ann_return"],
             "ann. volatility": m["ann_vol"],
             "Sortino": m["sortino"],

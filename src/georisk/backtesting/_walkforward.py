@@ -19,6 +19,7 @@ from georisk.backtesting._engine import (
     STRATEGIES,
     capped,
     hedge_betas,
+    honesty_rows,
     raw_signal,
     rms_scaled,
     scaled_targets,
@@ -307,14 +308,7 @@ class WalkForwardResult:
         f = self.folds
         rows = {
             "Sharpe (out of sample, net of costs)": m["sharpe"],
-            "placebo Sharpe, mean": m["placebo_sharpe_mean"],
-            "placebo Sharpe, 95th pct": m["placebo_sharpe_p95"],
-            "placebo p-value": m["placebo_p"],
-            "Newey-West t": m["nw_t"],
-            "bootstrap p-value": m["bootstrap_p"],
-            "probabilistic Sharpe": m["psr"],
-            "deflated Sharpe": m["dsr"],
-            "trials (for deflation)": m["n_trials"],
+            **honesty_rows(m),
             "ann. return": m["ann_return"],
             "ann. volatility": m["ann_vol"],
             "max drawdown": m["max_drawdown"],

@@ -13,6 +13,7 @@ from georisk.premium._config import premium_from_config
 from georisk.premium._legacy import loading_premium
 from georisk.premium._model import DEFAULT_BLOCKS, Transform, news_shocks, risk_premium, sleeve_returns
 from georisk.premium._validation import (
+    WAR_CAR_START,
     WAR_EVENTS,
     PremiumValidation,
     band_excludes_zero,
@@ -24,6 +25,7 @@ from georisk.premium._validation import (
 
 __all__ = [
     "DEFAULT_BLOCKS",
+    "WAR_CAR_START",
     "WAR_EVENTS",
     "PremiumValidation",
     "Transform",
