@@ -527,7 +527,7 @@ class PremiumConfig(_Frozen):
     shock_min_periods: int = Field(default=60, ge=3)
     blocks: tuple[tuple[int, int], ...] = ((0, 0), (1, 4), (5, 19), (20, 39))
     horizon: int | None = Field(default=None, ge=0)
-    hac_lags: int = Field(default=20, ge=0)
+    hac_lags: int | None = Field(default=None, ge=0)
     min_periods: int = Field(default=120, ge=5)
     beta_window: int = Field(default=126, ge=10)
     beta_min_periods: int = Field(default=60, ge=3)

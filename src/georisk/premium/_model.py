@@ -182,7 +182,7 @@ def risk_premium(
     shock_min_periods: int = 60,
     blocks: tuple[tuple[int, int], ...] = DEFAULT_BLOCKS,
     horizon: int | None = None,
-    hac_lags: int = 20,
+    hac_lags: int | None = None,
     min_periods: int = 120,
     beta_window: int = 126,
     beta_min_periods: int = 60,
@@ -220,8 +220,10 @@ def risk_premium(
         :math:`h^*`, so that every lag in the window has an estimated coefficient. A
         larger :math:`H` holds the cumulative response at :math:`b_{h^*}` from
         :math:`h^*` to :math:`H` (an assumption, not an estimate).
-    hac_lags : int, default 20
-        Newey-West lags of the covariance (at least :math:`h^*` is advised).
+    hac_lags : int, optional
+        Newey-West lags of the covariance; default :math:`h^*` (39 with the default
+        blocks), so that the covariance of the response at every horizon :math:`h \le h^*`
+        allows for at least :math:`h` lags of serial correlation.
     min_periods : int, default 120
         Sessions with a shock and an abnormal return before responses are estimated.
     beta_window, beta_min_periods : int, default 126 and 60
@@ -303,6 +305,7 @@ def risk_premium(
     if not blocks:
         raise ConfigError("blocks must name at least one lag block, e.g. ((0, 0), (1, 4), (5, 19), (20, 39))")
     horizon = max(b for _, b in blocks) if horizon is None else horizon
+    hac_lags = max(b for _, b in blocks) if hac_lags is None else hac_lags
     _check(blocks, horizon, band, hac_lags, min_periods, vol_halflife)
     if beta_window < 2 or not 3 <= beta_min_periods <= beta_window:
         raise ConfigError(f"beta_window={beta_window} and beta_min_periods={beta_min_periods}: need 3 <= min <= window")
