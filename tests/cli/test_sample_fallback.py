@@ -154,7 +154,7 @@ def test_explicit_toml_choice_runs_without_the_flag(tmp_path: Path, capsys: pyte
     assert main(["briefing", "--config", str(toml), "--date", "2024-06-28", "--out", str(tmp_path)]) == 0
     assert WHOLE in (tmp_path / "briefing-2024-06-28.html").read_text("utf-8")
     # the shipped example chooses the sample explicitly for both inputs
-    example = Path(__file__).resolve().parents[1] / "data" / "georisk.example.toml"
+    example = Path(__file__).resolve().parents[2] / "data" / "georisk.example.toml"
     assert sample_chosen(GeoriskConfig.from_toml(example)) == ("articles", "prices")
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from georisk.articles import ArticleStore
 from georisk.datasets import sample_articles_path
-from tests.test_feeds import ATOM, RSS, FakeServer, conditional, gdelt_article, timeline
+from tests.feeds.test_feeds import ATOM, RSS, FakeServer, conditional, gdelt_article, timeline
 
 pytest.importorskip("feedparser")
 
@@ -170,7 +170,7 @@ def test_cron_fetch_then_export_twice(tmp_path: Path) -> None:
 
 def test_the_tested_line_is_the_readme_line() -> None:
     """The crontab line above is the README's, with its folder, date and log as parameters."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     line = next(x for x in readme.splitlines() if x.startswith("30 23 * * 1-5") and "articles fetch" in x)
     as_tested = CRON.format(root="/srv/georisk", date='"$(date -u +\\%F)"', log="/var/log/georisk/export.log")
     assert line == "30 23 * * 1-5  " + as_tested

@@ -22,7 +22,7 @@ from georisk.scoring import (
     shipped_conflicts,
 )
 
-SHIPPED = Path(__file__).resolve().parents[1] / "src/georisk/scoring/resources"
+SHIPPED = Path(__file__).resolve().parents[2] / "src/georisk/scoring/resources"
 TAIWAN = [
     "Chinese warships encircle Taiwan in large-scale drills near the Taiwan Strait",
     "PLA launches live-fire drills around Taiwan after Lai Ching-te speech",
