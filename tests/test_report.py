@@ -192,7 +192,7 @@ def test_missing_statistic_shows_na_not_a_number(pipeline_result):
     from dataclasses import replace
 
     bt = pipeline_result.backtest
-    stripped = {k: v for k, v in bt.metrics.items() if k not in ("dsr", "deflated_sharpe", "bootstrap_p")}
+    stripped = replace(bt.metrics, dsr=math.nan, bootstrap_p=math.nan)  # a statistic the run could not compute
     res = replace(pipeline_result, backtest=replace(bt, metrics=stripped))
     table = honesty_table(res)
     assert math.isnan(table.loc["deflated Sharpe ratio", "value"])
@@ -251,8 +251,9 @@ def test_counts_are_whole_numbers_and_labels_unique(html_text: str, pipeline_res
     summary = html_text.split("<h2>Summary</h2>")[1].split("</table>")[0]
     labels = re.findall(r"<tr><th>([^<]*)</th><td", summary)
     assert len(labels) == len(set(labels)), labels  # one "sessions" row: the backtest's is named apart
-    n = int(pipeline_result.backtest.summary()["value"]["sessions"])
-    assert f'<th>backtest sessions</th><td class="num">{n}</td>' in summary
+    n = int(pipeline_result.backtest.summary()["value"]["sessions with a return"])
+    assert n == pipeline_result.backtest.metrics.n_obs
+    assert f'<th>sessions with a return</th><td class="num">{n}</td>' in summary
     trials = re.search(r"<th>configurations tried \(trial ledger\)</th><td[^>]*>([^<]*)</td>", html_text)
     assert trials is not None and re.fullmatch(r"\d+", trials.group(1)), trials
 
@@ -367,7 +368,7 @@ def test_tear_sheet_sections_percentages_and_the_panel_once(html_text: str, pipe
     for repeated in ("placebo p-value", "Newey-West", "deflated Sharpe", "Sharpe (gross)"):
         assert repeated not in summary
     m = pipeline_result.backtest.metrics
-    assert f'<th>ann. return (mean \u00d7 252)</th><td class="num">{m["ann_return"] * 100:.2f}%</td>' in summary
+    assert f'<th>ann. return (arithmetic mean)</th><td class="num">{m["ann_return"] * 100:.2f}%</td>' in summary
     assert f'<th>max drawdown</th><td class="num">{m["max_drawdown"] * 100:.2f}%</td>' in summary
     assert html_text.count("<th>placebo p-value</th>") == 1
     assert "not recovered" in html_text or "<th>recovery</th>" in html_text
@@ -380,7 +381,7 @@ def test_psr_label_when_nothing_was_deflated(html_text: str, pipeline_result):
     from dataclasses import replace
 
     bt = pipeline_result.backtest
-    res = replace(pipeline_result, backtest=replace(bt, metrics={**bt.metrics, "n_trials": 12}))
+    res = replace(pipeline_result, backtest=replace(bt, metrics=replace(bt.metrics, n_trials=12)))
     text = report_html(res, dpi=30)
     assert "PSR (no trial ledger)" not in text and "<th>deflated Sharpe ratio</th>" in text
 

@@ -23,6 +23,7 @@ from georisk.errors import ConfigError, OptionalDependencyError
 
 if TYPE_CHECKING:
     from georisk.backtesting import BacktestResult
+    from georisk.evaluation import PerformanceMetrics, PlaceboSummary
 
 __all__ = [
     "figure_png",
@@ -31,6 +32,7 @@ __all__ = [
     "plot_equity",
     "plot_event_study",
     "plot_ic_by_horizon",
+    "plot_metrics",
     "plot_premium_bands",
     "plot_rolling",
     "plot_score_distribution",
@@ -264,6 +266,7 @@ def plot_equity(result: BacktestResult | pd.Series, ax: Any = None) -> Any:
     The deepest drawdown is marked with its size.
     """
     ax = _axes(ax)
+    metrics: Mapping[str, float]
     if isinstance(result, pd.Series):
         net_r, gross_r, metrics = result, None, {}
     else:
@@ -298,6 +301,38 @@ def plot_equity(result: BacktestResult | pd.Series, ax: Any = None) -> Any:
     ax.legend(loc="upper left", fontsize=8)
     placebo = metrics.get("placebo_sharpe_mean", math.nan)
     ax.set_title(f"Equity (placebo mean Sharpe {placebo:.2f})" if math.isfinite(placebo) else "Equity")
+    return ax
+
+
+def plot_metrics(metrics: PerformanceMetrics | PlaceboSummary, ax: Any = None) -> Any:
+    """A metrics result drawn as a two-column table: label and value written for its unit.
+
+    Parameters
+    ----------
+    metrics : PerformanceMetrics or PlaceboSummary
+        Any of :class:`georisk.evaluation.PerformanceMetrics`, :class:`~georisk.evaluation.PlaceboSummary`,
+        :class:`~georisk.evaluation.StrategyMetrics`, :class:`~georisk.evaluation.BacktestMetrics`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    Labels, units and formats come from :data:`georisk.evaluation.METRIC_SPECS`
+    (:meth:`georisk.evaluation.MetricSpec.format`), as on the tear sheet.
+    """
+    rows = metrics.formatted()
+    if ax is None:
+        ax = new_figure(height=0.22 * len(rows) + 0.4, width=5.0)
+    ax.axis("off")
+    if rows:
+        table = ax.table(cellText=[[v] for _, v in rows], rowLabels=[k for k, _ in rows], loc="center")
+        table.auto_set_font_size(False)
+        table.set_fontsize(8)
+    ax.set_title(type(metrics).__name__)
     return ax
 
 

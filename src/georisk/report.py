@@ -16,7 +16,7 @@ import base64
 import html
 import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from georisk.errors import ConfigError
-from georisk.evaluation import bucket_returns, event_study, information_coefficient, signal_shocks
+from georisk.evaluation import METRIC_SPECS, bucket_returns, event_study, information_coefficient, signal_shocks
 
 if TYPE_CHECKING:
     from georisk.pipeline import PipelineResult
@@ -50,46 +50,33 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Keys looked up in ``BacktestResult.metrics`` for each honesty statistic, first match wins.
-HONESTY_KEYS: dict[str, tuple[str, ...]] = {
-    "Sharpe (net of costs)": ("sharpe",),
-    "Sharpe (gross of costs)": ("sharpe_gross",),
-    "cost drag (annualised return)": ("cost_drag",),
-    "placebo Sharpe, mean": ("placebo_sharpe_mean",),
-    "placebo Sharpe, 95th percentile": ("placebo_sharpe_p95",),
-    "placebo p-value": ("placebo_p",),
-    "Newey-West (HAC) t of mean return": ("nw_t", "hac_t"),
-    "stationary-bootstrap p-value": ("bootstrap_p", "stationary_bootstrap_p"),
-    "probabilistic Sharpe ratio": ("psr",),
-    "deflated Sharpe ratio": ("dsr", "deflated_sharpe"),
-    "configurations tried (trial ledger)": ("n_trials", "trials"),
-}
+#: Fields of ``BacktestResult.metrics`` the honesty panel shows, in order; labels and units
+#: come from :data:`georisk.evaluation.METRIC_SPECS`.
+HONESTY_FIELDS: tuple[str, ...] = (
+    "sharpe",
+    "sharpe_gross",
+    "cost_drag",
+    "placebo_sharpe_mean",
+    "placebo_sharpe_p95",
+    "placebo_p",
+    "nw_t",
+    "nw_lags",
+    "bootstrap_p",
+    "bootstrap_block",
+    "psr",
+    "dsr",
+    "n_trials",
+)
 
-
-def _metric(metrics: Mapping[str, Any], keys: Sequence[str]) -> float | None:
-    for key in keys:
-        if key in metrics and metrics[key] is not None:
-            try:
-                return float(metrics[key])
-            except (TypeError, ValueError):
-                return None
-    return None
+#: Label of each honesty statistic -> the ``metrics`` key it reads (kept for existing callers;
+#: derived from :data:`HONESTY_FIELDS` and :data:`georisk.evaluation.METRIC_SPECS`).
+HONESTY_KEYS: dict[str, tuple[str, ...]] = {METRIC_SPECS[k].label: (k,) for k in HONESTY_FIELDS}
 
 
 def _fmt(value: float | None, spec: str = ".3f") -> str:
     if value is None or not math.isfinite(value):
         return "n/a"
     return format(value, spec)
-
-
-#: Rows that count things (sessions, trials): shown as whole numbers, not as "601.000".
-_COUNT_LABELS = frozenset({"sessions", "trials (for deflation)", "configurations tried (trial ledger)"})
-
-
-def _fmt_stat(label: str, value: float) -> str:
-    if label in _COUNT_LABELS and math.isfinite(value) and float(value).is_integer():
-        return f"{int(value)}"
-    return _fmt(value)
 
 
 def honesty_table(result: PipelineResult) -> pd.DataFrame:
@@ -103,8 +90,9 @@ def honesty_table(result: PipelineResult) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index: statistic; column ``value`` (float, NaN where the backtest does not
-        provide it) and ``key`` (the ``metrics`` key used, empty when absent).
+        Index: statistic (the label of :data:`georisk.evaluation.METRIC_SPECS`); column
+        ``value`` (float, NaN where the backtest does not provide it) and ``key`` (the
+        ``metrics`` field used, empty when absent; ``"params"`` for the cost assumption).
     """
     bt = result.backtest
     rows: dict[str, tuple[float, str]] = {
@@ -113,10 +101,10 @@ def honesty_table(result: PipelineResult) -> pd.DataFrame:
             "params",
         )
     }
-    for label, keys in HONESTY_KEYS.items():
-        value = _metric(bt.metrics, keys)
-        used = next((k for k in keys if k in bt.metrics), "")
-        rows[label] = (math.nan if value is None else value, used)
+    for key in HONESTY_FIELDS:
+        value = bt.metrics.get(key)
+        label = METRIC_SPECS[key].label
+        rows[label] = (math.nan, "") if value is None else (float(value), key)
     return pd.DataFrame.from_dict(rows, orient="index", columns=["value", "key"])
 
 
@@ -536,55 +524,11 @@ def _table(rows: Sequence[tuple[str, str]], header: tuple[str, str] = ("", "valu
     return f"<table><tr><th>{html.escape(header[0])}</th><th>{html.escape(header[1])}</th></tr>{body}</table>"
 
 
-#: Rows of ``BacktestResult.summary()`` the honesty panel already shows: not repeated.
-_IN_HONESTY_PANEL = frozenset(
-    {
-        "Sharpe (net of costs)",
-        "Sharpe (gross)",
-        "cost drag (ann.)",
-        "placebo Sharpe, mean",
-        "placebo Sharpe, 95th pct",
-        "placebo p-value",
-        "Newey-West t",
-        "bootstrap p-value",
-        "probabilistic Sharpe",
-        "deflated Sharpe",
-        "trials (for deflation)",
-    }
-)
-
-#: Summary rows renamed on the page: the backtest's "sessions" are those it traded (the first
-#: row already names the signal's), and its annual return is arithmetic, not the CAGR of the
-#: benchmark comparison.
-_SUMMARY_LABELS = {"sessions": "backtest sessions", "ann. return": "ann. return (mean \u00d7 252)"}
-
-#: Statistics that are fractions of capital or of sessions: shown as percentages.
-_PERCENT_LABELS = frozenset(
-    {
-        "ann. return",
-        "ann. volatility",
-        "max drawdown",
-        "hit rate",
-        "exposure",
-        "cost drag (ann.)",
-        "cost drag (annualised return)",
-    }
-)
-
-
 def _pct(value: float, spec: str = ".1f") -> str:
     if value is None or not math.isfinite(value):
         return "n/a"
     text = f"{value * 100:{spec}}"
     return (text[1:] if text.startswith("-") and float(text) == 0 else text) + "%"  # never "-0.0%"
-
-
-def _fmt_summary(label: str, value: float) -> str:
-    if label in _PERCENT_LABELS:
-        return _pct(value, ".2f")
-    if label.startswith("turnover") and math.isfinite(value):
-        return f"{value:.1f}\u00d7 capital"
-    return _fmt_stat(label, value)
 
 
 def _frame_table(frame: pd.DataFrame, fmt: Callable[[str, str, Any], str], index_label: str = "") -> str:
@@ -870,15 +814,10 @@ def _summary_rows(result: PipelineResult) -> list[tuple[str, str]]:
                 rows.append((f"{k} premium (bp{with_band})", banded(f"{k}_premium", 1e4, "+.1f")))
         if "oil_premium_usd" in row:
             rows.append((f"oil premium (USD/bbl{with_band})", banded("oil_premium_usd", 1.0, "+.2f")))
-    try:
-        summary = bt.summary()["value"]
-        rows += [
-            (_SUMMARY_LABELS.get(str(k), str(k)), _fmt_summary(str(k), float(v)))
-            for k, v in summary.items()
-            if str(k) not in _IN_HONESTY_PANEL
-        ]
-    except (KeyError, TypeError, ValueError):  # summary layout changed: show the raw metrics
-        rows += [(k, _fmt(float(v))) for k, v in bt.metrics.items() if isinstance(v, int | float)]
+    # the rest of the backtest's metrics, the honesty panel's rows not repeated
+    rows += [
+        (METRIC_SPECS[k].label, METRIC_SPECS[k].format(v)) for k, v in bt.metrics.items() if k not in HONESTY_FIELDS
+    ]
     return rows
 
 
@@ -979,20 +918,15 @@ def _charts(
 
 
 def _honesty_rows(honesty: pd.DataFrame) -> list[tuple[str, str]]:
-    values = honesty["value"]
-    trials = float(values.get("configurations tried (trial ledger)", math.nan))
+    trials = float(honesty["value"].get(METRIC_SPECS["n_trials"].label, math.nan))
     undeflated = not (math.isfinite(trials) and trials > 1)
     rows = []
-    for k, v in values.items():
-        label, value = str(k), float(v)
-        if label in _PERCENT_LABELS:
-            text = _pct(value, ".2f")
-        elif label == "cost assumption (bp of turnover)":
-            text = _fmt(value, ".1f")
-        else:
-            text = _fmt_stat(label, value)
-        if label == "deflated Sharpe ratio" and undeflated and math.isfinite(value):
-            label = "deflated Sharpe ratio: PSR (no trial ledger)"
+    for k, value, key in zip(honesty.index, honesty["value"].astype(float), honesty["key"], strict=True):
+        label = str(k)
+        spec = METRIC_SPECS.get(str(key))
+        text = _fmt(value, ".1f") if spec is None else spec.format(value)
+        if key == "dsr" and undeflated and math.isfinite(value):
+            label += ": PSR (no trial ledger)"
         rows.append((label, text))
     return rows
 

@@ -218,7 +218,12 @@ def test_shift_placebo_and_summary():
     res = georisk.backtest(synthetic_premium(seed=11), placebo_runs=30, placebo_kind="shift", bootstrap_reps=200)
     assert res.placebo_sharpes.shape == (30,)
     table = res.summary()
-    for row in ("bootstrap p-value", "deflated Sharpe", "placebo p-value", "Newey-West t"):
+    for row in (
+        "stationary-bootstrap p-value",
+        "deflated Sharpe ratio",
+        "placebo p-value",
+        "Newey-West (HAC) t of mean return",
+    ):
         assert np.isfinite(table.loc[row, "value"])
     assert res.params["bootstrap_block_method"] == "politis-white"
 

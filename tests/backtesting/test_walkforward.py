@@ -119,9 +119,9 @@ def test_walk_forward_result_has_a_summary_and_a_plot():
     prem = synthetic_premium(seed=31, n=600, beta=0.9)
     wf = walk_forward(prem, {"horizon": [1, 5]}, train=200, test=100, placebo_runs=2, bootstrap_reps=50)
     table = wf.summary()
-    assert table.loc["Sharpe (out of sample, net of costs)", "value"] == pytest.approx(wf.metrics["sharpe"])
+    assert table.loc["Sharpe (net of costs)", "value"] == pytest.approx(wf.metrics["sharpe"])
     assert table.loc["folds", "value"] == len(wf.folds)
-    assert table.loc["deflated Sharpe", "value"] == pytest.approx(wf.metrics["dsr"], nan_ok=True)
+    assert table.loc["deflated Sharpe ratio", "value"] == pytest.approx(wf.metrics["dsr"], nan_ok=True)
     pytest.importorskip("matplotlib")
     import matplotlib
 

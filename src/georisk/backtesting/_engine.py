@@ -21,6 +21,7 @@ import pandas as pd
 from georisk.errors import ConfigError
 from georisk.evaluation import (
     PERIODS_PER_YEAR,
+    BacktestMetrics,
     block_shuffle,
     performance_metrics,
     placebo_summary,
@@ -38,7 +39,6 @@ __all__ = [
     "backtest",
     "capped",
     "hedge_betas",
-    "honesty_rows",
     "raw_signal",
     "rms_scaled",
     "scaled_targets",
@@ -314,20 +314,6 @@ def sharpe_matrix(net: np.ndarray, periods_per_year: int = PERIODS_PER_YEAR) -> 
     return out
 
 
-def honesty_rows(m: dict[str, float]) -> dict[str, float]:
-    """The placebo and significance rows every result's ``summary()`` shows, labelled once."""
-    return {
-        "placebo Sharpe, mean": m["placebo_sharpe_mean"],
-        "placebo Sharpe, 95th pct": m["placebo_sharpe_p95"],
-        "placebo p-value": m["placebo_p"],
-        "Newey-West t": m["nw_t"],
-        "bootstrap p-value": m["bootstrap_p"],
-        "probabilistic Sharpe": m["psr"],
-        "deflated Sharpe": m["dsr"],
-        "trials (for deflation)": m["n_trials"],
-    }
-
-
 @dataclass
 class BacktestResult:
     """Positions, returns and honest statistics of one backtest.
@@ -339,7 +325,8 @@ class BacktestResult:
     gross_returns, returns, costs, turnover, exposure : pandas.Series
         Per-session gross and net returns, costs paid, turnover (sleeve and hedge legs,
         see :func:`simulate`) and gross exposure of the sleeve legs.
-    metrics : dict
+    metrics : BacktestMetrics
+        Frozen and typed (also a read-only mapping, ``metrics["sharpe"]``):
         :func:`georisk.evaluation.performance_metrics` of the net returns, plus
         ``turnover_hedge`` (annualised turnover of the benchmark leg, part of
         ``turnover``), ``sharpe_gross``, ``cost_drag`` (annualised), ``nw_t`` and ``nw_lags``
@@ -363,31 +350,18 @@ class BacktestResult:
     costs: pd.Series
     turnover: pd.Series
     exposure: pd.Series
-    metrics: dict[str, float]
+    metrics: BacktestMetrics
     placebo_sharpes: np.ndarray
     params: dict[str, Any] = field(default_factory=dict)
     hedge: pd.Series | None = None
 
     def summary(self) -> pd.DataFrame:
-        """One-column table: every Sharpe ratio beside its costs, placebo and significance."""
-        m = self.metrics
-        rows = {
-            "Sharpe (net of costs)": m["sharpe"],
-            "Sharpe (gross)": m["sharpe_gross"],
-            "cost drag (ann.)": m["cost_drag"],
-            **honesty_rows(m),
-            "ann. return": m["ann_return"],
-            "ann. volatility": m["ann_vol"],
-            "Sortino": m["sortino"],
-            "max drawdown": m["max_drawdown"],
-            "Calmar": m["calmar"],
-            "hit rate": m["hit_rate"],
-            "turnover (ann.)": m["turnover"],
-            "turnover of the hedge leg (ann.)": m["turnover_hedge"],
-            "exposure": m["exposure"],
-            "sessions": m["n_obs"],
-        }
-        return pd.DataFrame({"value": pd.Series(rows)})
+        """One-column table: every Sharpe ratio beside its costs, placebo and significance.
+
+        Index: the labels of :data:`georisk.evaluation.METRIC_SPECS`; column ``value``
+        (see :meth:`georisk.evaluation.BacktestMetrics.summary`).
+        """
+        return self.metrics.summary()
 
     def plot(self, ax: Any = None) -> Any:
         """Equity curve (net and gross) with drawdown shading; needs the ``plot`` extra."""
@@ -536,10 +510,10 @@ def backtest(
     held = pd.DataFrame(sim["held"][:, 0, :], index=idx, columns=sleeves)
     gross, net, costs, turnover, exposure = (col(n) for n in ("gross", "net", "costs", "turnover", "exposure"))
 
-    metrics = performance_metrics(net, turnover=turnover, exposure=exposure)
-    metrics["turnover_hedge"] = performance_metrics(net, turnover=col("turnover_hedge"))["turnover"]
-    metrics["sharpe_gross"] = performance_metrics(gross)["sharpe"]
-    metrics["cost_drag"] = float(costs.reindex(net.dropna().index).mean() * PERIODS_PER_YEAR)
+    perf = performance_metrics(net, turnover=turnover, exposure=exposure)
+    turnover_hedge = performance_metrics(net, turnover=col("turnover_hedge")).turnover
+    sharpe_gross = performance_metrics(gross).sharpe
+    cost_drag = float(costs.reindex(net.dropna().index).mean() * PERIODS_PER_YEAR)
     params: dict[str, Any] = {
         "sleeves": list(sleeves),
         "strategy": strategy,
@@ -565,7 +539,6 @@ def backtest(
     sig = significance(
         net, horizon=horizon, bootstrap_reps=bootstrap_reps, seed=rng, n_trials=n_trials, sharpe_variance=sr_var
     )
-    metrics.update(sig.as_metrics())
     params["bootstrap_block_method"] = sig.bootstrap_block_method
 
     placebo = np.empty(0)
@@ -573,5 +546,12 @@ def backtest(
         pt = _placebo_targets(targets, placebo_runs, placebo_kind, placebo_block, rng)
         ps = simulate(pt, returns, np.full(placebo_runs, execution_lag), np.full(placebo_runs, cost_rate), betas)
         placebo = sharpe_matrix(ps["net"])
-    metrics.update(placebo_summary(metrics["sharpe"], placebo))
+    metrics = BacktestMetrics.combine_costs(
+        perf,
+        sig,
+        placebo_summary(perf.sharpe, placebo),
+        sharpe_gross=sharpe_gross,
+        cost_drag=cost_drag,
+        turnover_hedge=math.nan if turnover_hedge is None else turnover_hedge,
+    )
     return BacktestResult(held, gross, net, costs, turnover, exposure, metrics, placebo, params, col("hedge"))

@@ -19,7 +19,6 @@ from georisk.backtesting._engine import (
     STRATEGIES,
     capped,
     hedge_betas,
-    honesty_rows,
     raw_signal,
     rms_scaled,
     scaled_targets,
@@ -29,6 +28,7 @@ from georisk.backtesting._engine import (
 from georisk.errors import ConfigError
 from georisk.evaluation import (
     PERIODS_PER_YEAR,
+    StrategyMetrics,
     TrialLedger,
     block_shuffle,
     performance_metrics,
@@ -285,7 +285,8 @@ class WalkForwardResult:
         ``config`` (index into ``sweep.configs``), ``train_sharpe``, ``test_sharpe``,
         ``switch_cost`` (charged on the fold's first session for trading from the
         previous fold's positions to this fold's).
-    metrics : dict
+    metrics : StrategyMetrics
+        Frozen and typed (also a read-only mapping, ``metrics["sharpe"]``):
         :func:`georisk.evaluation.performance_metrics` of the out-of-sample returns plus
         ``nw_t``, ``bootstrap_p``, ``psr``, ``dsr``, ``n_trials``, and
         ``placebo_sharpe_mean``, ``placebo_sharpe_p95`` and ``placebo_p`` (share of
@@ -298,26 +299,23 @@ class WalkForwardResult:
 
     returns: pd.Series
     folds: pd.DataFrame
-    metrics: dict[str, float]
+    metrics: StrategyMetrics
     sweep: SweepResult
     placebo_sharpes: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     def summary(self) -> pd.DataFrame:
-        """One-column table: the out-of-sample Sharpe ratio beside its placebo, costs and significance."""
-        m = self.metrics
+        """One-column table: the out-of-sample Sharpe ratio beside its placebo, costs and significance.
+
+        The rows of :meth:`georisk.evaluation.StrategyMetrics.summary` (every return is out of
+        sample) followed by ``folds``, ``configuration switches`` and ``switching cost (sum)``.
+        """
         f = self.folds
         rows = {
-            "Sharpe (out of sample, net of costs)": m["sharpe"],
-            **honesty_rows(m),
-            "ann. return": m["ann_return"],
-            "ann. volatility": m["ann_vol"],
-            "max drawdown": m["max_drawdown"],
             "folds": float(len(f)),
             "configuration switches": float((f["config"].diff().iloc[1:] != 0).sum()) if len(f) else 0.0,
             "switching cost (sum)": float(f["switch_cost"].sum()) if len(f) else 0.0,
-            "sessions": m["n_obs"],
         }
-        return pd.DataFrame({"value": pd.Series(rows)})
+        return pd.concat([self.metrics.summary(), pd.DataFrame({"value": pd.Series(rows, dtype=float)})])
 
     def plot(self, ax: Any = None) -> Any:
         """Equity curve of the out-of-sample returns with drawdowns shaded; needs the ``plot`` extra."""
@@ -520,7 +518,7 @@ def walk_forward(
         placebo_oos = run_folds(_run_configs(premium, sleeves, configs, 128, transform), transform)[0]
         placebo[i] = sharpe_matrix(placebo_oos[:, None])[0]
     returns = pd.Series(oos, index=premium.index, name="walk_forward")
-    metrics = performance_metrics(returns)
+    perf = performance_metrics(returns)
     var = ledger.sharpe_variance()
     horizon = max(int(c.get("horizon", 1)) for c in configs)
     sig = significance(
@@ -531,6 +529,5 @@ def walk_forward(
         n_trials=ledger.n_trials,
         sharpe_variance=var,
     )
-    metrics.update(sig.as_metrics())
-    metrics.update(placebo_summary(metrics["sharpe"], placebo))
+    metrics = StrategyMetrics.combine(perf, sig, placebo_summary(perf.sharpe, placebo))
     return WalkForwardResult(returns, pd.DataFrame(rows), metrics, sw, placebo)

@@ -3,7 +3,9 @@
 Performance metrics and signal evaluation (information coefficient, bucket returns,
 event study), the significance statistics (Newey-West t, stationary bootstrap,
 probabilistic and deflated Sharpe ratios, placebos, Hansen's SPA) and the trial ledger
-that makes deflation count every configuration tried. :func:`significance` is the one
+that makes deflation count every configuration tried. Results are typed and frozen
+(:class:`PerformanceMetrics`, :class:`StrategyMetrics`, :class:`BacktestMetrics`), with
+each statistic's label and unit defined once in :data:`METRIC_SPECS`. :func:`significance` is the one
 definition :func:`georisk.backtest` and :func:`georisk.backtesting.walk_forward` share.
 """
 
@@ -20,6 +22,15 @@ from georisk.evaluation._metrics import (
     max_drawdown,
     performance_metrics,
     signal_shocks,
+)
+from georisk.evaluation._results import (
+    METRIC_SPECS,
+    BacktestMetrics,
+    MetricSpec,
+    MetricUnit,
+    PerformanceMetrics,
+    PlaceboSummary,
+    StrategyMetrics,
 )
 from georisk.evaluation._stats import (
     EULER_GAMMA,
@@ -43,8 +54,15 @@ from georisk.evaluation._stats import (
 
 __all__ = [
     "EULER_GAMMA",
+    "METRIC_SPECS",
     "PERIODS_PER_YEAR",
+    "BacktestMetrics",
+    "MetricSpec",
+    "MetricUnit",
+    "PerformanceMetrics",
+    "PlaceboSummary",
     "Significance",
+    "StrategyMetrics",
     "TrialLedger",
     "block_shuffle",
     "bootstrap_pvalue",

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from georisk.errors import ConfigError
+from georisk.evaluation._results import PerformanceMetrics
 
 __all__ = [
     "PERIODS_PER_YEAR",
@@ -62,7 +63,7 @@ def performance_metrics(
     turnover: pd.Series | None = None,
     exposure: pd.Series | None = None,
     periods_per_year: int = PERIODS_PER_YEAR,
-) -> dict[str, float]:
+) -> PerformanceMetrics:
     """Annualised return and volatility, Sharpe, Sortino, drawdown, Calmar, hit rate.
 
     Parameters
@@ -76,10 +77,11 @@ def performance_metrics(
 
     Returns
     -------
-    dict
-        ``ann_return``, ``ann_vol``, ``sharpe``, ``sortino``, ``max_drawdown``,
+    PerformanceMetrics
+        Frozen: ``ann_return``, ``ann_vol``, ``sharpe``, ``sortino``, ``max_drawdown``,
         ``calmar``, ``hit_rate`` (share of non-zero sessions with a gain), ``n_obs``,
-        and ``turnover`` (annualised) and ``exposure`` (mean) when given.
+        and ``turnover`` (annualised) and ``exposure`` (mean) when given (None
+        otherwise). Also a read-only mapping: ``m["sharpe"]`` is ``m.sharpe`` as a float.
 
     Notes
     -----
@@ -95,21 +97,18 @@ def performance_metrics(
     ann_ret = mean * periods_per_year
     mdd = max_drawdown(r)
     active = r[r != 0]
-    out = {
-        "ann_return": ann_ret,
-        "ann_vol": sd * math.sqrt(periods_per_year) if sd == sd else math.nan,
-        "sharpe": mean / sd * math.sqrt(periods_per_year) if sd and sd == sd else math.nan,
-        "sortino": mean / downside * math.sqrt(periods_per_year) if downside else math.nan,
-        "max_drawdown": mdd,
-        "calmar": ann_ret / abs(mdd) if mdd and mdd == mdd else math.nan,
-        "hit_rate": float((active > 0).mean()) if len(active) else math.nan,
-        "n_obs": float(n),
-    }
-    if turnover is not None:
-        out["turnover"] = float(turnover.reindex(r.index).mean() * periods_per_year)
-    if exposure is not None:
-        out["exposure"] = float(exposure.reindex(r.index).mean())
-    return out
+    return PerformanceMetrics(
+        ann_return=ann_ret,
+        ann_vol=sd * math.sqrt(periods_per_year) if sd == sd else math.nan,
+        sharpe=mean / sd * math.sqrt(periods_per_year) if sd and sd == sd else math.nan,
+        sortino=mean / downside * math.sqrt(periods_per_year) if downside else math.nan,
+        max_drawdown=mdd,
+        calmar=ann_ret / abs(mdd) if mdd and mdd == mdd else math.nan,
+        hit_rate=float((active > 0).mean()) if len(active) else math.nan,
+        n_obs=n,
+        turnover=None if turnover is None else float(turnover.reindex(r.index).mean() * periods_per_year),
+        exposure=None if exposure is None else float(exposure.reindex(r.index).mean()),
+    )
 
 
 def _as_series(x: pd.Series | pd.DataFrame, name: str) -> pd.Series:

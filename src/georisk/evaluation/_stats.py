@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from georisk.errors import ConfigError, OptionalDependencyError
+from georisk.evaluation._results import METRIC_SPECS, PlaceboSummary
 
 __all__ = [
     "EULER_GAMMA",
@@ -483,6 +484,14 @@ class Significance:
         """The numeric fields as floats, keyed as in the backtest's ``metrics``."""
         return {k: float(v) for k, v in asdict(self).items() if not isinstance(v, str)}
 
+    def summary(self) -> pd.DataFrame:
+        """One-column table of the numeric fields, labelled from :data:`~georisk.evaluation.METRIC_SPECS`."""
+        m = self.as_metrics()
+        names = [n for n in METRIC_SPECS if n in m]
+        return pd.DataFrame(
+            {"value": pd.Series([m[n] for n in names], index=[METRIC_SPECS[n].label for n in names], dtype=float)}
+        )
+
 
 def significance(
     returns: pd.Series | np.ndarray,
@@ -556,8 +565,21 @@ def significance(
     )
 
 
-def placebo_summary(sharpe: float, placebo: np.ndarray) -> dict[str, float]:
+def placebo_summary(sharpe: float, placebo: np.ndarray) -> PlaceboSummary:
     r"""Mean and 95th percentile of placebo Sharpe ratios and the placebo p-value of ``sharpe``.
+
+    Parameters
+    ----------
+    sharpe : float
+        The real run's Sharpe ratio.
+    placebo : numpy.ndarray
+        The placebo runs' Sharpe ratios (NaN ignored).
+
+    Returns
+    -------
+    PlaceboSummary
+        ``placebo_sharpe_mean``, ``placebo_sharpe_p95``, ``placebo_p``; also a read-only
+        mapping with those keys.
 
     Notes
     -----
@@ -567,9 +589,9 @@ def placebo_summary(sharpe: float, placebo: np.ndarray) -> dict[str, float]:
     good = np.asarray(placebo, dtype=float)
     good = good[np.isfinite(good)]
     if not good.size:
-        return {"placebo_sharpe_mean": math.nan, "placebo_sharpe_p95": math.nan, "placebo_p": math.nan}
-    return {
-        "placebo_sharpe_mean": float(good.mean()),
-        "placebo_sharpe_p95": float(np.percentile(good, 95)),
-        "placebo_p": float((1 + np.sum(good >= sharpe)) / (1 + good.size)),
-    }
+        return PlaceboSummary(placebo_sharpe_mean=math.nan, placebo_sharpe_p95=math.nan, placebo_p=math.nan)
+    return PlaceboSummary(
+        placebo_sharpe_mean=float(good.mean()),
+        placebo_sharpe_p95=float(np.percentile(good, 95)),
+        placebo_p=float((1 + np.sum(good >= sharpe)) / (1 + good.size)),
+    )
