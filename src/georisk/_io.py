@@ -1,15 +1,31 @@
-"""File permissions shared by everything georisk writes (exports, history, caches, the article store).
+"""How georisk writes files: permissions and atomic writes.
+
+Shared by the export, the history, the price cache and the article store.
 
 Every file is created ``0o666`` and every folder ``0o777``, less the process's umask, as
 ``open`` and ``mkdir`` would create them: temporary files made by :mod:`tempfile` (``0o600``
 and ``0o700``) are given these modes before they are renamed into place.
+
+A file is written whole or not at all: to a temporary name in the same folder (a name
+starting with ``.tmp-``, which dataset readers skip), flushed, fsynced, renamed over the
+target, and the folder fsynced, so a crash at any instant leaves the old file or the new
+one, never a fragment. A failed write raises :class:`georisk.errors.OutputError` (exit
+code 5) naming the path and the fix, never a bare ``OSError``.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["current_umask", "file_mode", "folder_mode"]
+from georisk.errors import output_error
+
+__all__ = ["TMP_PREFIX", "atomic_write", "atomic_write_bytes", "current_umask", "file_mode", "folder_mode", "fsync_dir"]
+
+#: Prefix of every temporary file georisk writes before renaming it into place.
+TMP_PREFIX = ".tmp-"
 
 
 def current_umask() -> int:
@@ -34,3 +50,83 @@ def file_mode() -> int:
 def folder_mode() -> int:
     """The mode of every folder georisk creates: ``0o777`` less the umask (as ``mkdir`` would)."""
     return 0o777 & ~current_umask()
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries (a rename into it) to disk; a folder that cannot be opened is skipped."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(
+    path: Path, write: Callable[[Path], None], *, what: str = "cannot write", durable: bool = True
+) -> None:
+    """Create ``path`` whole or not at all, with ``write`` filling a temporary file beside it.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to create or replace (its folder is created if needed).
+    write : callable
+        Called with the temporary file's path; writes the whole content there.
+    what : str, default "cannot write"
+        Start of the error message if the write fails (e.g. ``"cannot write the price cache"``).
+    durable : bool, default True
+        Fsync the file before the rename and the folder after it. ``False`` keeps the
+        atomicity (old or new, never a fragment) but not the durability across a power
+        loss: for caches that can be rebuilt.
+
+    Raises
+    ------
+    georisk.errors.OutputError
+        The folder cannot be created or written, the disk is full, ...; the temporary
+        file is removed.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise output_error(exc, exc.filename or path, what) from None
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600; every file follows the umask
+        if durable:
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise output_error(exc, path, what) from None
+        raise
+    if durable:
+        fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, what: str = "cannot write", durable: bool = True) -> None:
+    """Write ``data`` to ``path`` whole or not at all (see :func:`atomic_write`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> atomic_write_bytes(folder / "a" / "x.txt", b"hello")
+    >>> (folder / "a" / "x.txt").read_bytes(), sorted(p.name for p in (folder / "a").iterdir())
+    (b'hello', ['x.txt'])
+    """
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    atomic_write(path, write, what=what, durable=durable)

@@ -24,9 +24,7 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +34,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
-from georisk._io import file_mode
+from georisk._io import atomic_write_bytes
 from georisk.articles._record import ARTICLE_COLUMNS, article_id
 from georisk.errors import ConfigError, InputDataError, output_error
 
@@ -177,37 +175,9 @@ class AppendResult:
     ids: tuple[str, ...] = field(default=(), repr=False)
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (temporary file, fsync, rename)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise output_error(exc, exc.filename or path, "cannot write the article store") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fchmod(fh.fileno(), file_mode())
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise output_error(exc, path, "cannot write the article store") from None
-        raise
-    _fsync_dir(path.parent)
+    atomic_write_bytes(path, data, what="cannot write the article store")
 
 
 def _schema() -> Any:
