@@ -95,9 +95,9 @@ def load_headlines(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         )
     good, bad = [], []
     for frame, zone in raw:
-        articles, quarantine = georisk.load_articles(frame, timezone=zone, lenient=True)
-        good.append(articles)
-        bad.append(quarantine)
+        loaded = georisk.load_articles_report(frame, timezone=zone, on_invalid="quarantine")
+        good.append(loaded.articles)
+        bad.append(loaded.quarantine)
     articles = pd.concat(good, ignore_index=True).sort_values(["published_at", "id"]).reset_index(drop=True)
     quarantine = pd.concat(bad, ignore_index=True)
     return articles, quarantine

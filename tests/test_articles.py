@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from georisk.articles import clean_text, find_near_duplicates, html_to_text, load_articles
+from georisk.articles import clean_text, find_near_duplicates, html_to_text, load_articles, load_articles_report
 from georisk.errors import ConfigError, EncodingFallbackWarning, InputDataError
 
 STORY = (
@@ -24,7 +24,8 @@ STORY = (
 def seeds(shared_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     folder = shared_dir / "seeds"
     stamps = {p.name: "2025-05-16T09:00:00+02:00" for p in folder.glob("0*.txt")}
-    return load_articles(folder, timestamps=stamps, lenient=True)
+    rep = load_articles_report(folder, timestamps=stamps, on_invalid="quarantine")
+    return rep.articles, rep.quarantine
 
 
 def test_seeds_without_timestamps_are_rejected_naming_the_file(shared_dir: Path):
@@ -139,7 +140,8 @@ def test_naive_and_missing_timestamps(tmp_path: Path):
     )
     with pytest.raises(InputDataError, match=r"line 1, field 'published_at': .*naive"):
         load_articles(f)
-    arts, q = load_articles(f, timezone="Europe/Kyiv", lenient=True)
+    rep = load_articles_report(f, timezone="Europe/Kyiv", on_invalid="quarantine")
+    arts, q = rep.articles, rep.quarantine
     assert arts["published_at"].iloc[0] == pd.Timestamp("2024-03-01T08:00:00Z")
     assert q[["line", "field"]].to_dict(orient="records") == [{"line": 2, "field": "published_at"}]
 
@@ -161,7 +163,7 @@ def test_syndicated_copy_is_merged_with_a_report():
             "source": ["wire", "portal", "archive", "wire"],
         }
     )
-    rep = load_articles(frame, report=True)
+    rep = load_articles_report(frame)
     assert len(rep.articles) == 3 and rep.n_read == 4
     assert len(rep.merged) == 1
     row = rep.merged.iloc[0]
@@ -175,7 +177,7 @@ def test_syndicated_copy_is_merged_with_a_report():
 
 def test_exact_repeats_are_reported_too():
     frame = pd.DataFrame({"published_at": ["2024-03-01T10:00:00Z"] * 2, "text": ["Talks collapsed."] * 2})
-    rep = load_articles(frame, report=True, near_duplicates=None)
+    rep = load_articles_report(frame, near_duplicates=None)
     assert len(rep.articles) == 1 and rep.merged["similarity"].tolist() == [1.0]
 
 
@@ -201,7 +203,7 @@ def bad_folder(tmp_path: Path) -> Path:
 
 
 def test_lenient_folder_quarantines_every_bad_file_with_a_reason(bad_folder: Path):
-    rep = load_articles(bad_folder, lenient=True, report=True)
+    rep = load_articles_report(bad_folder, on_invalid="quarantine")
     assert sorted(rep.articles["title"]) == ["Bom", "Headline"]
     reasons = {Path(f).name: r for f, r in zip(rep.quarantine["file"], rep.quarantine["reason"], strict=True)}
     assert set(reasons) == {"binary.txt", "empty.txt", "huge.txt", "naive.txt"}
@@ -235,7 +237,8 @@ def test_malformed_json_lines(tmp_path: Path):
     f.write_text(f'{good}\n{{broken\n[1, 2]\n{good[:-1]}, "extra": 1}}\n', encoding="utf-8")
     with pytest.raises(InputDataError, match=r"feed\.jsonl, line 2, field '\(json\)': malformed JSON"):
         load_articles(f)
-    arts, q = load_articles(f, lenient=True)
+    rep = load_articles_report(f, on_invalid="quarantine")
+    arts, q = rep.articles, rep.quarantine
     assert len(arts) == 1
     assert q["line"].tolist() == [2, 3, 4]
     assert "unknown field(s) ['extra']" in q["reason"].iloc[2]
@@ -247,9 +250,13 @@ def test_an_empty_feed_file_is_an_error_not_zero_articles(tmp_path: Path, name: 
     f = tmp_path / name
     f.write_bytes(content)
     with pytest.raises(InputDataError, match=rf"{name.replace('.', '[.]')}: file is empty \(no records\)"):
-        load_articles(f, lenient=True)  # a whole-file problem: raised in lenient mode too
+        load_articles_report(
+            f, on_invalid="quarantine"
+        )  # a whole-file problem: raised with on_invalid="quarantine" too
     f.write_text("published_at,text\n" if name.endswith(".csv") else '{"published_at": "2024-03-01T10:00:00Z"}\n')
-    _, q = load_articles(f, lenient=True)  # a header alone is a valid feed of no articles; a bad record is quarantined
+    q = load_articles_report(
+        f, on_invalid="quarantine"
+    ).quarantine  # a header alone is a valid feed of no articles; a bad record is quarantined
     assert len(q) == (0 if name.endswith(".csv") else 1)
 
 
@@ -261,7 +268,7 @@ def test_oversized_record_and_single_binary_file(tmp_path: Path):
     b = tmp_path / "bin.jsonl"
     b.write_bytes(b"\x00\x01\x02garbage")
     with pytest.raises(InputDataError, match=r"bin\.jsonl: file is binary"):
-        load_articles(b, lenient=True)
+        load_articles_report(b, on_invalid="quarantine")
 
 
 def test_extra_columns_can_be_ignored_and_mojibake_is_repaired():

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from georisk.articles import find_near_duplicates, load_articles
+from georisk.articles import find_near_duplicates, load_articles, load_articles_report
 
 _BASE = [f"w{i}" for i in range(100)]
 
@@ -31,7 +31,7 @@ def _bridge_feed() -> pd.DataFrame:
 def test_a_later_article_cannot_merge_two_earlier_stories():
     feed = _bridge_feed()
     assert load_articles(feed.iloc[:2])["id"].tolist() == ["A", "B"]
-    rep = load_articles(feed, report=True)
+    rep = load_articles_report(feed)
     assert rep.articles["id"].tolist() == ["A", "B"]
     # D goes into one earlier kept article, the most similar (a tie here: the earliest wins)
     assert rep.merged[["kept_id", "merged_id"]].to_dict(orient="records") == [{"kept_id": "A", "merged_id": "D"}]
@@ -61,7 +61,7 @@ def test_a_repeated_id_keeps_its_earliest_copy_whatever_the_file_order():
             "text": ["Later copy of the wire story.", "Wire story."],
         }
     )
-    rep = load_articles(feed, report=True)
+    rep = load_articles_report(feed)
     assert rep.articles["text"].tolist() == ["Wire story."]
     assert rep.merged["merged_published_at"].tolist() == [pd.Timestamp("2024-03-05T10:00:00Z")]
 
@@ -106,10 +106,10 @@ def test_a_truncated_feed_keeps_what_the_full_feed_keeps_up_to_the_cut(
     corpus: tuple[pd.DataFrame, pd.Timestamp], threshold: float
 ):
     feed, cut = corpus
-    full = load_articles(feed, report=True, near_duplicates=threshold)
+    full = load_articles_report(feed, near_duplicates=threshold)
     # truncate on the time each record is known at: a midnight is a date, known at the end of that day
     known = load_articles(feed, near_duplicates=None).set_index("id")["published_at"]
-    part = load_articles(feed[feed["id"].map(known) <= cut], report=True, near_duplicates=threshold)
+    part = load_articles_report(feed[feed["id"].map(known) <= cut], near_duplicates=threshold)
     expected = full.articles[full.articles["published_at"] <= cut]
     assert part.articles["id"].tolist() == expected["id"].tolist()
 

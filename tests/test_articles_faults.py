@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from georisk.articles import load_articles
+from georisk.articles import load_articles, load_articles_report
 from georisk.errors import ConfigError, EncodingFallbackWarning, InputDataError
 
 HEADER = "published_at,title,text\n"
@@ -45,14 +45,14 @@ def test_an_unterminated_quote_that_would_merge_records_is_refused(tmp_path: Pat
     f = _write(tmp_path, "feed.csv", HEADER + "".join(rows))
     for lenient in (False, True):  # the rest of the file cannot be trusted: refused in both modes
         with pytest.raises(InputDataError, match=r"feed\.csv, line 3, field 'title': the quoted field .* not closed"):
-            load_articles(f, lenient=lenient)
+            load_articles_report(f, on_invalid="quarantine" if lenient else "raise")
 
 
 def test_a_quote_left_open_to_the_end_of_the_file_is_refused(tmp_path: Path):
     rows = [ROWS[0], ROWS[1].replace(",Shelling,", ',"Shelling,'), ROWS[2]]
     f = _write(tmp_path, "feed.csv", HEADER + "".join(rows))
     with pytest.raises(InputDataError, match=r"feed\.csv, line 3, field 'title': the file ends inside a quoted"):
-        load_articles(f, lenient=True)
+        load_articles_report(f, on_invalid="quarantine")
 
 
 def test_text_after_a_closing_quote_is_refused(tmp_path: Path):
@@ -65,14 +65,16 @@ def test_text_after_a_closing_quote_is_refused(tmp_path: Path):
 def test_quoted_line_breaks_and_prose_dates_are_fine_and_lines_are_physical(tmp_path: Path):
     body = '"Envoys met in Istanbul.\n15 March 2022, Kyiv, a date in the prose.\nMore text, with commas, here."'
     f = _write(tmp_path, "feed.csv", HEADER + f"2024-03-01T10:00:00Z,Talks,{body}\n" + "2024-03-02,Shelling,\n")
-    arts, q = load_articles(f, timezone="UTC", lenient=True)
+    rep = load_articles_report(f, timezone="UTC", on_invalid="quarantine")
+    arts, q = rep.articles, rep.quarantine
     assert arts["text"].iloc[0].count("\n") == 2
     assert q["line"].tolist() == [5]  # the second record starts on physical line 5
 
 
 def test_rows_with_too_few_or_too_many_fields_are_quarantined(tmp_path: Path):
     f = _write(tmp_path, "feed.csv", HEADER + ROWS[0] + "2024-03-02T10:00:00Z,Cut off\n \n" + ROWS[2][:-1] + ",x\n")
-    arts, q = load_articles(f, lenient=True)
+    rep = load_articles_report(f, on_invalid="quarantine")
+    arts, q = rep.articles, rep.quarantine
     assert len(arts) == 1
     assert q[["line", "field"]].to_dict(orient="records") == [
         {"line": 3, "field": "(row)"},
@@ -85,7 +87,7 @@ def test_rows_with_too_few_or_too_many_fields_are_quarantined(tmp_path: Path):
 def test_a_repeated_header_column_is_refused(tmp_path: Path):
     f = _write(tmp_path, "feed.csv", "published_at,text,text\n2024-03-01T10:00:00Z,a,b\n")
     with pytest.raises(InputDataError, match=r"line 1, field 'text': column\(s\) \['text'\] appear more than once"):
-        load_articles(f, lenient=True)
+        load_articles_report(f, on_invalid="quarantine")
 
 
 def test_a_long_text_in_a_csv_is_checked_by_max_text_chars(tmp_path: Path):
@@ -109,7 +111,7 @@ def test_json_lines_split_only_at_newlines(tmp_path: Path, char: str):
     arts = load_articles(f, near_duplicates=None)
     assert len(arts) == 2
     broken = _write(tmp_path, "broken.jsonl", f.read_text(encoding="utf-8") + "{oops\n")
-    _, q = load_articles(broken, lenient=True)
+    q = load_articles_report(broken, on_invalid="quarantine").quarantine
     assert q["line"].tolist() == [3]
 
 
@@ -121,7 +123,8 @@ def test_a_far_future_date_is_refused_or_quarantined(tmp_path: Path):
     f = _write(tmp_path, "feed.csv", HEADER + "".join(rows))
     with pytest.raises(InputDataError, match=r"feed\.csv, line 3, field 'published_at': published at 2099-03-02"):
         load_articles(f)
-    arts, q = load_articles(f, lenient=True)
+    rep = load_articles_report(f, on_invalid="quarantine")
+    arts, q = rep.articles, rep.quarantine
     assert len(arts) == 1 and q["line"].tolist() == [3] and "max_published_at" in q["reason"].iloc[0]
     assert len(load_articles(f, max_published_at=None)) == 2
 
@@ -134,13 +137,16 @@ def test_the_future_bound_default_and_explicit():
             "text": ["An hour ago.", "Later today somewhere.", "Three days ahead."],
         }
     )
-    arts, q = load_articles(frame, lenient=True)
+    rep = load_articles_report(frame, on_invalid="quarantine")
+    arts, q = rep.articles, rep.quarantine
     assert len(arts) == 2 and q["line"].tolist() == [2]
     today = pd.DataFrame({"published_at": [now.date()], "text": ["Dated today."]})
     assert len(load_articles(today, timezone="Pacific/Kiritimati")) == 1  # end of today, anywhere: still allowed
     cutoff = "2024-03-01T12:00:00Z"
     old = pd.DataFrame({"published_at": ["2024-03-01T11:00:00Z", "2024-03-01T13:00:00Z"], "text": ["a", "b"]})
-    assert load_articles(old, max_published_at=cutoff, lenient=True)[1]["line"].tolist() == [1]
+    assert load_articles_report(old, max_published_at=cutoff, on_invalid="quarantine").quarantine["line"].tolist() == [
+        1
+    ]
     with pytest.raises(ConfigError, match="needs a UTC offset"):
         load_articles(old, max_published_at="2024-03-01")
     with pytest.raises(ConfigError, match="is not a timestamp"):
@@ -181,7 +187,7 @@ def test_undecodable_bytes_and_unknown_encodings_are_named(tmp_path: Path):
     f = tmp_path / "feed.jsonl"
     f.write_bytes(b'{"published_at": "2024-03-01T10:00:00Z", "text": "\x81\x8d\x8f"}\n')  # not cp1252 either
     with pytest.raises(InputDataError, match=r"feed\.jsonl: cannot decode as cp1252 after UTF-8 failed.*encoding="):
-        load_articles(f, lenient=True)
+        load_articles_report(f, on_invalid="quarantine")
     with pytest.raises(InputDataError, match=r"feed\.jsonl: cannot decode as utf-8 \(byte 50\).*encoding="):
         load_articles(f, encoding="utf-8")
     with pytest.raises(ConfigError, match="encoding='klingon'"):
@@ -199,7 +205,7 @@ def test_encoding_reaches_folder_files_and_sidecars(tmp_path: Path):
     assert load_articles(tmp_path)["text"].iloc[0] == "Caf\u00e9 talks."  # by the byte-order mark
     (tmp_path / "b.txt").write_bytes("Headline two\nZ\u00fcrich talks.".encode("cp1252"))
     (tmp_path / "b.json").write_text(json.dumps({"published_at": "2024-03-02T10:00:00Z"}), encoding="ascii")
-    arts = load_articles(tmp_path, encoding="cp1252", lenient=True)[0]
+    arts = load_articles_report(tmp_path, encoding="cp1252", on_invalid="quarantine").articles
     assert "Z\u00fcrich talks." in set(arts["text"])
 
 
@@ -222,7 +228,7 @@ def test_an_unreadable_feed_is_an_input_error_naming_it(tmp_path: Path, monkeypa
     f = _write(tmp_path, "feed.csv", HEADER + ROWS[0])
     _deny(monkeypatch, "feed.csv")
     with pytest.raises(InputDataError, match=r"feed\.csv: cannot read: permission denied") as err:
-        load_articles(f, lenient=True)
+        load_articles_report(f, on_invalid="quarantine")
     assert err.value.exit_code == 3
 
 
@@ -231,7 +237,7 @@ def test_an_unreadable_file_in_a_folder_is_quarantined(tmp_path: Path, monkeypat
     (tmp_path / "good.txt").write_text(stamp + "Headline\nTalks resumed.", encoding="utf-8")
     (tmp_path / "locked.txt").write_text(stamp + "Headline\nSecret.", encoding="utf-8")
     _deny(monkeypatch, "locked.txt")
-    rep = load_articles(tmp_path, lenient=True, report=True)
+    rep = load_articles_report(tmp_path, on_invalid="quarantine")
     assert len(rep.articles) == 1 and "permission denied" in rep.quarantine["reason"].iloc[0]
     monkeypatch.setattr(Path, "iterdir", lambda self: (_ for _ in ()).throw(PermissionError(13, "denied")))
     with pytest.raises(InputDataError, match="cannot list the folder: permission denied"):
@@ -254,7 +260,7 @@ def test_lenient_mode_accounts_for_every_record_with_a_reason(tmp_path: Path):
         ROWS[3],
     ]
     f = _write(tmp_path, "feed.csv", HEADER + "".join(rows))
-    rep = load_articles(f, lenient=True, report=True, timezone="UTC")
+    rep = load_articles_report(f, on_invalid="quarantine", timezone="UTC")
     assert rep.n_read == len(rows) == len(rep.articles) + len(rep.quarantine) + len(rep.merged)
     assert len(rep.articles) == 2 and len(rep.merged) == 1
     assert rep.quarantine["line"].tolist() == [4, 5, 6, 7, 8, 9]
@@ -294,7 +300,7 @@ def test_a_deleted_quote_never_merges_records_in_silence(texts: list[str], quote
         f.write_text(good[:at] + good[at + 1 :], encoding="utf-8", newline="")
         error: InputDataError | None = None
         try:
-            rep = load_articles(f, lenient=True, report=True, near_duplicates=None)
+            rep = load_articles_report(f, on_invalid="quarantine", near_duplicates=None)
         except InputDataError as exc:
             error = exc
         if error is not None:  # refused, naming the file and the line

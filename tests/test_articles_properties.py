@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from georisk.articles import load_articles
+from georisk.articles import load_articles_report
 from georisk.errors import EncodingFallbackWarning, GeoriskError, InputDataError
 from georisk.scoring import LexiconScorer, score_articles
 
@@ -22,7 +22,7 @@ _SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Heal
 def _load(path: Path, **kwargs: object) -> object:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EncodingFallbackWarning)
-        return load_articles(path, lenient=True, report=True, timezone="UTC", **kwargs)  # type: ignore[call-overload]
+        return load_articles_report(path, on_invalid="quarantine", timezone="UTC", **kwargs)
 
 
 @_SETTINGS

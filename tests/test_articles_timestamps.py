@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from georisk.articles import load_articles
+from georisk.articles import load_articles, load_articles_report
 from georisk.errors import ConfigError, InputDataError
 
 END_KYIV = pd.Timestamp("2022-03-15T23:59:59.999999+02:00")  # Kyiv was on UTC+2 in mid-March 2022
@@ -127,9 +127,14 @@ def test_policies_start_of_day_raise_and_per_source():
     assert sorted(start["published_at"])[0] == pd.Timestamp("2022-03-15T00:00:00Z")
     with pytest.raises(InputDataError, match=r"line 0, field 'published_at': '2022-03-15' gives a day.*'raise'"):
         load_articles(frame, timezone="UTC", date_only="raise")
-    mixed, q = load_articles(
-        frame, timezone="UTC", date_only={"*": "raise", "bbc": "start_of_day"}, lenient=True, near_duplicates=None
+    rep = load_articles_report(
+        frame,
+        timezone="UTC",
+        date_only={"*": "raise", "bbc": "start_of_day"},
+        on_invalid="quarantine",
+        near_duplicates=None,
     )
+    mixed, q = rep.articles, rep.quarantine
     assert mixed["source"].tolist() == ["bbc", "ruwa"] and q["line"].tolist() == [1]
     assert mixed["published_at"].tolist() == [pd.Timestamp("2022-03-15T00:00Z"), pd.Timestamp("2022-03-15T10:00Z")]
     by_default = load_articles(frame, timezone="UTC", date_only={"bbc": "start_of_day"})  # others: end of day

@@ -125,13 +125,14 @@ def test_cli_evaluate_scorer_and_explain(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_seed_articles_score_as_a_reader_would(shared_dir: Path):
-    from georisk.articles import load_articles
+    from georisk.articles import load_articles_report
     from georisk.scoring import score_articles
 
     seeds = shared_dir / "seeds"
     names = sorted(p.name for p in seeds.glob("0*.txt"))
     stamps = {name: f"2025-05-{10 + i:02d}T12:00:00Z" for i, name in enumerate(names)}
-    arts, quarantine = load_articles(seeds, timestamps=stamps, lenient=True)
+    rep = load_articles_report(seeds, timestamps=stamps, on_invalid="quarantine")
+    arts, quarantine = rep.articles, rep.quarantine
     assert quarantine["file"].str.endswith("README.md").tolist() == [True]  # no timestamp: quarantined, not dropped
     scores = score_articles(arts).set_index(arts["source"] + "/" + arts["id"])
     assert len(scores) == 5

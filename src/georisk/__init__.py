@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from georisk._version import __version__
 
 if TYPE_CHECKING:
-    from georisk.articles import load_articles
+    from georisk.articles import load_articles, load_articles_report
     from georisk.backtesting import backtest, walk_forward
     from georisk.config import GeoriskConfig, Universe
     from georisk.evaluation import TrialLedger
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "load_articles": "georisk.articles",
+    "load_articles_report": "georisk.articles",
     "score_articles": "georisk.scoring",
     "daily_signal": "georisk.signals",
     "load_prices": "georisk.market",
@@ -60,6 +61,7 @@ __all__ = [
     "export_daily",
     "external_signal",
     "load_articles",
+    "load_articles_report",
     "load_gpr_daily",
     "load_prices",
     "risk_premium",

@@ -3,7 +3,7 @@
 from georisk.articles._clean import clean_text, html_to_text
 from georisk.articles._dedupe import MERGED_COLUMNS, find_near_duplicates
 from georisk.articles._record import ARTICLE_COLUMNS, Article, article_id
-from georisk.articles._sources import QUARANTINE_COLUMNS, ArticleLoad, load_articles
+from georisk.articles._sources import QUARANTINE_COLUMNS, ArticleLoad, load_articles, load_articles_report
 from georisk.articles._store import STORE_COLUMNS, AppendResult, ArticleStore, canonical_url, counting_time
 from georisk.articles._timestamps import DateOnlyPolicy, parse_published, resolve_published
 
@@ -24,6 +24,7 @@ __all__ = [
     "find_near_duplicates",
     "html_to_text",
     "load_articles",
+    "load_articles_report",
     "parse_published",
     "resolve_published",
 ]

@@ -29,11 +29,18 @@ from georisk.articles._timestamps import (
 )
 from georisk.errors import ConfigError, EncodingFallbackWarning, InputDataError
 
-__all__ = ["QUARANTINE_COLUMNS", "ArticleLoad", "DateOnlyPolicy", "load_articles", "read_text_file"]
+__all__ = [
+    "QUARANTINE_COLUMNS",
+    "ArticleLoad",
+    "DateOnlyPolicy",
+    "load_articles",
+    "load_articles_report",
+    "read_text_file",
+]
 
 log = logging.getLogger(__name__)
 
-#: Columns of the quarantine frame returned in lenient mode.
+#: Columns of the quarantine frame (:attr:`ArticleLoad.quarantine`).
 QUARANTINE_COLUMNS = ["file", "line", "field", "reason"]
 
 _FOLDER_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -568,7 +575,7 @@ def _check_timezone(timezone: str | None) -> None:
 
 @dataclass(frozen=True)
 class ArticleLoad:
-    """Everything :func:`load_articles` did, when called with ``report=True``.
+    """Everything one load did: what :func:`load_articles_report` returns.
 
     Attributes
     ----------
@@ -592,6 +599,8 @@ class ArticleLoad:
 _Format = Literal["auto", "jsonl", "csv", "folder"]
 
 
+# The lenient=True and report=True overloads exist for the deprecation period only: both forms
+# warn (DeprecationWarning) and will be removed; load_articles_report is their replacement.
 @overload
 def load_articles(
     source: str | Path | pd.DataFrame,
@@ -606,13 +615,13 @@ def load_articles(
     encoding: str | None = ...,
     timestamps: Mapping[str, Any] | None = ...,
     source_name: str | None = ...,
-    lenient: Literal[False] = ...,
+    lenient: Literal[False] | None = ...,
     near_duplicates: float | None = ...,
     duplicate_window: str = ...,
     max_file_bytes: int = ...,
     max_text_chars: int = ...,
     extra_columns: Literal["error", "ignore"] = ...,
-    report: Literal[False] = ...,
+    report: Literal[False] | None = ...,
 ) -> pd.DataFrame: ...
 @overload
 def load_articles(
@@ -634,7 +643,7 @@ def load_articles(
     max_file_bytes: int = ...,
     max_text_chars: int = ...,
     extra_columns: Literal["error", "ignore"] = ...,
-    report: Literal[False] = ...,
+    report: Literal[False] | None = ...,
 ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
 @overload
 def load_articles(
@@ -650,7 +659,7 @@ def load_articles(
     encoding: str | None = ...,
     timestamps: Mapping[str, Any] | None = ...,
     source_name: str | None = ...,
-    lenient: bool = ...,
+    lenient: bool | None = ...,
     near_duplicates: float | None = ...,
     duplicate_window: str = ...,
     max_file_bytes: int = ...,
@@ -671,15 +680,18 @@ def load_articles(
     encoding: str | None = None,
     timestamps: Mapping[str, Any] | None = None,
     source_name: str | None = None,
-    lenient: bool = False,
+    lenient: bool | None = None,
     near_duplicates: float | None = 0.8,
     duplicate_window: str = "3D",
     max_file_bytes: int = 10_000_000,
     max_text_chars: int = 2_000_000,
     extra_columns: Literal["error", "ignore"] = "error",
-    report: bool = False,
+    report: bool | None = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame] | ArticleLoad:
     """Load, validate, clean and de-duplicate articles from a file, a folder or a DataFrame.
+
+    Returns the article frame; the first bad record raises. For the records that were
+    quarantined or merged, call :func:`load_articles_report` with the same arguments.
 
     Parameters
     ----------
@@ -717,7 +729,7 @@ def load_articles(
         Latest accepted publication time, with a UTC offset. ``"auto"`` is the current
         UTC time plus one day (a date-only value of today, placed at the end of the day
         anywhere on Earth, passes); None turns the check off. A later record is refused
-        (quarantined in lenient mode): an article dated 2099 is a typo, and it would
+        (quarantined with ``on_invalid="quarantine"``): an article dated 2099 is a typo, and it would
         stretch every index built from the articles.
     encoding : str, optional
         Encoding of the files. None reads a byte-order mark (UTF-8, UTF-16, UTF-32),
@@ -728,10 +740,14 @@ def load_articles(
         ``{file_name: timestamp}`` for folder sources without front matter or sidecars.
     source_name : str, optional
         Value of ``source`` for records that do not name one.
-    lenient : bool, default False
-        If False, the first bad record raises :class:`~georisk.errors.InputDataError`
-        naming the file, line and field. If True, bad records are listed in a quarantine
-        frame (columns ``file``, ``line``, ``field``, ``reason``), never silently dropped.
+    lenient : bool, optional
+        .. deprecated:: 0.2.0
+           ``lenient=True`` returns the tuple ``(articles, quarantine)`` with a
+           :class:`DeprecationWarning`; use
+           ``load_articles_report(source, on_invalid="quarantine")``, whose ``articles``
+           and ``quarantine`` are that tuple. Without it (or with ``lenient=False``) the
+           first bad record raises :class:`~georisk.errors.InputDataError` naming the
+           file, line and field.
     near_duplicates : float or None, default 0.8
         Jaccard similarity of word 5-grams at or above which two articles published
         within ``duplicate_window`` are one story: in publication order, an article is
@@ -742,24 +758,25 @@ def load_articles(
     duplicate_window : str, default "3D"
         Largest publication gap between two copies of one story.
     max_file_bytes : int, default 10_000_000
-        Folder sources: a larger file is rejected (quarantined in lenient mode).
+        Folder sources: a larger file is rejected (quarantined with ``on_invalid="quarantine"``).
     max_text_chars : int, default 2_000_000
-        A record with a longer text is rejected (quarantined in lenient mode).
+        A record with a longer text is rejected (quarantined with ``on_invalid="quarantine"``).
     extra_columns : {"error", "ignore"}, default "error"
         What to do with source fields that are not article fields (after ``columns``):
         reject the record (the ``Article`` record forbids extra fields) or ignore them,
         as for a CSV export with many metadata columns.
-    report : bool, default False
-        Return an :class:`ArticleLoad` (articles, quarantine, merge report) instead.
+    report : bool, optional
+        .. deprecated:: 0.2.0
+           ``report=True`` returns an :class:`ArticleLoad` with a
+           :class:`DeprecationWarning`; use :func:`load_articles_report`.
 
     Returns
     -------
-    pandas.DataFrame, tuple of pandas.DataFrame, or ArticleLoad
+    pandas.DataFrame
         Articles with columns ``id``, ``published_at`` (``datetime64[ns, UTC]``),
-        ``title``, ``text``, ``source``, ``url``, sorted by ``published_at``; with
-        ``lenient=True`` the tuple ``(articles, quarantine)``; with ``report=True`` an
-        :class:`ArticleLoad`. Merged duplicates are logged (INFO) and listed in the
-        report.
+        ``title``, ``text``, ``source``, ``url``, sorted by ``published_at``. Merged
+        duplicates are logged (INFO) and listed by :func:`load_articles_report`. (Only the
+        deprecated ``lenient=True`` and ``report=True`` return something else.)
 
     Raises
     ------
@@ -790,8 +807,8 @@ def load_articles(
     not (a local date parsed as UTC) ends at the later of the two ends.
 
     CSV records are numbered by the physical line they start on (line 1 is the header);
-    a row with fewer or more fields than the header is refused (quarantined in lenient
-    mode). JSON Lines records end at ``\n`` only (U+2028 and U+2029 are ordinary
+    a row with fewer or more fields than the header is refused (quarantined with
+    ``on_invalid="quarantine"``). JSON Lines records end at ``\n`` only (U+2028 and U+2029 are ordinary
     characters).
 
     Examples
@@ -803,7 +820,154 @@ def load_articles(
                    published_at              text
     0 2024-03-01 14:30:00+00:00  Talks collapsed.
     """
+
+    def run(policy: Literal["raise", "quarantine"]) -> ArticleLoad:
+        return load_articles_report(
+            source,
+            on_invalid=policy,
+            format=format,
+            columns=columns,
+            timezone=timezone,
+            date_only=date_only,
+            dayfirst=dayfirst,
+            date_format=date_format,
+            max_published_at=max_published_at,
+            encoding=encoding,
+            timestamps=timestamps,
+            source_name=source_name,
+            near_duplicates=near_duplicates,
+            duplicate_window=duplicate_window,
+            max_file_bytes=max_file_bytes,
+            max_text_chars=max_text_chars,
+            extra_columns=extra_columns,
+        )
+
+    if not lenient and not report:
+        return run("raise").articles
+    policy: Literal["raise", "quarantine"] = "quarantine" if lenient else "raise"
+    flags = ", ".join(f for f, on in (("lenient=True", lenient), ("report=True", report)) if on)
+    warnings.warn(
+        f"load_articles(..., {flags}) is deprecated and will be removed; load_articles will return the article "
+        f"frame only. Use georisk.articles.load_articles_report(source, on_invalid={policy!r}, ...): its "
+        "ArticleLoad has .articles, .quarantine, .merged and .n_read",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    loaded = run(policy)
+    if report:
+        return loaded
+    return loaded.articles, loaded.quarantine
+
+
+def load_articles_report(
+    source: str | Path | pd.DataFrame,
+    *,
+    on_invalid: Literal["raise", "quarantine"] = "raise",
+    format: _Format = "auto",
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    date_only: DateOnlyPolicy | Mapping[str, DateOnlyPolicy] = "end_of_day",
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    max_published_at: str | pd.Timestamp | dt.datetime | None = "auto",
+    encoding: str | None = None,
+    timestamps: Mapping[str, Any] | None = None,
+    source_name: str | None = None,
+    near_duplicates: float | None = 0.8,
+    duplicate_window: str = "3D",
+    max_file_bytes: int = 10_000_000,
+    max_text_chars: int = 2_000_000,
+    extra_columns: Literal["error", "ignore"] = "error",
+) -> ArticleLoad:
+    """Load articles as :func:`load_articles` does, and report what was quarantined and merged.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or pandas.DataFrame
+        As in :func:`load_articles`.
+    on_invalid : {"raise", "quarantine"}, default "raise"
+        ``"raise"``: the first bad record raises :class:`~georisk.errors.InputDataError`
+        naming the file, line and field. ``"quarantine"``: bad records are listed in
+        ``quarantine`` (columns ``file``, ``line``, ``field``, ``reason``), never
+        silently dropped; a whole-file problem still raises.
+
+    Other Parameters
+    ----------------
+    format, columns, timezone, date_only, dayfirst, date_format, max_published_at, encoding, \
+timestamps, source_name, near_duplicates, duplicate_window, max_file_bytes, max_text_chars, \
+extra_columns
+        As in :func:`load_articles`.
+
+    Returns
+    -------
+    ArticleLoad
+        ``articles`` (the frame :func:`load_articles` returns), ``quarantine``,
+        ``merged`` (exact repeats and near-duplicates merged into an earlier copy) and
+        ``n_read`` (records read).
+
+    Raises
+    ------
+    InputDataError
+        With ``on_invalid="raise"``, for the first malformed record; always for a whole
+        file that cannot be read.
+    ConfigError
+        For an invalid option, e.g. ``on_invalid="skip"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from georisk.articles import load_articles_report
+    >>> df = pd.DataFrame({"published_at": ["2024-03-01T14:30:00Z", "soon"], "text": ["Talks collapsed.", "?"]})
+    >>> rep = load_articles_report(df, on_invalid="quarantine")
+    >>> len(rep.articles), len(rep.quarantine), rep.n_read
+    (1, 1, 2)
+    """
+    if on_invalid not in ("raise", "quarantine"):
+        raise ConfigError(f"on_invalid={on_invalid!r} must be 'raise' or 'quarantine'")
+    return _load(
+        source,
+        on_invalid=on_invalid,
+        format=format,
+        columns=columns,
+        timezone=timezone,
+        date_only=date_only,
+        dayfirst=dayfirst,
+        date_format=date_format,
+        max_published_at=max_published_at,
+        encoding=encoding,
+        timestamps=timestamps,
+        source_name=source_name,
+        near_duplicates=near_duplicates,
+        duplicate_window=duplicate_window,
+        max_file_bytes=max_file_bytes,
+        max_text_chars=max_text_chars,
+        extra_columns=extra_columns,
+    )
+
+
+def _load(
+    source: str | Path | pd.DataFrame,
+    *,
+    on_invalid: Literal["raise", "quarantine"],
+    format: _Format,
+    columns: Mapping[str, str] | None,
+    timezone: str | None,
+    date_only: DateOnlyPolicy | Mapping[str, DateOnlyPolicy],
+    dayfirst: bool | None,
+    date_format: str | None,
+    max_published_at: str | pd.Timestamp | dt.datetime | None,
+    encoding: str | None,
+    timestamps: Mapping[str, Any] | None,
+    source_name: str | None,
+    near_duplicates: float | None,
+    duplicate_window: str,
+    max_file_bytes: int,
+    max_text_chars: int,
+    extra_columns: Literal["error", "ignore"],
+) -> ArticleLoad:
     from georisk.articles._dedupe import MERGED_COLUMNS, find_near_duplicates
+
+    lenient = on_invalid == "quarantine"
 
     if near_duplicates is not None and not 0.0 < near_duplicates <= 1.0:
         raise ConfigError(f"near_duplicates={near_duplicates!r} must be in (0, 1] or None, e.g. 0.8")
@@ -894,14 +1058,10 @@ def load_articles(
     if len(merged):
         log.info(
             "merged %d duplicate article(s) into earlier copies (exact repeats and near-duplicates); "
-            "load_articles(..., report=True) lists them",
+            "georisk.articles.load_articles_report(...) lists them",
             len(merged),
         )
     quarantine = pd.DataFrame(bad, columns=QUARANTINE_COLUMNS)
     if bad:
         log.warning("quarantined %d of %d article record(s); see the quarantine frame", len(bad), n_read)
-    if report:
-        return ArticleLoad(articles=frame, quarantine=quarantine, merged=merged, n_read=n_read)
-    if not lenient:
-        return frame
-    return frame, quarantine
+    return ArticleLoad(articles=frame, quarantine=quarantine, merged=merged, n_read=n_read)

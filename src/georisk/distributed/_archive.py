@@ -7,11 +7,11 @@ import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from georisk.articles import ARTICLE_COLUMNS, load_articles
+from georisk.articles import ARTICLE_COLUMNS, load_articles_report
 from georisk.errors import ConfigError, InputDataError
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class _FileReader:
         frame = self._parquet(path)
         if self.validate:
             try:
-                frame = cast(pd.DataFrame, load_articles(frame, **self.options))
+                frame = load_articles_report(frame, **self.options).articles
             except InputDataError as exc:
                 # frame rows count from 0, file rows from 1
                 raise _reraise(exc, self._where(path), row_offset=1) from exc
@@ -88,7 +88,7 @@ class _FileReader:
 
     def _jsonl(self, path: str) -> pd.DataFrame:
         if self._local():
-            return cast(pd.DataFrame, load_articles(Path(path), format="jsonl", **self.options))
+            return load_articles_report(Path(path), format="jsonl", **self.options).articles
         # Remote object: copy it to the worker's temporary folder, validate it there, and
         # name the archive URL (not the copy) in any error.
         fd, tmp = tempfile.mkstemp(suffix=".jsonl")
@@ -96,7 +96,7 @@ class _FileReader:
             with os.fdopen(fd, "wb") as out, self.fs.open(path, "rb") as src:
                 shutil.copyfileobj(src, out, length=1 << 20)
             try:
-                return cast(pd.DataFrame, load_articles(Path(tmp), format="jsonl", **self.options))
+                return load_articles_report(Path(tmp), format="jsonl", **self.options).articles
             except InputDataError as exc:
                 raise _reraise(exc, self._where(path), row_offset=0) from exc
         finally:
@@ -212,7 +212,7 @@ def read_articles(
         kind = _SUFFIXES.get(Path(paths[0]).suffix.lower(), "")
         if not kind:
             raise ConfigError(f"cannot tell the format of {paths[0]}; pass format='parquet' or 'jsonl'")
-    reserved = {"source", "format", "lenient", "report"} & set(load_options or {})
+    reserved = {"source", "format", "lenient", "report", "on_invalid"} & set(load_options or {})
     if reserved:
         raise ConfigError(f"load_options cannot set {sorted(reserved)}; read_articles sets them itself")
     options = {

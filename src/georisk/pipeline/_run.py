@@ -71,30 +71,25 @@ class PipelineResult:
 
 def _read_article_files(config: GeoriskConfig, inputs: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Articles from ``[articles] path`` (the bundled sample when none, or with ``source = "sample"``), quarantine."""
-    from georisk.articles import QUARANTINE_COLUMNS, load_articles
+    from georisk.articles import load_articles_report
     from georisk.datasets import sample_articles_path
 
     acfg = config.articles
     a_path = acfg.path if acfg.path is not None else sample_articles_path()
     inputs["articles"] = Path(a_path)
-    read: dict[str, object] = {
-        "format": acfg.format,
-        "timezone": acfg.timezone,
-        "date_only": acfg.date_only,
-        "dayfirst": acfg.dayfirst,
-        "date_format": acfg.date_format,
-        "encoding": acfg.encoding,
-    }
-    if acfg.columns:
-        read["columns"] = acfg.columns
-    if acfg.source_name:
-        read["source_name"] = acfg.source_name
-    if acfg.lenient:
-        articles, quarantine = load_articles(a_path, lenient=True, **read)  # type: ignore[call-overload]
-    else:
-        articles = load_articles(a_path, **read)  # type: ignore[call-overload]
-        quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    return articles, quarantine
+    loaded = load_articles_report(
+        a_path,
+        on_invalid="quarantine" if acfg.lenient else "raise",
+        format=acfg.format,
+        columns=acfg.columns or None,
+        timezone=acfg.timezone,
+        date_only=acfg.date_only,
+        dayfirst=acfg.dayfirst,
+        date_format=acfg.date_format,
+        encoding=acfg.encoding,
+        source_name=acfg.source_name or None,
+    )
+    return loaded.articles, loaded.quarantine
 
 
 def resolved_prices_config(config: PricesConfig) -> PricesConfig:
