@@ -8,9 +8,10 @@ break, text break); and the lexicon's per-sentence rules run only on the sentenc
 hold the first word of a phrase that adds to a sum (names, context, off-topic words,
 channels, hawkish, peace and ending objects) or a hyphenated word with a name in it,
 looking phrases up only at the positions where a first word stands. A sentence without
-such a word adds nothing under the rules (modifiers only modify terms). A sentence whose
-trigger words each start only one-word phrases of summed categories (and no longer one
-there, nor an exclusion) adds their weights, summed with NumPy.
+such a word adds nothing under the rules (modifiers only modify terms). A *simple*
+sentence (no phrase of more than one word can match there, no exclusion, no hyphenated
+name, and no modifier where a one-word hawkish, peace or ending-object term stands; see
+:func:`chunk_codes`) adds its trigger words' one-word weights, summed with NumPy.
 
 So the sums, and the scores, are those of the sentence-by-sentence path; exactly so when
 the weights are multiples of a power of two (every shipped weight is: 0.5, 1, 1.5, 2, and
@@ -23,7 +24,7 @@ from __future__ import annotations
 import operator
 import re
 from itertools import repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from georisk.scoring._conflict import normalise
 if TYPE_CHECKING:
     from georisk.scoring._lexicon import LexiconScorer
 
-__all__ = ["MAX_CHARS", "by_chars", "chunk_codes", "chunk_sums", "rows_from_sums"]
+__all__ = ["MAX_CHARS", "ChunkTables", "by_chars", "chunk_codes", "chunk_sums", "rows_from_sums"]
 
 _TEXT_BREAK = "\x01"
 #: Characters read in one pass: a chunk of long articles is read in slices of about this
@@ -55,90 +56,106 @@ def _chunk_token() -> re.Pattern[str]:
     return _CHUNK_TOKEN[0]
 
 
-# Word classes of the chunk path (values of ``LexiconScorer._codes``) and their properties.
-SIMPLE, MODIFIER, SENTENCE, TEXT, COMPLEX, EXCLUDES, MODIFIER_EXCLUDES = 1, 2, 3, 4, 5, 6, 7
-MAYBE, MAYBE_EXCLUDES, MODIFIER_MAYBE_EXCLUDES = 8, 9, 10
-_N_CODES = 11
-#: a phrase of any category may start here: the matcher looks at it
-_CANDIDATE = np.isin(
-    np.arange(_N_CODES), [SIMPLE, MODIFIER, COMPLEX, MODIFIER_EXCLUDES, MAYBE, MODIFIER_MAYBE_EXCLUDES]
-)
-#: a phrase that adds to a sum may start here: the sentence is scored
-_TRIGGER = np.isin(np.arange(_N_CODES), [SIMPLE, COMPLEX, MAYBE])
-#: the sentence takes the sentence-by-sentence rules
-_COMPLEX = np.isin(np.arange(_N_CODES), [COMPLEX, EXCLUDES, MODIFIER_EXCLUDES])
-#: ... where the next word continues a longer phrase (``pairs``)
-_MAYBE = np.isin(np.arange(_N_CODES), [MAYBE, MAYBE_EXCLUDES, MODIFIER_MAYBE_EXCLUDES])
-#: the word's one-word weights just add (where the sentence is not complex)
-_WEIGHED = np.isin(np.arange(_N_CODES), [SIMPLE, MAYBE])
+# Word flags of the chunk path (bits of ``ChunkTables.flags``), by word id.
+#: a break: sentence end (line break) or text break
+BREAK = 1
+#: the first word of a phrase that adds to a sum (names, context, off-topic, channels, hawkish,
+#: peace, ending objects): a sentence without one adds nothing
+TRIGGER = 2
+#: a one-word hawkish, peace or ending-object term: modifiers matter in its sentence
+DIRECTIONAL = 4
+#: a one-word modifier (negation, hedge, intensifier, ending or missed cue, other sense, topic)
+MODIFIER = 8
+#: the first word of a longer modifier phrase: a modifier where the next word continues one
+MODIFIER_LONGER = 16
+#: the first word of a longer trigger phrase or exclusion: complex where the next word continues one
+LONGER = 32
+#: a one-word exclusion: the sentence takes the sentence-by-sentence rules
+EXCLUDES = 64
+#: the first word of a phrase of any category: the matcher looks at it
+CANDIDATE = 128
+#: Word ids of the breaks (0: a word the lexicon does not know).
+SENTENCE_ID, TEXT_ID = 1, 2
 
 
-def chunk_codes(
-    scorer: LexiconScorer, categories: dict[str, dict[str, float]]
-) -> tuple[dict[str, int], dict[str, int], np.ndarray, frozenset[tuple[str, str]]]:
-    """Word classes for :func:`chunk_sums`, the weights of simple words, and the pairs that start longer phrases.
+class ChunkTables(NamedTuple):
+    """What :func:`chunk_sums` looks words up in (built once, by :func:`chunk_codes`)."""
 
-    A first word of a phrase that adds to a sum (a *trigger*) is ``SIMPLE`` when every such
-    phrase it starts is that one word, of a summed category (names, context, off-topic,
-    channels): its weights just add; ``MAYBE`` when it also starts longer such phrases
-    (simple unless the next word continues one, see ``pairs``); ``COMPLEX`` when it is a
-    one-word hawkish, peace or ending-object term. Other first words are ``MODIFIER``. The
-    first word of an exclusion makes a sentence complex: always for a one-word exclusion
-    (``COMPLEX``, ``EXCLUDES``, ``MODIFIER_EXCLUDES``), where the next word continues it
-    for a longer one (``MAYBE``, ``MAYBE_EXCLUDES``, ``MODIFIER_MAYBE_EXCLUDES``).
-    ``SENTENCE`` and ``TEXT`` are the breaks.
+    #: word -> id (0 is every other word)
+    ids: dict[str, int]
+    #: bits per id (``BREAK``, ``TRIGGER``, ...), uint8
+    flags: np.ndarray
+    #: per id, the sums (columns ``SUM_KEYS``) the word adds on its own in a simple sentence
+    weights: np.ndarray
+    #: first two words of every longer trigger phrase and exclusion
+    pairs: frozenset[tuple[str, str]]
+    #: first two words of every longer modifier phrase
+    modifier_pairs: frozenset[tuple[str, str]]
 
-    Returns the classes, the row of each ``SIMPLE`` or ``MAYBE`` word in the weight table,
-    that table (columns: ``SUM_KEYS``) and the pairs (first two words of every longer
-    trigger phrase and exclusion).
+
+def chunk_codes(scorer: LexiconScorer, categories: dict[str, dict[str, float]]) -> ChunkTables:
+    """Word ids, flags and one-word weights for :func:`chunk_sums`, and the pairs that start longer phrases.
+
+    A sentence is *simple* when none of its phrases of more than one word can match (no
+    ``LONGER`` word followed by the second word of such a phrase), it holds no one-word
+    exclusion and no hyphenated word with a name in it, and, where it holds a one-word
+    hawkish, peace or ending-object term (``DIRECTIONAL``), no modifier either (no
+    ``MODIFIER`` word, no ``MODIFIER_LONGER`` word followed by the second word of a
+    modifier phrase). In a simple sentence every phrase that matches is one word long and
+    no cue modifies it, so each trigger word adds its one-word weights: those of the
+    summed categories (names, context, off-topic, channels) and, of the hawkish threat,
+    hawkish act and peace categories, the first it belongs to (terms of several categories
+    that overlap keep the first; an ending object alone adds nothing).
     """
-    from georisk.scoring._lexicon import _SUMMED, SUM_KEYS, TRIGGERS
+    from georisk.scoring._lexicon import _DIRECTIONAL, _KEY, _SUMMED, SUM_KEYS, TRIGGERS
 
     summed = dict(_SUMMED)
     keys = {k: i for i, k in enumerate(SUM_KEYS)}
-    trig: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
-    for cat in TRIGGERS:
-        for phrase, weight in categories[cat].items():
-            toks = tuple(phrase.split())
-            trig.setdefault(toks[0], []).append((toks, cat, weight))
-    codes = dict.fromkeys(scorer._matcher.first_tokens, MODIFIER)
-    ids: dict[str, int] = {}
-    rows: list[np.ndarray] = []
+    ids: dict[str, int] = {"\n": SENTENCE_ID, _TEXT_BREAK: TEXT_ID}
+    flags: list[int] = [0, BREAK, BREAK]
+    rows: list[np.ndarray] = [np.zeros(len(SUM_KEYS)) for _ in range(3)]
+    directed: set[str] = set()
+
+    def word(w: str) -> int:
+        if w not in ids:
+            ids[w] = len(flags)
+            flags.append(0)
+            rows.append(np.zeros(len(SUM_KEYS)))
+        return ids[w]
+
     pairs: set[tuple[str, str]] = set()
-    for first, found in trig.items():
-        row = np.zeros(len(SUM_KEYS))
-        code = SIMPLE
-        for toks, cat, weight in found:
+    modifier_pairs: set[tuple[str, str]] = set()
+    for cat, phrases in categories.items():
+        trigger = cat in TRIGGERS
+        for phrase, weight in phrases.items():
+            toks = phrase.split()
+            i = word(toks[0])
+            flags[i] |= CANDIDATE | (TRIGGER if trigger else 0)
             if len(toks) > 1:
-                pairs.add((toks[0], toks[1]))
-                code = max(code, MAYBE) if code != COMPLEX else code
+                flags[i] |= LONGER if trigger else MODIFIER_LONGER
+                (pairs if trigger else modifier_pairs).add((toks[0], toks[1]))
+            elif not trigger:
+                flags[i] |= MODIFIER
             elif cat in summed:
-                row[keys[summed[cat]]] += weight
-            else:
-                code = COMPLEX
-        codes[first] = code
-        if code != COMPLEX:
-            ids[first] = len(rows)
-            rows.append(row)
+                rows[i][keys[summed[cat]]] += weight
+            elif cat in _DIRECTIONAL or cat == "end_objects":
+                flags[i] |= DIRECTIONAL
+    for cat in _DIRECTIONAL:  # a word of several directional categories counts in the first
+        for phrase, weight in categories[cat].items():
+            if " " not in phrase and phrase not in directed:
+                directed.add(phrase)
+                rows[ids[phrase]][keys[_KEY[cat]]] += weight
     for phrase in scorer.lexicon_.exclusions:
-        toks = tuple(phrase.split())
-        code = codes.get(toks[0], 0)
-        if len(toks) == 1:
-            codes[toks[0]] = {
-                0: EXCLUDES,
-                MAYBE_EXCLUDES: EXCLUDES,
-                MODIFIER: MODIFIER_EXCLUDES,
-                MODIFIER_MAYBE_EXCLUDES: MODIFIER_EXCLUDES,
-            }.get(code, COMPLEX if code in (SIMPLE, MAYBE) else code)
-        else:
+        toks = phrase.split()
+        i = word(toks[0])
+        if len(toks) > 1:
+            flags[i] |= LONGER
             pairs.add((toks[0], toks[1]))
-            codes[toks[0]] = {0: MAYBE_EXCLUDES, MODIFIER: MODIFIER_MAYBE_EXCLUDES, SIMPLE: MAYBE}.get(code, code)
-    for first, code in codes.items():
-        if code not in (SIMPLE, MAYBE):
-            ids.pop(first, None)
-    codes.update({"\n": SENTENCE, _TEXT_BREAK: TEXT})
-    table = np.vstack(rows) if rows else np.zeros((0, len(SUM_KEYS)))
-    return codes, ids, table, frozenset(pairs)
+        else:
+            flags[i] |= EXCLUDES
+    return ChunkTables(
+        ids, np.asarray(flags, dtype=np.uint8), np.vstack(rows), frozenset(pairs), frozenset(modifier_pairs)
+    )
 
 
 def by_chars(texts: list[str], budget: int = MAX_CHARS) -> list[list[str]]:
@@ -186,7 +203,9 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:
             big = big.replace(end, "\n")
     tokens: list[str] = _chunk_token().findall(big)
     m = len(tokens)
-    codes = np.fromiter(map(scorer._codes.get, tokens, repeat(0)), dtype=np.int8, count=m)
+    tables: ChunkTables = scorer._tables
+    ids = np.fromiter(map(tables.ids.get, tokens, repeat(0)), dtype=np.int32, count=m)
+    flags = tables.flags[ids]
     hyphen = np.flatnonzero(np.fromiter(map(operator.contains, tokens, repeat("-")), dtype=bool, count=m))
     names = scorer._names.first_tokens
     # hyphenated words with a name in them ("pro-russian"): triggers that take the sentence-by-sentence rules
@@ -195,25 +214,41 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:
         dtype=np.int64,
     )
     # sentence k spans tokens bounds[k-1] + 1 .. bounds[k] - 1 (bounds[-1] read as -1)
-    bounds = np.append(np.flatnonzero((codes == SENTENCE) | (codes == TEXT)), m)
-    text_of = np.concatenate([[0], np.cumsum(codes[bounds[:-1]] == TEXT)])
-    triggers = np.union1d(np.flatnonzero(_TRIGGER[codes]), named)
+    bounds = np.append(np.flatnonzero(flags & BREAK), m)
+    text_of = np.concatenate([[0], np.cumsum(ids[bounds[:-1]] == TEXT_ID)])
+    triggers = np.union1d(np.flatnonzero(flags & TRIGGER), named)
     if triggers.size == 0:
         return out
     seg_of = np.searchsorted(bounds, triggers)
-    # a word that may start a longer trigger phrase or exclusion is complex where the next word continues one
-    pairs = scorer._trigger_pairs
-    longer = [i for i in np.flatnonzero(_MAYBE[codes]).tolist() if i + 1 < m and (tokens[i], tokens[i + 1]) in pairs]
-    marks = np.union1d(np.union1d(np.flatnonzero(_COMPLEX[codes]), named), np.asarray(longer, np.int64))
-    slow = np.intersect1d(np.unique(seg_of), np.searchsorted(bounds, marks))
-    # sentences whose triggers are all simple: their words' weights add, one row per word
-    simple = triggers[_WEIGHED[codes[triggers]] & ~np.isin(seg_of, slow)]
+    # sentences that take the sentence-by-sentence rules: a longer phrase or exclusion may match, a
+    # one-word exclusion or a hyphenated name stands there, or a modifier beside a directional term
+    longer = [
+        i for i in np.flatnonzero(flags & LONGER).tolist() if i + 1 < m and (tokens[i], tokens[i + 1]) in tables.pairs
+    ]
+    mod_pairs = tables.modifier_pairs
+    modifiers = np.union1d(
+        np.flatnonzero(flags & MODIFIER),
+        np.asarray(
+            [
+                i
+                for i in np.flatnonzero(flags & MODIFIER_LONGER).tolist()
+                if i + 1 < m and (tokens[i], tokens[i + 1]) in mod_pairs
+            ],
+            dtype=np.int64,
+        ),
+    )
+    marks = np.union1d(np.union1d(np.flatnonzero(flags & EXCLUDES), named), np.asarray(longer, np.int64))
+    directed = np.intersect1d(
+        np.searchsorted(bounds, np.flatnonzero(flags & DIRECTIONAL)), np.searchsorted(bounds, modifiers)
+    )
+    slow = np.intersect1d(np.unique(seg_of), np.union1d(np.searchsorted(bounds, marks), directed))
+    # simple sentences: their trigger words' one-word weights add, one row per word
+    simple = triggers[~np.isin(seg_of, slow)]
     if simple.size:
-        ids = [scorer._simple_ids[tokens[i]] for i in simple.tolist()]
-        np.add.at(out, text_of[np.searchsorted(bounds, simple)], scorer._simple_weights[ids])
+        np.add.at(out, text_of[np.searchsorted(bounds, simple)], tables.weights[ids[simple]])
     if slow.size == 0:
         return out
-    cand = np.flatnonzero(_CANDIDATE[codes])
+    cand = np.flatnonzero(flags & CANDIDATE)
     cand_seg = np.searchsorted(bounds, cand)
     c_lo = np.searchsorted(cand_seg, slow, side="left")
     c_hi = np.searchsorted(cand_seg, slow, side="right")
@@ -226,8 +261,7 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:
         sums = dict.fromkeys(SUM_KEYS, 0.0)
         scorer._sentence(tokens[s:e], sums, None, [p - s for p in cand_list[a:b]], h)
         found.append([sums[k] for k in SUM_KEYS])
-    texts_of_slow = text_of[slow]
-    np.add.at(out, texts_of_slow, np.asarray(found))
+    np.add.at(out, text_of[slow], np.asarray(found))
     return out
 
 

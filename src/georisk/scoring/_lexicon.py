@@ -388,7 +388,7 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self._matcher = _Matcher(categories)
         self._names = _Matcher({"actors": lex.actors, "context": lex.context})
         self._exclusions = _Matcher({"x": lex.exclusions})
-        self._codes, self._simple_ids, self._simple_weights, self._trigger_pairs = chunk_codes(self, categories)
+        self._tables = chunk_codes(self, categories)
         self._generic = frozenset(tuple(t.split()) for t in lex.generic_peace)
         self._breaks = _PUNCT_BREAKS | lex.scope_breaks
         self._stops = self._breaks | lex.end_stops
