@@ -893,9 +893,11 @@ def load_articles_report(
 
     Other Parameters
     ----------------
-    format, columns, timezone, date_only, dayfirst, date_format, max_published_at, encoding, \
-timestamps, source_name, near_duplicates, duplicate_window, max_file_bytes, max_text_chars, \
-extra_columns
+    format, columns, timezone, date_only, dayfirst, date_format, max_published_at
+        As in :func:`load_articles`.
+    encoding, timestamps, source_name, near_duplicates, duplicate_window
+        As in :func:`load_articles`.
+    max_file_bytes, max_text_chars, extra_columns
         As in :func:`load_articles`.
 
     Returns

@@ -546,7 +546,7 @@ def backtest(
         pt = _placebo_targets(targets, placebo_runs, placebo_kind, placebo_block, rng)
         ps = simulate(pt, returns, np.full(placebo_runs, execution_lag), np.full(placebo_runs, cost_rate), betas)
         placebo = sharpe_matrix(ps["net"])
-    metrics = BacktestMetrics.combine_costs(
+    metrics = BacktestMetrics.combine(
         perf,
         sig,
         placebo_summary(perf.sharpe, placebo),

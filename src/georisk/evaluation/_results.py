@@ -12,7 +12,7 @@ import dataclasses
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import pandas as pd
 
@@ -263,28 +263,46 @@ class StrategyMetrics(PerformanceMetrics):
     placebo_p: float
 
     @classmethod
-    def _parts(
-        cls, performance: PerformanceMetrics, significance: Significance, placebo: PlaceboSummary
-    ) -> dict[str, Any]:
-        out = {f.name: getattr(performance, f.name) for f in dataclasses.fields(PerformanceMetrics)}
+    def combine(
+        cls,
+        performance: PerformanceMetrics,
+        significance: Significance,
+        placebo: PlaceboSummary,
+        **extra: float,
+    ) -> Self:
+        """One result from the three parts (and, for a subclass, its own fields in ``extra``).
+
+        Parameters
+        ----------
+        performance : PerformanceMetrics
+            From :func:`~georisk.evaluation.performance_metrics`.
+        significance : Significance
+            From :func:`~georisk.evaluation.significance` (its numeric fields but ``bootstrap_block_method``).
+        placebo : PlaceboSummary
+            From :func:`~georisk.evaluation.placebo_summary`.
+        **extra : float
+            Fields of a subclass, e.g. ``sharpe_gross``, ``cost_drag`` and ``turnover_hedge``
+            of :class:`BacktestMetrics`.
+
+        Returns
+        -------
+        StrategyMetrics or the subclass it is called on
+        """
+        out: dict[str, Any] = {f.name: getattr(performance, f.name) for f in dataclasses.fields(PerformanceMetrics)}
         out.update({k: getattr(significance, k) for k in ("nw_t", "nw_lags", "psr", "dsr", "n_trials")})
         out.update(bootstrap_p=significance.bootstrap_p, bootstrap_block=significance.bootstrap_block)
         out.update({f.name: getattr(placebo, f.name) for f in dataclasses.fields(PlaceboSummary)})
-        return out
-
-    @classmethod
-    def combine(
-        cls, performance: PerformanceMetrics, significance: Significance, placebo: PlaceboSummary
-    ) -> StrategyMetrics:
-        """The fields of ``performance``, ``significance`` and ``placebo`` in one result."""
-        return StrategyMetrics(**cls._parts(performance, significance, placebo))
+        out.update(extra)
+        return cls(**out)
 
 
 @dataclass(frozen=True, kw_only=True, eq=True)
 class BacktestMetrics(StrategyMetrics):
     """:class:`StrategyMetrics` of a backtest's net returns plus its costs.
 
-    Held by :attr:`georisk.BacktestResult.metrics`.
+    Held by :attr:`georisk.BacktestResult.metrics`; built by
+    ``BacktestMetrics.combine(performance, significance, placebo, sharpe_gross=...,
+    cost_drag=..., turnover_hedge=...)``.
 
     Attributes
     ----------
@@ -299,22 +317,3 @@ class BacktestMetrics(StrategyMetrics):
     sharpe_gross: float
     cost_drag: float
     turnover_hedge: float
-
-    @classmethod
-    def combine_costs(
-        cls,
-        performance: PerformanceMetrics,
-        significance: Significance,
-        placebo: PlaceboSummary,
-        *,
-        sharpe_gross: float,
-        cost_drag: float,
-        turnover_hedge: float,
-    ) -> BacktestMetrics:
-        """The fields of the three parts and the cost statistics in one result."""
-        return BacktestMetrics(
-            **cls._parts(performance, significance, placebo),
-            sharpe_gross=sharpe_gross,
-            cost_drag=cost_drag,
-            turnover_hedge=turnover_hedge,
-        )
