@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from georisk.errors import ConfigError
-from georisk.scoring._lexicon import SCORE_COLUMNS, LexiconScorer
+from georisk.scoring import _model
+from georisk.scoring._chunk import ChunkTokens, by_chars, chunk_sums, chunk_tokens
+from georisk.scoring._lexicon import SCORE_COLUMNS, LexiconScorer, texts_of
 from georisk.scoring._supervised import SupervisedScorer
 
 __all__ = [
@@ -248,11 +251,10 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def transform(self, X: Any) -> pd.DataFrame:
         """Score texts; returns :data:`~georisk.scoring.SCORE_COLUMNS`, index kept for frames."""
         self._ensure_fitted()
-        lex, gate = self.lexicon_scorer_._scores(X)
         if self.supervised_scorer_ is None:
-            return lex
+            return self.lexicon_scorer_._scores(X)[0]
+        lex, gate, model = self._both(X, self.supervised_scorer_)
         w = float(self.lexicon_weight)
-        model = self.supervised_scorer_.predict_proba_heads(X)
         base = self.model_base_rate_
         h = _gated_model(model["hawkish"].to_numpy(), base["hawkish"], lex["hawkish_tilt"].to_numpy())
         a = model["act"].to_numpy()
@@ -270,6 +272,32 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             else:
                 out[col] = w * lex[col].to_numpy() + (1.0 - w) * sup[col]
         return out[SCORE_COLUMNS]
+
+    def _both(self, X: Any, model: SupervisedScorer) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+        """The lexicon's scores and gate and the model's head probabilities, each text read once.
+
+        Texts are tokenised once, by the lexicon (:func:`~georisk.scoring._chunk.chunk_tokens`),
+        and the model's counts are taken from those tokens
+        (:func:`~georisk.scoring._model.hashed_counts_from_tokens`, the same counts as reading
+        the texts again).
+        """
+        lexicon = self.lexicon_scorer_
+        if not hasattr(model, "heads_") or not _model.HASHING_LOOP:  # pragma: no cover - fitted in fit
+            lex, gate = lexicon._scores(X)
+            return lex, gate, model.predict_proba_heads(X)
+        texts = texts_of(X)
+        index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
+        sums: list[np.ndarray] = []
+
+        def parts() -> Iterator[tuple[list[str], ChunkTokens]]:
+            for part in by_chars(texts):
+                chunk = chunk_tokens(part)
+                sums.append(chunk_sums(lexicon, part, chunk))
+                yield part, chunk
+
+        counts, docs = model._shared_counts(parts()) if texts else (None, [])
+        lex, gate = lexicon._from_sums(np.vstack(sums) if sums else chunk_sums(lexicon, []), index)
+        return lex, gate, model._heads(counts, docs, index)
 
     def explain(self, X: Any) -> list[str]:
         """Evidence per text: the lexicon's phrases, then ``model:hawkish=..,peace=..,...``."""

@@ -33,7 +33,16 @@ from georisk.scoring._conflict import normalise
 if TYPE_CHECKING:
     from georisk.scoring._lexicon import LexiconScorer
 
-__all__ = ["MAX_CHARS", "ChunkTables", "by_chars", "chunk_codes", "chunk_sums", "rows_from_sums"]
+__all__ = [
+    "MAX_CHARS",
+    "ChunkTables",
+    "ChunkTokens",
+    "by_chars",
+    "chunk_codes",
+    "chunk_sums",
+    "chunk_tokens",
+    "rows_from_sums",
+]
 
 _TEXT_BREAK = "\x01"
 #: Characters read in one pass: a chunk of long articles is read in slices of about this
@@ -178,22 +187,23 @@ def by_chars(texts: list[str], budget: int = MAX_CHARS) -> list[list[str]]:
     return out
 
 
-def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:
-    """Weighted hit sums (:data:`~georisk.scoring._lexicon.SUM_KEYS`) of each text, shape ``(n, keys)``.
+class ChunkTokens(NamedTuple):
+    """The lexicon's tokens of a chunk of texts (:func:`chunk_tokens`), with their distinct values."""
 
-    Parameters
-    ----------
-    scorer : LexiconScorer
-        Fitted.
-    texts : list of str
-        The texts, as :func:`~georisk.scoring._lexicon.texts_of` returns them.
+    #: every token, sentence breaks (``"\\n"``) and text breaks (``"\\x01"``) included
+    tokens: list[str]
+    #: the distinct tokens, in order of first appearance
+    unique: list[str]
+    #: the position in ``unique`` of each token (int32)
+    uid: np.ndarray
+
+
+def chunk_tokens(texts: list[str]) -> ChunkTokens:
+    """The lexicon's tokens of ``texts``: normalised, joined, sentence ends read as line breaks, one pattern call.
+
+    Each token is also numbered by its distinct value (one C-level dict pass), so that what
+    is computed per word (a look-up, a hash) is computed once per distinct word.
     """
-    from georisk.scoring._lexicon import SUM_KEYS
-
-    n = len(texts)
-    out = np.zeros((n, len(SUM_KEYS)))
-    if n == 0:
-        return out
     if any(_TEXT_BREAK in t for t in texts):
         # another character the token pattern skips and its look-arounds read as non-space
         texts = [t.replace(_TEXT_BREAK, "\x02") for t in texts]
@@ -202,17 +212,44 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str]) -> np.ndarray:
         if end in big:
             big = big.replace(end, "\n")
     tokens: list[str] = _chunk_token().findall(big)
+    unique = list(dict.fromkeys(tokens))
+    index = dict(zip(unique, range(len(unique)), strict=True))
+    uid = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+    return ChunkTokens(tokens, unique, uid)
+
+
+def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | None = None) -> np.ndarray:
+    """Weighted hit sums (:data:`~georisk.scoring._lexicon.SUM_KEYS`) of each text, shape ``(n, keys)``.
+
+    Parameters
+    ----------
+    scorer : LexiconScorer
+        Fitted.
+    texts : list of str
+        The texts, as :func:`~georisk.scoring._lexicon.texts_of` returns them.
+    chunk : ChunkTokens, optional
+        Their tokens, when :func:`chunk_tokens` already read them.
+    """
+    from georisk.scoring._lexicon import SUM_KEYS
+
+    n = len(texts)
+    out = np.zeros((n, len(SUM_KEYS)))
+    if n == 0:
+        return out
+    tokens, unique, uid = chunk_tokens(texts) if chunk is None else chunk
     m = len(tokens)
     tables: ChunkTables = scorer._tables
-    ids = np.fromiter(map(tables.ids.get, tokens, repeat(0)), dtype=np.int32, count=m)
+    ids = np.fromiter(map(tables.ids.get, unique, repeat(0)), dtype=np.int32, count=len(unique))[uid]
     flags = tables.flags[ids]
-    hyphen = np.flatnonzero(np.fromiter(map(operator.contains, tokens, repeat("-")), dtype=bool, count=m))
+    hyphen_u = np.fromiter(map(operator.contains, unique, repeat("-")), dtype=bool, count=len(unique))
+    hyphen = np.flatnonzero(hyphen_u[uid])
     names = scorer._names.first_tokens
     # hyphenated words with a name in them ("pro-russian"): triggers that take the sentence-by-sentence rules
-    named = np.asarray(
-        [i for i in hyphen.tolist() if tokens[i][0].isalnum() and not names.isdisjoint(tokens[i].split("-"))],
-        dtype=np.int64,
-    )
+    named_u = np.zeros(len(unique), dtype=bool)
+    for j in np.flatnonzero(hyphen_u).tolist():
+        word = unique[j]
+        named_u[j] = word[0].isalnum() and not names.isdisjoint(word.split("-"))
+    named = np.flatnonzero(named_u[uid])
     # sentence k spans tokens bounds[k-1] + 1 .. bounds[k] - 1 (bounds[-1] read as -1)
     bounds = np.append(np.flatnonzero(flags & BREAK), m)
     text_of = np.concatenate([[0], np.cumsum(ids[bounds[:-1]] == TEXT_ID)])

@@ -619,12 +619,18 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def _scores(self, X: Any) -> tuple[pd.DataFrame, np.ndarray]:
         """:data:`SCORE_COLUMNS` of ``X`` and the conflict gate :math:`g(m)` of each text."""
-        from georisk.scoring._chunk import by_chars, chunk_sums, rows_from_sums
+        from georisk.scoring._chunk import by_chars, chunk_sums
 
         self._ensure_fitted()
         texts = texts_of(X)
-        values = rows_from_sums(self, np.vstack([chunk_sums(self, part) for part in by_chars(texts)]))
         index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
+        return self._from_sums(np.vstack([chunk_sums(self, part) for part in by_chars(texts)]), index)
+
+    def _from_sums(self, sums: np.ndarray, index: Any) -> tuple[pd.DataFrame, np.ndarray]:
+        """:data:`SCORE_COLUMNS` and the gate from the hit sums of :func:`~georisk.scoring._chunk.chunk_sums`."""
+        from georisk.scoring._chunk import rows_from_sums
+
+        values = rows_from_sums(self, sums)
         frame = pd.DataFrame(values[:, :-1], columns=SCORE_COLUMNS, index=index)
         return frame, values[:, -1]
 

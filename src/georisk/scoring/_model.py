@@ -34,8 +34,11 @@ from georisk.errors import ConfigError
 
 __all__ = [
     "FORMAT",
+    "HASHING_LOOP",
     "ArrayHead",
+    "hashed_counts_from_tokens",
     "hashed_word_counts",
+    "plain_texts",
     "read_arrays",
     "tfidf",
     "word_ngrams",
@@ -57,6 +60,8 @@ try:  # the Cython loop behind FeatureHasher; fed C-level iterators it hashes wi
     from sklearn.feature_extraction._hashing_fast import transform as _hashing_transform
 except ImportError:  # pragma: no cover - a scikit-learn that moved it: fall back on the public FeatureHasher
     _hashing_transform = None
+#: Whether scikit-learn's hashing loop is at hand (:func:`hashed_counts_from_tokens` needs it).
+HASHING_LOOP = _hashing_transform is not None
 
 
 def word_ngrams(doc: str) -> list[str]:
@@ -106,7 +111,112 @@ def hashed_word_counts(docs: Sequence[str], n_features: int) -> sp.csr_array:
     bi = uni[:-1] & uni[1:]
     rows = np.concatenate([doc[uni], doc[:-1][bi]]).astype(np.int32)
     cols = np.concatenate([index[:m][uni], index[m:][bi]]).astype(np.int32)
-    out = sp.csr_array((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n_features), dtype=np.float32)
+    return _csr_counts(rows, cols, np.ones(len(rows), dtype=np.float32), n, n_features)
+
+
+#: A word character the lexicon's tokens cannot hold (anything but ``a-z`` and ``0-9``, after lower-casing).
+_ODD_WORD = re.compile(r"[^\W0-9a-z]")
+#: The lexicon's word joiners: its tokens split on them are runs of word characters.
+_JOINERS = re.compile(r"[-']")
+
+
+def plain_texts(texts: Sequence[str]) -> np.ndarray:
+    """Whether each text's word characters are all ``a-z`` or ``0-9`` once lower-cased (bool array).
+
+    In such a text the lexicon's tokens, split at their hyphens and apostrophes, are exactly
+    the runs of word characters that scikit-learn's token pattern reads (see
+    :func:`hashed_counts_from_tokens`).
+    """
+    out = np.ones(len(texts), dtype=bool)
+    for i, t in enumerate(texts):
+        if not t.isascii() or "_" in t:
+            out[i] = _ODD_WORD.search(t.lower()) is None
+    return out
+
+
+def _hash_columns(strings: list[str], n_features: int) -> np.ndarray:
+    """Column of each string: ``|h(s)| mod n_features`` as scikit-learn's hashing computes it (int64)."""
+    if not strings:
+        return np.zeros(0, dtype=np.int64)
+    index, _, _ = _hashing_transform([zip(strings, repeat(1))], n_features, np.float32, False, seed=0)
+    return np.asarray(index, dtype=np.int64)
+
+
+def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[str], n_features: int) -> sp.csr_array:
+    """:func:`hashed_word_counts` of the texts whose lexicon tokens ``chunk`` holds, without reading them again.
+
+    Parameters
+    ----------
+    chunk : georisk.scoring._chunk.ChunkTokens
+        The lexicon's tokens of ``texts`` (:func:`~georisk.scoring._chunk.chunk_tokens`).
+    texts : sequence of str
+        The texts.
+    docs : sequence of str
+        What the model reads of each of these texts: the text, or its lede (then it is read
+        again, as is a text :func:`plain_texts` does not pass).
+    n_features : int
+        Hash space.
+
+    Notes
+    -----
+    Exact for the texts :func:`plain_texts` passes (the others are read again with
+    :func:`hashed_word_counts`): the lexicon lower-cases a text as scikit-learn does, and its
+    other changes (straight apostrophes, possessive 's dropped, sentence ends read as line
+    breaks) only touch characters that are not word characters or words of one character,
+    which scikit-learn's pattern (two or more word characters) skips. So a text's
+    scikit-learn tokens are its lexicon word tokens split at hyphens and apostrophes, the
+    parts of two or more characters. Each distinct lexicon token is split and each distinct
+    uni- and bigram hashed once; the rest is NumPy over token numbers.
+    """
+    _, unique, uid = chunk
+    n_docs = len(docs)
+    # the scikit-learn tokens of each distinct lexicon token, numbered by their distinct values
+    vocab: dict[str, int] = {}
+    parts: list[int] = []
+    counts = np.zeros(len(unique), dtype=np.int64)
+    for j, tok in enumerate(unique):
+        if len(tok) < 2 or not tok[0].isalnum():  # one character, or punctuation (a break is one character)
+            continue
+        pieces = [p for p in _JOINERS.split(tok) if len(p) > 1] if ("-" in tok or "'" in tok) else [tok]
+        counts[j] = len(pieces)
+        parts.extend(vocab.setdefault(p, len(vocab)) for p in pieces)
+    flat = np.asarray(parts, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    per_token = counts[uid]
+    total = int(per_token.sum())
+    # the scikit-learn tokens in order: token k's pieces are flat[starts[uid[k]] : ... + per_token[k]]
+    first = np.repeat(starts[uid] - (np.cumsum(per_token) - per_token), per_token)
+    seq = flat[first + np.arange(total)]
+    breaks = np.asarray([t == "\x01" for t in unique], dtype=bool)
+    doc = np.repeat(np.cumsum(breaks[uid]), per_token)
+    words = list(vocab)
+    uni_cols = _hash_columns(words, n_features)[seq]
+    same = doc[:-1] == doc[1:]
+    keys = seq[:-1][same] * len(words) + seq[1:][same]
+    pairs, inverse = np.unique(keys, return_inverse=True)
+    left, right = np.divmod(pairs, max(len(words), 1))
+    halves = zip(map(words.__getitem__, left.tolist()), map(words.__getitem__, right.tolist()), strict=True)
+    bi_cols = _hash_columns(list(map(" ".join, halves)), n_features)[inverse.ravel()]
+    rows = np.concatenate([doc, doc[:-1][same]])
+    cols = np.concatenate([uni_cols, bi_cols])
+    data = np.ones(len(rows), dtype=np.float32)
+    cut = np.fromiter(map(str.__ne__, docs, texts), dtype=bool, count=n_docs)
+    odd = np.flatnonzero(~plain_texts(docs) | cut)
+    if odd.size:  # read again: drop their rows, add their exact counts
+        keep = np.ones(n_docs, dtype=bool)
+        keep[odd] = False
+        kept = keep[rows]
+        exact = sp.coo_array(hashed_word_counts([docs[i] for i in odd.tolist()], n_features))
+        rows = np.concatenate([rows[kept], odd[exact.row]])
+        cols = np.concatenate([cols[kept], exact.col])
+        data = np.concatenate([data[kept], exact.data])
+    return _csr_counts(rows, cols, data, n_docs, n_features)
+
+
+def _csr_counts(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, n_docs: int, n_features: int) -> sp.csr_array:
+    out = sp.csr_array(
+        (data, (rows.astype(np.int32), cols.astype(np.int32))), shape=(n_docs, n_features), dtype=np.float32
+    )
     out.sum_duplicates()
     if out.indices.dtype != np.int32:  # scikit-learn's estimators take 32-bit indices only
         out.indices = out.indices.astype(np.int32)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
@@ -14,10 +15,10 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
 from georisk.errors import ConfigError
-from georisk.scoring._chunk import by_chars
+from georisk.scoring._chunk import ChunkTokens, by_chars
 from georisk.scoring._corpus import LABELS, load_labelled_corpus, targets_from_labels
 from georisk.scoring._lexicon import CHANNELS, SCORE_COLUMNS, LexiconScorer, texts_of
-from georisk.scoring._model import ArrayHead, hashed_word_counts, read_arrays, stacked, tfidf
+from georisk.scoring._model import ArrayHead, hashed_counts_from_tokens, hashed_word_counts, read_arrays, stacked, tfidf
 
 __all__ = ["SHIPPED_MODELS", "SupervisedScorer"]
 
@@ -267,11 +268,32 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         texts = texts_of(X)
         docs = [_lede(t, self.max_words) for t in texts]
         index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
+        return self._heads(self._counts(docs) if docs else None, docs, index)
+
+    def _shared_counts(self, chunks: Iterable[tuple[list[str], ChunkTokens]]) -> tuple[sp.csr_array, list[str]]:
+        """Hashed counts of texts whose lexicon tokens were read already (``(texts, tokens)`` pairs), and the ledes.
+
+        The same counts as :meth:`_counts` of the ledes (:func:`hashed_counts_from_tokens`).
+        """
+        parts = []
+        docs: list[str] = []
+        for texts, chunk in chunks:
+            ledes = [_lede(t, self.max_words) for t in texts]
+            parts.append(hashed_counts_from_tokens(chunk, texts, ledes, int(self.n_features)))
+            docs += ledes
+        words = parts[0] if len(parts) == 1 else sp.csr_array(sp.vstack(parts, format="csr"))
+        if self.char_ngrams:
+            chars = _char_vectorizer(int(self.n_features)).transform(docs)
+            words = sp.csr_array(sp.hstack([words, chars], format="csr"))
+        return words, docs
+
+    def _heads(self, counts: Any, docs: list[str], index: Any) -> pd.DataFrame:
+        """The head probabilities from the hashed counts of ``docs``."""
         if not docs:
             return pd.DataFrame(columns=[*_HEADS, "act"], index=index, dtype=float)
         if not hasattr(self, "_coef"):  # heads_ set from outside (e.g. a loaded file)
             self._coef, self._spans = stacked(self.heads_)
-        product = tfidf(self._counts(docs), self.idf_) @ self._coef
+        product = tfidf(counts, self.idf_) @ self._coef
         decision = product.toarray() if sp.issparse(product) else np.asarray(product)
         out = {name: self.heads_[name].proba_from_decision(decision[:, span]) for name, span in self._spans}
         return pd.DataFrame(out, index=index)
