@@ -11,6 +11,8 @@ sigma, control characters, texts past the model's lede.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -19,6 +21,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from georisk.scoring import BlendedScorer
 from georisk.scoring._chunk import by_chars, chunk_tokens
+from georisk.scoring._lexicon import _TOKEN
 from georisk.scoring._model import hashed_counts_from_tokens, hashed_word_counts, plain_texts
 from georisk.scoring._supervised import _lede
 
@@ -95,3 +98,15 @@ def test_the_blend_reads_each_text_once_with_the_same_scores(
     assert lex.equals(want_lex)
     np.testing.assert_array_equal(gate, want_gate)
     assert heads.equals(model.predict_proba_heads(texts))
+
+
+_OLD_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[,:()\u2013\u2014]|(?<!\S)--?(?!\S)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"ab1-' \n\t,:()\u2013\u2014\x01.\u00e9"]), max_size=60))
+def test_the_token_pattern_reads_as_it_did(text: str) -> None:
+    # a dash alone: matched as "-(?<!\S-)" instead of "(?<!\S)-", so that every alternative opens with a set
+    assert _TOKEN.findall(text) == _OLD_TOKEN.findall(text)
+    for dashes in ("-", "--", "---", " - ", " -- ", " --- ", "a-", "-a", "a--b", "- -", "(-)", "\n--\n"):
+        assert _TOKEN.findall(dashes) == _OLD_TOKEN.findall(dashes)

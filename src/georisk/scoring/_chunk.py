@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import operator
 import re
-from itertools import repeat
+from itertools import count, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -212,10 +212,13 @@ def chunk_tokens(texts: list[str]) -> ChunkTokens:
         if end in big:
             big = big.replace(end, "\n")
     tokens: list[str] = _chunk_token().findall(big)
-    unique = list(dict.fromkeys(tokens))
-    index = dict(zip(unique, range(len(unique)), strict=True))
-    uid = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
-    return ChunkTokens(tokens, unique, uid)
+    m = len(tokens)
+    # one C-level pass: each token's first position, then first positions numbered in order
+    first: dict[str, int] = {}
+    at = np.fromiter(map(first.setdefault, tokens, count()), dtype=np.int64, count=m)
+    number = np.zeros(m, dtype=np.int32)
+    number[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = np.arange(len(first), dtype=np.int32)
+    return ChunkTokens(tokens, list(first), number[at])
 
 
 def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | None = None) -> np.ndarray:

@@ -50,7 +50,10 @@ SCORE_COLUMNS = [
 ]
 #: Words, plus clause punctuation as tokens of its own (commas, colons, brackets, dashes): a
 #: phrase never matches across them and a negation, hedge or intensity cue never reaches past them.
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[,:()\u2013\u2014]|(?<!\S)--?(?!\S)")
+#: (A dash standing alone is matched as ``-(?<!\S-)``, "a dash not after a non-space", rather than
+#: ``(?<!\S)-``: the same tokens, but every alternative then opens with a character set, which
+#: lets the regular expression engine skip to where a token can start.)
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[,:()\u2013\u2014]|-(?<!\S-)-?(?!\S)")
 _PUNCT_BREAKS = frozenset({",", ":", "(", ")", "\u2013", "\u2014", "-", "--"})
 
 

@@ -170,27 +170,41 @@ def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[s
     """
     _, unique, uid = chunk
     n_docs = len(docs)
-    # the scikit-learn tokens of each distinct lexicon token, numbered by their distinct values
-    vocab: dict[str, int] = {}
-    parts: list[int] = []
-    counts = np.zeros(len(unique), dtype=np.int64)
-    for j, tok in enumerate(unique):
-        if len(tok) < 2 or not tok[0].isalnum():  # one character, or punctuation (a break is one character)
-            continue
-        pieces = [p for p in _JOINERS.split(tok) if len(p) > 1] if ("-" in tok or "'" in tok) else [tok]
-        counts[j] = len(pieces)
-        parts.extend(vocab.setdefault(p, len(vocab)) for p in pieces)
-    flat = np.asarray(parts, dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    u = len(unique)
+    # the scikit-learn tokens of each distinct lexicon token: itself (a word of two or more
+    # characters), none (one character, punctuation, a break) or the parts of a hyphenated
+    # word or one with an apostrophe, numbered after the distinct tokens
+    lengths = np.fromiter(map(len, unique), dtype=np.int64, count=u)
+    alnum = np.fromiter(map(str.isalnum, unique), dtype=bool, count=u)
+    counts = (alnum & (lengths > 1)).astype(np.int64)
+    extra: list[str] = []
+    pieces_of: dict[int, list[str]] = {}
+    for j in np.flatnonzero(~alnum & (lengths > 2)).tolist():
+        tok = unique[j]
+        if tok[0].isalnum():  # a lexicon word with joiners (punctuation tokens start otherwise)
+            pieces_of[j] = [p for p in _JOINERS.split(tok) if len(p) > 1]
+            counts[j] = len(pieces_of[j])
+    starts = np.cumsum(counts) - counts
+    flat = np.zeros(int(counts.sum()), dtype=np.int64)
+    single = np.flatnonzero(counts == 1)
+    flat[starts[single]] = single
+    for j, pieces in pieces_of.items():
+        for k, piece in enumerate(pieces):
+            flat[starts[j] + k] = u + len(extra)
+            extra.append(piece)
     per_token = counts[uid]
     total = int(per_token.sum())
     # the scikit-learn tokens in order: token k's pieces are flat[starts[uid[k]] : ... + per_token[k]]
     first = np.repeat(starts[uid] - (np.cumsum(per_token) - per_token), per_token)
     seq = flat[first + np.arange(total)]
-    breaks = np.asarray([t == "\x01" for t in unique], dtype=bool)
+    breaks = np.zeros(u, dtype=bool)
+    breaks[[j for j in np.flatnonzero(lengths == 1).tolist() if unique[j] == "\x01"]] = True
     doc = np.repeat(np.cumsum(breaks[uid]), per_token)
-    words = list(vocab)
-    uni_cols = _hash_columns(words, n_features)[seq]
+    words = unique + extra
+    word_cols = np.zeros(len(words), dtype=np.int64)
+    hashed = np.concatenate([np.flatnonzero(alnum & (lengths > 1)), np.arange(u, len(words))])
+    word_cols[hashed] = _hash_columns([words[j] for j in hashed.tolist()], n_features)
+    uni_cols = word_cols[seq]
     same = doc[:-1] == doc[1:]
     keys = seq[:-1][same] * len(words) + seq[1:][same]
     pairs, inverse = np.unique(keys, return_inverse=True)
