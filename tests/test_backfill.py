@@ -146,5 +146,10 @@ def test_parquet_bytes_equal_pandas_for_every_row() -> None:
     assert any(r.grpi is None for r in rows) and any(r.grpi is not None for r in rows)
     for r in rows:
         buf = io.BytesIO()
-        flat_frame([r]).to_parquet(buf, index=False, engine="pyarrow")
-        assert row_bytes([r])["signal.parquet"] == buf.getvalue()
+        frame = flat_frame([r])
+        frame.to_parquet(buf, index=False, engine="pyarrow")
+        got = row_bytes([r])
+        assert got["signal.parquet"] == buf.getvalue()
+        # the CSV written cell by cell is pandas' CSV byte for byte
+        csv = frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%dT%H:%M:%S%z").encode()
+        assert got["signal.csv"] == csv

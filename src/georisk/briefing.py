@@ -22,6 +22,7 @@ import html
 import logging
 import math
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -44,6 +45,7 @@ __all__ = [
     "briefing_markdown",
     "data_label",
     "export_briefing_data",
+    "prepare_briefings",
     "write_briefing",
 ]
 
@@ -181,7 +183,9 @@ def _value(frame: pd.DataFrame, row: pd.Timestamp | None, column: str) -> float:
     if row is None or column not in frame.columns or row not in frame.index:
         return math.nan
     try:
-        value: Any = frame.loc[row, column]
+        i, j = frame.index.get_loc(row), frame.columns.get_loc(column)
+        # one cell by position (what ``.loc`` gives for a unique label, without its overhead)
+        value: Any = frame.iat[i, j] if isinstance(i, int) and isinstance(j, int) else frame.loc[row, column]  # noqa: PD009
         return float(value)
     except (TypeError, ValueError):
         return math.nan
@@ -239,6 +243,18 @@ class _Lookup:
     order: Any  # numpy positions into scores, in the order of ``times``
     ids: pd.Index  # article ids, first occurrence; positions into ``articles``
     rows: Any  # numpy positions into articles of ``ids``
+    push: Any  # numpy float64 net push of every row of ``scores`` (relevance x (hawkish - peace))
+    stamps: Any  # numpy int64 ns publication time (UTC) of every row of ``scores``
+    articles_meta: list[Any] = field(default_factory=list, compare=False)  # filled on first use
+
+    def meta(self) -> Any:
+        """``title``, ``text``, ``url``, ``source`` (those present) of every article as one object array."""
+        if not self.articles_meta:
+            frame = self.articles()
+            assert frame is not None
+            cols = [c for c in ("title", "text", "url", "source") if c in frame.columns]
+            self.articles_meta.append(frame[cols].astype(object).to_numpy())
+        return self.articles_meta[0]
 
 
 _LOOKUP: list[_Lookup] = []  # one entry: the frames of the last run briefed
@@ -264,19 +280,57 @@ def _lookup(scores: pd.DataFrame, articles: pd.DataFrame) -> _Lookup:
     first = ~articles["id"].duplicated().to_numpy() if "id" in articles.columns else np.zeros(0, dtype=bool)
     ids = pd.Index(articles["id"].to_numpy()[first]) if len(first) else pd.Index([])
     rows = np.flatnonzero(first)
-    made = _Lookup(weakref.ref(scores), weakref.ref(articles), values[order], order, ids, rows)
+    made = _Lookup(
+        weakref.ref(scores), weakref.ref(articles), values[order], order, ids, rows, _net_push(scores), values
+    )
     _LOOKUP[:] = [made]
     return made
 
 
+def _net_push(scores: pd.DataFrame) -> Any:
+    """Net push of every row: relevance x (hawkish tilt - peace), non-numbers read as 0."""
+    import pandas as pd
+
+    rel = pd.to_numeric(scores["relevance"], errors="coerce").fillna(0.0)
+    hawk = pd.to_numeric(scores["hawkish_tilt"], errors="coerce").fillna(0.0)
+    peace = pd.to_numeric(scores["peace_trade"], errors="coerce").fillna(0.0)
+    return (rel * (hawk - peace)).to_numpy(dtype="float64")
+
+
+#: Closes (UTC) of one calendar over a span, fetched once: ``(calendar, sessions, closes)``.
+_CLOSES: list[tuple[str, pd.DatetimeIndex, pd.Series]] = []
+
+
 def _window(session: pd.Timestamp, calendar: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The previous session's close and this session's close (UTC): the session's news arrives between."""
+    """The previous session's close and this session's close (UTC): the session's news arrives between.
+
+    The closes of the calendar are fetched once over a span (a year either side of the
+    first session asked for, widened when a later one falls outside it), so that briefing
+    every session of a backfill costs a binary search each.
+    """
     import pandas as pd
 
     from georisk.calendar import session_closes
 
-    closes = session_closes(calendar, str((session - pd.Timedelta(days=20)).date()), str(session.date()))
-    return pd.Timestamp(closes.iloc[-2]), pd.Timestamp(closes.iloc[-1])
+    lo = session - pd.Timedelta(days=20)
+    got = _CLOSES[0] if _CLOSES else None
+    if got is None or got[0] != calendar or not (got[1][0] <= lo - pd.Timedelta(days=10) and session <= got[1][-1]):
+        first = min(lo, got[1][0]) if got is not None and got[0] == calendar else lo
+        span = session_closes(
+            calendar, str((first - pd.Timedelta(days=366)).date()), str((session + pd.Timedelta(days=366)).date())
+        )
+        if len(span) == 0:
+            span = session_closes(calendar, str(lo.date()), str(session.date()))
+            return pd.Timestamp(span.iloc[-2]), pd.Timestamp(span.iloc[-1])
+        got = (calendar, pd.DatetimeIndex(span.index), span)
+        _CLOSES[:] = [got]
+    _, sessions, closes = got
+    a = int(sessions.searchsorted(lo, side="left"))  # the sessions in [lo, session], as session_closes gives them
+    b = int(sessions.searchsorted(session, side="right"))
+    if b - a < 2 or not (sessions[0] < lo and sessions[-1] >= session):
+        span = session_closes(calendar, str(lo.date()), str(session.date()))
+        return pd.Timestamp(span.iloc[-2]), pd.Timestamp(span.iloc[-1])
+    return pd.Timestamp(closes.iloc[b - 2]), pd.Timestamp(closes.iloc[b - 1])
 
 
 def _explainer(config: GeoriskConfig) -> Any:
@@ -310,13 +364,88 @@ def _phrases(config: GeoriskConfig, listed: pd.DataFrame) -> tuple[list[tuple[st
         return empty, f"the configured scorer ({name}) gives no evidence phrases"
     try:
         texts = listed[[c for c in ("title", "text") if c in listed.columns]].fillna("")
-        explained = list(scorer.explain(texts))
+        explained = _explained(scorer, texts, repr(config.scoring))
     except Exception as exc:  # a page for readers: no phrases rather than no page
         log.warning("no evidence phrases: %s.explain failed (%s)", name, exc)
         return empty, f"no evidence phrases: {name}.explain failed"
     phrases = [_evidence(e) for e in explained]
     note = None if any(phrases) else f"the configured scorer ({name}) named no phrase in these articles"
     return phrases, note
+
+
+#: Explanations computed ahead for a backfill (:func:`prepare_briefings`): ``(scoring key, columns)`` and
+#: ``{(title, text): explanation}``; one scoring configuration at a time.
+_EXPLAINED: dict[tuple[str, tuple[str, ...]], dict[tuple[str, ...], str]] = {}
+
+
+def _explained(scorer: Any, texts: pd.DataFrame, key: str) -> list[str]:
+    """``scorer.explain(texts)``, served from the explanations prepared ahead when all of them are there.
+
+    ``explain`` reads each text on its own (a phrase list and the model's reading of that
+    text), so an explanation computed in a larger batch is the one computed alone.
+    """
+    cache = _EXPLAINED.get((key, tuple(texts.columns)))
+    if cache is not None:
+        rows = [tuple(str(v) for v in r) for r in texts.itertuples(index=False, name=None)]
+        if all(r in cache for r in rows):
+            return [cache[r] for r in rows]
+    return list(scorer.explain(texts))
+
+
+def prepare_briefings(run: _Stages, config: GeoriskConfig, sessions: Sequence[pd.Timestamp], top: int = 5) -> int:
+    """Explain, in one call, the articles the briefings of ``sessions`` will list (a backfill's pages).
+
+    :func:`briefing_data` then takes each listed article's evidence phrases from here
+    instead of calling the scorer's ``explain`` once per session (most of a page's cost).
+    The pages are the same: ``explain`` reads each text on its own. Nothing is prepared
+    when the scorer has no ``explain`` or it fails (each page then says so, as before).
+
+    Parameters
+    ----------
+    run : PipelineResult or StageOutputs
+        The run the pages are built from.
+    config : GeoriskConfig
+        Its configuration.
+    sessions : sequence of pandas.Timestamp
+        The sessions to be briefed.
+    top : int, default 5
+        Articles listed per group, as for :func:`briefing_data`.
+
+    Returns
+    -------
+    int
+        The number of distinct texts explained.
+    """
+    import pandas as pd
+
+    _EXPLAINED.clear()
+    scores = run.scores
+    if scores.empty or "published_at" not in scores.columns or not len(sessions):
+        return 0
+    scorer = _explainer(config)
+    if scorer is None or not callable(getattr(scorer, "explain", None)):
+        return 0
+    parts = []
+    for session in sessions:
+        try:
+            got = _chosen(run, config, pd.Timestamp(session), top)
+        except (IndexError, KeyError, ValueError, TypeError):
+            continue  # that page reports its own failure when it is built
+        if got is not None and len(got[0]):
+            fields = pd.DataFrame(got[1])
+            parts.append(fields[[c for c in ("title", "text") if c in fields.columns]].fillna(""))
+    if not parts:
+        return 0
+    texts = pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+    try:
+        explained = list(scorer.explain(texts))
+    except Exception:  # each page calls explain itself and reports the failure there
+        return 0
+    if len(explained) != len(texts):
+        return 0
+    rows = [tuple(str(v) for v in r) for r in texts.itertuples(index=False, name=None)]
+    _EXPLAINED[(repr(config.scoring), tuple(texts.columns))] = dict(zip(rows, explained, strict=True))
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -328,65 +457,96 @@ class _Listed:
     evidence_note: str | None
 
 
-def _session_articles(run: _Stages, config: GeoriskConfig, session: pd.Timestamp, top: int) -> _Listed:
+def _chosen(
+    run: _Stages, config: GeoriskConfig, session: pd.Timestamp, top: int
+) -> tuple[pd.DataFrame, dict[str, Any], Any, int, int] | None:
+    """The session's listed score rows, their article fields, net pushes, and the counts; None without articles.
+
+    Net push is ranked within each group (descending, then publication time, then the
+    scores' own order: the order of a stable sort by both), on arrays computed once per
+    run; the fields (``title``, ``text``, ``url``, ``source``: object arrays, NaN when
+    the article is not found) come from the article frame, a value carried by the
+    scores frame winning for ``title``, ``url`` and ``source``.
+    """
     import numpy as np
     import pandas as pd
 
     scores, articles = run.scores, run.articles
-    if scores.empty or "published_at" not in scores.columns:
-        return _Listed([], [], 0, 0, None)
     look = _lookup(scores, articles)
     after, until = _window(session, config.signal.calendar)
     lo = int(np.searchsorted(look.times, after.value, side="right"))  # published after the previous close
     hi = int(np.searchsorted(look.times, until.value, side="right"))  # ... at or before this close
-    today = scores.iloc[np.sort(look.order[lo:hi])].copy()
-    if today.empty:
-        return _Listed([], [], 0, 0, None)
-    rel = pd.to_numeric(today["relevance"], errors="coerce").fillna(0.0)
-    hawk = pd.to_numeric(today["hawkish_tilt"], errors="coerce").fillna(0.0)
-    peace = pd.to_numeric(today["peace_trade"], errors="coerce").fillna(0.0)
-    today["_push"] = rel * (hawk - peace)
-    moved = today[today["_push"].abs() >= MIN_PUSH]
-    chosen = pd.concat(
-        [
-            moved[moved["_push"] > 0].sort_values(["_push", "published_at"], ascending=[False, True]).head(top),
-            moved[moved["_push"] < 0].sort_values(["_push", "published_at"], ascending=[True, True]).head(top),
-        ]
-    )
+    today = np.sort(look.order[lo:hi])  # positions into scores, in the frame's order
+    if not len(today):
+        return None
+    push = look.push[today]
+    when = look.stamps[today]
+    moved = np.abs(push) >= MIN_PUSH
+    up, down = moved & (push > 0), moved & (push < 0)
+    first = today[up][np.lexsort((when[up], -push[up]))][:top]  # np.lexsort is stable
+    second = today[down][np.lexsort((when[down], push[down]))][:top]
+    picked = np.concatenate([first, second])
+    chosen = scores.iloc[picked]
+    n = len(picked)
     # the articles' own fields, looked up by id for the listed few only
-    pos = look.ids.get_indexer(pd.Index(chosen["id"])) if "id" in chosen.columns else np.full(len(chosen), -1)
-    meta = articles.iloc[look.rows[pos[pos >= 0]]] if len(pos) else articles.iloc[:0]
+    pos = look.ids.get_indexer(pd.Index(chosen["id"])) if "id" in chosen.columns else np.full(n, -1)
+    found = np.flatnonzero(pos >= 0)
     cols = [c for c in ("title", "text", "url", "source") if c in articles.columns]
-    fields = pd.DataFrame(index=range(len(chosen)), columns=cols, dtype=object)
-    if len(meta):
-        fields.loc[np.flatnonzero(pos >= 0), cols] = meta[cols].astype(object).to_numpy()
+    meta = look.meta()
+    fields: dict[str, Any] = {}
+    for k, col in enumerate(cols):
+        values = np.full(n, np.nan, dtype=object)
+        if len(found):
+            values[found] = meta[look.rows[pos[found]], k]
+        fields[col] = values
     for col in ("title", "url", "source"):
         if col in chosen.columns:  # a value carried by the scores frame wins
             own = chosen[col].astype(object).to_numpy()
-            base = fields[col] if col in fields.columns else pd.Series([None] * len(chosen), dtype=object)
-            fields[col] = [o if isinstance(o, str) and o else b for o, b in zip(own, base.tolist(), strict=True)]
-    if "text" not in fields.columns:
-        fields["text"] = ""
-    phrases, note = _phrases(config, fields)
+            base = fields[col].tolist() if col in fields else [None] * n
+            fields[col] = np.array(
+                [o if isinstance(o, str) and o else b for o, b in zip(own, base, strict=True)], dtype=object
+            )
+    if "text" not in fields:
+        fields["text"] = np.full(n, "", dtype=object)
+    return chosen, fields, look.push[picked], len(today), int(len(today) - moved.sum())
 
+
+def _session_articles(run: _Stages, config: GeoriskConfig, session: pd.Timestamp, top: int) -> _Listed:
+    import pandas as pd
+
+    scores = run.scores
+    if scores.empty or "published_at" not in scores.columns:
+        return _Listed([], [], 0, 0, None)
+    got = _chosen(run, config, session, top)
+    if got is None:
+        return _Listed([], [], 0, 0, None)
+    chosen, fields, push, n_today, n_below = got
+    phrases, note = _phrases(config, pd.DataFrame(fields))
+
+    n = len(chosen)
+    ids = chosen["id"].tolist() if "id" in chosen.columns else [""] * n
+    when, rel = chosen["published_at"].tolist(), chosen["relevance"].tolist()
+    hawk, peace = chosen["hawkish_tilt"].tolist(), chosen["peace_trade"].tolist()
+    none = [None] * n
+    titles, texts = fields.get("title", none), fields.get("text", none)
+    urls, sources = fields.get("url", none), fields.get("source", none)
     out: dict[str, list[BriefingArticle]] = {"hawkish": [], "peace": []}
-    for i, (_, r) in enumerate(chosen.iterrows()):
-        f = fields.iloc[i]
-        url = f.get("url")
-        out["hawkish" if r["_push"] > 0 else "peace"].append(
+    for i in range(n):
+        url = urls[i]
+        out["hawkish" if push[i] > 0 else "peace"].append(
             BriefingArticle(
-                title=_headline(f.get("title"), f.get("text"), r.get("id", "")),
-                source=str(f.get("source") or ""),
+                title=_headline(titles[i], texts[i], ids[i]),
+                source=str(sources[i] or ""),
                 url=str(url) if isinstance(url, str) else "",
-                published_at=pd.Timestamp(r["published_at"]).tz_convert("UTC"),
-                relevance=float(r["relevance"]),
-                hawkish_tilt=float(r["hawkish_tilt"]),
-                peace_trade=float(r["peace_trade"]),
-                push=float(r["_push"]),
+                published_at=pd.Timestamp(when[i]).tz_convert("UTC"),
+                relevance=float(rel[i]),
+                hawkish_tilt=float(hawk[i]),
+                peace_trade=float(peace[i]),
+                push=float(push[i]),
                 evidence=phrases[i],
             )
         )
-    return _Listed(out["hawkish"], out["peace"], len(today), int(len(today) - len(moved)), note)
+    return _Listed(out["hawkish"], out["peace"], n_today, n_below, note)
 
 
 def briefing_data(
@@ -758,15 +918,15 @@ def write_briefing(data: BriefingData, out_dir: str | Path) -> BriefingFiles:
     -------
     BriefingFiles
     """
-    from georisk.export import atomic_write_bytes
+    from georisk.export import atomic_write_files
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"briefing-{data.session.date()}"
-    paths = []
-    for suffix, text in ((".html", briefing_html(data)), (".md", briefing_markdown(data))):
-        path = out / f"{stem}{suffix}"
-        atomic_write_bytes(path, text.encode("utf-8"))  # created 0666 less the umask, like every file
-        paths.append(path)
+    # each file fsynced and renamed into place, the folder fsynced once; 0666 less the umask, like every file
+    paths = atomic_write_files(
+        out,
+        {f"{stem}.html": briefing_html(data).encode("utf-8"), f"{stem}.md": briefing_markdown(data).encode("utf-8")},
+    )
     log.info("wrote the briefing of %s to %s", data.session.date(), out)
     return BriefingFiles(paths[0], paths[1], data)

@@ -21,6 +21,8 @@ from georisk.export._publish import (
 from georisk.export._store import (
     DATA_FILES,
     atomic_write_bytes,
+    atomic_write_files,
+    end_batch,
     export_path,
     history_path,
     read_export,
@@ -29,6 +31,7 @@ from georisk.export._store import (
     recover,
     verify_export,
     verify_root,
+    write_pending_batch,
 )
 from georisk.schema import SCHEMA_VERSION
 
@@ -37,8 +40,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "ExportResult",
     "atomic_write_bytes",
+    "atomic_write_files",
     "check_keep_versions",
     "check_previous",
+    "end_batch",
     "export_frames",
     "export_lock",
     "export_path",
@@ -53,4 +58,5 @@ __all__ = [
     "recover",
     "verify_export",
     "verify_root",
+    "write_pending_batch",
 ]

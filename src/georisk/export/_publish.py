@@ -150,8 +150,16 @@ def publish_session(
     keep_versions: int,
     provenance: Mapping[str, Any] | None = None,
     feed_warnings: list[str] | None = None,
+    in_batch: bool = False,
 ) -> ExportResult:
     """Publish one row; ``provenance`` and ``feed_warnings`` are recorded but not versioned.
+
+    ``in_batch``: the caller wrote a pending file naming this session among others
+    (:func:`~georisk.export.write_pending_batch`) and ends the batch itself
+    (:func:`~georisk.export.end_batch`); the session's own pending file is then not
+    written, and ``latest`` is swapped without an fsync of the root (the batch's end,
+    or the next session's swap, persists it). Either way the version, the history
+    file and the record are on disk before ``latest`` moves to the session.
 
     The version is the hash of the manifest without ``created_at``, the ``provenance``
     inputs and the ``feed_warnings``: whole input files (and the count of their bad
@@ -180,19 +188,22 @@ def publish_session(
     ExportManifest.model_validate(manifest)
     # A small transaction: a run killed anywhere below leaves the pending file, and the
     # next run completes the history and the record (or finds nothing was published).
-    write_pending(out, session, str(manifest["version"]))
+    if not in_batch:
+        write_pending(out, session, str(manifest["version"]))
     try:
         folder, changed = publish(
             out, session, files, manifest, overwrite_corrupt=overwrite_corrupt, keep_versions=keep_versions
         )
     except CorruptExportError:
-        clear_pending(out)  # refused before anything was written: nothing to complete
+        if not in_batch:
+            clear_pending(out)  # refused before anything was written: nothing to complete
         raise
     real = folder.resolve()
     history = write_history(out, session, (real / "signal.parquet").read_bytes())
     write_record(out, session, real)
-    update_latest(out, session)
-    clear_pending(out)
+    update_latest(out, session, sync=not in_batch)
+    if not in_batch:
+        clear_pending(out)
     current = json.loads((real / "manifest.json").read_text("utf-8"))
     log.info(
         "exported session %s (version %s, %s) to %s",

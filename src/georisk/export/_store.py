@@ -41,7 +41,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,8 @@ __all__ = [
     "DATA_FILES",
     "LOCK_NAME",
     "atomic_write_bytes",
+    "atomic_write_files",
+    "end_batch",
     "export_path",
     "publish",
     "read_export",
@@ -64,6 +66,7 @@ __all__ = [
     "verify_export",
     "verify_root",
     "write_history",
+    "write_pending_batch",
     "write_record",
 ]
 
@@ -116,6 +119,37 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def atomic_write_files(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write several files of one folder atomically, each as :func:`atomic_write_bytes` does.
+
+    Every file is written to a temporary name, flushed and fsynced, then renamed into
+    place; the folder is fsynced once after the renames (instead of once per file), so
+    when this returns every file is on disk under its name. A crash leaves each file old
+    or new, never a fragment.
+    """
+    written: list[tuple[str, Path]] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f"{_TMP}{name}.", dir=folder)
+            written.append((tmp, folder / name))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fchmod(fh.fileno(), file_mode())
+                os.fsync(fh.fileno())
+        for tmp, path in written:
+            os.replace(tmp, path)
+    except BaseException as exc:
+        for tmp, _ in written:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise output_error(exc, exc.filename or folder) from None
+        raise
+    _fsync_dir(folder)
+    return [path for _, path in written]
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -152,11 +186,61 @@ def row_bytes(rows: list[SignalRow]) -> dict[str, bytes]:
         holds one :class:`~georisk.schema.SignalRow` object when there is one row, else a list.
     """
     columns = _flat_columns(rows)
-    frame = pd.DataFrame(columns)
-    csv = frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%dT%H:%M:%S%z").encode()
+    key = _schema_key(columns)
+    frame: pd.DataFrame | None = None
+    csv = _csv_bytes(columns) if key in _CSV_SAME else None
+    if csv is None:
+        frame = pd.DataFrame(columns)
+        csv = _pandas_csv(frame)
+        if len(_CSV_SAME) < 64 and _csv_bytes(columns) == csv:
+            _CSV_SAME.add(key)
     dumped = [r.model_dump(mode="json", by_alias=True) for r in rows]
     text = json.dumps(dumped[0] if len(dumped) == 1 else dumped, indent=1, sort_keys=False) + "\n"
-    return {"signal.parquet": parquet_bytes(frame, columns), "signal.csv": csv, "signal.json": text.encode()}
+    return {"signal.parquet": parquet_bytes(frame, columns, key), "signal.csv": csv, "signal.json": text.encode()}
+
+
+_CSV_DATE = "%Y-%m-%dT%H:%M:%S%z"
+
+#: Kinds of flat frame (see :func:`_schema_key`) whose :func:`_csv_bytes` equalled pandas' CSV on their first frame.
+_CSV_SAME: set[tuple[tuple[str, str], ...]] = set()
+
+
+def _pandas_csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n", date_format=_CSV_DATE).encode()
+
+
+def _csv_bytes(columns: Mapping[str, Any]) -> bytes | None:
+    """The CSV pandas writes of ``pd.DataFrame(columns)``, cell by cell; None for a column it does not know.
+
+    Floats as ``repr`` (the shortest text that reads back the same, as pandas writes
+    them; NaN as an empty cell), integers as ``str``, dates as ISO text, the cutoff with :data:`_CSV_DATE`,
+    strings quoted only when needed, by the :mod:`csv` module as pandas does. Used for a
+    kind of frame only once it gave pandas' bytes (:data:`_CSV_SAME`); a test checks it
+    on every row of a backfill.
+    """
+    import csv as csvlib
+
+    cells: list[list[str]] = []
+    for values in columns.values():
+        if isinstance(values, pd.Series) and isinstance(values.dtype, pd.DatetimeTZDtype):
+            if values.isna().any():
+                return None
+            cells.append(list(values.dt.strftime(_CSV_DATE)))
+        elif isinstance(values, np.ndarray) and values.dtype == np.float64:
+            cells.append(["" if v != v else repr(v) for v in values.tolist()])
+        elif isinstance(values, np.ndarray) and values.dtype == np.int64:
+            cells.append([str(v) for v in values.tolist()])
+        elif isinstance(values, list) and all(isinstance(v, str) for v in values):
+            cells.append(list(values))
+        elif isinstance(values, list) and all(type(v) is dt.date for v in values):
+            cells.append([v.isoformat() for v in values])
+        else:
+            return None
+    buf = io.StringIO()
+    writer = csvlib.writer(buf, lineterminator="\n", quoting=csvlib.QUOTE_MINIMAL)
+    writer.writerow([str(c) for c in columns])
+    writer.writerows(zip(*cells, strict=True))
+    return buf.getvalue().encode()
 
 
 #: Arrow schemas (with pandas' metadata) of flat frames, by column types; see :func:`parquet_bytes`.
@@ -193,7 +277,9 @@ def _table_from(columns: Mapping[str, Any], schema: Any) -> Any:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def parquet_bytes(frame: pd.DataFrame, columns: Mapping[str, Any]) -> bytes:
+def parquet_bytes(
+    frame: pd.DataFrame | None, columns: Mapping[str, Any], key: tuple[tuple[str, str], ...] | None = None
+) -> bytes:
     """``frame.to_parquet(index=False, engine="pyarrow")`` as bytes, the same bytes, faster when repeated.
 
     ``pyarrow.Table.from_pandas`` infers the schema and pandas' metadata again for every
@@ -201,14 +287,17 @@ def parquet_bytes(frame: pd.DataFrame, columns: Mapping[str, Any]) -> bytes:
     kind of frame (column names, dtypes, the Python types in object columns) is inferred
     once; the arrays are then built with it and written as pandas would. The shortcut is
     kept for a kind of frame only once it gave the same bytes as pandas on its first frame.
-    ``columns`` are those ``frame`` was built from (:func:`_flat_columns`).
+    ``columns`` are those ``frame`` was built from (:func:`_flat_columns`); ``frame`` may
+    be None (it is then built from them when needed), ``key`` their :func:`_schema_key`.
     """
     import pyarrow as pa
 
-    key = _schema_key(columns)
+    key = _schema_key(columns) if key is None else key
     schema = _SCHEMAS.get(key)
-    if schema is not None and list(frame.columns) == list(columns):
+    if schema is not None and (frame is None or list(frame.columns) == list(columns)):
         return _write_parquet(_table_from(columns, schema))
+    if frame is None:
+        frame = pd.DataFrame(columns)
     buf = io.BytesIO()
     frame.to_parquet(buf, index=False, engine="pyarrow")
     data = buf.getvalue()
@@ -332,12 +421,13 @@ def _set_aside(folder: Path, why: str) -> Path:
     return dest
 
 
-def _swap_symlink(link: Path, target: str) -> None:
+def _swap_symlink(link: Path, target: str, *, sync: bool = True) -> None:
     tmp = link.parent / f"{_TMP}{link.name}.{os.getpid()}"
     tmp.unlink(missing_ok=True)
     os.symlink(target, tmp)
     os.replace(tmp, link)
-    _fsync_dir(link.parent)
+    if sync:
+        _fsync_dir(link.parent)
 
 
 def publish(
@@ -449,8 +539,13 @@ def _prune(vroot: Path, *, keep: int, current: Path) -> None:
         shutil.rmtree(doomed, ignore_errors=True)
 
 
-def update_latest(out_dir: Path, session: pd.Timestamp) -> None:
-    """Point ``out_dir/latest`` at ``session=D`` unless it already points to a later session."""
+def update_latest(out_dir: Path, session: pd.Timestamp, *, sync: bool = True) -> None:
+    """Point ``out_dir/latest`` at ``session=D`` unless it already points to a later session.
+
+    With ``sync=False`` the export root is not fsynced after the swap: only inside a
+    publication batch (:func:`write_pending_batch`), whose end fsyncs it, and whose pending
+    file makes the next run re-point ``latest`` if a crash lost the swap.
+    """
     latest = out_dir / "latest"
     try:
         if latest.is_symlink():
@@ -459,7 +554,7 @@ def update_latest(out_dir: Path, session: pd.Timestamp) -> None:
                 return
             if m and pd.Timestamp(m.group(1)) == session:
                 return
-        _swap_symlink(latest, export_path(".", session).name)
+        _swap_symlink(latest, export_path(".", session).name, sync=sync)
     except OSError as exc:
         raise _writable(exc, out_dir) from None
 
@@ -528,6 +623,37 @@ def write_pending(out_dir: Path, session: pd.Timestamp, version: str) -> None:
     atomic_write_bytes(out_dir / PENDING, (json.dumps(record, sort_keys=True) + "\n").encode())
 
 
+def write_pending_batch(out_dir: Path, sessions: Sequence[pd.Timestamp]) -> None:
+    """Say, before publishing any of them, which sessions a backfill is about to publish.
+
+    One pending file for the whole batch instead of one written and removed per session
+    (three fsyncs a session fewer). Each session is still published whole, recorded in
+    the history and durable before ``latest`` moves to it; a run killed anywhere in the
+    batch leaves this file, and the next run reconciles every session it names with what
+    ``session=D`` then points to (:func:`recover`). :func:`clear_pending` ends the batch
+    after the export root was fsynced.
+    """
+    days = [str(pd.Timestamp(d).date()) for d in sessions]
+    record = {"sessions": days, "pid": os.getpid()}
+    atomic_write_bytes(out_dir / PENDING, (json.dumps(record, sort_keys=True) + "\n").encode())
+
+
+def end_batch(out_dir: Path) -> None:
+    """End a publication batch: fsync the export root (the last ``latest`` swap), then clear the pending file."""
+    try:
+        _fsync_dir(out_dir)
+    except OSError as exc:
+        raise _writable(exc, out_dir) from None
+    clear_pending(out_dir)
+
+
+def _pending_sessions(info: Any) -> list[pd.Timestamp]:
+    """The sessions a pending file names: one (``session``) or a batch (``sessions``)."""
+    if isinstance(info, dict) and isinstance(info.get("sessions"), list):
+        return [pd.Timestamp(str(d)) for d in info["sessions"]]
+    return [pd.Timestamp(info["session"])]
+
+
 def clear_pending(out_dir: Path) -> None:
     """The publication is complete: remove the pending file."""
     try:
@@ -581,12 +707,25 @@ def recover(out_dir: Path) -> str | None:
         return None
     try:
         info = json.loads(pending.read_text("utf-8"))
-        session = pd.Timestamp(info["session"])
+        days = _pending_sessions(info)
         version = str(info.get("version"))
     except (ValueError, KeyError, TypeError, OSError) as exc:
         log.warning("ignoring the unreadable %s (%s)", pending, exc)
         clear_pending(out_dir)
         return "unreadable pending file removed"
+    if "sessions" in info:  # a batch: bring every session it names in line with what is published
+        states = [reconcile(out_dir, d) for d in days]
+        what = (
+            f"reconciled the {len(days)} session(s) of an interrupted backfill ({days[0].date()} to "
+            f"{days[-1].date()}) with what is published: {states.count('recorded')} recorded, "
+            f"{states.count('unpublished')} not published, {states.count('corrupt')} corrupt"
+            if days
+            else "removed the pending file of an empty batch"
+        )
+        log.warning("%s", what)
+        clear_pending(out_dir)
+        return what
+    session = days[0]
     link = export_path(out_dir, session)
     published = link.is_symlink() and link.exists() and link.resolve().name == version
     state = reconcile(out_dir, session)
@@ -643,9 +782,11 @@ def verify_root(out_dir: str | Path, session: str | pd.Timestamp | None = None) 
     problems: list[str] = []
     notes: list[str] = []
     pending_session: pd.Timestamp | None = None
+    pending: set[pd.Timestamp] = set()
     if (out / PENDING).exists():
         try:
-            pending_session = pd.Timestamp(json.loads((out / PENDING).read_text("utf-8"))["session"])
+            pending = set(_pending_sessions(json.loads((out / PENDING).read_text("utf-8"))))
+            pending_session = max(pending) if pending else None
         except (ValueError, KeyError, TypeError, OSError):
             problems.append(f"{out / PENDING} is unreadable; the next georisk export removes it")
     if session is not None:
@@ -662,7 +803,7 @@ def verify_root(out_dir: str | Path, session: str | pd.Timestamp | None = None) 
         assert found is not None
         day = found
         hint = ""
-        if pending_session is not None and day == pending_session:
+        if day in pending:
             hint = " (a run was interrupted while publishing it; the next georisk export completes it)"
         try:
             real = link.resolve(strict=True)
@@ -723,7 +864,7 @@ def verify_root(out_dir: str | Path, session: str | pd.Timestamp | None = None) 
             if target != export_path(".", newest).name:
                 hint = (
                     " (a run was interrupted while publishing it; the next georisk export completes it)"
-                    if pending_session == newest
+                    if newest in pending
                     else ""
                 )
                 problems.append(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from georisk.briefing import export_briefing_data, write_briefing
+from georisk.briefing import export_briefing_data, prepare_briefings, write_briefing
 from georisk.calendar import assign_sessions, get_calendar, parse_date, session_closes, to_session
 from georisk.errors import (
     ConfigError,
@@ -31,11 +31,13 @@ from georisk.export import (
     ExportResult,
     check_keep_versions,
     check_previous,
+    end_batch,
     export_lock,
     export_root,
     hash_path,
     publish_session,
     recover,
+    write_pending_batch,
 )
 from georisk.lock import check_seconds
 from georisk.market import QualityTracker
@@ -638,6 +640,13 @@ def export_range(
             log.warning("%s", w)
         # a run on the bundled sample (whole or mixed) says so in every manifest, first
         synthetic = [label] if (label := data_label(cfg)) is not None else []
+        # the evidence phrases of every page in one call of the scorer's explain
+        prepare_briefings(stages, cfg, list(checks))
+        # one pending file for the batch (see write_pending_batch): each session is still
+        # whole, in the history and on disk before latest moves to it
+        batch = len(rows) > 1
+        if batch:
+            write_pending_batch(out, list(checks))
         for row, (d, inp) in zip(rows, checks.items(), strict=True):
             warnings = [*synthetic, *inp.warnings]
             if row.n_articles == 0:
@@ -662,12 +671,15 @@ def export_range(
                     keep_versions=keep_versions,
                     provenance=file_inputs,
                     feed_warnings=feed_notes,
+                    in_batch=batch,
                 )
             )
             # the page beside the data: O(the session's articles) once the run's lookups exist
             brief = export_briefing_data(stages, cfg, d)
             if brief is not None:
                 write_briefing(brief, out / "briefings")
+        if batch:
+            end_batch(out)
     return results
 
 
