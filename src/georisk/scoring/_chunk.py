@@ -247,11 +247,20 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     hyphen_u = np.fromiter(map(operator.contains, unique, repeat("-")), dtype=bool, count=len(unique))
     hyphen = np.flatnonzero(hyphen_u[uid])
     names = scorer._names.first_tokens
-    # hyphenated words with a name in them ("pro-russian"): triggers that take the sentence-by-sentence rules
+    keys = {k: i for i, k in enumerate(SUM_KEYS)}
+    # hyphenated words with a name in them ("pro-russian"): triggers. One the lexicon does not
+    # know adds the names in it (as LexiconScorer._hyphen_names does, no phrase covering it in a
+    # simple sentence); one it knows takes the sentence-by-sentence rules.
     named_u = np.zeros(len(unique), dtype=bool)
+    known_u = np.zeros(len(unique), dtype=bool)
+    hyphen_rows = np.zeros((len(unique), len(SUM_KEYS)))
     for j in np.flatnonzero(hyphen_u).tolist():
         word = unique[j]
-        named_u[j] = word[0].isalnum() and not names.isdisjoint(word.split("-"))
+        if word[0].isalnum() and not names.isdisjoint(word.split("-")):
+            named_u[j] = True
+            known_u[j] = word in tables.ids
+            for cat, found in scorer._names.find(word.split("-")).items():
+                hyphen_rows[j, keys["names" if cat == "actors" else cat]] += sum([w for _, _, w in found])
     named = np.flatnonzero(named_u[uid])
     # sentence k spans tokens bounds[k-1] + 1 .. bounds[k] - 1 (bounds[-1] read as -1)
     bounds = np.append(np.flatnonzero(flags & BREAK), m)
@@ -261,7 +270,7 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
         return out
     seg_of = np.searchsorted(bounds, triggers)
     # sentences that take the sentence-by-sentence rules: a longer phrase or exclusion may match, a
-    # one-word exclusion or a hyphenated name stands there, or a modifier beside a directional term
+    # one-word exclusion or a known hyphenated name stands there, or a modifier beside a directional term
     longer = [
         i for i in np.flatnonzero(flags & LONGER).tolist() if i + 1 < m and (tokens[i], tokens[i + 1]) in tables.pairs
     ]
@@ -277,7 +286,8 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
             dtype=np.int64,
         ),
     )
-    marks = np.union1d(np.union1d(np.flatnonzero(flags & EXCLUDES), named), np.asarray(longer, np.int64))
+    known = np.flatnonzero((named_u & known_u)[uid])
+    marks = np.union1d(np.union1d(np.flatnonzero(flags & EXCLUDES), known), np.asarray(longer, np.int64))
     directed = np.intersect1d(
         np.searchsorted(bounds, np.flatnonzero(flags & DIRECTIONAL)), np.searchsorted(bounds, modifiers)
     )
@@ -285,7 +295,8 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     # simple sentences: their trigger words' one-word weights add, one row per word
     simple = triggers[~np.isin(seg_of, slow)]
     if simple.size:
-        np.add.at(out, text_of[np.searchsorted(bounds, simple)], tables.weights[ids[simple]])
+        weights = tables.weights[ids[simple]] + hyphen_rows[uid[simple]] if named.size else tables.weights[ids[simple]]
+        np.add.at(out, text_of[np.searchsorted(bounds, simple)], weights)
     if slow.size == 0:
         return out
     cand = np.flatnonzero(flags & CANDIDATE)
