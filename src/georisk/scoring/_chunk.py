@@ -259,8 +259,8 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
         if word[0].isalnum() and not names.isdisjoint(word.split("-")):
             named_u[j] = True
             known_u[j] = word in tables.ids
-            for cat, found in scorer._names.find(word.split("-")).items():
-                hyphen_rows[j, keys["names" if cat == "actors" else cat]] += sum([w for _, _, w in found])
+            for cat, spans in scorer._names.find(word.split("-")).items():
+                hyphen_rows[j, keys["names" if cat == "actors" else cat]] += sum([w for _, _, w in spans])
     named = np.flatnonzero(named_u[uid])
     # sentence k spans tokens bounds[k-1] + 1 .. bounds[k] - 1 (bounds[-1] read as -1)
     bounds = np.append(np.flatnonzero(flags & BREAK), m)

@@ -273,13 +273,17 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def _shared_counts(self, chunks: Iterable[tuple[list[str], ChunkTokens]]) -> tuple[sp.csr_array, list[str]]:
         """Hashed counts of texts whose lexicon tokens were read already (``(texts, tokens)`` pairs), and the ledes.
 
-        The same counts as :meth:`_counts` of the ledes (:func:`hashed_counts_from_tokens`).
+        The same counts as :meth:`_counts` of the ledes (:func:`hashed_counts_from_tokens`; a
+        chunk of texts mostly longer than their lede reads the ledes again instead).
         """
         parts = []
         docs: list[str] = []
         for texts, chunk in chunks:
             ledes = [_lede(t, self.max_words) for t in texts]
-            parts.append(hashed_counts_from_tokens(chunk, texts, ledes, int(self.n_features)))
+            if sum(map(str.__eq__, ledes, texts)) * 2 >= len(texts):
+                parts.append(hashed_counts_from_tokens(chunk, texts, ledes, int(self.n_features)))
+            else:  # mostly texts past their lede (long articles): read the ledes
+                parts.append(hashed_word_counts(ledes, int(self.n_features)))
             docs += ledes
         words = parts[0] if len(parts) == 1 else sp.csr_array(sp.vstack(parts, format="csr"))
         if self.char_ngrams:
