@@ -53,7 +53,8 @@ def test_daily_export_writes_a_complete_validated_export(daily):
     row = check_outputs(res.folder)
     assert row.session == D.date() and row.cutoff == pd.Timestamp("2024-12-31 21:00", tz="UTC")
     m = res.manifest
-    assert m["version"] == res.version and m["as_of"] == "2024-12-31T21:00:00+00:00"
+    assert m["version"] == res.version and m["as_of"] == "2024-12-31" and m["cutoff"] == "2024-12-31T21:00:00+00:00"
+    assert m["manifest_version"] == "2"
     assert set(m["inputs"]) == {"articles", "prices", "articles_used", "prices_used"}
     assert m["inputs"]["articles"]["kind"] == "file" and len(m["inputs"]["articles"]["sha256"]) == 64
     assert m["articles_used"] > 1000 and m["prices_last_date"] == "2024-12-31"
@@ -443,7 +444,7 @@ def test_a_session_exports_once_settled(tmp_path: Path, daily):
 
 @pytest.mark.parametrize(
     ("date", "match"),
-    [("2024-13-45", r"date='2024-13-45' is not a date: .*use YYYY-MM-DD"), ("", r"date='' is not a date")],
+    [("2024-13-45", r"as_of='2024-13-45' is not a date: .*use YYYY-MM-DD"), ("", r"as_of='' is not a date")],
 )
 def test_a_bad_date_is_a_usage_error_not_a_crash(tmp_path: Path, date: str, match: str, capsys):
     with pytest.raises(ConfigError, match=match):

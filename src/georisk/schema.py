@@ -24,6 +24,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from georisk.errors import CorruptExportError, MissingDataError
 
 __all__ = [
+    "MANIFEST_VERSION",
     "PREMIUM_FIELDS",
     "SCHEMA_VERSION",
     "SIGNAL_FIELDS",
@@ -34,13 +35,20 @@ __all__ = [
     "SleeveRow",
     "build_rows",
     "manifest_schema",
+    "read_manifest",
     "row_from_flat",
     "signal_row_schema",
+    "upgrade_manifest",
     "validate_rows",
 ]
 
 #: Version of the row layout; bumped on any change of fields or meaning.
 SCHEMA_VERSION = "3"
+
+#: Format of ``manifest.json`` (its ``manifest_version``); separate from :data:`SCHEMA_VERSION`, which
+#: names the history folder (``history/v3``) and changes only with the rows. Format 2: ``as_of`` is the
+#: session date and ``cutoff`` its close (UTC); format 1 (no field) held the close in ``as_of``.
+MANIFEST_VERSION = "2"
 
 _CHANNELS = ("energy", "defense", "grain", "sanctions")
 #: Session-level fields taken from :func:`georisk.daily_signal`.
@@ -215,10 +223,21 @@ class InputRecord(_Strict):
 
 
 class ExportManifest(_Strict):
-    """``manifest.json`` of one session's export; written last, it vouches for the data files."""
+    """``manifest.json`` of one session's export; written last, it vouches for the data files.
+
+    Manifest format :data:`MANIFEST_VERSION` (``manifest_version``): ``as_of`` is the
+    session date and ``cutoff`` the UTC instant of its close, the project's one
+    vocabulary. Format 1 (no ``manifest_version`` field, written before the bump) held
+    the close instant in ``as_of`` and had no ``cutoff``; :func:`read_manifest` reads
+    both, giving format 1 in the words of format 2.
+    """
 
     model_config = ConfigDict(title="georisk export manifest")
 
+    manifest_version: Literal["1", "2"] = Field(
+        description="format of this manifest: 2 is written; 1 only when an older manifest is read "
+        "(:func:`read_manifest`)"
+    )
     schema_version: Literal["3"]
     georisk_version: str
     version: str = Field(
@@ -226,7 +245,8 @@ class ExportManifest(_Strict):
         "hashes (provenance; the inputs used up to the cutoff are part of it)"
     )
     session: dt.date
-    as_of: AwareDatetime = Field(description="the cutoff: close of the session (UTC)")
+    as_of: dt.date = Field(description="the session date the export is as of (the same as session)")
+    cutoff: AwareDatetime = Field(description="the close of the session (UTC): nothing published later was used")
     calendar: str
     created_at: AwareDatetime
     configuration_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -238,6 +258,76 @@ class ExportManifest(_Strict):
     rows: dict[str, int]
     files: dict[str, str]
     warnings: list[str]
+
+
+def upgrade_manifest(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A manifest as read from ``manifest.json``, in the current vocabulary whatever its format.
+
+    Format 1 (no ``manifest_version``; ``as_of`` the close instant) becomes
+    ``manifest_version = "1"``, ``as_of`` = the session date, ``cutoff`` = that instant;
+    format 2 is returned as it is (a copy). Nothing else changes.
+
+    Parameters
+    ----------
+    raw : mapping
+        The parsed JSON of a manifest.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    CorruptExportError
+        If a format-1 manifest has no ``session`` or ``as_of``, or a format it does not know.
+    """
+    data = dict(raw)
+    version = data.get("manifest_version")
+    if version == MANIFEST_VERSION:
+        return data
+    if version is not None:
+        raise CorruptExportError(
+            f"manifest_version {version!r} is not known to this georisk (it reads 1 and {MANIFEST_VERSION}); "
+            "upgrade georisk to read it"
+        )
+    if "session" not in data or "as_of" not in data:
+        raise CorruptExportError("a format-1 manifest without 'session' or 'as_of'; rerun the export with --force")
+    data["manifest_version"] = "1"
+    data["cutoff"] = data["as_of"]  # format 1 named the close instant as_of
+    data["as_of"] = data["session"]
+    return data
+
+
+def read_manifest(raw: Mapping[str, Any]) -> ExportManifest:
+    """Validate a manifest of either format (see :func:`upgrade_manifest`).
+
+    Parameters
+    ----------
+    raw : mapping
+        The parsed JSON of ``manifest.json``.
+
+    Returns
+    -------
+    ExportManifest
+        With ``as_of`` the session date and ``cutoff`` its close (UTC), also for format 1.
+
+    Raises
+    ------
+    CorruptExportError
+        If it is not a manifest of a known format.
+
+    Examples
+    --------
+    >>> old = {"session": "2024-12-31", "as_of": "2024-12-31T21:00:00+00:00"}
+    >>> new = upgrade_manifest(old)
+    >>> new["as_of"], new["cutoff"], new["manifest_version"]
+    ('2024-12-31', '2024-12-31T21:00:00+00:00', '1')
+    """
+    try:
+        return ExportManifest.model_validate(upgrade_manifest(raw))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise CorruptExportError(f"not a valid export manifest: {first['msg']} (field {first['loc']})") from None
 
 
 def signal_row_schema() -> dict[str, Any]:

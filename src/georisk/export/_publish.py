@@ -39,7 +39,7 @@ from georisk.export._store import (
     write_record,
 )
 from georisk.lock import FileLock, check_seconds
-from georisk.schema import SCHEMA_VERSION, ExportManifest, SignalRow, build_rows
+from georisk.schema import MANIFEST_VERSION, SCHEMA_VERSION, ExportManifest, SignalRow, build_rows
 
 if TYPE_CHECKING:
     pass
@@ -174,8 +174,10 @@ def publish_session(
         **base,
         "schema_version": SCHEMA_VERSION,
         "georisk_version": __version__,
+        "manifest_version": MANIFEST_VERSION,
         "session": str(row.session),
-        "as_of": row.cutoff.isoformat(),
+        "as_of": str(row.session),  # the session date; its close is the cutoff
+        "cutoff": row.cutoff.isoformat(),
         "calendar": row.calendar,
         "rows": dict.fromkeys(files, 1),
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
@@ -225,8 +227,9 @@ def export_frames(
     premium: pd.DataFrame,
     positions: pd.DataFrame,
     *,
-    session: str | pd.Timestamp,
+    as_of: str | pd.Timestamp | None = None,
     out_dir: str | Path,
+    session: str | pd.Timestamp | None = None,
     calendar: str = "XNYS",
     parameters: Mapping[str, Any] | None = None,
     inputs: Mapping[str, str | Path] | None = None,
@@ -245,10 +248,12 @@ def export_frames(
         From :func:`georisk.daily_signal`, :func:`georisk.risk_premium` and
         :func:`georisk.backtesting.target_positions`, indexed by session; the risk
         sleeves are the columns of ``positions``.
-    session : date-like
-        The session to export (must be a session of ``calendar``).
+    as_of : date-like
+        The session to export (must be a session of ``calendar``); its close is the cutoff.
     out_dir : str or pathlib.Path
         Export root.
+    session : date-like, optional
+        The former name of ``as_of``, still accepted (to be deprecated: give ``as_of``).
     calendar : str, default "XNYS"
         Exchange calendar of the sessions.
     parameters : mapping, optional
@@ -279,7 +284,12 @@ def export_frames(
     """
     check_keep_versions(keep_versions)
     check_seconds(lock_timeout, "lock_timeout (--lock-timeout)")
-    ts = to_session(parse_date(session, "session"), calendar)
+    if as_of is not None and session is not None:
+        raise ConfigError("give the session as as_of only, not also as session= (its former name)")
+    day = as_of if as_of is not None else session
+    if day is None:
+        raise ConfigError("no session given: pass as_of (a session date, YYYY-MM-DD)")
+    ts = to_session(parse_date(day, "as_of"), calendar)
     out = export_root(out_dir)
     closes = session_closes(calendar, str(ts.date()), str(ts.date()))
     row = build_rows(

@@ -50,7 +50,7 @@ import pandas as pd
 
 from georisk._io import file_mode, folder_mode
 from georisk.errors import ConfigError, CorruptExportError, MissingDataError, OutputError, output_error
-from georisk.schema import SCHEMA_VERSION, SignalRow, validate_rows
+from georisk.schema import SCHEMA_VERSION, SignalRow, upgrade_manifest, validate_rows
 
 __all__ = [
     "DATA_FILES",
@@ -815,6 +815,9 @@ def verify_root(out_dir: str | Path, session: str | pd.Timestamp | None = None) 
         except Exception as exc:  # a schema failure of a file whose hash matches
             problems.append(f"session {day.date()}: {real / 'signal.parquet'} fails the row schema: {exc}")
             continue
+        dated = _manifest_dates(manifest, day)
+        if dated:
+            problems.append(f"session {day.date()}: {real / MANIFEST} {dated}; rerun the export of that session")
         version = str(manifest.get("version"))
         hist = history_path(out, day)
         published = (real / "signal.parquet").read_bytes()
@@ -875,6 +878,25 @@ def verify_root(out_dir: str | Path, session: str | pd.Timestamp | None = None) 
     if problems:
         raise CorruptExportError(f"{len(problems)} problem(s) under {out}:\n  - " + "\n  - ".join(problems))
     return {"exports": len(links), "history": n_hist, "notes": notes}
+
+
+def _manifest_dates(manifest: Mapping[str, Any], day: pd.Timestamp) -> str:
+    """What is wrong with a manifest's ``as_of`` and ``cutoff`` for session ``day`` ("" when nothing).
+
+    Reads both formats (:func:`georisk.schema.upgrade_manifest`): ``as_of`` must be the
+    session and ``cutoff`` an instant with a time zone (format 1: ``as_of`` that instant).
+    """
+    try:
+        data = upgrade_manifest(manifest)
+        as_of = pd.Timestamp(str(data["as_of"]))
+        cutoff = pd.Timestamp(str(data["cutoff"]))
+    except (CorruptExportError, KeyError, ValueError, TypeError) as exc:
+        return f"has no readable as_of and cutoff ({exc})"
+    if as_of.tzinfo is not None or as_of != day:
+        return f"is as of {data['as_of']}, not of its session {day.date()}"
+    if cutoff.tzinfo is None:
+        return f"has a cutoff without a time zone ({data['cutoff']})"
+    return ""
 
 
 def history_path(out_dir: str | Path, session: pd.Timestamp) -> Path:

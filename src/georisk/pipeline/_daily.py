@@ -513,6 +513,24 @@ def _require_closed(
     )
 
 
+def _as_of_argument(as_of: Any, old: Any, old_name: str) -> Any:
+    """``as_of``, or the value given under its deprecated name ``old_name`` (with a ``DeprecationWarning``)."""
+    import warnings
+
+    if old is not None:
+        if as_of is not None:
+            raise ConfigError(f"give the session as as_of only, not also as {old_name}= (its deprecated name)")
+        warnings.warn(
+            f"{old_name}= is deprecated and will be removed in the next release; pass the session as as_of=",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return old
+    if as_of is None:
+        raise ConfigError("no session given: pass as_of (a session date, YYYY-MM-DD)")
+    return as_of
+
+
 def export_range(
     config: GeoriskConfig | str | Path | None,
     start: str | pd.Timestamp,
@@ -685,8 +703,9 @@ def export_range(
 
 def export_daily(
     config: GeoriskConfig | str | Path | None,
-    date: str | pd.Timestamp,
+    as_of: str | pd.Timestamp | None = None,
     *,
+    date: str | pd.Timestamp | None = None,
     out_dir: str | Path | None = None,
     previous_session: bool = False,
     lock_timeout: float = 0.0,
@@ -697,10 +716,10 @@ def export_daily(
     settle_minutes: float = SETTLE_MINUTES,
     now: pd.Timestamp | None = None,
 ) -> ExportResult:
-    """Compute and publish the signal, premium and positions of session ``date``.
+    """Compute and publish the signal, premium and positions of session ``as_of``.
 
     Loads the configured inputs (cached prices, the article feed), keeps only what was
-    known by the close of ``date``, checks the inputs for gaps, computes the stages and
+    known by the close of ``as_of`` (its cutoff), checks the inputs for gaps, computes the stages and
     writes Parquet, CSV and JSON plus a manifest, atomically, under a lock; then the
     session's briefing for readers (``out_dir/briefings/briefing-YYYY-MM-DD.html`` and
     ``.md``, see :func:`georisk.briefing.briefing`), which never stops the data's
@@ -710,8 +729,10 @@ def export_daily(
     ----------
     config : GeoriskConfig, path to a TOML file, or None
         The configuration (the bundled synthetic sample when None).
-    date : date-like
-        The session to export.
+    as_of : date-like
+        The session to export (a session date; its close is the cutoff).
+    date : date-like, optional
+        Deprecated name of ``as_of`` (a ``DeprecationWarning``; removed in the next release).
     out_dir : str or pathlib.Path, optional
         Export root; ``config.export.out_dir`` when None.
     previous_session : bool, default False
@@ -761,7 +782,7 @@ def export_daily(
 
     Notes
     -----
-    The cutoff of session :math:`d` is its close :math:`c_d`: an article counts iff
+    The cutoff of session :math:`d` (``as_of``) is its close :math:`c_d`: an article counts iff
     ``published_at`` :math:`\\le c_d`, a price iff dated :math:`\\le d`. The export
     runs only when :math:`\\text{now} \\ge \\max(c_d, k_{i,d}) + g`, with
     :math:`k_{i,d}` the cutoff of instrument :math:`i` (:func:`georisk.market.known_at`)
@@ -785,7 +806,7 @@ def export_daily(
     """
     from georisk.config import GeoriskConfig
 
-    day = parse_date(date, "date")
+    day = parse_date(_as_of_argument(as_of, date, "date"), "as_of")
     cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
     session = to_session(day, cfg.signal.calendar, roll="previous" if previous_session else "raise")
     if session != day:
