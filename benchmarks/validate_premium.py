@@ -33,16 +33,15 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared_data import load_default_layout_prices, load_gpr, load_headlines
 
-from georisk.premium import (
+from georisk.evaluation import (
     WAR_CAR_START,
     WAR_EVENTS,
     band_excludes_zero,
     block_shuffle,
     event_signs,
-    loading_premium,
     market_model_car,
-    risk_premium,
 )
+from georisk.premium import loading_premium, risk_premium
 from georisk.scoring import score_articles
 from georisk.signals import daily_signal, external_signal
 

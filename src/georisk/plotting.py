@@ -652,7 +652,7 @@ def plot_premium_bands(
         Coverage of the bands, for the legend.
     car : pandas.Series, optional
         A benchmark for the oil premium in USD/bbl drawn dashed on its panel, e.g.
-        :func:`georisk.premium.market_model_car`.
+        :func:`georisk.evaluation.market_model_car`.
     car_label : str
         Legend of ``car``.
 

@@ -27,8 +27,8 @@ from georisk.errors import ConfigError
 from georisk.evaluation import METRIC_SPECS, bucket_returns, event_study, information_coefficient, signal_shocks
 
 if TYPE_CHECKING:
+    from georisk.evaluation import PremiumValidation
     from georisk.pipeline import PipelineResult
-    from georisk.premium import PremiumValidation
 
 __all__ = [
     "VALIDATION_SEEDS",
@@ -556,7 +556,7 @@ VALIDATION_SEEDS = 5
 
 
 def validation_of(result: PipelineResult, *, seeds: int = VALIDATION_SEEDS) -> PremiumValidation:
-    """:func:`georisk.premium.validation_table` of a pipeline run (its signal, prices, premium and model).
+    """:func:`georisk.evaluation.validation_table` of a pipeline run (its signal, prices, premium and model).
 
     Parameters
     ----------
@@ -569,7 +569,7 @@ def validation_of(result: PipelineResult, *, seeds: int = VALIDATION_SEEDS) -> P
     -------
     PremiumValidation
     """
-    from georisk.premium import validation_table
+    from georisk.evaluation import validation_table
 
     cfg = result.config
     return validation_table(
@@ -647,7 +647,7 @@ def _validation_sections(v: PremiumValidation) -> list[str]:
         _frame_table(monthly, fmt_month, "month") if len(monthly) else '<p class="meta">No premium yet.</p>',
         "<h3>Placebo runs</h3>",
         f'<p class="meta">The same premium model rerun on placebo states ({esc(runs)}; '
-        f"georisk.premium.validation_table): the share of all sessions whose GRPI band excludes zero. "
+        f"georisk.evaluation.validation_table): the share of all sessions whose GRPI band excludes zero. "
         "A news state well above its placebos is evidence the bands do not exclude zero by construction.</p>",
         _frame_table(placebo, fmt_placebo, "state"),
         "<h3>Event windows</h3>",

@@ -7,6 +7,8 @@ that makes deflation count every configuration tried. Results are typed and froz
 (:class:`PerformanceMetrics`, :class:`StrategyMetrics`, :class:`BacktestMetrics`), with
 each statistic's label and unit defined once in :data:`METRIC_SPECS`. :func:`significance` is the one
 definition :func:`georisk.backtest` and :func:`georisk.backtesting.walk_forward` share.
+:func:`validation_table` validates the premium model on a run (the monthly oil premium
+beside the oil CAR, event signs around :data:`WAR_EVENTS`, placebo states).
 """
 
 from __future__ import annotations
@@ -22,6 +24,15 @@ from georisk.evaluation._metrics import (
     max_drawdown,
     performance_metrics,
     signal_shocks,
+)
+from georisk.evaluation._premium import (
+    WAR_CAR_START,
+    WAR_EVENTS,
+    PremiumValidation,
+    band_excludes_zero,
+    event_signs,
+    market_model_car,
+    validation_table,
 )
 from georisk.evaluation._results import (
     METRIC_SPECS,
@@ -56,24 +67,30 @@ __all__ = [
     "EULER_GAMMA",
     "METRIC_SPECS",
     "PERIODS_PER_YEAR",
+    "WAR_CAR_START",
+    "WAR_EVENTS",
     "BacktestMetrics",
     "MetricSpec",
     "MetricUnit",
     "PerformanceMetrics",
     "PlaceboSummary",
+    "PremiumValidation",
     "Significance",
     "StrategyMetrics",
     "TrialLedger",
+    "band_excludes_zero",
     "block_shuffle",
     "bootstrap_pvalue",
     "bucket_returns",
     "deflated_sharpe",
     "deflated_sharpe_from_stats",
+    "event_signs",
     "event_study",
     "expected_max_sharpe",
     "forward_returns",
     "hac_slope_t",
     "information_coefficient",
+    "market_model_car",
     "max_drawdown",
     "moments",
     "newey_west_t",
@@ -87,4 +104,5 @@ __all__ = [
     "significance",
     "spa_test",
     "stationary_bootstrap_indices",
+    "validation_table",
 ]

@@ -352,14 +352,36 @@ def bootstrap_pvalue(
     return float(p), float(block)
 
 
-def block_shuffle(values: pd.DataFrame | pd.Series | np.ndarray, block: int, rng: np.random.Generator) -> np.ndarray:
+def block_shuffle(
+    values: pd.DataFrame | pd.Series | np.ndarray, block: int, rng: np.random.Generator | int
+) -> np.ndarray:
     """Permute ``values`` in contiguous blocks of ``block`` rows (a placebo signal).
 
     Keeps the signal's autocorrelation within blocks and destroys its timing relative
     to returns.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame, pandas.Series or numpy.ndarray
+        Rows in time order.
+    block : int
+        Rows per block (the last block may be shorter).
+    rng : numpy.random.Generator or int
+        The random stream, or a seed of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same rows, blocks in a random order.
+
+    Examples
+    --------
+    >>> block_shuffle(np.arange(6), 2, 0).tolist()
+    [4, 5, 0, 1, 2, 3]
     """
     if block < 1:
         raise ConfigError(f"block={block} must be >= 1")
+    rng = np.random.default_rng(rng) if isinstance(rng, int) else rng
     arr = np.asarray(values)
     n = arr.shape[0]
     starts = np.arange(0, n, block)

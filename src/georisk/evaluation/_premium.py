@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from georisk.errors import ConfigError
+from georisk.evaluation._stats import block_shuffle
 
 if TYPE_CHECKING:
     from georisk.config import PremiumConfig, Universe
@@ -36,7 +37,6 @@ __all__ = [
     "WAR_EVENTS",
     "PremiumValidation",
     "band_excludes_zero",
-    "block_shuffle",
     "event_signs",
     "market_model_car",
     "validation_table",
@@ -103,33 +103,6 @@ class PremiumValidation:
     car_start: pd.Timestamp | None
     oil_ticker: str
     car: pd.Series
-
-
-def block_shuffle(values: pd.Series, block: int, seed: int) -> pd.Series:
-    """The series cut into ``block``-session blocks put back in a random order (a placebo state).
-
-    Parameters
-    ----------
-    values : pandas.Series
-        The state.
-    block : int
-        Sessions per block (the last block may be shorter).
-    seed : int
-        Seed of :func:`numpy.random.default_rng`.
-
-    Returns
-    -------
-    pandas.Series
-        Same index and name; the same values in another order of blocks.
-    """
-    if block < 1:
-        raise ConfigError(f"block={block} must be >= 1")
-    rng = np.random.default_rng(seed)
-    v = values.to_numpy()
-    n_blocks = math.ceil(len(v) / block)
-    order = rng.permutation(n_blocks)
-    shuffled = np.concatenate([v[i * block : (i + 1) * block] for i in order]) if len(v) else v
-    return pd.Series(shuffled, index=values.index, name=values.name)
 
 
 def _excludes(premium: pd.DataFrame) -> pd.Series:
@@ -332,7 +305,7 @@ def validation_table(
     ['news state', 'shuffled, seed 0', 'shuffled, seed 1', 'shuffled, mean of 2 seeds', 'shifted by 252 sessions']
     """
     from georisk.config import PremiumConfig
-    from georisk.premium._config import premium_from_config
+    from georisk.premium import premium_from_config
 
     if seeds < 0 or block < 1 or shift < 0:
         raise ConfigError(f"seeds={seeds} and shift={shift} must be >= 0 and block={block} >= 1")
@@ -358,7 +331,8 @@ def validation_table(
     if "grpi_lo" not in prem.columns:  # the superseded loading model has no bands: no placebo to count
         seeds, shift = 0, 0
     for seed in range(seeds):
-        placebos[f"shuffled, seed {seed}"] = model(with_state(block_shuffle(defined, block, seed)), quiet=True)
+        moved = pd.Series(block_shuffle(defined, block, seed), index=defined.index)
+        placebos[f"shuffled, seed {seed}"] = model(with_state(moved), quiet=True)
     n_shift = shift if len(defined) >= 2 * shift else len(defined) // 2
     if shift > 0 and n_shift > 0:
         rolled = pd.Series(np.roll(defined.to_numpy(), n_shift), index=defined.index)
