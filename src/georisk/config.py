@@ -561,9 +561,46 @@ class BacktestConfig(_Frozen):
 
 
 class ExportConfig(_Frozen):
-    """Where the daily export goes."""
+    """The daily export's settings: the ``[export]`` section of the TOML file.
+
+    Each default is defined here only. ``georisk export`` reads them from the file and its
+    options (``--out``, ``--keep-versions``, ``--lock-timeout``, ``--settle-minutes``,
+    ``--max-article-gap``, ``--missing-prices``) override them; :func:`georisk.export_daily`
+    and :func:`georisk.pipeline.export_range` take them from ``config.export`` unless a
+    keyword of the same name is given.
+
+    Attributes
+    ----------
+    out_dir : pathlib.Path, default "georisk-export"
+        The export root (relative to the TOML file's folder). ``--out`` overrides it.
+    keep_versions : int, default 3
+        Older versions of a session's export kept beside the current one (>= 0).
+    lock_timeout : float, default 0
+        Seconds to wait while another run holds the export root's lock (finite, >= 0).
+    settle_minutes : float, default 30
+        Minutes after a session's close (and its instruments' latest cutoff) before it may
+        be exported, so that prices and articles are final (finite, >= 0).
+    max_article_gap : int, default 5
+        Most sessions allowed between the session of the last article published by the
+        cutoff and the session exported; more means a stale feed (>= 0).
+    missing_prices : {"raise", "warn"}, default "raise"
+        An instrument without a price on a session of its own exchange: refuse the
+        session (exit 4), or record a warning in the manifest.
+
+    Examples
+    --------
+    >>> ExportConfig().keep_versions
+    3
+    >>> ExportConfig(keep_versions=1, missing_prices="warn").missing_prices
+    'warn'
+    """
 
     out_dir: Path = Path("georisk-export")
+    keep_versions: int = Field(default=3, ge=0, strict=True)
+    lock_timeout: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
+    settle_minutes: float = Field(default=30.0, ge=0.0, allow_inf_nan=False)
+    max_article_gap: int = Field(default=5, ge=0, strict=True)
+    missing_prices: Literal["raise", "warn"] = "raise"
 
 
 class GeoriskConfig(_Frozen):

@@ -148,6 +148,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.date is not None and (args.start is not None or args.end is not None):
         raise ConfigError("give either --date or --from/--to, not both")
     cfg = config_from_args(args)
+    # options given on the command line override the [export] section; the others are left to it
     common: dict[str, Any] = {
         "out_dir": args.out,
         "lock_timeout": args.lock_timeout,
@@ -256,16 +257,17 @@ def register(sub: Any, epilog: str) -> None:
     p.add_argument(
         "--lock-timeout",
         type=seconds("--lock-timeout"),
-        default=0.0,
+        default=None,
         metavar="SEC",
-        help="wait this long for a running export (default 0; a finite number of seconds)",
+        help="wait this long for a running export (default: [export] lock_timeout, 0; a finite number of seconds)",
     )
     p.add_argument(
         "--settle-minutes",
         type=seconds("--settle-minutes"),
-        default=30.0,
+        default=None,
         metavar="MIN",
-        help="refuse a session until this long after its close, so prices and articles are final (default 30)",
+        help="refuse a session until this long after its close, so prices and articles are final "
+        "(default: [export] settle_minutes, 30)",
     )
     p.add_argument(
         "--force", action="store_true", help="set a corrupted previous export aside and replace it (default: exit 8)"
@@ -273,18 +275,24 @@ def register(sub: Any, epilog: str) -> None:
     p.add_argument(
         "--max-article-gap",
         type=whole("--max-article-gap"),
-        default=5,
+        default=None,
         metavar="N",
-        help="sessions allowed since the last article before the feed counts as stale (default 5)",
+        help="sessions allowed since the last article before the feed counts as stale "
+        "(default: [export] max_article_gap, 5)",
     )
     p.add_argument(
         "--missing-prices",
         choices=("raise", "warn"),
-        default="raise",
-        help="an instrument without a price on a session of its exchange: exit 4 (raise) or record a warning",
+        default=None,
+        help="an instrument without a price on a session of its exchange: exit 4 (raise) or record a warning "
+        "(default: [export] missing_prices, raise)",
     )
     p.add_argument(
-        "--keep-versions", type=whole("--keep-versions"), default=3, metavar="N", help="older versions kept per session"
+        "--keep-versions",
+        type=whole("--keep-versions"),
+        default=None,
+        metavar="N",
+        help="older versions kept per session (default: [export] keep_versions, 3)",
     )
     p.set_defaults(func=cmd_export)
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from georisk._version import __version__
 from georisk.calendar import parse_date, session_closes, to_session
+from georisk.config import ExportConfig
 from georisk.errors import (
     ConfigError,
     CorruptExportError,
@@ -235,8 +236,8 @@ def export_frames(
     inputs: Mapping[str, str | Path] | None = None,
     warnings: list[str] | None = None,
     overwrite_corrupt: bool = False,
-    lock_timeout: float = 0.0,
-    keep_versions: int = 3,
+    lock_timeout: float | None = None,
+    keep_versions: int | None = None,
 ) -> ExportResult:
     """Publish precomputed stage frames as the export of one session.
 
@@ -264,10 +265,10 @@ def export_frames(
         Data-quality warnings recorded in the manifest.
     overwrite_corrupt : bool, default False
         Set a corrupted previous export aside instead of raising.
-    lock_timeout : float, default 0
-        Seconds to wait for another run's lock.
-    keep_versions : int, default 3
-        Older versions of the session kept.
+    lock_timeout : float, optional
+        Seconds to wait for another run's lock (default: :class:`~georisk.config.ExportConfig`'s, 0).
+    keep_versions : int, optional
+        Older versions of the session kept (default: :class:`~georisk.config.ExportConfig`'s, 3).
 
     Returns
     -------
@@ -282,6 +283,9 @@ def export_frames(
     NotASessionError
         If ``session`` is not a session of ``calendar``.
     """
+    defaults = ExportConfig()
+    keep_versions = defaults.keep_versions if keep_versions is None else keep_versions
+    lock_timeout = defaults.lock_timeout if lock_timeout is None else lock_timeout
     check_keep_versions(keep_versions)
     check_seconds(lock_timeout, "lock_timeout (--lock-timeout)")
     if as_of is not None and session is not None:

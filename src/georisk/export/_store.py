@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from georisk._io import file_mode, folder_mode
+from georisk.config import ExportConfig
 from georisk.errors import ConfigError, CorruptExportError, MissingDataError, OutputError, output_error
 from georisk.schema import SCHEMA_VERSION, SignalRow, upgrade_manifest, validate_rows
 
@@ -437,7 +438,7 @@ def publish(
     manifest: dict[str, Any],
     *,
     overwrite_corrupt: bool = False,
-    keep_versions: int = 3,
+    keep_versions: int | None = None,
 ) -> tuple[Path, bool]:
     """Write one session's files as an immutable version and point ``session=D`` to it.
 
@@ -453,8 +454,9 @@ def publish(
         The manifest; its ``version`` names the version folder.
     overwrite_corrupt : bool, default False
         Set a corrupted current export aside and publish, instead of raising.
-    keep_versions : int, default 3
-        Older versions of the session kept besides the current one.
+    keep_versions : int, optional
+        Older versions of the session kept besides the current one (default:
+        :class:`~georisk.config.ExportConfig`'s ``keep_versions``).
 
     Returns
     -------
@@ -467,6 +469,7 @@ def publish(
     CorruptExportError
         If the current export of the session is corrupted and not ``overwrite_corrupt``.
     """
+    keep_versions = ExportConfig().keep_versions if keep_versions is None else keep_versions
     link = export_path(out_dir, session)
     vroot = out_dir / VERSIONS / str(session.date())
     version = str(manifest["version"])

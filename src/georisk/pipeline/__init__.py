@@ -9,7 +9,7 @@ backfill (they compute, then hand each row to :mod:`georisk.export` to write);
 
 from __future__ import annotations
 
-from georisk.pipeline._daily import SETTLE_MINUTES, dropped_warnings, export_daily, export_range
+from georisk.pipeline._daily import SETTLE_MINUTES, dropped_warnings, export_daily, export_range, export_settings
 from georisk.pipeline._demo import DemoResult, format_summary, run_demo
 from georisk.pipeline._run import (
     PipelineResult,
@@ -39,6 +39,7 @@ __all__ = [
     "dropped_warnings",
     "export_daily",
     "export_range",
+    "export_settings",
     "format_summary",
     "load_inputs",
     "monitored_totals",

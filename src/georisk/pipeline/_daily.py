@@ -21,6 +21,7 @@ import pandas as pd
 
 from georisk.briefing import export_briefing_data, prepare_briefings, write_briefing
 from georisk.calendar import assign_sessions, get_calendar, parse_date, session_closes, to_session
+from georisk.config import ExportConfig as _ExportConfig
 from georisk.errors import (
     ConfigError,
     DataQualityError,
@@ -44,10 +45,10 @@ from georisk.market import QualityTracker
 from georisk.schema import build_rows
 
 if TYPE_CHECKING:
-    from georisk.config import GeoriskConfig
+    from georisk.config import ExportConfig, GeoriskConfig
 
 
-__all__ = ["SETTLE_MINUTES", "dropped_warnings", "export_daily", "export_range"]
+__all__ = ["SETTLE_MINUTES", "dropped_warnings", "export_daily", "export_range", "export_settings"]
 
 log = logging.getLogger(__name__)
 
@@ -468,9 +469,10 @@ def _price_quality(
     return _quality_warnings(failed, issues, d, config)
 
 
-#: Default minutes after a session's close before it may be exported; the same grace as
+#: Default minutes after a session's close before it may be exported (``[export] settle_minutes``,
+#: defined in :class:`georisk.config.ExportConfig`); the same grace as
 #: :data:`georisk.market._load.SETTLE_GRACE`, after which cached prices count as final.
-SETTLE_MINUTES = 30.0
+SETTLE_MINUTES: float = _ExportConfig.model_fields["settle_minutes"].default
 
 
 def _wait_text(delta: pd.Timedelta) -> str:
@@ -531,18 +533,66 @@ def _as_of_argument(as_of: Any, old: Any, old_name: str) -> Any:
     return as_of
 
 
+def export_settings(config: GeoriskConfig, **given: Any) -> ExportConfig:
+    """The export's settings: ``config.export`` with each keyword given (not None) in its place.
+
+    The defaults live in :class:`georisk.config.ExportConfig` only; ``georisk export``'s
+    options and the keywords of :func:`export_daily` and :func:`export_range` override the
+    ``[export]`` section of the configuration one by one.
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+        The configuration (its ``export`` section).
+    **given
+        ``lock_timeout``, ``max_article_gap``, ``missing_prices``, ``keep_versions``,
+        ``settle_minutes`` or ``out_dir``; None leaves the configured value.
+
+    Returns
+    -------
+    ExportConfig
+
+    Raises
+    ------
+    ConfigError
+        If a value is out of range (named with its option).
+
+    Examples
+    --------
+    >>> from georisk.config import GeoriskConfig
+    >>> export_settings(GeoriskConfig(), keep_versions=1, lock_timeout=None).keep_versions
+    1
+    """
+    if given.get("missing_prices") not in (None, "raise", "warn"):
+        raise ConfigError(f"missing_prices={given['missing_prices']!r} must be 'raise' or 'warn'")
+    if given.get("max_article_gap") is not None:
+        _check_gap(given["max_article_gap"])
+    for key, option in (("settle_minutes", "--settle-minutes"), ("lock_timeout", "--lock-timeout")):
+        if given.get(key) is not None:
+            given[key] = check_seconds(given[key], f"{key} ({option})")
+    if given.get("keep_versions") is not None:
+        check_keep_versions(given["keep_versions"])
+    update = {k: v for k, v in given.items() if v is not None}
+    unknown = set(update) - set(type(config.export).model_fields)
+    if unknown:
+        raise ConfigError(
+            f"unknown export setting(s) {sorted(unknown)}; known: {sorted(type(config.export).model_fields)}"
+        )
+    return config.export.model_copy(update=update)
+
+
 def export_range(
     config: GeoriskConfig | str | Path | None,
     start: str | pd.Timestamp,
     end: str | pd.Timestamp,
     *,
     out_dir: str | Path | None = None,
-    lock_timeout: float = 0.0,
+    lock_timeout: float | None = None,
     overwrite_corrupt: bool = False,
-    max_article_gap: int = 5,
-    missing_prices: Literal["raise", "warn"] = "raise",
-    keep_versions: int = 3,
-    settle_minutes: float = SETTLE_MINUTES,
+    max_article_gap: int | None = None,
+    missing_prices: Literal["raise", "warn"] | None = None,
+    keep_versions: int | None = None,
+    settle_minutes: float | None = None,
     now: pd.Timestamp | None = None,
 ) -> list[ExportResult]:
     """Export every session from ``start`` to ``end`` (a backfill); see :func:`export_daily`.
@@ -572,7 +622,7 @@ def export_range(
         First and last calendar dates of the range (inclusive); the sessions between
         them are exported, so neither end needs to be a session.
     out_dir, lock_timeout, overwrite_corrupt, max_article_gap, missing_prices, keep_versions
-        As for :func:`export_daily`.
+        As for :func:`export_daily` (None: the configuration's ``[export]`` value).
     settle_minutes, now
         As for :func:`export_daily`; the last session of the range must have settled.
 
@@ -592,14 +642,18 @@ def export_range(
     from georisk.config import GeoriskConfig, data_label
     from georisk.pipeline._run import compute_stages, load_inputs
 
-    if missing_prices not in ("raise", "warn"):
-        raise ConfigError(f"missing_prices={missing_prices!r} must be 'raise' or 'warn'")
-    _check_gap(max_article_gap)
-    settle_minutes = check_seconds(settle_minutes, "settle_minutes (--settle-minutes)")
-    check_seconds(lock_timeout, "lock_timeout (--lock-timeout)")
-    check_keep_versions(keep_versions)
-    lo, hi = parse_date(start, "start"), parse_date(end, "end")
     cfg = GeoriskConfig.from_toml(config) if isinstance(config, str | Path) else (config or GeoriskConfig())
+    opts = export_settings(
+        cfg,
+        lock_timeout=lock_timeout,
+        max_article_gap=max_article_gap,
+        missing_prices=missing_prices,
+        keep_versions=keep_versions,
+        settle_minutes=settle_minutes,
+    )
+    lock_timeout, max_article_gap, keep_versions = opts.lock_timeout, opts.max_article_gap, opts.keep_versions
+    missing_prices, settle_minutes = opts.missing_prices, opts.settle_minutes
+    lo, hi = parse_date(start, "start"), parse_date(end, "end")
     cal = cfg.signal.calendar
     if lo > hi:
         raise ConfigError(f"--from {lo.date()} is after --to {hi.date()}")
@@ -708,12 +762,12 @@ def export_daily(
     date: str | pd.Timestamp | None = None,
     out_dir: str | Path | None = None,
     previous_session: bool = False,
-    lock_timeout: float = 0.0,
+    lock_timeout: float | None = None,
     overwrite_corrupt: bool = False,
-    max_article_gap: int = 5,
-    missing_prices: Literal["raise", "warn"] = "raise",
-    keep_versions: int = 3,
-    settle_minutes: float = SETTLE_MINUTES,
+    max_article_gap: int | None = None,
+    missing_prices: Literal["raise", "warn"] | None = None,
+    keep_versions: int | None = None,
+    settle_minutes: float | None = None,
     now: pd.Timestamp | None = None,
 ) -> ExportResult:
     """Compute and publish the signal, premium and positions of session ``as_of``.
@@ -736,23 +790,28 @@ def export_daily(
     out_dir : str or pathlib.Path, optional
         Export root; ``config.export.out_dir`` when None.
     previous_session : bool, default False
-        If ``date`` is not a session, export the previous one instead of raising.
-    lock_timeout : float, default 0
-        Seconds to wait while another run holds the export root's lock.
+        If ``as_of`` is not a session, export the previous one instead of raising.
+    lock_timeout : float, optional
+        Seconds to wait while another run holds the export root's lock
+        (``[export] lock_timeout``, 0 unless configured).
     overwrite_corrupt : bool, default False
         Set a corrupted previous export of the session aside (it is kept, renamed
         ``corrupt-...`` under ``.versions``) instead of raising.
-    max_article_gap : int, default 5
-        Most sessions allowed between the session of the last article published by the
-        cutoff and ``date``; more means a stale feed.
-    missing_prices : {"raise", "warn"}, default "raise"
-        What to do when an instrument whose own exchange traded on ``date`` has no price.
-    keep_versions : int, default 3
-        Older versions of the session's export kept beside the current one.
-    settle_minutes : float, default 30
-        Minutes after the session's close (and after the latest cutoff of the universe's
-        instruments on ``date``) before the session may be exported; the same grace
-        after which :func:`georisk.market.settled_through` treats a price as final.
+    max_article_gap : int, optional
+        Most sessions allowed between the session of the last article published by
+        the cutoff and ``as_of``; more means a stale feed (``[export] max_article_gap``,
+        5 unless configured).
+    missing_prices : {"raise", "warn"}, optional
+        What to do when an instrument whose own exchange traded on ``as_of`` has no
+        price (``[export] missing_prices``, "raise" unless configured).
+    keep_versions : int, optional
+        Older versions of the session's export kept beside the current one
+        (``[export] keep_versions``, 3 unless configured).
+    settle_minutes : float, optional
+        Minutes after the session's close (and after the latest cutoff of the
+        universe's instruments on ``as_of``) before the session may be exported; the
+        same grace after which :func:`georisk.market.settled_through` treats a price as
+        final (``[export] settle_minutes``, 30 unless configured).
     now : pandas.Timestamp, optional
         The current time (default: the clock at call time; a tz-naive value is UTC).
 
@@ -763,21 +822,21 @@ def export_daily(
     Raises
     ------
     NotASessionError
-        If ``date`` is not a session and not ``previous_session``.
+        If ``as_of`` is not a session and not ``previous_session``.
     MissingDataError
         If the session has not settled yet (``now`` is before its close plus
         ``settle_minutes``; the message gives the close in UTC and how long to wait),
-        or prices for ``date`` are missing, or the article feed is empty or stale; the
+        or prices for ``as_of`` are missing, or the article feed is empty or stale; the
         message gives the exact gap.
     DataQualityError
         With ``prices.strict``, if a ticker fails the price quality thresholds as of
-        ``date`` (without it, the failure is a warning in the manifest).
+        ``as_of`` (without it, the failure is a warning in the manifest).
     LockHeldError
         If another run holds the lock after ``lock_timeout`` seconds.
     CorruptExportError
         If the previous export of the session is corrupted (unless ``overwrite_corrupt``).
     ConfigError
-        If ``date`` is not a date, an option is out of range, or the output folder
+        If ``as_of`` is not a date, an option is out of range, or the output folder
         cannot be written.
 
     Notes
@@ -789,7 +848,7 @@ def export_daily(
     and :math:`g` = ``settle_minutes``: before that the day's bar is not a close and
     more articles may still be published. The manifest's ``warnings`` list gaps let
     through with ``missing_prices="warn"``, the price quality report of the prices known on
-    ``date`` (tickers failing the thresholds, issues dated ``date``), quarantined articles,
+    ``as_of`` (tickers failing the thresholds, issues dated ``as_of``), quarantined articles,
     a session without articles, and a premium still in warm-up; a run on the bundled
     SYNTHETIC sample (the default when ``config`` is None, or one input of it) lists
     :func:`georisk.config.data_label` first, naming which inputs are synthetic. The data files
