@@ -12,16 +12,13 @@ from georisk.calendar import session_closes
 from georisk.config import GeoriskConfig, PricesConfig
 from georisk.errors import MissingDataError
 from georisk.export import hash_frame
-from georisk.market import QualityTracker
+from georisk.market import KnownPriceStream, QualityTracker
 from georisk.pipeline import export_daily, export_range
 from georisk.pipeline._daily import (
     _ArticleIndex,
     _feed,
-    _known_times,
-    _KnownPrices,
     _previous_close,
     _price_quality,
-    _PriceStream,
     _tracked_quality,
 )
 
@@ -51,9 +48,8 @@ def test_price_stream_and_tracker_equal_the_whole_history_every_session(start: s
     cfg, _, prices = _sample()
     prices = _defects(prices)
     closes = session_closes(cfg.signal.calendar, start, "2024-12-31")
-    known = _known_times(prices, cfg)
-    reference = _KnownPrices(prices, known)
-    stream = _PriceStream(prices, known)
+    reference = KnownPriceStream(prices, cfg.universe)
+    stream = KnownPriceStream(prices, cfg.universe)
     tracker = QualityTracker(cfg.universe)
     before = _previous_close(cfg.signal.calendar, closes)
     _feed(stream, tracker, before)
@@ -64,7 +60,7 @@ def test_price_stream_and_tracker_equal_the_whole_history_every_session(start: s
         _feed(stream, tracker, cut)
         upto = reference.at(cut)
         digest, last = stream.digest(cut)
-        assert digest == hash_frame(upto)
+        assert digest == hash_frame(upto)["sha256"]
         assert last == upto.index.max()
         want = _price_quality(upto, d, cfg, reference.fresh(before, cut))
         assert _tracked_quality(tracker, d, cfg) == want
@@ -77,11 +73,10 @@ def test_price_stream_and_tracker_equal_the_whole_history_every_session(start: s
 
 def test_price_stream_digest_with_a_cutoff_that_skips_ahead() -> None:
     cfg, _, prices = _sample()
-    known = _known_times(prices, cfg)
-    reference, stream = _KnownPrices(prices, known), _PriceStream(prices, known)
+    reference, stream = KnownPriceStream(prices, cfg.universe), KnownPriceStream(prices, cfg.universe)
     for day in ("2023-03-01", "2023-03-02", "2024-06-28", "2024-12-31"):
         cut = pd.Timestamp(session_closes("XNYS", day, day).iloc[0])
-        assert stream.digest(cut)[0] == hash_frame(reference.at(cut))
+        assert stream.digest(cut)[0] == hash_frame(reference.at(cut))["sha256"]
 
 
 def test_article_digest_is_incremental_and_unchanged() -> None:

@@ -1,7 +1,8 @@
 """Stage 4: market data.
 
 Universe, price sources (yfinance, CSV/Parquet files, frames), a local Parquet cache,
-the per-instrument cutoff table, alignment to the signal sessions, returns and the
+the per-instrument cutoff table, the prices known at a session's close
+(:func:`known_prices`, :class:`KnownPriceStream`), alignment to the signal sessions, returns and the
 data-quality report. Only :mod:`georisk.market._yahoo` imports yfinance, lazily.
 """
 
@@ -15,6 +16,7 @@ from georisk.market._cutoffs import (
     expected_sessions,
     known_at,
 )
+from georisk.market._known import KnownPriceStream, known_prices, known_times
 from georisk.market._load import PriceLoad, check_universe, load_prices, prices_from_config, settled_through
 from georisk.market._quality import QualityReport, QualityThresholds, QualityTracker, quality_report
 from georisk.market._rolls import ROLL_RULES, causal_roll_mask, contract_expiries, roll_window
@@ -38,6 +40,7 @@ __all__ = [
     "FetchResult",
     "FrameSource",
     "Instrument",
+    "KnownPriceStream",
     "ParquetSource",
     "PriceCache",
     "PriceLoad",
@@ -58,6 +61,8 @@ __all__ = [
     "default_universe",
     "expected_sessions",
     "known_at",
+    "known_prices",
+    "known_times",
     "load_prices",
     "normalize_download",
     "prices_from_config",

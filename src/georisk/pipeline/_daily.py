@@ -41,7 +41,7 @@ from georisk.export import (
     write_pending_batch,
 )
 from georisk.lock import check_seconds
-from georisk.market import QualityTracker
+from georisk.market import KnownPriceStream, QualityTracker
 from georisk.schema import build_rows
 
 if TYPE_CHECKING:
@@ -263,17 +263,6 @@ class _PriceGaps:
         return [f"no price on {d.date()} for {', '.join(gaps)}"] if gaps else []
 
 
-def _known_times(prices: pd.DataFrame, config: GeoriskConfig) -> dict[str, pd.Series]:
-    """When each price is known (UTC), per ticker: its date at its own cutoff convention."""
-    from georisk.market import known_at
-
-    out: dict[str, pd.Series] = {}
-    for ticker in prices.columns:
-        dates = pd.DatetimeIndex(prices[ticker].dropna().index)
-        out[str(ticker)] = pd.Series(known_at(dates, config.universe.instrument(str(ticker))), index=dates)
-    return out
-
-
 def _previous_close(calendar: str, closes: pd.Series) -> pd.Timestamp:
     """Close (UTC) of the session before the first of ``closes``."""
     first = pd.Timestamp(closes.index[0])
@@ -283,127 +272,13 @@ def _previous_close(calendar: str, closes: pd.Series) -> pd.Timestamp:
     return pd.Timestamp(earlier.iloc[-1]) if len(earlier) else pd.Timestamp("1900-01-01", tz="UTC")
 
 
-def _prices_known(prices: pd.DataFrame, known: Mapping[str, pd.Series], cutoff: pd.Timestamp) -> pd.DataFrame:
-    """The prices known at ``cutoff``, each ticker at its own cutoff convention.
-
-    A price printed after it (a CME settlement after an early New York close) is not part
-    of that session, as in the premium's alignment.
-    """
-    cols = {t: prices.loc[k.index[(k <= cutoff).to_numpy()], t] for t, k in known.items()}
-    return pd.DataFrame(cols).reindex(columns=prices.columns).sort_index()
+def _prices_digest(stream: KnownPriceStream, cutoff: pd.Timestamp) -> tuple[dict[str, Any], pd.Timestamp]:
+    """``(hash_frame(known prices), last date)`` at ``cutoff``, from the stream's running digest."""
+    sha, last = stream.digest(cutoff)
+    return {"kind": "frame", "path": None, "sha256": sha}, last
 
 
-class _KnownPrices:
-    """:func:`_prices_known` for many cutoffs of one price frame: the known times as one matrix, once.
-
-    ``at(cutoff)`` equals ``_prices_known(prices, known, cutoff)`` (same rows, columns,
-    values and dtypes, so the same digest), by one comparison of an int64 matrix instead
-    of a frame built column by column.
-    """
-
-    def __init__(self, prices: pd.DataFrame, known: Mapping[str, pd.Series]) -> None:
-        self.prices = prices
-        never = np.iinfo("int64").max
-        matrix = np.full(prices.shape, never, dtype="int64")
-        for j, t in enumerate(prices.columns):
-            k = known.get(str(t))
-            if k is None or not len(k):
-                continue
-            times = pd.DatetimeIndex(k.to_numpy()).tz_convert("UTC").as_unit("ns").asi8
-            rows = prices.index.get_indexer(pd.DatetimeIndex(k.index))
-            matrix[rows[rows >= 0], j] = times[rows >= 0]
-        self.matrix = matrix
-
-    def fresh(self, before: pd.Timestamp, cutoff: pd.Timestamp) -> dict[str, pd.DatetimeIndex]:
-        """Per ticker, the dates of the prices first known after ``before`` and by ``cutoff``."""
-        lo = pd.Timestamp(before).tz_convert("UTC").as_unit("ns").value
-        hi = pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
-        new = (self.matrix > lo) & (self.matrix <= hi)
-        return {str(t): pd.DatetimeIndex(self.prices.index[new[:, j]]) for j, t in enumerate(self.prices.columns)}
-
-    def at(self, cutoff: pd.Timestamp) -> pd.DataFrame:
-        """The prices known at ``cutoff``."""
-        mask = self.matrix <= pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
-        rows = np.asarray(mask.any(axis=1), dtype=bool)
-        values = np.where(mask[rows], self.prices.to_numpy(dtype="float64")[rows], np.nan)
-        out = pd.DataFrame(values, index=self.prices.index[rows], columns=self.prices.columns)
-        return out
-
-
-class _PriceStream:
-    """The prices as they become known, cutoff after cutoff, at the cost of what each adds.
-
-    For increasing cutoffs, :meth:`advance` gives the prices first known since the
-    previous cutoff (for :class:`~georisk.market.QualityTracker`) and :meth:`digest` the
-    :func:`hash_frame` digest and the last date of ``_KnownPrices.at(cutoff)``, equal bit
-    for bit, without building that frame: rows whose every price is known are hashed
-    once into a running SHA-256 (the row hashes of :func:`pandas.util.hash_pandas_object`
-    depend on their own row only), and only the few rows still partly unknown at the
-    cutoff are hashed again. Prices are cells known at their own time (``known``);
-    the cells are sorted by that time once.
-    """
-
-    def __init__(self, prices: pd.DataFrame, known: Mapping[str, pd.Series]) -> None:
-        if not pd.DatetimeIndex(prices.index).is_monotonic_increasing:
-            prices = prices.sort_index(kind="stable")
-        self.prices = prices
-        self.matrix = _KnownPrices(prices, known).matrix
-        never = np.iinfo("int64").max
-        self.values = prices.to_numpy(dtype="float64")
-        has = self.matrix != never
-        rows, cols = np.nonzero(has)
-        times = self.matrix[rows, cols]
-        order = np.lexsort((rows, cols, times))
-        self.cell_time, self.cell_row, self.cell_col = times[order], rows[order], cols[order]
-        self.row_first = self.matrix.min(axis=1) if len(prices.columns) else np.full(len(prices), never)
-        self.row_last = np.where(has, self.matrix, np.iinfo("int64").min).max(axis=1, initial=np.iinfo("int64").min)
-        self.suffix_first = np.minimum.accumulate(self.row_first[::-1])[::-1]
-        final = pd.DataFrame(np.where(has, self.values, np.nan), index=prices.index, columns=prices.columns)
-        self.row_hash = pd.util.hash_pandas_object(final, index=True).to_numpy()
-        self.never = never
-        self.index_ns = pd.DatetimeIndex(prices.index).as_unit("ns").asi8
-        self.names = [str(c) for c in prices.columns]
-        self._running = hashlib.sha256(json.dumps([str(c) for c in prices.columns]).encode())
-        self._done = 0  # rows < _done that are ever known are known in full and hashed
-        self._cells = 0  # cells handed out by advance
-
-    def advance(self, cutoff: pd.Timestamp) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per ticker, ``(dates as int64 ns, values)`` of the prices first known after the previous cutoff."""
-        cut = pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
-        stop = int(np.searchsorted(self.cell_time, cut, side="right"))
-        start, self._cells = self._cells, max(stop, self._cells)
-        if stop <= start:
-            return {}
-        rows, cols = self.cell_row[start:stop], self.cell_col[start:stop]
-        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for j in np.unique(cols):
-            r = np.sort(rows[cols == j])
-            out[self.names[j]] = (self.index_ns[r], self.values[r, j])
-        return out
-
-    def digest(self, cutoff: pd.Timestamp) -> tuple[dict[str, Any], pd.Timestamp]:
-        """``(hash_frame(known), last date)`` of the prices known at ``cutoff``."""
-        cut = pd.Timestamp(cutoff).tz_convert("UTC").as_unit("ns").value
-        end = int(np.searchsorted(self.suffix_first, cut, side="right"))  # no row after it is known yet
-        done = self._done
-        while done < end and self.row_last[done] <= cut:
-            done += 1
-        if done > self._done:
-            part = slice(self._done, done)
-            self._running.update(self.row_hash[part][self.row_first[part] != self.never].tobytes())
-            self._done = done
-        h = self._running.copy()
-        tail = np.arange(done, end)
-        tail = tail[self.row_first[tail] <= cut]
-        if len(tail):
-            vals = np.where(self.matrix[tail] <= cut, self.values[tail], np.nan)
-            part_frame = pd.DataFrame(vals, index=self.prices.index[tail], columns=self.prices.columns)
-            h.update(pd.util.hash_pandas_object(part_frame, index=True).to_numpy().tobytes())
-        last = pd.Timestamp(self.prices.index[end - 1] if end else "NaT")
-        return {"kind": "frame", "path": None, "sha256": h.hexdigest()}, last
-
-
-def _feed(stream: _PriceStream, tracker: QualityTracker, cutoff: pd.Timestamp) -> None:
+def _feed(stream: KnownPriceStream, tracker: QualityTracker, cutoff: pd.Timestamp) -> None:
     """Add to ``tracker`` the prices of its universe first known by ``cutoff``."""
     universe = set(tracker.universe.tickers)
     for t, (dates, values) in stream.advance(cutoff).items():
@@ -607,7 +482,8 @@ def export_range(
 
     The cost is linear in the number of sessions: the inputs are read once and walked
     session by session, each step costing what became known since the previous one.
-    The prices known at each cutoff feed a :class:`~georisk.market.QualityTracker`
+    The prices known at each cutoff (:class:`~georisk.market.KnownPriceStream`, the
+    market's one cutoff rule) feed a :class:`~georisk.market.QualityTracker`
     (the same statuses, reasons and issues as the quality report over the whole known
     history) and a running SHA-256 (the same ``prices_used`` digest as hashing the
     known frame); the articles published by each cutoff extend a running digest too.
@@ -668,8 +544,7 @@ def export_range(
             check_previous(out, pd.DatetimeIndex(closes.index))
         recover(out)
         articles, quarantine, prices, inputs = load_inputs(cfg, strict=False)  # strict per session below
-        known = _known_times(prices, cfg)
-        stream = _PriceStream(prices, known)
+        stream = KnownPriceStream(prices, cfg.universe)  # the prices known at each cutoff, as they come
         price_gaps = _PriceGaps(prices, cfg, pd.Timestamp(closes.index[0]), pd.Timestamp(closes.index[-1]))
         index = _ArticleIndex(articles)
         tracker = QualityTracker(cfg.universe)
@@ -688,7 +563,7 @@ def export_range(
             if gaps and missing_prices == "raise":
                 raise MissingDataError(gaps[0] + "; refresh those prices or pass missing_prices='warn'")
             _feed(stream, tracker, cut)
-            prices_digest, prices_last = stream.digest(cut)
+            prices_digest, prices_last = _prices_digest(stream, cut)
             checks[d] = _SessionInputs(
                 n_used, last, gaps + _tracked_quality(tracker, d, cfg), digest, prices_digest, prices_last
             )
