@@ -196,6 +196,8 @@ class ChunkTokens(NamedTuple):
     unique: list[str]
     #: the position in ``unique`` of each token (int32)
     uid: np.ndarray
+    #: the position in ``tokens`` of each distinct token's first appearance
+    first: dict[str, int]
 
 
 def chunk_tokens(texts: list[str]) -> ChunkTokens:
@@ -218,7 +220,18 @@ def chunk_tokens(texts: list[str]) -> ChunkTokens:
     at = np.fromiter(map(first.setdefault, tokens, count()), dtype=np.int64, count=m)
     number = np.zeros(m, dtype=np.int32)
     number[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = np.arange(len(first), dtype=np.int32)
-    return ChunkTokens(tokens, list(first), number[at])
+    return ChunkTokens(tokens, list(first), number[at], first)
+
+
+def _continued(chunk: ChunkTokens, at: np.ndarray, pairs: frozenset[tuple[str, str]]) -> np.ndarray:
+    """Positions among ``at`` (a mask over tokens) whose token and the next are the first two words of a phrase."""
+    first, uid = chunk.first, chunk.uid
+    keys = [int(uid[first[a]]) * len(first) + int(uid[first[b]]) for a, b in pairs if a in first and b in first]
+    where = np.flatnonzero(at[:-1])
+    if not keys or where.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    found = np.isin(uid[where].astype(np.int64) * len(first) + uid[where + 1], np.asarray(keys, dtype=np.int64))
+    return where[found]
 
 
 def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | None = None) -> np.ndarray:
@@ -239,7 +252,8 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     out = np.zeros((n, len(SUM_KEYS)))
     if n == 0:
         return out
-    tokens, unique, uid = chunk_tokens(texts) if chunk is None else chunk
+    chunk = chunk_tokens(texts) if chunk is None else chunk
+    tokens, unique, uid = chunk.tokens, chunk.unique, chunk.uid
     m = len(tokens)
     tables: ChunkTables = scorer._tables
     ids = np.fromiter(map(tables.ids.get, unique, repeat(0)), dtype=np.int32, count=len(unique))[uid]
@@ -262,48 +276,46 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
             for cat, spans in scorer._names.find(word.split("-")).items():
                 hyphen_rows[j, keys["names" if cat == "actors" else cat]] += sum([w for _, _, w in spans])
     named = np.flatnonzero(named_u[uid])
-    # sentence k spans tokens bounds[k-1] + 1 .. bounds[k] - 1 (bounds[-1] read as -1)
-    bounds = np.append(np.flatnonzero(flags & BREAK), m)
+    # sentence k spans tokens bounds[k-1] + 1 .. bounds[k] - 1 (bounds[-1] read as -1); token i is in sentence seg[i]
+    is_break = (flags & BREAK).astype(bool)
+    bounds = np.append(np.flatnonzero(is_break), m)
+    seg = np.cumsum(is_break) - is_break
     text_of = np.concatenate([[0], np.cumsum(ids[bounds[:-1]] == TEXT_ID)])
-    triggers = np.union1d(np.flatnonzero(flags & TRIGGER), named)
+    trigger = (flags & TRIGGER).astype(bool)
+    trigger[named] = True
+    triggers = np.flatnonzero(trigger)
     if triggers.size == 0:
         return out
-    seg_of = np.searchsorted(bounds, triggers)
+    n_seg = len(bounds)
     # sentences that take the sentence-by-sentence rules: a longer phrase or exclusion may match, a
     # one-word exclusion or a known hyphenated name stands there, or a modifier beside a directional term
-    longer = [
-        i for i in np.flatnonzero(flags & LONGER).tolist() if i + 1 < m and (tokens[i], tokens[i + 1]) in tables.pairs
-    ]
-    mod_pairs = tables.modifier_pairs
-    modifiers = np.union1d(
-        np.flatnonzero(flags & MODIFIER),
-        np.asarray(
-            [
-                i
-                for i in np.flatnonzero(flags & MODIFIER_LONGER).tolist()
-                if i + 1 < m and (tokens[i], tokens[i + 1]) in mod_pairs
-            ],
-            dtype=np.int64,
-        ),
-    )
-    known = np.flatnonzero((named_u & known_u)[uid])
-    marks = np.union1d(np.union1d(np.flatnonzero(flags & EXCLUDES), known), np.asarray(longer, np.int64))
-    directed = np.intersect1d(
-        np.searchsorted(bounds, np.flatnonzero(flags & DIRECTIONAL)), np.searchsorted(bounds, modifiers)
-    )
-    slow = np.intersect1d(np.unique(seg_of), np.union1d(np.searchsorted(bounds, marks), directed))
+    slow_seg = np.zeros(n_seg, dtype=bool)
+    slow_seg[seg[flags & EXCLUDES != 0]] = True
+    slow_seg[seg[np.flatnonzero((named_u & known_u)[uid])]] = True
+    slow_seg[seg[_continued(chunk, flags & LONGER != 0, tables.pairs)]] = True
+    modified = np.zeros(n_seg, dtype=bool)
+    modified[seg[flags & MODIFIER != 0]] = True
+    modified[seg[_continued(chunk, flags & MODIFIER_LONGER != 0, tables.modifier_pairs)]] = True
+    directional = np.zeros(n_seg, dtype=bool)
+    directional[seg[flags & DIRECTIONAL != 0]] = True
+    slow_seg |= modified & directional
+    with_trigger = np.zeros(n_seg, dtype=bool)
+    with_trigger[seg[triggers]] = True
+    slow = np.flatnonzero(slow_seg & with_trigger)
     # simple sentences: their trigger words' one-word weights add, one row per word
-    simple = triggers[~np.isin(seg_of, slow)]
+    simple = triggers[~slow_seg[seg[triggers]]]
     if simple.size:
         weights = tables.weights[ids[simple]] + hyphen_rows[uid[simple]] if named.size else tables.weights[ids[simple]]
-        np.add.at(out, text_of[np.searchsorted(bounds, simple)], weights)
+        np.add.at(out, text_of[seg[simple]], weights)
     if slow.size == 0:
         return out
     cand = np.flatnonzero(flags & CANDIDATE)
-    cand_seg = np.searchsorted(bounds, cand)
+    cand_seg = seg[cand]
     c_lo = np.searchsorted(cand_seg, slow, side="left")
     c_hi = np.searchsorted(cand_seg, slow, side="right")
-    has_hy = np.isin(slow, np.searchsorted(bounds, hyphen))
+    hyphenated = np.zeros(n_seg, dtype=bool)
+    hyphenated[seg[hyphen]] = True
+    has_hy = hyphenated[slow]
     lo = np.where(slow == 0, 0, bounds[slow - 1] + 1)
     hi = bounds[slow]
     cand_list = cand.tolist()

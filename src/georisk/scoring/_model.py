@@ -168,7 +168,7 @@ def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[s
     parts of two or more characters. Each distinct lexicon token is split and each distinct
     uni- and bigram hashed once; the rest is NumPy over token numbers.
     """
-    _, unique, uid = chunk
+    unique, uid = chunk.unique, chunk.uid
     n_docs = len(docs)
     u = len(unique)
     # the scikit-learn tokens of each distinct lexicon token: itself (a word of two or more
