@@ -23,7 +23,7 @@ from georisk.errors import ConfigError, OptionalDependencyError
 
 if TYPE_CHECKING:
     from georisk.backtesting import BacktestResult
-    from georisk.evaluation import PerformanceMetrics, PlaceboSummary
+    from georisk.evaluation import PerformanceMetrics, PlaceboSummary, PremiumValidation
 
 __all__ = [
     "figure_png",
@@ -34,6 +34,7 @@ __all__ = [
     "plot_ic_by_horizon",
     "plot_metrics",
     "plot_premium_bands",
+    "plot_premium_validation",
     "plot_rolling",
     "plot_score_distribution",
     "plot_signal_premium",
@@ -686,6 +687,43 @@ def plot_premium_bands(
         ax.tick_params(labelsize=8)
         ax.legend(loc="best", fontsize=7, framealpha=0.9)
     return axes
+
+
+def plot_premium_validation(validation: PremiumValidation, ax: Any = None) -> Any:
+    """Monthly mean oil premium (USD/bbl) with its band, beside the monthly mean oil CAR.
+
+    Parameters
+    ----------
+    validation : PremiumValidation
+        From :func:`georisk.evaluation.validation_table`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    m = validation.monthly
+    x = pd.PeriodIndex(m.index.astype(str), freq="M").to_timestamp() if len(m) else pd.DatetimeIndex([])
+    if len(m):
+        ax.plot(x, m["oil_premium_usd"], color="tab:blue", lw=1.2, marker="o", ms=3, label="oil premium")
+        ax.fill_between(
+            x,
+            m["oil_premium_usd_lo"],
+            m["oil_premium_usd_hi"],
+            color="tab:blue",
+            alpha=0.2,
+            lw=0,
+            label=f"{validation.band:.0%} band",
+        )
+        if m["car_usd"].notna().any():
+            ax.plot(x, m["car_usd"], color="black", lw=0.8, ls="--", label=f"{validation.oil_ticker} market-model CAR")
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.set_ylabel("USD per barrel (monthly mean)", fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.legend(loc="best", fontsize=7, framealpha=0.9)
+    return ax
 
 
 def plot_sleeve_pnl(pnl: pd.DataFrame, ax: Any = None) -> Any:

@@ -22,7 +22,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -103,6 +103,80 @@ class PremiumValidation:
     car_start: pd.Timestamp | None
     oil_ticker: str
     car: pd.Series
+
+    def summary(self) -> pd.DataFrame:
+        """The validation's key figures, one labelled row each.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Column ``value``: the sessions with a ``grpi`` band; the share of them whose
+            band excludes zero for the news state, the shuffled placebos (mean of the
+            seeds) and the shifted placebo; the events in the run and those whose premia
+            moved the expected way; the month with the largest mean oil premium (USD/bbl)
+            with its band and the oil CAR that month.
+
+        Examples
+        --------
+        >>> from georisk.pipeline import run
+        >>> from georisk.evaluation import validation_table
+        >>> r = run()
+        >>> v = validation_table(r.signal, r.prices, r.config.universe, premium=r.premium, seeds=1)
+        >>> "events in the run" in v.summary().index
+        True
+        """
+        share = self.placebo["band_excludes_zero"]
+        rows: dict[str, float] = {}
+        if "news state" in self.placebo.index:
+            rows["sessions with a GRPI band"] = float(self.placebo["sessions"].to_numpy(dtype=float)[0])
+        for key in share.index:
+            if key == "news state" or key.startswith("shuffled, mean") or key.startswith("shifted"):
+                label = "news state" if key == "news state" else f"placebo: {key}"
+                rows[f"GRPI band excludes zero, {label}"] = float(share[key])
+        rows["events in the run"] = float(len(self.events))
+        rows["events with the expected sign"] = float(self.events["as_expected"].sum()) if len(self.events) else 0.0
+        oil = self.monthly["oil_premium_usd"].dropna() if "oil_premium_usd" in self.monthly else pd.Series(dtype=float)
+        if len(oil):
+            top = str(oil.abs().idxmax())
+            row = self.monthly.loc[top].to_numpy(dtype=float)
+            col = {name: i for i, name in enumerate(self.monthly.columns)}
+            rows[f"oil premium {top} (largest month), USD/bbl"] = row[col["oil_premium_usd"]]
+            rows[f"oil premium {top}, {self.band:.0%} band low"] = row[col["oil_premium_usd_lo"]]
+            rows[f"oil premium {top}, {self.band:.0%} band high"] = row[col["oil_premium_usd_hi"]]
+            rows[f"oil CAR {top} ({self.oil_ticker}), USD/bbl"] = row[col["car_usd"]]
+        return pd.DataFrame({"value": pd.Series(rows, dtype=float)})
+
+    def to_text(self) -> str:
+        """The tables as plain text: monthly oil premium and CAR with placebo shares, placebos, events."""
+        m = self.monthly
+        lines = [
+            f"Premium validation: oil premium ({self.oil_ticker}, USD/bbl, monthly mean) with its "
+            f"{self.band:.0%} band beside the market-model CAR"
+            + (f" since {self.car_start.date()}" if self.car_start is not None else " (no CAR: too little data)")
+            + "; share of sessions whose GRPI band excludes zero, for the news state and its placebos",
+            m.to_string(formatters={"sessions": "{:.0f}".format}, float_format=lambda x: f"{x:+.2f}")
+            if len(m)
+            else "(no month with a premium)",
+            "",
+            f"Placebo states (blocks of {self.block} sessions, {self.seeds} seed(s); shift {self.shift} sessions): "
+            "share of sessions whose GRPI band excludes zero (about "
+            f"{1 - self.band:.0%} by chance)",
+            self.placebo.to_string(formatters={"sessions": "{:.0f}".format}, float_format=lambda x: f"{x:.3f}")
+            if len(self.placebo)
+            else "(no placebo run)",
+            "",
+            "Events: change of each sleeve premium from the session before to two after (bp)",
+            self.events.to_string(index=False, float_format=lambda x: f"{x:+.1f}")
+            if len(self.events)
+            else "(no event inside the run)",
+        ]
+        return "\n".join(lines)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Monthly oil premium with its band beside the oil CAR; needs the ``plot`` extra."""
+        from georisk.plotting import plot_premium_validation
+
+        return plot_premium_validation(self, ax=ax)
 
 
 def _excludes(premium: pd.DataFrame) -> pd.Series:
