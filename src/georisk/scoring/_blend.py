@@ -265,13 +265,14 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             "peace_trade": _gated_model(model["peace"].to_numpy(), base["peace"], lex["peace_trade"].to_numpy()),
             "relevance": gate * model["relevant"].to_numpy(),
         }
-        out = lex.copy()
+        values = lex[SCORE_COLUMNS].to_numpy(dtype=float, copy=True)
         for col in BLENDED_COLUMNS:
+            j = SCORE_COLUMNS.index(col)
             if col == "relevance":
-                out[col] = _gated_relevance(lex[col].to_numpy(), sup[col], w)
+                values[:, j] = _gated_relevance(lex[col].to_numpy(), sup[col], w)
             else:
-                out[col] = w * lex[col].to_numpy() + (1.0 - w) * sup[col]
-        return out[SCORE_COLUMNS]
+                values[:, j] = w * lex[col].to_numpy() + (1.0 - w) * sup[col]
+        return pd.DataFrame(values, columns=SCORE_COLUMNS, index=lex.index)
 
     def _both(self, X: Any, model: SupervisedScorer) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
         """The lexicon's scores and gate and the model's head probabilities, each text read once.
