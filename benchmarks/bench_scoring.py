@@ -102,7 +102,7 @@ def ratio_row(label: str, chunks: list[list[str]], repeats: int) -> str:
     """Time the bare vectorizer and the default scorer on ``chunks``, alternately; one printed row.
 
     Each repeat scores with a freshly fitted scorer (fitted outside the timing), so that
-    what one pass learns (the lexicon's memo of sentence sums) does not help the next.
+    what one pass computes (any cache a scorer keeps) does not help the next.
     """
     from georisk.scoring import BlendedScorer, score_stream
 
