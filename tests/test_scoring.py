@@ -473,7 +473,7 @@ def test_score_articles_in_parallel_equals_serial():
 def test_score_articles_errors_and_empty(blended: BlendedScorer):
     with pytest.raises(ConfigError, match="no 'text' column"):
         score_articles(pd.DataFrame({"published_at": []}), blended)
-    with pytest.raises(ConfigError, match=r"got tuple; load_articles\(\.\.\., lenient=True\) returns"):
+    with pytest.raises(ConfigError, match=r"got tuple; the deprecated load_articles\(\.\.\., lenient=True\) returns"):
         score_articles((_frame(), pd.DataFrame()), blended)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="chunk_size=0"):
         score_articles(_frame(), blended, chunk_size=0)

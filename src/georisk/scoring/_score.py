@@ -339,9 +339,10 @@ def score_articles(
         raise ConfigError(
             f"articles must be a DataFrame, got {type(articles).__name__}"
             + (
-                "; load_articles(..., lenient=True) returns (articles, quarantine): pass the first"
+                "; the deprecated load_articles(..., lenient=True) returns (articles, quarantine): pass the "
+                "first, or use load_articles_report(...).articles"
                 if isinstance(articles, tuple)
-                else "; use georisk.load_articles"
+                else "; use georisk.load_articles (or load_articles_report(...).articles)"
             )
         )
     for col in ("published_at", "text"):
