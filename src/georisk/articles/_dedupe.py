@@ -112,11 +112,14 @@ def find_near_duplicates(
     for members in buckets.values():
         if len(members) < 2:
             continue
+        # in time order, the pairs within the window are the next members up to the first
+        # one past it: linear in a bucket's size, not quadratic (a text repeated for years)
+        members = sorted(members, key=stamps.__getitem__)
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 i, j = members[x], members[y]
-                if abs(stamps[i] - stamps[j]) > win_ns:
-                    continue
+                if stamps[j] - stamps[i] > win_ns:
+                    break
                 early, late = (i, j) if rank[i] < rank[j] else (j, i)
                 if (early, late) in checked:
                     continue
