@@ -21,7 +21,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "georisk"
 LAYERS: list[set[str]] = [
     {"cli", "__main__"},
     {"pipeline"},
-    {"export", "report", "briefing", "schema"},
+    {"export", "report", "briefing_pages", "schema"},
     {"backtesting", "evaluation"},
     {"premium"},
     {"datasets", "distributed"},

@@ -1,4 +1,4 @@
-"""georisk.briefing and ``georisk briefing``: one session's news, premia and articles."""
+"""georisk.briefing_pages, georisk.briefing() and ``georisk briefing``: one session's news, premia and articles."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from georisk.briefing import NOISE_Z, briefing_data, briefing_html, briefing_markdown, data_label
+from georisk.briefing_pages import NOISE_Z, briefing_data, briefing_html, briefing_markdown, data_label
 from georisk.calendar import assign_sessions
 from georisk.cli import main
 from georisk.config import ArticlesConfig, GeoriskConfig, PricesConfig
@@ -93,7 +93,7 @@ def test_noise_rule(run_0628):
 
 
 def test_articles_are_the_sessions_ranked_by_net_push_above_the_floor(written, run_0628):
-    from georisk.briefing import MIN_PUSH
+    from georisk.briefing_pages import MIN_PUSH
 
     d = written.data
     scores = run_0628.scores
@@ -135,7 +135,7 @@ def test_weak_articles_are_not_listed(run_0628):
 
 def test_evidence_is_explained_for_the_listed_articles_only(run_0628, monkeypatch):
     """The stages carry no evidence column: the configured scorer's explain runs on the listed few."""
-    from georisk import briefing as gb
+    import georisk.briefing_pages as gb
 
     seen: list[int] = []
     scorer = gb._explainer(GeoriskConfig())
@@ -152,7 +152,7 @@ def test_evidence_is_explained_for_the_listed_articles_only(run_0628, monkeypatc
 
 
 def test_a_scorer_without_explain_gives_a_note_not_a_failure(run_0628, monkeypatch):
-    from georisk import briefing as gb
+    import georisk.briefing_pages as gb
 
     class Plain:
         def transform(self, X):  # type: ignore[no-untyped-def]
@@ -170,7 +170,7 @@ def test_one_session_does_not_rescan_the_history(run_0628, monkeypatch):
     """Briefing many sessions from one set of stages builds the lookups once (no per-call full scan)."""
     import numpy as np
 
-    from georisk import briefing as gb
+    import georisk.briefing_pages as gb
 
     sessions = run_0628.signal.index[-40:]
     gb._LOOKUP.clear()
@@ -340,7 +340,7 @@ def test_daily_export_writes_the_briefing_beside_its_data(tmp_path: Path):
 
 
 def test_an_article_without_title_is_named_by_its_text():
-    from georisk.briefing import _headline
+    from georisk.briefing_pages import _headline
 
     assert (
         _headline("", "  Shelling   resumed near the plant. More later", "id-1")
@@ -354,7 +354,7 @@ def test_an_article_without_title_is_named_by_its_text():
 @pytest.mark.slow
 def test_export_writes_the_briefing_of_a_real_session(shared_dir: Path, tmp_path: Path):
     """Guardian headlines and Yahoo closes from ../shared/data, exported for 2023-06-06."""
-    from georisk import load_articles
+    from georisk import load_articles_report
     from georisk.config import Instrument, Sleeve, Universe
     from georisk.pipeline import export_daily
 
@@ -376,7 +376,7 @@ def test_export_writes_the_briefing_of_a_real_session(shared_dir: Path, tmp_path
             "url": raw["url"].astype(str),
         }
     )
-    articles, _ = load_articles(frame, timezone="Europe/London", lenient=True)
+    articles = load_articles_report(frame, timezone="Europe/London", on_invalid="quarantine").articles
     articles = articles[articles["published_at"] >= pd.Timestamp("2021-06-01", tz="UTC")]
     (tmp_path / "articles.jsonl").write_text(articles.to_json(orient="records", lines=True, date_format="iso"))
     prices = pd.DataFrame(
@@ -425,3 +425,16 @@ def test_a_session_briefed_from_a_later_run_is_the_page_of_that_evening(run_0628
     same = briefing_markdown(briefing_data(evening, GeoriskConfig(), date=day))
     later = briefing_markdown(briefing_data(run_0628, GeoriskConfig(), date=day))
     assert later == same
+
+
+def test_top_level_briefing_is_the_function_whatever_was_imported_first() -> None:
+    """The pages module is not named ``georisk.briefing``, so importing it cannot shadow the function."""
+    import subprocess
+    import sys
+
+    code = (
+        "import georisk.briefing_pages, georisk.pipeline, georisk\n"
+        "from georisk import briefing\n"
+        "assert callable(briefing) and briefing is georisk.pipeline.briefing, briefing\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, stdin=subprocess.DEVNULL)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from georisk.briefing import export_briefing_data, prepare_briefings, write_briefing
+from georisk.briefing_pages import export_briefing_data, prepare_briefings, write_briefing
 from georisk.calendar import assign_sessions, get_calendar, parse_date, session_closes, to_session
 from georisk.config import ExportConfig as _ExportConfig
 from georisk.errors import (
@@ -651,7 +651,7 @@ def export_daily(
     known by the close of ``as_of`` (its cutoff), checks the inputs for gaps, computes the stages and
     writes Parquet, CSV and JSON plus a manifest, atomically, under a lock; then the
     session's briefing for readers (``out_dir/briefings/briefing-YYYY-MM-DD.html`` and
-    ``.md``, see :func:`georisk.briefing.briefing`), which never stops the data's
+    ``.md``, see :func:`georisk.pipeline.briefing`), which never stops the data's
     publication: if it cannot be built, a warning is logged and no page is written.
 
     Parameters

@@ -18,7 +18,7 @@ from georisk.config import GeoriskConfig, PricesConfig
 from georisk.errors import ConfigError, MissingDataError
 
 if TYPE_CHECKING:
-    from georisk.briefing import BriefingFiles
+    from georisk.briefing_pages import BriefingFiles
 
 __all__ = [
     "PipelineResult",
@@ -576,7 +576,7 @@ def briefing(
     previous close, at or before this one) whose net push
     :math:`w_i (h_i - p_i)` (relevance times hawkish tilt minus peace score, the
     article's term in the session's sum of net escalation that the news state is built
-    from) is at least :data:`georisk.briefing.MIN_PUSH` in absolute value: the ``top`` largest positive
+    from) is at least :data:`georisk.briefing_pages.MIN_PUSH` in absolute value: the ``top`` largest positive
     pushes in the hawkish group, the ``top`` most negative in the peace group. Articles
     below the floor (noise, off-topic or balanced) are counted on the page, not listed.
     Their evidence phrases come from the configured scorer's ``explain`` run on the
@@ -594,7 +594,7 @@ def briefing(
     >>> files.html.name  # doctest: +SKIP
     'briefing-2024-06-28.html'
     """
-    from georisk.briefing import briefing_data, write_briefing
+    from georisk.briefing_pages import briefing_data, write_briefing
     from georisk.config import GeoriskConfig
 
     if result_or_config is None or isinstance(result_or_config, GeoriskConfig):

@@ -1,7 +1,7 @@
 """The daily briefing: one session's news state, premia and the articles behind the move.
 
-:func:`briefing` writes ``briefing-YYYY-MM-DD.html`` and ``briefing-YYYY-MM-DD.md`` for
-one session. Both say the same thing:
+:func:`georisk.briefing` (in :mod:`georisk.pipeline`) writes ``briefing-YYYY-MM-DD.html``
+and ``briefing-YYYY-MM-DD.md`` for one session. Both say the same thing:
 
 - the news state (attention, hawkish and peace intensity, escalation intensity and the
   state's shock) and its change from the previous session;
