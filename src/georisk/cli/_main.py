@@ -62,11 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"georisk {__version__}")
     _add_log_options(parser, top=True)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # every subcommand's parser (and, by argparse's default, its own subcommands') takes the log options
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
     for name in COMMAND_MODULES:
         import_module(name).register(sub, EPILOG)
-    _log_options_everywhere(sub)
     return parser
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """The parser of a subcommand: it accepts the log options wherever they are given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _add_log_options(self, top=False)
 
 
 def _add_log_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -86,14 +94,6 @@ def _add_log_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="log lines on stderr as text (default) or one JSON object per line for log shippers",
     )
     parser.add_argument("--json-logs", action="store_true", default=default(False), help="same as --log-format json")
-
-
-def _log_options_everywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    for child in set(sub.choices.values()):
-        _add_log_options(child, top=False)
-        for action in child._subparsers._group_actions if child._subparsers else ():
-            if isinstance(action, argparse._SubParsersAction):
-                _log_options_everywhere(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
