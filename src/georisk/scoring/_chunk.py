@@ -96,10 +96,12 @@ class ChunkTables(NamedTuple):
     flags: np.ndarray
     #: per id, the sums (columns ``SUM_KEYS``) the word adds on its own in a simple sentence
     weights: np.ndarray
-    #: first two words of every longer trigger phrase and exclusion
+    #: first two words of every longer trigger phrase
     pairs: frozenset[tuple[str, str]]
     #: first two words of every longer modifier phrase
     modifier_pairs: frozenset[tuple[str, str]]
+    #: first two words of every longer exclusion
+    exclusion_pairs: frozenset[tuple[str, str]]
 
 
 def chunk_codes(scorer: LexiconScorer, categories: dict[str, dict[str, float]]) -> ChunkTables:
@@ -134,6 +136,7 @@ def chunk_codes(scorer: LexiconScorer, categories: dict[str, dict[str, float]]) 
 
     pairs: set[tuple[str, str]] = set()
     modifier_pairs: set[tuple[str, str]] = set()
+    exclusion_pairs: set[tuple[str, str]] = set()
     for cat, phrases in categories.items():
         trigger = cat in TRIGGERS
         for phrase, weight in phrases.items():
@@ -159,11 +162,16 @@ def chunk_codes(scorer: LexiconScorer, categories: dict[str, dict[str, float]]) 
         i = word(toks[0])
         if len(toks) > 1:
             flags[i] |= LONGER
-            pairs.add((toks[0], toks[1]))
+            exclusion_pairs.add((toks[0], toks[1]))
         else:
             flags[i] |= EXCLUDES
     return ChunkTables(
-        ids, np.asarray(flags, dtype=np.uint8), np.vstack(rows), frozenset(pairs), frozenset(modifier_pairs)
+        ids,
+        np.asarray(flags, dtype=np.uint8),
+        np.vstack(rows),
+        frozenset(pairs),
+        frozenset(modifier_pairs),
+        frozenset(exclusion_pairs),
     )
 
 
@@ -236,6 +244,92 @@ def _continued(chunk: ChunkTokens, at: np.ndarray, pairs: frozenset[tuple[str, s
     return where[found]
 
 
+def _phrase_sums(
+    scorer: LexiconScorer, tokens: list[str], starts: np.ndarray, hyphen_rows: dict[int, np.ndarray]
+) -> tuple[list[int], list[int], np.ndarray]:
+    """The sums of the phrases that start at ``starts`` and of those they reach over, span by span.
+
+    For sentences without modifiers, exclusions or known hyphenated names, where a longer
+    trigger phrase may start (``starts``: its first two words stand there). From each start
+    the matcher's rule runs on, word by word, as long as a match reaches: at each word every
+    category not yet occupied takes its longest phrase that matches there and is occupied
+    up to its end (:meth:`~georisk.scoring._match._Matcher.find_at`). The span ends where no
+    match reaches, so no match crosses its edges and no term in it overlaps one outside: its
+    sums are those the sentence-by-sentence rules add for its words. Without modifiers these
+    are: the summed categories' weights (names, context, off-topic, channels), a hyphenated
+    name (``hyphen_rows``, by token position) not inside a name phrase, and of the hawkish
+    threat, hawkish act and peace terms those :func:`~georisk.scoring._lexicon._first_of_overlaps`
+    keeps; an ending object alone adds nothing. A start inside an earlier span is part of it.
+
+    Returns
+    -------
+    first, end : list of int
+        Each span's first and past-the-end token position.
+    sums : numpy.ndarray
+        ``(spans, len(SUM_KEYS))``.
+    """
+    from georisk.scoring._lexicon import _DIRECTIONAL, _KEY, _SUMMED, SUM_KEYS, _first_of_overlaps
+
+    col = {k: i for i, k in enumerate(SUM_KEYS)}
+    summed = {cat: col[key] for cat, key in _SUMMED}
+    directional = frozenset(_DIRECTIONAL)
+    order = {cat: i for i, cat in enumerate(_DIRECTIONAL)}
+    by_first = scorer._matcher.by_first
+    first: list[int] = []
+    ends: list[int] = []
+    found: list[np.ndarray] = []
+    done = -1
+    for p in starts.tolist():
+        if p < done:
+            continue
+        row = np.zeros(len(SUM_KEYS))
+        free: dict[str, int] = {}
+        terms: list[tuple[int, int, float, str]] = []
+        names: list[tuple[int, int]] = []
+        hyphens: list[int] = []
+        i, end = p, p + 1
+        while i < end:
+            groups = by_first.get(tokens[i])
+            if groups is None:
+                if i in hyphen_rows:
+                    hyphens.append(i)
+            else:
+                for k, table, single in groups:
+                    if k == 1:
+                        entries = single
+                    else:
+                        got = table.get(tuple(tokens[i : i + k]))
+                        if got is None:
+                            continue
+                        entries = got
+                    for cat, weight in entries:
+                        if free.get(cat, 0) > i:
+                            continue
+                        free[cat] = i + k
+                        if i + k > end:
+                            end = i + k
+                        if cat in summed:
+                            row[summed[cat]] += weight
+                            if cat == "actors":
+                                names.append((i, i + k))
+                        elif cat in directional:
+                            terms.append((i, i + k, weight, cat))
+            i += 1
+        for h in hyphens:
+            if not any(s <= h < e for s, e in names):
+                row += hyphen_rows[h]
+        if len(terms) > 1:
+            terms.sort(key=lambda t: order[t[3]])  # the rules list terms category by category
+            terms = _first_of_overlaps(terms)
+        for _, _, weight, cat in terms:
+            row[col[_KEY[cat]]] += weight
+        first.append(p)
+        ends.append(end)
+        found.append(row)
+        done = end
+    return first, ends, np.asarray(found).reshape(len(found), len(SUM_KEYS))
+
+
 def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | None = None) -> np.ndarray:
     """Weighted hit sums (:data:`~georisk.scoring._lexicon.SUM_KEYS`) of each text, shape ``(n, keys)``.
 
@@ -291,23 +385,44 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     n_seg = len(bounds)
     # sentences that take the sentence-by-sentence rules: a longer phrase or exclusion may match, a
     # one-word exclusion or a known hyphenated name stands there, or a modifier beside a directional term
-    slow_seg = np.zeros(n_seg, dtype=bool)
-    slow_seg[seg[flags & EXCLUDES != 0]] = True
-    slow_seg[seg[np.flatnonzero((named_u & known_u)[uid])]] = True
-    slow_seg[seg[_continued(chunk, flags & LONGER != 0, tables.pairs)]] = True
+    # (``hard``: the rules' modifiers, exclusions or known hyphenated names can matter there)
+    hard = np.zeros(n_seg, dtype=bool)
+    hard[seg[flags & EXCLUDES != 0]] = True
+    hard[seg[np.flatnonzero((named_u & known_u)[uid])]] = True
+    longer = flags & LONGER != 0
+    hard[seg[_continued(chunk, longer, tables.exclusion_pairs)]] = True
+    starts = _continued(chunk, longer, tables.pairs)
+    slow_seg = hard.copy()
+    slow_seg[seg[starts]] = True
     modified = np.zeros(n_seg, dtype=bool)
     modified[seg[flags & MODIFIER != 0]] = True
     modified[seg[_continued(chunk, flags & MODIFIER_LONGER != 0, tables.modifier_pairs)]] = True
     directional = np.zeros(n_seg, dtype=bool)
     directional[seg[flags & DIRECTIONAL != 0]] = True
     slow_seg |= modified & directional
+    hard |= modified
     with_trigger = np.zeros(n_seg, dtype=bool)
     with_trigger[seg[triggers]] = True
+    # sentences where a longer trigger phrase may match but nothing else needs the rules: summed with
+    # NumPy too, but the words of the spans of :func:`_phrase_sums` add the span's sums instead
+    starts = starts[~hard[seg[starts]]]
+    span_sums: tuple[list[int], list[int], np.ndarray] | None = None
+    if starts.size:
+        slow_seg[seg[starts]] = False
+        named_at = named[~slow_seg[seg[named]]] if named.size else named
+        at_hyphen = dict(zip(named_at.tolist(), hyphen_rows[uid[named_at]], strict=True))
+        span_sums = _phrase_sums(scorer, tokens, starts, at_hyphen)
     slow = np.flatnonzero(slow_seg & with_trigger)
     # simple sentences: their trigger words' one-word weights add, one row per word
     simple = triggers[~slow_seg[seg[triggers]]]
     if simple.size:
         weights = tables.weights[ids[simple]] + hyphen_rows[uid[simple]] if named.size else tables.weights[ids[simple]]
+        if span_sums is not None:  # words inside a span add nothing of their own: the span's sums count them
+            inside = np.zeros(m + 1, dtype=np.int32)
+            np.add.at(inside, span_sums[0], 1)
+            np.add.at(inside, span_sums[1], -1)
+            weights[np.cumsum(inside)[simple] > 0] = 0.0
+            np.add.at(out, text_of[seg[np.asarray(span_sums[0], dtype=np.int64)]], span_sums[2])
         np.add.at(out, text_of[seg[simple]], weights)
     if slow.size == 0:
         return out
