@@ -17,12 +17,21 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from georisk.errors import output_error
 
-__all__ = ["TMP_PREFIX", "atomic_write", "atomic_write_bytes", "current_umask", "file_mode", "folder_mode", "fsync_dir"]
+__all__ = [
+    "TMP_PREFIX",
+    "atomic_write",
+    "atomic_write_bytes",
+    "atomic_write_files",
+    "current_umask",
+    "file_mode",
+    "folder_mode",
+    "fsync_dir",
+]
 
 #: Prefix of every temporary file georisk writes before renaming it into place.
 TMP_PREFIX = ".tmp-"
@@ -53,11 +62,8 @@ def folder_mode() -> int:
 
 
 def fsync_dir(path: Path) -> None:
-    """Flush a folder's entries (a rename into it) to disk; a folder that cannot be opened is skipped."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
+    """Flush a folder's entries (the renames into it) to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -74,7 +80,8 @@ def atomic_write(
     path : pathlib.Path
         The file to create or replace (its folder is created if needed).
     write : callable
-        Called with the temporary file's path; writes the whole content there.
+        Called with the temporary file's path; writes the whole content there (for
+        writers that want a path, e.g. ``DataFrame.to_parquet``).
     what : str, default "cannot write"
         Start of the error message if the write fails (e.g. ``"cannot write the price cache"``).
     durable : bool, default True
@@ -104,17 +111,17 @@ def atomic_write(
             finally:
                 os.close(fd)
         os.replace(tmp, path)
+        if durable:
+            fsync_dir(path.parent)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise output_error(exc, path, what) from None
         raise
-    if durable:
-        fsync_dir(path.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, what: str = "cannot write", durable: bool = True) -> None:
-    """Write ``data`` to ``path`` whole or not at all (see :func:`atomic_write`).
+def atomic_write_bytes(path: Path, data: bytes, *, what: str = "cannot write") -> None:
+    """Write ``data`` to ``path`` whole or not at all, durably (see :func:`atomic_write_files`).
 
     Examples
     --------
@@ -125,8 +132,57 @@ def atomic_write_bytes(path: Path, data: bytes, *, what: str = "cannot write", d
     >>> (folder / "a" / "x.txt").read_bytes(), sorted(p.name for p in (folder / "a").iterdir())
     (b'hello', ['x.txt'])
     """
+    atomic_write_files(path.parent, {path.name: data}, what=what)
 
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(data)
 
-    atomic_write(path, write, what=what, durable=durable)
+def atomic_write_files(folder: Path, files: Mapping[str, bytes], *, what: str = "cannot write") -> list[Path]:
+    """Write several files of one folder whole or not at all, durably.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Created if needed.
+    files : mapping of str to bytes
+        File names in ``folder`` and their contents.
+    what : str, default "cannot write"
+        Start of the error message if a write fails.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order given.
+
+    Raises
+    ------
+    georisk.errors.OutputError
+        Naming the path and the fix; the temporary files are removed.
+
+    Notes
+    -----
+    Each file is written to a temporary name (``.tmp-`` first, which dataset readers
+    skip) through one descriptor, flushed, given the umask's mode and fsynced; then all
+    are renamed into place and the folder is fsynced once (not once per file). When this
+    returns every file is on disk under its name; a crash leaves each file old or new,
+    never a fragment.
+    """
+    written: list[tuple[str, Path]] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{name}.", dir=folder)
+            written.append((tmp, folder / name))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fchmod(fh.fileno(), file_mode())  # mkstemp makes 0600; every file follows the umask
+                os.fsync(fh.fileno())
+        for tmp, path in written:
+            os.replace(tmp, path)
+        fsync_dir(folder)
+    except BaseException as exc:
+        for tmp, _ in written:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise output_error(exc, exc.filename or folder, what) from None
+        raise
+    return [path for _, path in written]

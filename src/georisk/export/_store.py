@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from georisk._io import file_mode, folder_mode
+from georisk._io import TMP_PREFIX, atomic_write_bytes, atomic_write_files, folder_mode, fsync_dir
 from georisk.config import ExportConfig
 from georisk.errors import ConfigError, CorruptExportError, MissingDataError, OutputError, output_error
 from georisk.schema import SCHEMA_VERSION, SignalRow, upgrade_manifest, validate_rows
@@ -78,77 +78,12 @@ MANIFEST = "manifest.json"
 VERSIONS = ".versions"
 LOCK_NAME = ".georisk-export.lock"
 PENDING = ".georisk-pending.json"
-_TMP = ".tmp-"
+_TMP = TMP_PREFIX
 _FLOATS_EXCLUDED = {"schema_version", "session", "calendar", "cutoff", "n_articles", "n_relevant"}
 
 
 def _writable(exc: OSError, path: Path) -> OutputError:
     return output_error(exc, exc.filename or path, "cannot write the export (--out)")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temporary file, flush, fsync, rename.
-
-    A crash at any point leaves either the old file or the new one, never a fragment;
-    the temporary file's name starts with ``.tmp-`` so that dataset readers skip it.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f"{_TMP}{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise output_error(exc, exc.filename or path) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fchmod(fh.fileno(), file_mode())  # mkstemp makes 0600; every file follows the umask
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise output_error(exc, path) from None
-        raise
-    _fsync_dir(path.parent)
-
-
-def atomic_write_files(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write several files of one folder atomically, each as :func:`atomic_write_bytes` does.
-
-    Every file is written to a temporary name, flushed and fsynced, then renamed into
-    place; the folder is fsynced once after the renames (instead of once per file), so
-    when this returns every file is on disk under its name. A crash leaves each file old
-    or new, never a fragment.
-    """
-    written: list[tuple[str, Path]] = []
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f"{_TMP}{name}.", dir=folder)
-            written.append((tmp, folder / name))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fchmod(fh.fileno(), file_mode())
-                os.fsync(fh.fileno())
-        for tmp, path in written:
-            os.replace(tmp, path)
-    except BaseException as exc:
-        for tmp, _ in written:
-            Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise output_error(exc, exc.filename or folder) from None
-        raise
-    _fsync_dir(folder)
-    return [path for _, path in written]
 
 
 def _sha256(data: bytes) -> str:
@@ -428,7 +363,7 @@ def _swap_symlink(link: Path, target: str, *, sync: bool = True) -> None:
     os.symlink(target, tmp)
     os.replace(tmp, link)
     if sync:
-        _fsync_dir(link.parent)
+        fsync_dir(link.parent)
 
 
 def publish(
@@ -514,10 +449,10 @@ def publish(
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
-            _fsync_dir(tmp)
+            fsync_dir(tmp)
             os.chmod(tmp, folder_mode())  # mkdtemp makes 0700; every folder follows the umask
             os.rename(tmp, target)
-            _fsync_dir(vroot)
+            fsync_dir(vroot)
         changed = current is None or current != target.resolve()
         if changed:
             _swap_symlink(link, os.path.relpath(target, out_dir))
@@ -644,7 +579,7 @@ def write_pending_batch(out_dir: Path, sessions: Sequence[pd.Timestamp]) -> None
 def end_batch(out_dir: Path) -> None:
     """End a publication batch: fsync the export root (the last ``latest`` swap), then clear the pending file."""
     try:
-        _fsync_dir(out_dir)
+        fsync_dir(out_dir)
     except OSError as exc:
         raise _writable(exc, out_dir) from None
     clear_pending(out_dir)
@@ -661,7 +596,7 @@ def clear_pending(out_dir: Path) -> None:
     """The publication is complete: remove the pending file."""
     try:
         (out_dir / PENDING).unlink(missing_ok=True)
-        _fsync_dir(out_dir)
+        fsync_dir(out_dir)
     except OSError as exc:
         raise _writable(exc, out_dir) from None
 

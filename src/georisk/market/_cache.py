@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from georisk._io import file_mode
-from georisk.errors import ConfigError, InputDataError, OutputError, output_error
+from georisk._io import atomic_write
+from georisk.errors import ConfigError, InputDataError
 
 __all__ = ["ENV_CACHE_DIR", "PriceCache", "resolve_cache_dir"]
 
@@ -32,6 +31,7 @@ log = logging.getLogger(__name__)
 ENV_CACHE_DIR = "GEORISK_CACHE_DIR"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=^-]")
+_CACHE_WHAT = "cannot write the price cache (cache_dir, GEORISK_CACHE_DIR)"
 
 
 def resolve_cache_dir(explicit: str | Path | None = None) -> Path | None:
@@ -47,25 +47,8 @@ def resolve_cache_dir(explicit: str | Path | None = None) -> Path | None:
 
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _cache_error(exc, path) from None
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, file_mode())  # mkstemp makes 0600; every file follows the umask
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _cache_error(exc, path) from None
-        raise
-
-
-def _cache_error(exc: OSError, path: Path) -> OutputError:
-    return output_error(exc, path, "cannot write the price cache (cache_dir, GEORISK_CACHE_DIR)")
+    # a cache can be refetched: atomic (old or new, never a fragment) without the cost of fsync
+    atomic_write(path, write, what=_CACHE_WHAT, durable=False)
 
 
 def _stamp() -> str:
