@@ -593,7 +593,7 @@ def test_readme_cron_line_and_systemd_unit_work_verbatim(tmp_path: Path):
 
     from georisk.cli import build_parser
 
-    readme = Path(__file__).resolve().parents[1] / "README.md"
+    readme = Path(__file__).resolve().parents[2] / "README.md"
     if not readme.is_file():
         pytest.skip("README.md is not beside the tests")
     text = readme.read_text("utf-8")
@@ -627,7 +627,7 @@ def test_readme_cron_line_and_systemd_unit_work_verbatim(tmp_path: Path):
     (shim / "date").write_text('#!/bin/sh\nexec /bin/date -d "$FAKE_DAY 23:30 UTC" "$@"\n', encoding="utf-8")
     (shim / "date").chmod(0o755)
     (tmp_path / "log").mkdir()
-    # the export step as the job runs it (the fetch step and the whole line: tests/test_cron.py)
+    # the export step as the job runs it (the fetch step and the whole line: tests/cli/test_cron.py)
     cmd = f"cd {home} && {export_call} >>{tmp_path / 'log'}/export.log 2>&1"
     env = {**os.environ, "PATH": f"{shim}:/usr/bin:/bin"}
     for day, session in (("2024-12-31", "2024-12-31"), ("2024-12-25", "2024-12-24")):  # a day, a holiday
