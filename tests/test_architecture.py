@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"scoring"},
     {"feeds"},
     {"articles"},
-    {"config", "calendar", "errors", "lock", "plotting", "testing", "_io", "_progress", "_version"},
+    {"config", "calendar", "errors", "lock", "plotting", "testing", "_io", "_progress", "_validation", "_version"},
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 

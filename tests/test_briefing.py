@@ -31,7 +31,7 @@ def run_0628():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def written(run_0628, tmp_path_factory):  # type: ignore[no-untyped-def]
-    return briefing(run_0628, date=DAY, out_dir=tmp_path_factory.mktemp("brief"))
+    return briefing(run_0628, as_of=DAY, out_dir=tmp_path_factory.mktemp("brief"))
 
 
 def test_files_are_named_by_session_and_say_synthetic(written):
@@ -76,7 +76,7 @@ def test_state_and_premia_are_the_run_values(written, run_0628):
 
 def test_noise_rule(run_0628):
     cfg = GeoriskConfig()
-    d = briefing_data(run_0628, cfg, date=DAY)
+    d = briefing_data(run_0628, cfg, as_of=DAY)
     prem = run_0628.premium
     change = prem.at[DAY, "grpi"] - prem["grpi"].iloc[-2]
     assert d.grpi_change == pytest.approx(change)
@@ -86,7 +86,7 @@ def test_noise_rule(run_0628):
     for jump, noise in ((5.0, False), (0.0, True)):
         p = prem.copy()
         p.loc[p.index[-2], "grpi"] = p.at[DAY, "grpi"] - jump * p.at[DAY, "grpi_se"]
-        moved = briefing_data(dataclasses.replace(run_0628, premium=p), cfg, date=DAY)
+        moved = briefing_data(dataclasses.replace(run_0628, premium=p), cfg, as_of=DAY)
         assert moved.within_noise is noise
         line = "Today's change is within noise" if noise else "Today's change is larger than noise"
         assert line in html.unescape(briefing_html(moved)) and line in briefing_markdown(moved)
@@ -127,7 +127,7 @@ def test_weak_articles_are_not_listed(run_0628):
     mine = scores.index[assign_sessions(scores["published_at"]) == DAY]
     scores.loc[mine, "hawkish_tilt"] = 0.04
     scores.loc[mine, "peace_trade"] = 0.0
-    d = briefing_data(dataclasses.replace(run_0628, scores=scores), GeoriskConfig(), date=DAY)
+    d = briefing_data(dataclasses.replace(run_0628, scores=scores), GeoriskConfig(), as_of=DAY)
     assert d.hawkish == [] and d.peace == []
     assert d.n_below_floor == d.n_articles == len(mine)
     assert "None this session above the floor" in briefing_markdown(d)
@@ -146,7 +146,7 @@ def test_evidence_is_explained_for_the_listed_articles_only(run_0628, monkeypatc
         return real(self, X)
 
     monkeypatch.setattr(type(scorer), "explain", counting)
-    d = briefing_data(run_0628, GeoriskConfig(), date=DAY)
+    d = briefing_data(run_0628, GeoriskConfig(), as_of=DAY)
     assert seen == [len(d.hawkish) + len(d.peace)]
     assert all(a.evidence for a in d.hawkish + d.peace)
 
@@ -159,7 +159,7 @@ def test_a_scorer_without_explain_gives_a_note_not_a_failure(run_0628, monkeypat
             raise AssertionError("the briefing never rescores")
 
     monkeypatch.setattr(gb, "_explainer", lambda config: Plain())
-    d = briefing_data(run_0628, GeoriskConfig(), date=DAY)
+    d = briefing_data(run_0628, GeoriskConfig(), as_of=DAY)
     assert d.hawkish + d.peace
     assert all(a.evidence == () for a in d.hawkish + d.peace)
     assert d.evidence_note == "the configured scorer (Plain) gives no evidence phrases"
@@ -186,7 +186,7 @@ def test_one_session_does_not_rescan_the_history(run_0628, monkeypatch):
     scores = run_0628.scores
     want = assign_sessions(scores["published_at"])
     for day in sessions:
-        d = briefing_data(run_0628, GeoriskConfig(), date=day)
+        d = briefing_data(run_0628, GeoriskConfig(), as_of=day)
         assert d.n_articles == int((want == day).sum()), day
     assert len(calls) == 1
 
@@ -205,7 +205,7 @@ def test_feed_text_and_links_are_escaped(run_0628):
     if len(other):
         arts.loc[other[0], "url"] = "javascript:alert(1)"
     scores = scores.drop(columns=["title", "url"], errors="ignore")
-    d = briefing_data(dataclasses.replace(run_0628, articles=arts, scores=scores), GeoriskConfig(), date=DAY)
+    d = briefing_data(dataclasses.replace(run_0628, articles=arts, scores=scores), GeoriskConfig(), as_of=DAY)
     page = briefing_html(d)
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert 'href="https://example.org/a?b=1&amp;c=&quot;2&quot;"' in page
@@ -231,14 +231,14 @@ def test_date_outside_the_run_is_refused(run_0628):
     from georisk.errors import ConfigError, NotASessionError
 
     with pytest.raises(ConfigError, match="as_of=2024-07-01"):
-        briefing_data(run_0628, GeoriskConfig(), date="2024-07-01")
+        briefing_data(run_0628, GeoriskConfig(), as_of="2024-07-01")
     with pytest.raises(NotASessionError):
-        briefing_data(run_0628, GeoriskConfig(), date="2024-06-29")
+        briefing_data(run_0628, GeoriskConfig(), as_of="2024-06-29")
 
 
 def test_first_session_has_no_previous(run_0628):
     first = run_0628.signal.index[0]
-    d = briefing_data(run_0628, GeoriskConfig(), date=first)
+    d = briefing_data(run_0628, GeoriskConfig(), as_of=first)
     assert d.previous is None and d.within_noise is None
     assert all(math.isnan(prev) for _, _, prev in d.state)
     assert "cannot be judged" in briefing_markdown(d)
@@ -422,8 +422,8 @@ def test_a_session_briefed_from_a_later_run_is_the_page_of_that_evening(run_0628
 
     day = pd.Timestamp("2024-06-14")
     evening = run(as_of=str(day.date()))
-    same = briefing_markdown(briefing_data(evening, GeoriskConfig(), date=day))
-    later = briefing_markdown(briefing_data(run_0628, GeoriskConfig(), date=day))
+    same = briefing_markdown(briefing_data(evening, GeoriskConfig(), as_of=day))
+    later = briefing_markdown(briefing_data(run_0628, GeoriskConfig(), as_of=day))
     assert later == same
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from georisk._validation import renamed_keyword
 from georisk.config import data_label
 from georisk.errors import ConfigError, MissingDataError
 
@@ -553,8 +554,9 @@ def briefing_data(
     run: _Stages,
     config: GeoriskConfig,
     *,
-    date: str | pd.Timestamp | None = None,
+    as_of: str | pd.Timestamp | None = None,
     top: int = 5,
+    date: str | pd.Timestamp | None = None,
 ) -> BriefingData:
     """Collect what the briefing of one session shows.
 
@@ -565,10 +567,12 @@ def briefing_data(
         a run (:func:`georisk.run` or :func:`georisk.pipeline.compute_stages`).
     config : GeoriskConfig
         The run's configuration (calendar, sleeves, band, sample or user data).
-    date : date-like, optional
+    as_of : date-like, optional
         The session; the last session of ``run.signal`` when None.
     top : int, default 5
         Articles listed per group.
+    date : date-like, optional
+        Deprecated name of ``as_of``.
 
     Returns
     -------
@@ -579,9 +583,9 @@ def briefing_data(
     MissingDataError
         If the signal is empty.
     NotASessionError
-        If ``date`` is not a session of the configured calendar.
+        If ``as_of`` is not a session of the configured calendar.
     ConfigError
-        If ``date`` is a session the run has no signal for, or ``top < 1``.
+        If ``as_of`` is a session the run has no signal for, or ``top < 1``.
     """
     import pandas as pd
 
@@ -593,7 +597,8 @@ def briefing_data(
     signal, premium = run.signal, run.premium
     if signal.empty:
         raise MissingDataError("the run has no signal; nothing to brief")
-    session = signal.index[-1] if date is None else to_session(date, calendar)
+    as_of = renamed_keyword("date", date, "as_of", as_of)
+    session = signal.index[-1] if as_of is None else to_session(as_of, calendar)
     session = pd.Timestamp(session)
     if session not in signal.index:
         raise ConfigError(
@@ -896,7 +901,7 @@ def export_briefing_data(run: _Stages, config: GeoriskConfig, session: pd.Timest
     from georisk.errors import GeoriskError
 
     try:
-        return briefing_data(run, config, date=session)
+        return briefing_data(run, config, as_of=session)
     except (GeoriskError, KeyError, ValueError, TypeError) as exc:
         log.warning("no briefing for %s: %s", session.date(), exc)
         return None

@@ -96,7 +96,7 @@ def test_export_rejects_unknown_config_key_by_name(tmp_path: Path, capsys):
 
 def test_export_date_arguments_are_checked(tmp_path: Path, capsys):
     assert main(["export", "--out", str(tmp_path)]) == 2
-    assert "give --date D, or --from D1 --to D2" in capsys.readouterr().err
+    assert "give --as-of D, or --from D1 --to D2" in capsys.readouterr().err
     assert main(["export", "--sample", "--date", "2024-12-31", "--from", "2024-12-30", "--to", "2024-12-31"]) == 2
     assert main(["export", "--sample", "--from", "2024-12-31", "--to", "2024-12-30", "--out", str(tmp_path)]) == 2
     assert "--from 2024-12-31 is after --to 2024-12-30" in capsys.readouterr().err

@@ -28,7 +28,7 @@ SESSION = "2024-06-28"
 # The README's crontab line, with /srv/georisk, the log and the date of the run as parameters.
 CRON = (
     "cd {root} && {{ .venv/bin/georisk --json-logs articles fetch --config georisk.toml; f=$?; "
-    ".venv/bin/georisk --json-logs export --config georisk.toml --date {date} --previous-session "
+    ".venv/bin/georisk --json-logs export --config georisk.toml --as-of {date} --previous-session "
     "--lock-timeout 600; e=$?; [ $e -ne 0 ] && exit $e; exit $f; }} >>{log} 2>&1"
 )
 

@@ -115,7 +115,7 @@ def test_export_daily_takes_as_of_and_warns_on_date(monkeypatch: pytest.MonkeyPa
     with pytest.warns(DeprecationWarning, match="date= is deprecated"):
         assert daily.export_daily(None, date="2024-12-31") == "done"
     assert seen == [D, D, D]
-    with pytest.raises(ConfigError, match="as_of only"):
+    with pytest.raises(ConfigError, match="as_of= only"):
         daily.export_daily(None, "2024-12-31", date="2024-12-31")
     with pytest.raises(ConfigError, match="no session given"):
         daily.export_daily(None)

@@ -143,10 +143,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from georisk.errors import ConfigError
     from georisk.pipeline import export_daily, export_range
 
-    if args.date is None and (args.start is None or args.end is None):
-        raise ConfigError("give --date D, or --from D1 --to D2 to backfill")
-    if args.date is not None and (args.start is not None or args.end is not None):
-        raise ConfigError("give either --date or --from/--to, not both")
+    if args.as_of is None and (args.start is None or args.end is None):
+        raise ConfigError("give --as-of D, or --from D1 --to D2 to backfill")
+    if args.as_of is not None and (args.start is not None or args.end is not None):
+        raise ConfigError("give either --as-of or --from/--to, not both")
     cfg = config_from_args(args)
     # options given on the command line override the [export] section; the others are left to it
     common: dict[str, Any] = {
@@ -158,8 +158,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         "keep_versions": args.keep_versions,
         "settle_minutes": args.settle_minutes,
     }
-    if args.date is not None:
-        results = [export_daily(cfg, args.date, previous_session=args.previous_session, **common)]
+    if args.as_of is not None:
+        results = [export_daily(cfg, args.as_of, previous_session=args.previous_session, **common)]
     else:
         results = export_range(cfg, args.start, args.end, **common)
     for res in results:
@@ -193,7 +193,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     out = args.out
     if not out.is_dir():
         raise ConfigError(f"--out {out} is not an export folder")
-    day = parse_date(args.date, "--date") if args.date else None
+    day = parse_date(args.as_of, "--as-of") if args.as_of else None
     summary = verify_root(out, day)
     if summary["exports"]:
         read_history(out, day, day)  # also: no session twice, every row valid
@@ -248,7 +248,7 @@ def register(sub: Any, epilog: str) -> None:
         epilog=epilog,
     )
     add_input_options(p, "export root folder (default: the config's export.out_dir)", as_of=False)
-    p.add_argument("--date", help="the session to export (YYYY-MM-DD)")
+    p.add_argument("--as-of", "--date", dest="as_of", help="the session to export (YYYY-MM-DD; --date is the old name)")
     p.add_argument("--from", dest="start", metavar="D1", help="backfill: first date (YYYY-MM-DD)")
     p.add_argument("--to", dest="end", metavar="D2", help="backfill: last date (YYYY-MM-DD)")
     p.add_argument(
@@ -311,5 +311,7 @@ def register(sub: Any, epilog: str) -> None:
         epilog=epilog,
     )
     p.add_argument("--out", type=Path, required=True, help="export root folder")
-    p.add_argument("--date", help="verify only this session (YYYY-MM-DD)")
+    p.add_argument(
+        "--as-of", "--date", dest="as_of", help="verify only this session (YYYY-MM-DD; --date is the old name)"
+    )
     p.set_defaults(func=cmd_verify)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from georisk._validation import renamed_keyword
 from georisk.briefing_pages import export_briefing_data, prepare_briefings, write_briefing
 from georisk.calendar import assign_sessions, get_calendar, parse_date, session_closes, to_session
 from georisk.config import ExportConfig as _ExportConfig
@@ -392,17 +393,7 @@ def _require_closed(
 
 def _as_of_argument(as_of: Any, old: Any, old_name: str) -> Any:
     """``as_of``, or the value given under its deprecated name ``old_name`` (with a ``DeprecationWarning``)."""
-    import warnings
-
-    if old is not None:
-        if as_of is not None:
-            raise ConfigError(f"give the session as as_of only, not also as {old_name}= (its deprecated name)")
-        warnings.warn(
-            f"{old_name}= is deprecated and will be removed in the next release; pass the session as as_of=",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        return old
+    as_of = renamed_keyword(old_name, old, "as_of", as_of, stacklevel=4)
     if as_of is None:
         raise ConfigError("no session given: pass as_of (a session date, YYYY-MM-DD)")
     return as_of

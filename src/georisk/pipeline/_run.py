@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from georisk._validation import renamed_keyword
 from georisk.backtesting import BacktestResult, backtest, target_positions
 from georisk.calendar import session_closes, to_session
 from georisk.config import GeoriskConfig, PricesConfig
@@ -532,19 +533,20 @@ def run(
 def briefing(
     result_or_config: Any = None,
     *,
-    date: str | pd.Timestamp | None = None,
+    as_of: str | pd.Timestamp | None = None,
     out_dir: str | Path = ".",
     config: GeoriskConfig | None = None,
     top: int = 5,
+    date: str | pd.Timestamp | None = None,
 ) -> BriefingFiles:
     """Write the HTML and Markdown briefing of one session.
 
     Parameters
     ----------
     result_or_config : PipelineResult, StageOutputs, GeoriskConfig or None
-        A finished run, or a configuration to run up to ``date`` (None: the bundled
+        A finished run, or a configuration to run up to ``as_of`` (None: the bundled
         synthetic sample).
-    date : date-like, optional
+    as_of : date-like, optional
         The session; the run's last session when None. With a configuration, the run
         uses nothing published after this session's close.
     out_dir : str or pathlib.Path, default "."
@@ -554,6 +556,8 @@ def briefing(
         (:class:`~georisk.pipeline.StageOutputs`).
     top : int, default 5
         Articles listed per group.
+    date : date-like, optional
+        Deprecated name of ``as_of``.
 
     Returns
     -------
@@ -562,9 +566,9 @@ def briefing(
     Raises
     ------
     ConfigError
-        If no configuration is known, ``date`` is outside the run, or ``top < 1``.
+        If no configuration is known, ``as_of`` is outside the run, or ``top < 1``.
     NotASessionError
-        If ``date`` is not a session.
+        If ``as_of`` is not a session.
 
     Notes
     -----
@@ -590,20 +594,21 @@ def briefing(
     Examples
     --------
     >>> import tempfile
-    >>> files = briefing(None, date="2024-06-28", out_dir=tempfile.mkdtemp())  # doctest: +SKIP
+    >>> files = briefing(None, as_of="2024-06-28", out_dir=tempfile.mkdtemp())  # doctest: +SKIP
     >>> files.html.name  # doctest: +SKIP
     'briefing-2024-06-28.html'
     """
     from georisk.briefing_pages import briefing_data, write_briefing
     from georisk.config import GeoriskConfig
 
+    as_of = renamed_keyword("date", date, "as_of", as_of)
     if result_or_config is None or isinstance(result_or_config, GeoriskConfig):
         cfg = result_or_config or config or GeoriskConfig()
-        stages: Any = run(cfg, as_of=date)
+        stages: Any = run(cfg, as_of=as_of)
     else:
         stages = result_or_config
         found: GeoriskConfig | None = config or getattr(stages, "config", None)
         if found is None:
             raise ConfigError("pass config= with a run that carries no configuration")
         cfg = found
-    return write_briefing(briefing_data(stages, cfg, date=date, top=top), out_dir)
+    return write_briefing(briefing_data(stages, cfg, as_of=as_of, top=top), out_dir)

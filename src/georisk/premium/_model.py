@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from georisk._validation import check_fraction, check_positive
 from georisk.config import Universe
 from georisk.errors import ConfigError, MissingDataError
 from georisk.market import align_to_sessions, causal_roll_mask, simple_returns
@@ -160,14 +161,12 @@ def _check(
         prev = b
     if horizon < prev:
         raise ConfigError(f"horizon={horizon} must be >= the last lag of the blocks ({prev})")
-    if not 0 < band < 1:
-        raise ConfigError(f"band={band} must be between 0 and 1 (0.9 for a 90% band)")
+    check_fraction(band, "band")
     if hac_lags < 0:
         raise ConfigError(f"hac_lags={hac_lags} must be >= 0")
     if min_periods < 4 * (len(blocks) + 1):
         raise ConfigError(f"min_periods={min_periods} must be >= {4 * (len(blocks) + 1)} (4 sessions per coefficient)")
-    if not vol_halflife > 0:
-        raise ConfigError(f"vol_halflife={vol_halflife} must be > 0 sessions")
+    check_positive(vol_halflife, "vol_halflife")
 
 
 def risk_premium(
