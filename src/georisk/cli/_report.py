@@ -38,15 +38,13 @@ def register(sub: Any, epilog: str) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Run the pipeline and print the premium model's validation table (``--out``: also a PNG)."""
-    from georisk.pipeline import run
-    from georisk.report import validation_of
+    from georisk.pipeline import validate
 
     if args.seeds < 0:
         from georisk.errors import ConfigError
 
         raise ConfigError(f"--seeds {args.seeds}: give 0 (no shuffled placebo) or more")
-    result = run(config_from_args(args), as_of=args.as_of)
-    validation = validation_of(result, seeds=args.seeds)
+    validation = validate(config_from_args(args), as_of=args.as_of, seeds=args.seeds)
     print(validation.to_text())  # noqa: T201 - command output: the table
     print()  # noqa: T201
     print(validation.summary().to_string(float_format=lambda x: f"{x:.3f}"))  # noqa: T201

@@ -25,6 +25,7 @@ from georisk.pipeline._run import (
     score_key,
     scores_cached,
     signal_stage,
+    validate,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "score_key",
     "scores_cached",
     "signal_stage",
+    "validate",
 ]

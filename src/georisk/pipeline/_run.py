@@ -20,6 +20,7 @@ from georisk.errors import ConfigError, MissingDataError
 
 if TYPE_CHECKING:
     from georisk.briefing_pages import BriefingFiles
+    from georisk.evaluation import PremiumValidation
 
 __all__ = [
     "PipelineResult",
@@ -34,6 +35,7 @@ __all__ = [
     "score_key",
     "scores_cached",
     "signal_stage",
+    "validate",
 ]
 
 log = logging.getLogger(__name__)
@@ -612,3 +614,52 @@ def briefing(
             raise ConfigError("pass config= with a run that carries no configuration")
         cfg = found
     return write_briefing(briefing_data(stages, cfg, as_of=as_of, top=top), out_dir)
+
+
+def validate(
+    result_or_config: Any = None,
+    *,
+    as_of: str | pd.Timestamp | None = None,
+    seeds: int = 5,
+) -> PremiumValidation:
+    """The premium model's validation table of a run (what ``georisk validate`` prints).
+
+    Parameters
+    ----------
+    result_or_config : PipelineResult, GeoriskConfig or None
+        A finished run, or a configuration to run up to ``as_of`` (None: the bundled
+        synthetic sample).
+    as_of : date-like, optional
+        Last session of the run when a configuration is given.
+    seeds : int, default 5
+        Shuffled placebo states; each is one more run of the premium model.
+
+    Returns
+    -------
+    PremiumValidation
+        :func:`georisk.evaluation.validation_table` of the run's signal, prices and
+        premium under the configuration's premium model: the monthly oil premium beside
+        the oil CAR, the share of sessions whose ``grpi`` band excludes zero for the
+        news state and for shuffled and shifted placebo states, and the event signs.
+
+    Raises
+    ------
+    ConfigError
+        ``seeds < 0``.
+
+    Examples
+    --------
+    >>> v = validate(seeds=1)
+    >>> list(v.placebo.index)[:2]
+    ['news state', 'shuffled, seed 0']
+    """
+    from georisk.config import GeoriskConfig
+    from georisk.report import validation_of
+
+    if seeds < 0:
+        raise ConfigError(f"seeds={seeds}: give 0 (no shuffled placebo) or more")
+    if result_or_config is None or isinstance(result_or_config, GeoriskConfig):
+        result = run(result_or_config or GeoriskConfig(), as_of=as_of)
+    else:
+        result = result_or_config
+    return validation_of(result, seeds=seeds)
