@@ -11,7 +11,10 @@ looking phrases up only at the positions where a first word stands. A sentence w
 such a word adds nothing under the rules (modifiers only modify terms). A *simple*
 sentence (no phrase of more than one word can match there, no exclusion, no hyphenated
 name, and no modifier where a one-word hawkish, peace or ending-object term stands; see
-:func:`chunk_codes`) adds its trigger words' one-word weights, summed with NumPy.
+:func:`chunk_codes`) adds its trigger words' one-word weights, summed with NumPy. So does a
+sentence where only a longer trigger phrase may match (no modifier, exclusion or known
+hyphenated name stands there), except that the words a phrase reaches add the sums of its
+span, found by the matcher's own rule run from the phrase's start (:func:`_phrase_sums`).
 
 So the sums, and the scores, are those of the sentence-by-sentence path; exactly so when
 the weights are multiples of a power of two (every shipped weight is: 0.5, 1, 1.5, 2, and
