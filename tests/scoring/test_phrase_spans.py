@@ -8,7 +8,7 @@ starting inside an earlier one, the same start with different lengths), a phrase
 sentence end or clause punctuation, hyphenated names inside and beside a phrase, and the
 same phrases next to a negation, hedge or intensifier (which take the rules). The
 reference is the scorer's own sentence-by-sentence path with the original matcher of
-``tests/test_scoring_chunk.py``.
+``tests/scoring/test_scoring_chunk.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from georisk.scoring import LexiconScorer
 from georisk.scoring._chunk import chunk_sums
 from georisk.scoring._lexicon import _DIRECTIONAL, SUM_KEYS, TRIGGERS
-from tests.test_scoring_chunk import _reference, _reference_sums
+from tests.scoring.test_scoring_chunk import _reference, _reference_sums
 
 
 @pytest.fixture(scope="module", params=["russia_ukraine", "china_taiwan"])

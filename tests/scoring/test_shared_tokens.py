@@ -4,7 +4,7 @@
 and bigrams from the lexicon's tokens (for texts whose word characters are ``a-z`` and
 ``0-9``; others are read again). Checked against
 :func:`~georisk.scoring._model.hashed_word_counts` (itself checked against scikit-learn's
-``HashingVectorizer`` in ``tests/test_scoring_model.py``) on texts made to break it:
+``HashingVectorizer`` in ``tests/scoring/test_scoring_model.py``) on texts made to break it:
 apostrophes, possessives, hyphens, underscores, non-ASCII letters and digits, final
 sigma, control characters, texts past the model's lede.
 """

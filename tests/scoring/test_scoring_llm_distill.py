@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from georisk.scoring import LLMScorer, SupervisedScorer, distill, load_distilled, save_distilled, score_articles
-from tests.test_scoring_llm import FakeChat
+from tests.scoring.test_scoring_llm import FakeChat
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def test_corpus_is_large_varied_and_rebuilt_byte_for_byte():
     holdout = load_labelled_corpus(split="holdout")
     assert 0.1 < len(holdout) / len(corpus) < 0.3
     assert set(holdout["label"]) == set(LABELS)
-    shipped = Path(__file__).resolve().parents[1] / "src/georisk/scoring/resources/labelled_corpus.jsonl"
+    shipped = Path(__file__).resolve().parents[2] / "src/georisk/scoring/resources/labelled_corpus.jsonl"
     assert to_jsonl(build()) == shipped.read_text("utf-8")
     # every record says which conflict it names; off-topic text names none
     assert (corpus.loc[corpus["label"] == "off_topic", "conflict"] == "none").all()
