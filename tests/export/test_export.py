@@ -584,6 +584,7 @@ def test_read_only_file_system_as_root(tmp_path: Path, pipeline_result):
     read_export(out, D)
 
 
+@pytest.mark.slow  # runs the job twice through /bin/sh (about 11 s)
 def test_readme_cron_line_and_systemd_unit_work_verbatim(tmp_path: Path):
     """Run the README's crontab command (only the paths and the clock changed) and parse its unit."""
     import re
