@@ -85,7 +85,7 @@ def main() -> None:
         print(f"score cache size: {size_of(root / 'scores') / 1e6:.1f} MB")
 
         # a fetch into the 100,000-article store: two feeds and a GDELT query on 127.0.0.1
-        from tests.test_feeds import ATOM, RSS, FakeServer, gdelt_article, timeline
+        from tests.feeds.test_feeds import ATOM, RSS, FakeServer, gdelt_article, timeline
 
         with FakeServer() as server:
             items = [gdelt_article(i, f"20241230T{i % 24:02d}{i % 60:02d}00Z") for i in range(250)]

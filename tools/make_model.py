@@ -10,7 +10,7 @@ map or the training code changes::
     python tools/make_model.py             # writes into src/georisk/scoring/resources/
     python tools/make_model.py --out DIR   # writes elsewhere
 
-``tests/test_scoring_model.py`` retrains the models and checks the shipped arrays still
+``tests/scoring/test_scoring_model.py`` retrains the models and checks the shipped arrays still
 match, so they cannot drift from the corpus.
 """
 
