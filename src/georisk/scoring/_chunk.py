@@ -19,7 +19,7 @@ span, found by the matcher's own rule run from the phrase's start (:func:`_phras
 So the sums, and the scores, are those of the sentence-by-sentence path; exactly so when
 the weights are multiples of a power of two (every shipped weight is: 0.5, 1, 1.5, 2, and
 the hedge, intensity and off-topic factors), else up to float rounding, as the sums are
-added in another order. ``tests/test_scoring_chunk.py`` checks it on many generated texts.
+added in another order. ``tests/scoring/test_scoring_chunk.py`` checks it on many generated texts.
 """
 
 from __future__ import annotations
