@@ -88,8 +88,16 @@ def test_load_prices_contract_and_errors(tmp_path: Path) -> None:
         load_prices(wide, source=wide)  # type: ignore[arg-type]
     with pytest.raises(MissingDataError, match=r"no prices at all for \['NOC'\]"):
         load_prices(u, source=wide, tickers=["LMT", "NOC"])
-    prices, report = load_prices(u, source=wide, tickers=["LMT", "NOC"], allow_missing=True)
+    prices, report = load_prices(u, source=wide, tickers=["LMT", "NOC"], missing="warn")
     assert report.table.at["NOC", "status"] == "no data" and prices["NOC"].isna().all()
+    assert any("NOC" in n and "all-NaN" in n for n in report.notes)  # kept, and said so
+    prices, report = load_prices(u, source=wide, tickers=["LMT", "NOC"], missing="drop")
+    assert list(prices.columns) == ["LMT"] and any("NOC" in n and "left out" in n for n in report.notes)
+    with pytest.warns(DeprecationWarning, match="allow_missing"):
+        prices, _ = load_prices(u, source=wide, tickers=["LMT", "NOC"], allow_missing=True)
+    assert prices["NOC"].isna().all()
+    with pytest.raises(ConfigError, match="missing='ignore'"):
+        load_prices(u, source=wide, tickers=["LMT"], missing="ignore")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="not in the universe"):
         load_prices(u, source=wide, tickers=["XXX"])
 

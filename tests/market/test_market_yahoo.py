@@ -388,7 +388,7 @@ def test_one_deadline_for_every_group_and_retry(monkeypatch: pytest.MonkeyPatch,
             source=src,
             cache=cache,
             tickers=["LMT", "NOC", "RTX"],
-            allow_missing=True,
+            missing="warn",
             now=now,
         )
     finally:

@@ -89,7 +89,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     strict = pcfg.strict
     pcfg = resolved_prices_config(pcfg.model_copy(update={"strict": False}))
     (prices, report), _ = prices_from_config(
-        pcfg, universe, tickers=_tickers(args), allow_missing=True, progress=args.progress
+        pcfg, universe, tickers=_tickers(args), missing="warn", progress=args.progress
     )
     _log_dropped(prices)
     sys.stdout.write(report.to_string() + "\n")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import warnings
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -355,9 +356,10 @@ def load_prices(
     tickers: Sequence[str] | None = None,
     offline: bool = False,
     strict: bool = False,
-    allow_missing: bool = False,
+    missing: Literal["raise", "warn", "drop"] = "raise",
     thresholds: QualityThresholds | None = None,
     now: pd.Timestamp | None = None,
+    allow_missing: bool | None = None,
 ) -> PriceLoad:
     """Load adjusted closes for a universe, through an optional cache, with a quality report.
 
@@ -381,14 +383,18 @@ def load_prices(
     strict : bool, default False
         Raise :class:`~georisk.errors.DataQualityError` when a ticker fails the
         thresholds (:class:`QualityThresholds`).
-    allow_missing : bool, default False
-        Return all-NaN columns for tickers without any price instead of raising.
+    missing : {"raise", "warn", "drop"}, default "raise"
+        A ticker without any price in the range: ``"raise"`` a
+        :class:`~georisk.errors.MissingDataError`; ``"warn"`` keep it as an all-NaN
+        column; ``"drop"`` leave its column out. Either way the report's ``notes`` name it.
     thresholds : QualityThresholds, optional
         Limits of the quality report.
     now : pandas.Timestamp, optional
         The current time (default: the clock at call time), deciding which dates are
         final (:func:`settled_through`): later dates are neither cached nor returned,
         with or without a cache (a note in the report names what was dropped).
+    allow_missing : bool, optional
+        Deprecated: ``allow_missing=True`` is ``missing="warn"``.
 
     Returns
     -------
@@ -398,7 +404,7 @@ def load_prices(
     Raises
     ------
     MissingDataError
-        If a ticker has no price at all (unless ``allow_missing``), or ``offline``
+        If a ticker has no price at all (with ``missing="raise"``), or ``offline``
         without a cache.
     DataQualityError
         In strict mode, when the report fails.
@@ -416,6 +422,15 @@ def load_prices(
     >>> prices.shape[1], report.table["status"].isin(["ok", "warn"]).all()
     (15, np.True_)
     """
+    if allow_missing is not None:
+        warnings.warn(
+            'allow_missing= is deprecated; use missing="warn" (was allow_missing=True) or missing="raise"',
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        missing = "warn" if allow_missing else "raise"
+    if missing not in ("raise", "warn", "drop"):
+        raise ConfigError(f'missing={missing!r} must be "raise", "warn" or "drop"')
     if isinstance(universe, str | Path | pd.DataFrame) or (universe is not None and not isinstance(universe, Universe)):
         raise ConfigError(
             "load_prices(universe, start, end, source=...): the first argument is the universe; "
@@ -475,9 +490,17 @@ def load_prices(
     if end_ts is not None:
         prices = prices[prices.index <= end_ts]
     empty = [t for t in names if prices[t].notna().sum() == 0]
-    if empty and not allow_missing:
+    if empty:
         why = "; ".join(f"{t}: {failed.get(t, 'no price in the range')}" for t in empty)
-        raise MissingDataError(f"no prices at all for {empty} ({why}); check the tickers, dates and source")
+        if missing == "raise":
+            raise MissingDataError(
+                f"no prices at all for {empty} ({why}); check the tickers, dates and source, "
+                'or pass missing="warn" (all-NaN columns) or "drop"'
+            )
+        if missing == "drop":
+            prices = prices.drop(columns=empty)
+        kept = "left out" if missing == "drop" else "kept as all-NaN columns"
+        report.notes.append(f"no prices at all for {empty} ({why}): {kept} (missing={missing!r})")
     if strict:
         report.raise_if_failed()
     return PriceLoad(prices, report)
@@ -488,7 +511,7 @@ def prices_from_config(
     universe: Universe,
     *,
     tickers: Sequence[str] | None = None,
-    allow_missing: bool = False,
+    missing: Literal["raise", "warn", "drop"] = "raise",
     progress: bool | None = None,
 ) -> tuple[PriceLoad, Path | None]:
     """Load prices as a ``[prices]`` configuration says (the pipeline's entry point).
@@ -502,8 +525,8 @@ def prices_from_config(
     universe : Universe
     tickers : sequence of str, optional
         A subset of the universe's tickers.
-    allow_missing : bool, default False
-        See :func:`load_prices`.
+    missing : {"raise", "warn", "drop"}, default "raise"
+        A ticker without any price (:func:`load_prices`).
     progress : bool, optional
         Progress line for yfinance downloads (default: when stderr is a terminal).
 
@@ -544,7 +567,7 @@ def prices_from_config(
         offline=config.offline and config.source == "yfinance",
         strict=config.strict,
         tickers=tickers,
-        allow_missing=allow_missing,
+        missing=missing,
     )
     # What the load left out, per reason, for the export's manifest (a small dict).
     loaded.prices.attrs["georisk_dropped_rows"] = dropped_rows(loaded)
