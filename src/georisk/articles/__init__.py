@@ -3,7 +3,13 @@
 from georisk.articles._clean import clean_text, html_to_text
 from georisk.articles._dedupe import MERGED_COLUMNS, find_near_duplicates
 from georisk.articles._record import ARTICLE_COLUMNS, Article, article_id
-from georisk.articles._sources import QUARANTINE_COLUMNS, ArticleLoad, load_articles, load_articles_report
+from georisk.articles._sources import (
+    QUARANTINE_COLUMNS,
+    ArticleLoad,
+    articles_from_config,
+    load_articles,
+    load_articles_report,
+)
 from georisk.articles._store import STORE_COLUMNS, AppendResult, ArticleStore, canonical_url, counting_time
 from georisk.articles._timestamps import DateOnlyPolicy, parse_published, resolve_published
 
@@ -18,6 +24,7 @@ __all__ = [
     "ArticleStore",
     "DateOnlyPolicy",
     "article_id",
+    "articles_from_config",
     "canonical_url",
     "clean_text",
     "counting_time",

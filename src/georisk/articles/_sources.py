@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import pandas as pd
 from pydantic import ValidationError
@@ -28,6 +28,9 @@ from georisk.articles._timestamps import (
     resolve_published,
 )
 from georisk.errors import ConfigError, EncodingFallbackWarning, InputDataError
+
+if TYPE_CHECKING:
+    from georisk.config import ArticlesConfig
 
 __all__ = [
     "QUARANTINE_COLUMNS",
@@ -943,6 +946,42 @@ def load_articles_report(
         duplicate_window=duplicate_window,
         max_file_bytes=max_file_bytes,
         max_text_chars=max_text_chars,
+        extra_columns=extra_columns,
+    )
+
+
+def articles_from_config(
+    source: str | Path, config: ArticlesConfig, *, extra_columns: Literal["error", "ignore"] = "error"
+) -> ArticleLoad:
+    """Load an article file as an ``[articles]`` configuration says.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        A file or folder (the configuration's ``path``, or a file given to
+        ``georisk articles import``).
+    config : ArticlesConfig
+        ``lenient`` (quarantine bad records instead of raising), ``format``, ``columns``,
+        ``timezone``, ``date_only``, ``dayfirst``, ``date_format``, ``encoding``,
+        ``source_name``.
+    extra_columns : {"error", "ignore"}, default "error"
+        See :func:`load_articles_report`.
+
+    Returns
+    -------
+    ArticleLoad
+    """
+    return load_articles_report(
+        source,
+        on_invalid="quarantine" if config.lenient else "raise",
+        format=config.format,
+        columns=config.columns or None,
+        timezone=config.timezone,
+        date_only=config.date_only,
+        dayfirst=config.dayfirst,
+        date_format=config.date_format,
+        encoding=config.encoding,
+        source_name=config.source_name or None,
         extra_columns=extra_columns,
     )
 

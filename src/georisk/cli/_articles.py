@@ -43,25 +43,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import JSON Lines, CSV files or folders into the store (marked as backfill)."""
-    from georisk.articles import load_articles_report
+    from georisk.articles import articles_from_config
 
     cfg, store = _store(args)
     acfg = cfg.articles
     added = duplicates = quarantined = 0
     for path in args.files:
-        loaded = load_articles_report(
-            path,
-            on_invalid="quarantine" if acfg.lenient else "raise",
-            format=acfg.format,
-            columns=acfg.columns or None,
-            timezone=acfg.timezone,
-            date_only=acfg.date_only,
-            dayfirst=acfg.dayfirst,
-            date_format=acfg.date_format,
-            encoding=acfg.encoding,
-            source_name=acfg.source_name or None,
-            extra_columns="ignore",
-        )
+        loaded = articles_from_config(path, acfg, extra_columns="ignore")
         res = store.append(loaded.articles, feed="import", backfill=True)
         added += res.added
         duplicates += res.duplicates + len(loaded.merged)

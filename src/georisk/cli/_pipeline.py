@@ -72,28 +72,10 @@ def read_scores(path: Path) -> Any:
 
 def cmd_signal_from_scores(args: argparse.Namespace) -> int:
     """``georisk signal --scores FILE``: the signal from scores computed before, nothing rescored."""
-    from georisk.calendar import session_closes, to_session
-    from georisk.pipeline import monitored_totals
-    from georisk.signals import daily_signal
+    from georisk.pipeline import signal_from_scores
 
     cfg = config_from_args(args, inputs=())  # the scores are the input; no article or price is read
-    scores = read_scores(args.scores)
-    scfg = cfg.signal
-    end = close = None
-    if args.as_of is not None:
-        end = to_session(args.as_of, scfg.calendar)
-        close = session_closes(scfg.calendar, str(end.date()), str(end.date())).iloc[0]
-        scores = scores[scores["published_at"] <= close]
-    signal = daily_signal(
-        scores,
-        calendar=scfg.calendar,
-        half_life=scfg.half_life,
-        zscore_window=scfg.zscore_window,
-        min_periods=scfg.min_periods,
-        relevance_threshold=scfg.relevance_threshold,
-        end=end,
-        monitored=monitored_totals(cfg, close),
-    )
+    signal = signal_from_scores(cfg, read_scores(args.scores), as_of=args.as_of)
     write_or_show(signal, args.out, "signal")
     return 0
 

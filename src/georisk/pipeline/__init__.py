@@ -24,6 +24,7 @@ from georisk.pipeline._run import (
     run,
     score_key,
     scores_cached,
+    signal_from_scores,
     signal_stage,
     validate,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "run_demo",
     "score_key",
     "scores_cached",
+    "signal_from_scores",
     "signal_stage",
     "validate",
 ]

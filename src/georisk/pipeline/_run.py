@@ -34,6 +34,7 @@ __all__ = [
     "run",
     "score_key",
     "scores_cached",
+    "signal_from_scores",
     "signal_stage",
     "validate",
 ]
@@ -74,24 +75,13 @@ class PipelineResult:
 
 def _read_article_files(config: GeoriskConfig, inputs: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Articles from ``[articles] path`` (the bundled sample when none, or with ``source = "sample"``), quarantine."""
-    from georisk.articles import load_articles_report
+    from georisk.articles import articles_from_config
     from georisk.datasets import sample_articles_path
 
     acfg = config.articles
     a_path = acfg.path if acfg.path is not None else sample_articles_path()
     inputs["articles"] = Path(a_path)
-    loaded = load_articles_report(
-        a_path,
-        on_invalid="quarantine" if acfg.lenient else "raise",
-        format=acfg.format,
-        columns=acfg.columns or None,
-        timezone=acfg.timezone,
-        date_only=acfg.date_only,
-        dayfirst=acfg.dayfirst,
-        date_format=acfg.date_format,
-        encoding=acfg.encoding,
-        source_name=acfg.source_name or None,
-    )
+    loaded = articles_from_config(a_path, acfg)
     return loaded.articles, loaded.quarantine
 
 
@@ -249,14 +239,8 @@ def signal_stage(
     NotASessionError
         If ``as_of`` is not a session.
     """
-    from georisk.signals import daily_signal
-
-    scfg = config.signal
-    end: pd.Timestamp | None = None
-    close: pd.Timestamp | None = None
-    if as_of is not None:
-        end = to_session(as_of, scfg.calendar)
-        close = session_closes(scfg.calendar, str(end.date()), str(end.date())).iloc[0]
+    end, close = _cutoff(config, as_of)
+    if close is not None:
         articles = articles[articles["published_at"] <= close].reset_index(drop=True)
     if articles.empty:
         where = f"by the close of {end.date()} ({close})" if end is not None else "in the feed"
@@ -264,7 +248,25 @@ def signal_stage(
     scores = scores_cached(articles, config)
     if "source" in articles.columns and "source" not in scores.columns and len(scores) == len(articles):
         scores = scores.assign(source=articles["source"].astype(str).to_numpy())
-    signal = daily_signal(
+    return SignalStage(articles, scores, _signal(config, scores, end, close), end, close)
+
+
+def _cutoff(config: GeoriskConfig, as_of: str | pd.Timestamp | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The session ``as_of`` names and its close (UTC), or ``(None, None)`` without one."""
+    if as_of is None:
+        return None, None
+    cal = config.signal.calendar
+    end = to_session(as_of, cal)
+    return end, session_closes(cal, str(end.date()), str(end.date())).iloc[0]
+
+
+def _signal(
+    config: GeoriskConfig, scores: pd.DataFrame, end: pd.Timestamp | None, close: pd.Timestamp | None
+) -> pd.DataFrame:
+    from georisk.signals import daily_signal
+
+    scfg = config.signal
+    return daily_signal(
         scores,
         calendar=scfg.calendar,
         half_life=scfg.half_life,
@@ -274,7 +276,33 @@ def signal_stage(
         end=end,
         monitored=monitored_totals(config, close),
     )
-    return SignalStage(articles, scores, signal, end, close)
+
+
+def signal_from_scores(
+    config: GeoriskConfig, scores: pd.DataFrame, *, as_of: str | pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """The daily signal of articles scored earlier, as the configuration's ``[signal]`` says.
+
+    What ``georisk signal --scores FILE`` prints: the same rule as :func:`signal_stage`
+    (scores of articles published after ``as_of``'s close are left out), without scoring.
+
+    Parameters
+    ----------
+    config : GeoriskConfig
+    scores : pandas.DataFrame
+        From :func:`georisk.score_articles` (with ``published_at``).
+    as_of : date-like, optional
+        Last session to use.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`georisk.daily_signal` of the scores.
+    """
+    end, close = _cutoff(config, as_of)
+    if close is not None:
+        scores = scores[scores["published_at"] <= close]
+    return _signal(config, scores, end, close)
 
 
 def compute_stages(
