@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import operator
 import re
-from itertools import count, repeat
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Sequence
+from itertools import compress, count, repeat
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 import numpy as np
 
@@ -200,55 +201,208 @@ def by_chars(texts: list[str], budget: int = MAX_CHARS) -> list[list[str]]:
     return out
 
 
-class ChunkTokens(NamedTuple):
-    """The lexicon's tokens of a chunk of texts (:func:`chunk_tokens`), with their distinct values."""
+class ChunkTokens:
+    """The lexicon's tokens of a chunk of texts (:func:`chunk_tokens`), as numbers of their distinct values.
 
-    #: every token, sentence breaks (``"\\n"``) and text breaks (``"\\x01"``) included
-    tokens: list[str]
-    #: the distinct tokens, in order of first appearance
-    unique: list[str]
-    #: the position in ``unique`` of each token (int32)
-    uid: np.ndarray
-    #: the position in ``tokens`` of each distinct token's first appearance
-    first: dict[str, int]
+    Sentence breaks (``"\\n"``) and text breaks (``"\\x01"``) are tokens too.
+
+    Attributes
+    ----------
+    unique : list of str
+        The distinct tokens.
+    uid : numpy.ndarray
+        The position in ``unique`` of each token (int32).
+    index : dict of str to int
+        The position in ``unique`` of each distinct token.
+    """
+
+    __slots__ = ("index", "uid", "unique")
+
+    def __init__(self, unique: list[str], uid: np.ndarray, index: dict[str, int]) -> None:
+        self.unique = unique
+        self.uid = uid
+        self.index = index
+
+    @property
+    def tokens(self) -> _Tokens:
+        """Every token, in order (read through ``uid``, no list of them is built)."""
+        return _Tokens(self.unique, self.uid)
+
+
+class _Tokens(Sequence[str]):
+    """A read-only sequence of tokens over ``uid`` and ``unique``: ``t[i]`` and ``t[a:b]`` (a list)."""
+
+    __slots__ = ("_uid", "_unique")
+
+    def __init__(self, unique: list[str], uid: np.ndarray) -> None:
+        self._unique = unique
+        self._uid = uid
+
+    def __len__(self) -> int:
+        return len(self._uid)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return list(map(self._unique.__getitem__, self._uid[i].tolist()))
+        return self._unique[int(self._uid[i])]
+
+
+#: Whitespace other than ``" "`` and ``"\\n"`` (``str.isspace``, which the token pattern's ``\\s`` reads).
+_ASCII_SPACE = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_OTHER_SPACE = (
+    "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_OTHER_SPACE_BYTES = tuple(ch.encode() for ch in _OTHER_SPACE)
+#: Bytes that stand for the tokens ``-``, ``--``, en dash, em dash and line break once read (the text's own
+#: such bytes become \\x7f, a byte that is neither a token nor a space); ``bytes.split`` splits at line breaks.
+_MARKS = {0x02: "-", 0x03: "--", 0x04: "\u2013", 0x05: "\u2014", 0x06: "\n"}
+#: First pass: whitespace to a space, line breaks to their mark, the mark bytes to \\x7f.
+_SPACES = bytes(
+    32 if chr(b) in _ASCII_SPACE else 0x06 if b == 0x0A else 0x7F if b in _MARKS else b for b in range(256)
+)
+#: Second pass: what is no token (or part of one) becomes a space.
+_TOKEN_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789'-,:()\x01" + bytes(_MARKS))
+_BLANKS = bytes(b if b in _TOKEN_BYTES else 32 for b in range(256))
+_ASCII = bytes(range(128))
+_EN_DASH, _EM_DASH = "\u2013".encode(), "\u2014".encode()
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+#: ``--`` and ``-`` between spaces (written dash first: the regular expression engine then skips to each dash)
+_LONE_DASHES = re.compile(rb"--(?<= --)(?= )")
+_LONE_DASH = re.compile(rb"-(?<= -)(?= )")
+
+
+def _split(big: str) -> list[bytes]:
+    """The lexicon's token pattern over ``big`` (normalised, sentence ends read as line breaks), as bytes.
+
+    The same tokens as ``_chunk_token().findall(big)``, found by byte translation and
+    ``bytes.split`` instead of a regular expression, except that a token with a joiner
+    (``-`` or ``'``) comes as the run of letters, digits and joiners it stands in (the
+    pattern's word alternative finds its words in it, :func:`chunk_tokens`), and the
+    tokens ``-``, ``--``, en dash and em dash as the bytes of ``_MARKS``.
+
+    Notes
+    -----
+    The pattern's words (``[a-z0-9]+(?:[-'][a-z0-9]+)*``) lie inside maximal runs of
+    ``[a-z0-9'-]``, and what it finds in a run does not depend on what stands around it;
+    punctuation tokens and breaks are single characters; ``-`` or ``--`` is a token where
+    whitespace (or the text's edge) stands on both sides, the only look-around. So:
+    whitespace becomes a space (line breaks stay), a lone ``-`` or ``--`` between spaces a
+    mark, every other character that is no part of a token a space, punctuation, breaks and
+    marks are set apart by spaces, and the text is split at spaces.
+    """
+    raw = big.encode("utf-8", "surrogatepass").translate(_SPACES)
+    # the bytes of the characters past ASCII, each still whole (UTF-8 is self-synchronising): few, searched fast
+    wide = b"" if big.isascii() else raw.translate(None, _ASCII)
+    for space in _OTHER_SPACE_BYTES:
+        if space in wide:
+            raw = raw.replace(space, b" ")
+    if b"\x06" in raw:
+        raw = raw.replace(b"\x06", b" \x06 ")
+    if b"-" in raw:  # the look-arounds read no character: " - - " holds two lone dashes
+        raw = _LONE_DASH.sub(b"\x02", _LONE_DASHES.sub(b"\x03", b" " + raw + b" "))
+    for dash, mark in ((_EN_DASH, b" \x04 "), (_EM_DASH, b" \x05 ")):
+        if dash in wide:
+            raw = raw.replace(dash, mark)
+    raw = raw.translate(_BLANKS)
+    for punct in (b",", b":", b"(", b")", b"\x01"):
+        if punct in raw:
+            raw = raw.replace(punct, b" " + punct + b" ")
+    return raw.split()
 
 
 def chunk_tokens(texts: list[str]) -> ChunkTokens:
-    """The lexicon's tokens of ``texts``: normalised, joined, sentence ends read as line breaks, one pattern call.
+    """The lexicon's tokens of ``texts``: normalised, joined, sentence ends read as line breaks, read in one pass.
 
-    Each token is also numbered by its distinct value (one C-level dict pass), so that what
-    is computed per word (a look-up, a hash) is computed once per distinct word.
+    The tokens are those of the lexicon's token pattern (:data:`~georisk.scoring._lexicon._TOKEN`),
+    found by byte translation and splitting (:func:`_split`); each is numbered by its distinct
+    value (one C-level dict pass), so that what is computed per word (a look-up, a hash) is
+    computed once per distinct word.
     """
-    if any(_TEXT_BREAK in t for t in texts):
+    big = _JOIN.join(texts)
+    if big.count(_TEXT_BREAK) > len(texts) - 1:
         # another character the token pattern skips and its look-arounds read as non-space
-        texts = [t.replace(_TEXT_BREAK, "\x02") for t in texts]
-    big = normalise(_JOIN.join(texts))
+        big = _JOIN.join([t.replace(_TEXT_BREAK, "\x02") for t in texts])
+    big = normalise(big)
     for end in ".!?;":  # sentence ends (the lexicon's sentence pattern) become line breaks
         if end in big:
             big = big.replace(end, "\n")
-    tokens: list[str] = _chunk_token().findall(big)
-    m = len(tokens)
-    # one C-level pass: each token's first position, then first positions numbered in order
-    first: dict[str, int] = {}
-    at = np.fromiter(map(first.setdefault, tokens, count()), dtype=np.int64, count=m)
+    runs = _split(big)
+    m = len(runs)
+    # one C-level pass: each run's first position, then first positions numbered in order
+    first: dict[bytes, int] = {}
+    at = np.fromiter(map(first.setdefault, runs, count()), dtype=np.int64, count=m)
     number = np.zeros(m, dtype=np.int32)
     number[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = np.arange(len(first), dtype=np.int32)
-    return ChunkTokens(tokens, list(first), number[at], first)
+    uid = number[at]
+    # every run is ASCII without spaces: one decode for all
+    unique = b" ".join(first).decode("ascii").split(" ") if first else []
+    # runs with a joiner that are not one word as they stand: the word pattern's words in them
+    # (a lone "-" or "--" here is none: those are marks)
+    odd: dict[int, list[str]] = {}
+    u = len(unique)
+    joined = np.fromiter(map(operator.contains, unique, repeat("-")), dtype=bool, count=u)
+    joined |= np.fromiter(map(operator.contains, unique, repeat("'")), dtype=bool, count=u)
+    for j in np.flatnonzero(joined).tolist():
+        words = _WORD.findall(unique[j])
+        if words != [unique[j]]:
+            odd[j] = words
+    for k, tok in _MARKS.items():  # no run reads as a mark's token: a run "-" or "--" has no word, so is odd
+        at_mark = first.get(bytes([k]))
+        if at_mark is not None:
+            unique[int(number[at_mark])] = tok
+    if not odd:
+        return ChunkTokens(unique, uid, dict(zip(unique, count())))
+    keep = np.ones(len(unique), dtype=bool)
+    keep[list(odd)] = False
+    kept = list(compress(unique, keep.tolist()))
+    index = dict(zip(kept, count()))
+    new = np.full(len(unique), -1, dtype=np.int64)
+    new[keep] = np.arange(len(kept))
+    sizes = np.ones(len(unique), dtype=np.int64)
+    pieces: list[int] = []
+    for j, words in odd.items():
+        sizes[j] = len(words)
+        ids = [index.setdefault(w, len(index)) for w in words]
+        if len(ids) == 1:
+            new[j] = ids[0]
+        elif ids:
+            new[j] = -2 - len(pieces)  # its pieces start at pieces[-2 - new[j]]
+            pieces += ids
+    kept += list(index)[len(kept) :]
+    if sizes.max() <= 1:  # runs of one word, or of none (dropped)
+        uid = new[uid].astype(np.int32)
+        return ChunkTokens(kept, uid[uid >= 0] if sizes.min() == 0 else uid, index)
+    # runs of several words or none: each run's words in order
+    per = sizes[uid]
+    total = int(per.sum())
+    start = np.repeat(np.cumsum(per) - per, per)
+    offset = np.arange(total) - start  # the word's place within its run
+    code = np.repeat(new[uid], per)
+    several = code <= -2
+    out = code.copy()
+    if several.any():
+        out[several] = np.asarray(pieces, dtype=np.int64)[-2 - code[several] + offset[several]]
+    return ChunkTokens(kept, out.astype(np.int32), index)
 
 
 def _continued(chunk: ChunkTokens, at: np.ndarray, pairs: frozenset[tuple[str, str]]) -> np.ndarray:
     """Positions among ``at`` (a mask over tokens) whose token and the next are the first two words of a phrase."""
-    first, uid = chunk.first, chunk.uid
-    keys = [int(uid[first[a]]) * len(first) + int(uid[first[b]]) for a, b in pairs if a in first and b in first]
+    index, uid = chunk.index, chunk.uid
+    u = len(chunk.unique)
+    keys = [index[a] * u + index[b] for a, b in pairs if a in index and b in index]
     where = np.flatnonzero(at[:-1])
     if not keys or where.size == 0:
         return np.zeros(0, dtype=np.int64)
-    found = np.isin(uid[where].astype(np.int64) * len(first) + uid[where + 1], np.asarray(keys, dtype=np.int64))
+    found = np.isin(uid[where].astype(np.int64) * u + uid[where + 1], np.asarray(keys, dtype=np.int64))
     return where[found]
 
 
 def _phrase_sums(
-    scorer: LexiconScorer, tokens: list[str], starts: np.ndarray, hyphen_rows: dict[int, np.ndarray]
+    scorer: LexiconScorer, tokens: Sequence[str], starts: np.ndarray, hyphen_rows: dict[int, np.ndarray]
 ) -> tuple[list[int], list[int], np.ndarray]:
     """The sums of the phrases that start at ``starts`` and of those they reach over, span by span.
 
