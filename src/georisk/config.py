@@ -523,7 +523,7 @@ class PremiumConfig(_Frozen):
     method: Literal["response", "loading"] = "response"
     state: str = "escalation_intensity"
     transform: Literal["asinh", "log", "none"] = "asinh"
-    ar_order: int = Field(default=5, ge=0)
+    ar_order: int = Field(default=20, ge=0)
     shock_min_periods: int = Field(default=60, ge=3)
     blocks: tuple[tuple[int, int], ...] = ((0, 0), (1, 4), (5, 19), (20, 39))
     horizon: int | None = Field(default=None, ge=0)

@@ -239,6 +239,15 @@ def _batched_solve(a: np.ndarray, b: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return out
 
 
+def _lag_matrix(s: np.ndarray, order: int) -> np.ndarray:
+    """Rows ``(1, s[t-1], ..., s[t-order])``; NaN where a lag falls before the start."""
+    n = len(s)
+    cols = [np.ones(n)] + [
+        np.concatenate([np.full(min(lag, n), np.nan), s[: max(n - lag, 0)]]) for lag in range(1, order + 1)
+    ]
+    return np.column_stack(cols)
+
+
 def expanding_ar_innovations(state: np.ndarray, order: int, min_periods: int) -> tuple[np.ndarray, np.ndarray]:
     """One-step-ahead innovations of an AR(p) fitted on an expanding window.
 
@@ -254,7 +263,8 @@ def expanding_ar_innovations(state: np.ndarray, order: int, min_periods: int) ->
     Returns
     -------
     (forecast, innovation) : tuple of numpy.ndarray
-        Shape ``(T,)`` each; NaN in the warm-up and where the state or a lag is NaN.
+        Shape ``(T,)`` each; NaN in the warm-up and where a lag is still undefined;
+        the innovation is 0 on a session without a state after the warm-up.
 
     Notes
     -----
@@ -263,13 +273,16 @@ def expanding_ar_innovations(state: np.ndarray, order: int, min_periods: int) ->
     rows up to :math:`t-1` (cumulative normal equations), and the innovation is
     :math:`\\varepsilon_t = s_t - x_t'\\hat\\phi_{t-1}`: what the state adds beyond what
     its own past predicted. Row :math:`t` uses nothing after :math:`t`.
+
+    A session without a state (no source published) is treated as a filter treats a
+    missing observation: its value is taken to be its forecast, so it adds no news
+    (:math:`\\varepsilon_t = 0`) and later forecasts use that value in its place. Only
+    rows whose state and lags were all observed enter the estimate, so a gap costs one
+    session, not the :math:`p` sessions whose lags it would otherwise break.
     """
     s = np.asarray(state, dtype=float)
     n = len(s)
-    cols = [np.ones(n)] + [
-        np.concatenate([np.full(min(lag, n), np.nan), s[: max(n - lag, 0)]]) for lag in range(1, order + 1)
-    ]
-    x = np.column_stack(cols)
+    x = _lag_matrix(s, order)
     ok = np.isfinite(x).all(axis=1) & np.isfinite(s)
     x0 = np.where(ok[:, None], x, 0.0)
     y0 = np.where(ok, s, 0.0)
@@ -281,9 +294,27 @@ def expanding_ar_innovations(state: np.ndarray, order: int, min_periods: int) ->
     prev_ok[1:] = count[:-1] >= max(min_periods, order + 2)
     xx_prev = np.concatenate([np.zeros((1, *xx.shape[1:])), xx[:-1]])
     xy_prev = np.concatenate([np.zeros((1, xy.shape[1])), xy[:-1]])
-    phi = _batched_solve(xx_prev, xy_prev, prev_ok & ok)
-    forecast = np.where(prev_ok & ok, np.einsum("tk,tk->t", x0, np.nan_to_num(phi)), np.nan)
-    return forecast, s - forecast
+    first = int(np.argmax(np.isfinite(s))) if np.isfinite(s).any() else n
+    gaps = np.flatnonzero(~np.isfinite(s) & prev_ok & (np.arange(n) > first))
+    need = prev_ok & (ok | np.isin(np.arange(n), gaps))
+    if len(gaps):
+        # a forecast may now be defined where a lag is a filled gap
+        near = np.zeros(n, dtype=bool)
+        for lag in range(order + 1):
+            near[np.minimum(gaps + lag, n - 1)] = True
+        need |= prev_ok & near
+    phi = _batched_solve(xx_prev, xy_prev, need)
+    filled = s.copy()
+    for t in gaps:  # in time order: a fill may use an earlier fill
+        row = np.concatenate([[1.0], filled[max(t - order, 0) : t][::-1]])
+        if len(row) == order + 1 and np.isfinite(row).all() and np.isfinite(phi[t]).all():
+            filled[t] = float(row @ phi[t])
+    xf = _lag_matrix(filled, order)
+    live = prev_ok & np.isfinite(xf).all(axis=1) & np.isfinite(phi).all(axis=1)
+    forecast = np.where(live, np.einsum("tk,tk->t", np.nan_to_num(xf), np.nan_to_num(phi)), np.nan)
+    innovation = filled - forecast
+    innovation[live & ~np.isfinite(s) & np.isfinite(filled)] = 0.0
+    return forecast, innovation
 
 
 def trailing_factor_betas(y: np.ndarray, factors: np.ndarray, window: int, min_periods: int) -> np.ndarray:

@@ -24,7 +24,7 @@ from georisk.premium._kernels import (
     trailing_factor_betas,
 )
 
-__all__ = ["DEFAULT_BLOCKS", "Transform", "news_shocks", "risk_premium", "sleeve_returns"]
+__all__ = ["DEFAULT_BLOCKS", "Transform", "news_shocks", "risk_premium", "shock_diagnostics", "sleeve_returns"]
 
 Transform = Literal["asinh", "log", "none"]
 
@@ -54,7 +54,7 @@ def news_shocks(
     state: pd.Series,
     *,
     transform: Transform = "asinh",
-    ar_order: int = 5,
+    ar_order: int = 20,
     min_periods: int = 60,
 ) -> pd.DataFrame:
     """News shocks: what each session's news adds beyond what the state's own past predicted.
@@ -69,8 +69,11 @@ def news_shocks(
         signed analogue of a logarithm: for a large state a shock is a proportional
         change, and zero or negative values stay defined. ``"log"`` needs a positive
         state (GPR points).
-    ar_order : int, default 5
-        Order :math:`p` of the autoregression whose forecast errors are the shocks.
+    ar_order : int, default 20
+        Order :math:`p` of the autoregression whose forecast errors are the shocks: a
+        month of sessions, because daily news states are persistent for weeks and a
+        shorter autoregression leaves shocks that its own past predicts (check a state
+        with :func:`shock_diagnostics`).
     min_periods : int, default 60
         Sessions with a state before the first shock (NaN before).
 
@@ -106,6 +109,114 @@ def news_shocks(
     return pd.DataFrame(
         {"state": state.astype(float), "level": level, "forecast": forecast, "shock": shock}, index=state.index
     )
+
+
+def shock_diagnostics(
+    state: pd.Series,
+    *,
+    orders: tuple[int, ...] = (1, 2, 5, 10, 15, 20, 30, 40),
+    transform: Transform = "asinh",
+    min_periods: int = 120,
+    lags: int = 20,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    r"""How well autoregressions of each order turn a news state into shocks.
+
+    A shock should be news: not forecastable from the state's past. For each order
+    :math:`p` this computes the shocks of :func:`news_shocks` and reports how large the
+    causal one-step forecast errors are and how much autocorrelation they keep, so the
+    order of :func:`risk_premium` can be chosen for a new state on evidence.
+
+    Parameters
+    ----------
+    state : pandas.Series
+        The news state by session (as given to :func:`news_shocks`).
+    orders : tuple of int, default (1, 2, 5, 10, 15, 20, 30, 40)
+        Autoregressive orders to compare.
+    transform : {"asinh", "log", "none"}, default "asinh"
+        As in :func:`news_shocks`.
+    min_periods : int, default 120
+        Warm-up of every order (the same for all, so they are scored on the same sessions).
+    lags : int, default 20
+        Autocorrelations summed and tested (Ljung-Box).
+    start, end : date-like, optional
+        Sessions on which the forecast errors are scored (default: every session after
+        the warm-up).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``ar_order``; columns ``mse`` (mean squared one-step forecast error, out of
+        sample), ``autocorr_sum`` (sum of the first ``lags`` autocorrelations of the
+        shocks), ``ljung_box`` and ``ljung_box_p`` (the test that they are all zero) and
+        ``n`` (sessions scored).
+
+    Notes
+    -----
+    Each forecast uses coefficients estimated on the sessions before it, so ``mse`` is
+    an out-of-sample error and a larger order pays for its extra coefficients. With
+    :math:`\hat\rho_k` the autocorrelations of the :math:`n` shocks scored,
+    ``autocorr_sum`` is :math:`\sum_{k=1}^{L}\hat\rho_k` (positive when shocks in a row
+    keep the same sign: the state's persistence was under-predicted, and a lasting
+    episode keeps adding "news" every session) and the Ljung-Box statistic is
+    :math:`Q = n(n+2)\sum_{k=1}^{L}\hat\rho_k^2/(n-k)`, compared with
+    :math:`\chi^2_L`. Prefer the smallest order near the lowest ``mse`` whose shocks
+    keep little autocorrelation.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.zeros(600)
+    >>> for t in range(1, 600):
+    ...     x[t] = 0.9 * x[t - 1] + rng.normal()
+    >>> d = shock_diagnostics(pd.Series(x, index=pd.bdate_range("2020-01-01", periods=600)),
+    ...                       orders=(0, 1), transform="none")
+    >>> bool(d.loc[1, "mse"] < d.loc[0, "mse"])
+    True
+    """
+    from scipy.stats import chi2
+
+    if not orders:
+        raise ConfigError("orders must name at least one autoregressive order, e.g. (5, 20)")
+    if lags < 1:
+        raise ConfigError(f"lags={lags} must be >= 1")
+    if min_periods < max(orders) + 3:
+        raise ConfigError(f"min_periods={min_periods} must be >= the largest order + 3 = {max(orders) + 3}")
+    level = _transform(state, transform).to_numpy(dtype=float)
+    index = pd.DatetimeIndex(state.index)
+    keep = np.ones(len(index), dtype=bool)
+    if start is not None:
+        keep &= index >= pd.Timestamp(start)
+    if end is not None:
+        keep &= index <= pd.Timestamp(end)
+    errors = {}
+    for order in orders:
+        if order < 0:
+            raise ConfigError(f"orders holds {order}; every order must be >= 0")
+        errors[int(order)] = expanding_ar_innovations(level, int(order), min_periods)[1]
+    common = keep & np.logical_and.reduce([np.isfinite(e) for e in errors.values()])
+    rows = {}
+    for order, e in errors.items():
+        v = e[common]
+        n = len(v)
+        if n <= lags + 1:
+            raise ConfigError(f"only {n} sessions to score; need more than lags + 1 = {lags + 1}")
+        c = v - v.mean()
+        denom = float(c @ c)
+        rho = np.array([float(c[k:] @ c[:-k]) / denom if denom > 0 else 0.0 for k in range(1, lags + 1)])
+        q = n * (n + 2) * float(np.sum(rho**2 / (n - np.arange(1, lags + 1))))
+        rows[order] = {
+            "mse": float(np.mean(v**2)),
+            "autocorr_sum": float(rho.sum()),
+            "ljung_box": q,
+            "ljung_box_p": float(chi2.sf(q, lags)),
+            "n": n,
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "ar_order"
+    return out
 
 
 def sleeve_returns(returns: pd.DataFrame, universe: Universe, *, min_periods: int = 20) -> pd.DataFrame:
@@ -177,7 +288,7 @@ def risk_premium(
     state: str = "escalation_intensity",
     transform: Transform = "asinh",
     calendar: str = "XNYS",
-    ar_order: int = 5,
+    ar_order: int = 20,
     shock_min_periods: int = 60,
     blocks: tuple[tuple[int, int], ...] = DEFAULT_BLOCKS,
     horizon: int | None = None,
@@ -208,8 +319,10 @@ def risk_premium(
         Transform of the state before its shocks are taken (:func:`news_shocks`).
     calendar : str, default "XNYS"
         The signal calendar prices are aligned to.
-    ar_order, shock_min_periods : int, default 5 and 60
-        Autoregression of the state and its warm-up (:func:`news_shocks`).
+    ar_order, shock_min_periods : int, default 20 and 60
+        Autoregression of the state and its warm-up (:func:`news_shocks`): the shocks
+        are one-step forecast errors of an AR(20), a month of sessions
+        (:func:`shock_diagnostics` compares orders on a state).
     blocks : tuple of (int, int), default ((0, 0), (1, 4), (5, 19), (20, 39))
         Lag blocks of the distributed-lag response; each block shares one daily
         coefficient, so the data say how the response builds and decays over two
