@@ -38,8 +38,11 @@ def test_validate_premium_runs_and_prints_every_table(standin: Path, scripts: tu
         warnings.simplefilter("ignore")
         out = validate_premium.run(standin, seeds=2, gpr_start=None)
     text = validate_premium.report(out)
-    for part in ("(a) oil premium", "(b) sleeve premia", "(c) placebo", "(d) article and GPR"):
+    for part in ("(a) oil premium", "(b) sleeve premia", "(c) placebo", "(d) article and GPR", "(e) shocks by"):
         assert part in text
+    diag = out["shock_diagnostics"]["articles"]
+    assert {"mse", "autocorr_sum", "ljung_box_p"} <= set(diag.columns) and 20 in diag.index
+    assert set(out["march_by_order"]) == {5, 10, 15, 20, 30}
     oil = out["oil_articles"]
     assert list(oil.columns) == ["oil_premium_usd", "oil_premium_usd_lo", "oil_premium_usd_hi", "car_usd"]
     assert len(oil) == 12
@@ -69,3 +72,16 @@ def test_scripts_refuse_a_missing_folder(tmp_path: Path, scripts: tuple) -> None
     assert validate_premium.main(["--shared", str(tmp_path / "nope")]) == 2
     assert validate_news.main(["--shared", str(tmp_path / "nope")]) == 2
     assert pd.Timestamp("2022-02-24") in pd.DatetimeIndex([pd.Timestamp(d) for d, _, _ in validate_premium.EVENTS])
+
+
+def test_null_coverage_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import premium_null_coverage
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    assert premium_null_coverage.main(["--lengths", "300", "--runs", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "300 sessions: mean" in text
+    shares = premium_null_coverage.coverage(premium_null_coverage.load_sample().universe, 300, 2)
+    assert shares.shape == (2,) and ((shares >= 0) & (shares <= 1)).all()
