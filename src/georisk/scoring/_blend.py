@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from georisk.errors import ConfigError
 from georisk.scoring import _model
-from georisk.scoring._chunk import ChunkTokens, by_chars, chunk_sums, chunk_tokens
+from georisk.scoring._chunk import ChunkTokens, by_chars, chunk_sums, chunk_tokens, rows_from_sums
 from georisk.scoring._lexicon import SCORE_COLUMNS, LexiconScorer, texts_of
 from georisk.scoring._supervised import SupervisedScorer
 
@@ -253,41 +253,46 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self._ensure_fitted()
         if self.supervised_scorer_ is None:
             return self.lexicon_scorer_._scores(X)[0]
-        lex, gate, model = self._both(X, self.supervised_scorer_)
+        lex, gate, model, index = self._both(X, self.supervised_scorer_)
+        col = {c: lex[:, j] for j, c in enumerate(SCORE_COLUMNS)}
         w = float(self.lexicon_weight)
         base = self.model_base_rate_
-        h = _gated_model(model["hawkish"].to_numpy(), base["hawkish"], lex["hawkish_tilt"].to_numpy())
-        a = model["act"].to_numpy()
+        h = _gated_model(model["hawkish"], base["hawkish"], col["hawkish_tilt"])
+        a = model["act"]
         sup = {
             "hawkish_tilt": h,
             "hawkish_threat": h * (1.0 - a),
             "hawkish_act": h * a,
-            "peace_trade": _gated_model(model["peace"].to_numpy(), base["peace"], lex["peace_trade"].to_numpy()),
-            "relevance": gate * model["relevant"].to_numpy(),
+            "peace_trade": _gated_model(model["peace"], base["peace"], col["peace_trade"]),
+            "relevance": gate * model["relevant"],
         }
-        values = lex[SCORE_COLUMNS].to_numpy(dtype=float, copy=True)
-        for col in BLENDED_COLUMNS:
-            j = SCORE_COLUMNS.index(col)
-            if col == "relevance":
-                values[:, j] = _gated_relevance(lex[col].to_numpy(), sup[col], w)
+        values = lex.copy()
+        for c in BLENDED_COLUMNS:
+            j = SCORE_COLUMNS.index(c)
+            if c == "relevance":
+                values[:, j] = _gated_relevance(col[c], sup[c], w)
             else:
-                values[:, j] = w * lex[col].to_numpy() + (1.0 - w) * sup[col]
-        return pd.DataFrame(values, columns=SCORE_COLUMNS, index=lex.index)
+                values[:, j] = w * col[c] + (1.0 - w) * sup[c]
+        return pd.DataFrame(values, columns=SCORE_COLUMNS, index=index)
 
-    def _both(self, X: Any, model: SupervisedScorer) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
-        """The lexicon's scores and gate and the model's head probabilities, each text read once.
+    def _both(self, X: Any, model: SupervisedScorer) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], Any]:
+        """The lexicon's scores and gate, the model's head probabilities, and the index; each text read once.
 
         Texts are tokenised once, by the lexicon (:func:`~georisk.scoring._chunk.chunk_tokens`),
         and the model's counts are taken from those tokens
         (:func:`~georisk.scoring._model.hashed_counts_from_tokens`, the same counts as reading
-        the texts again).
+        the texts again). Returns arrays: the lexicon's :data:`SCORE_COLUMNS` (one row per
+        text), its gate, the model's probabilities by head; the index of a frame or Series
+        (None for a list).
         """
         lexicon = self.lexicon_scorer_
+        index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
         if not hasattr(model, "heads_") or not _model.HASHING_LOOP:  # pragma: no cover - fitted in fit
             lex, gate = lexicon._scores(X)
-            return lex, gate, model.predict_proba_heads(X)
+            heads = model.predict_proba_heads(X)
+            probs = {c: heads[c].to_numpy(dtype=float) for c in heads.columns}
+            return lex[SCORE_COLUMNS].to_numpy(dtype=float, copy=True), gate, probs, index
         texts = texts_of(X)
-        index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
         sums: list[np.ndarray] = []
 
         def parts() -> Iterator[tuple[list[str], ChunkTokens]]:
@@ -296,9 +301,13 @@ class BlendedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 sums.append(chunk_sums(lexicon, part, chunk))
                 yield part, chunk
 
-        counts, docs = model._shared_counts(parts()) if texts else (None, [])
-        lex, gate = lexicon._from_sums(np.vstack(sums) if sums else chunk_sums(lexicon, []), index)
-        return lex, gate, model._heads(counts, docs, index)
+        if texts:
+            counts, _ = model._shared_counts(parts())
+            probs = model._head_arrays(counts)
+        else:
+            probs = {head: np.zeros(0) for head in model.predict_proba_heads([]).columns}
+        values = rows_from_sums(lexicon, np.vstack(sums) if sums else chunk_sums(lexicon, []))
+        return values[:, :-1], values[:, -1], probs, index
 
     def explain(self, X: Any) -> list[str]:
         """Evidence per text: the lexicon's phrases, then ``model:hawkish=..,peace=..,...``."""

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Sequence
 from itertools import compress, count, repeat
-from typing import TYPE_CHECKING, NamedTuple, overload
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -223,33 +222,6 @@ class ChunkTokens:
         self.uid = uid
         self.index = index
 
-    @property
-    def tokens(self) -> _Tokens:
-        """Every token, in order (read through ``uid``, no list of them is built)."""
-        return _Tokens(self.unique, self.uid)
-
-
-class _Tokens(Sequence[str]):
-    """A read-only sequence of tokens over ``uid`` and ``unique``: ``t[i]`` and ``t[a:b]`` (a list)."""
-
-    __slots__ = ("_uid", "_unique")
-
-    def __init__(self, unique: list[str], uid: np.ndarray) -> None:
-        self._unique = unique
-        self._uid = uid
-
-    def __len__(self) -> int:
-        return len(self._uid)
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        if isinstance(i, slice):
-            return list(map(self._unique.__getitem__, self._uid[i].tolist()))
-        return self._unique[int(self._uid[i])]
-
 
 #: Whitespace other than ``" "`` and ``"\\n"`` (``str.isspace``, which the token pattern's ``\\s`` reads).
 _ASCII_SPACE = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
@@ -402,7 +374,7 @@ def _continued(chunk: ChunkTokens, at: np.ndarray, pairs: frozenset[tuple[str, s
 
 
 def _phrase_sums(
-    scorer: LexiconScorer, tokens: Sequence[str], starts: np.ndarray, hyphen_rows: dict[int, np.ndarray]
+    scorer: LexiconScorer, unique: list[str], numbers: list[int], starts: np.ndarray, hyphen_rows: dict[int, np.ndarray]
 ) -> tuple[list[int], list[int], np.ndarray]:
     """The sums of the phrases that start at ``starts`` and of those they reach over, span by span.
 
@@ -432,6 +404,7 @@ def _phrase_sums(
     directional = frozenset(_DIRECTIONAL)
     order = {cat: i for i, cat in enumerate(_DIRECTIONAL)}
     by_first = scorer._matcher.by_first
+    word = unique.__getitem__
     first: list[int] = []
     ends: list[int] = []
     found: list[np.ndarray] = []
@@ -446,7 +419,7 @@ def _phrase_sums(
         hyphens: list[int] = []
         i, end = p, p + 1
         while i < end:
-            groups = by_first.get(tokens[i])
+            groups = by_first.get(unique[numbers[i]])
             if groups is None:
                 if i in hyphen_rows:
                     hyphens.append(i)
@@ -455,7 +428,7 @@ def _phrase_sums(
                     if k == 1:
                         entries = single
                     else:
-                        got = table.get(tuple(tokens[i : i + k]))
+                        got = table.get(tuple(map(word, numbers[i : i + k])))
                         if got is None:
                             continue
                         entries = got
@@ -506,8 +479,9 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     if n == 0:
         return out
     chunk = chunk_tokens(texts) if chunk is None else chunk
-    tokens, unique, uid = chunk.tokens, chunk.unique, chunk.uid
-    m = len(tokens)
+    unique, uid = chunk.unique, chunk.uid
+    m = len(uid)
+    numbers: list[int] | None = None  # ``uid`` as a list, when a sentence needs the rules or a phrase span
     tables: ChunkTables = scorer._tables
     ids = np.fromiter(map(tables.ids.get, unique, repeat(0)), dtype=np.int32, count=len(unique))[uid]
     flags = tables.flags[ids]
@@ -568,7 +542,8 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
         slow_seg[seg[starts]] = False
         named_at = named[~slow_seg[seg[named]]] if named.size else named
         at_hyphen = dict(zip(named_at.tolist(), hyphen_rows[uid[named_at]], strict=True))
-        span_sums = _phrase_sums(scorer, tokens, starts, at_hyphen)
+        numbers = uid.tolist()
+        span_sums = _phrase_sums(scorer, unique, numbers, starts, at_hyphen)
     slow = np.flatnonzero(slow_seg & with_trigger)
     # simple sentences: their trigger words' one-word weights add, one row per word
     simple = triggers[~slow_seg[seg[triggers]]]
@@ -593,10 +568,12 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     lo = np.where(slow == 0, 0, bounds[slow - 1] + 1)
     hi = bounds[slow]
     cand_list = cand.tolist()
+    numbers = uid.tolist() if numbers is None else numbers
+    token_of = unique.__getitem__
     found = []
     for a, b, s, e, h in zip(c_lo.tolist(), c_hi.tolist(), lo.tolist(), hi.tolist(), has_hy.tolist(), strict=True):
         sums = dict.fromkeys(SUM_KEYS, 0.0)
-        scorer._sentence(tokens[s:e], sums, None, [p - s for p in cand_list[a:b]], h)
+        scorer._sentence(list(map(token_of, numbers[s:e])), sums, None, [p - s for p in cand_list[a:b]], h)
         found.append([sums[k] for k in SUM_KEYS])
     np.add.at(out, text_of[slow], np.asarray(found))
     return out

@@ -22,7 +22,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from itertools import chain, islice, repeat
+from itertools import chain, compress, islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +142,120 @@ def _hash_columns(strings: list[str], n_features: int) -> np.ndarray:
     return np.asarray(index, dtype=np.int64)
 
 
+#: MurmurHash3 (x86, 32 bits) constants.
+_C1, _C2 = 0xCC9E2D51, 0x1B873593
+#: Longest word (bytes) whose hashes :class:`_WordHashes` computes with NumPy; longer ones take scikit-learn's loop.
+MAX_WORD = 48
+
+
+def _mix(k: np.ndarray) -> np.ndarray:
+    """A block's scramble: ``k * c1``, rotated left by 15, ``* c2`` (uint32, wrapping)."""
+    k = k * np.uint32(_C1)
+    k = (k << np.uint32(15)) | (k >> np.uint32(17))
+    out: np.ndarray = k * np.uint32(_C2)
+    return out
+
+
+def _round(h: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """One block into the state: ``h ^= mix(k)``, rotated left by 13, ``* 5 + 0xe6546b64``."""
+    h = h ^ _mix(k)
+    h = (h << np.uint32(13)) | (h >> np.uint32(19))
+    out: np.ndarray = h * np.uint32(5) + np.uint32(0xE6546B64)
+    return out
+
+
+def _finish(h: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """The length, then the final avalanche (``fmix32``)."""
+    h = h ^ length.astype(np.uint32)
+    h = (h ^ (h >> np.uint32(16))) * np.uint32(0x85EBCA6B)
+    h = (h ^ (h >> np.uint32(13))) * np.uint32(0xC2B2AE35)
+    out: np.ndarray = h ^ (h >> np.uint32(16))
+    return out
+
+
+def _columns(h: np.ndarray, n_features: int) -> np.ndarray:
+    """Column of each signed hash as scikit-learn's hashing loop takes it: ``|h| mod n`` (int64)."""
+    signed = h.view(np.int32).astype(np.int64)
+    out: np.ndarray = np.abs(signed) % n_features
+    out[signed == -(2**31)] = (2**31 - 1 - (n_features - 1)) % n_features  # as scikit-learn: abs(-2**31) overflows
+    return out
+
+
+class _WordHashes:
+    """MurmurHash3 (seed 0) of ASCII words and of the bigrams ``"left right"``, over whole arrays.
+
+    Parameters
+    ----------
+    words : list of str
+        ASCII words of at most :data:`MAX_WORD` characters.
+
+    Notes
+    -----
+    MurmurHash3_x86_32 reads a key in 4-byte little-endian blocks; each block goes into the
+    state :math:`h` (:func:`_round`), a last partial block is scrambled into it (:func:`_mix`),
+    then the length and the avalanche (:func:`_finish`). The state after a word's whole
+    blocks is kept per word, so that a bigram ``left + " " + right`` starts from its left
+    word's state, and goes on with the rest of the left word, the space and the right word,
+    whose blocks are kept per word for each of the four offsets the rest and the space put
+    it at. The loop runs over block positions, each over all the bigrams that reach it.
+    """
+
+    def __init__(self, words: list[str]) -> None:
+        n = len(words)
+        self.lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
+        width = 4 * (int(self.lengths.max(initial=0)) // 4 + 2)  # room for a word and 4 bytes of offset
+        raw = np.zeros((n, width), dtype=np.uint8)
+        if n:
+            raw[:, : width - 4] = np.array(words, dtype=f"S{width - 4}").view(np.uint8).reshape(n, width - 4)
+        blocks = raw.view("<u4")
+        whole = self.lengths // 4
+        state = np.zeros(n, dtype=np.uint32)
+        for j in range(int(whole.max(initial=0))):
+            at = np.flatnonzero(whole > j)
+            state[at] = _round(state[at], blocks[at, j])
+        rest = self.lengths % 4
+        tail = blocks[np.arange(n), whole]  # the last partial block, zero-padded (0 when none)
+        #: state after each word's whole blocks
+        self.state = state
+        #: each word's hash
+        self.hashes = _finish(np.where(rest > 0, state ^ _mix(tail), state), self.lengths)
+        #: what a bigram's right part starts with: the left word's rest and the space, in the low bytes
+        self.head = tail | (np.uint32(0x20) << (8 * rest).astype(np.uint32))
+        #: the offset (1-4 bytes) at which the right word starts in the bigram's first block after the state
+        self.offset = rest + 1
+        # the words' blocks at offsets 1-4 (the low bytes left 0 for the head): shape (4, n, width // 4)
+        shifted = np.zeros((4, n, width), dtype=np.uint8)
+        for s in range(1, 5):
+            shifted[s - 1, :, s:] = raw[:, : width - s]
+        self.shifted = shifted.view("<u4")
+
+    def bigrams(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Hashes (uint32) of ``words[left] + " " + words[right]``, pair by pair."""
+        n = len(left)
+        size = self.offset[left] + self.lengths[right]  # bytes after the left word's whole blocks
+        whole = size // 4
+        order = np.argsort((-whole).astype(np.int8), kind="stable")  # the pairs that reach block j first (radix)
+        left, right, whole, size = left[order], right[order], whole[order], size[order]
+        offset = self.offset[left] - 1
+        head = self.head[left]
+        h = self.state[left]
+        below = -whole  # ascending
+        for j in range(int(whole[0]) if n else 0):
+            m = int(np.searchsorted(below, -j - 1, side="right"))  # the pairs with more than j whole blocks
+            k = self.shifted[offset[:m], right[:m], j]
+            if j == 0:
+                k = k | head[:m]
+            h[:m] = _round(h[:m], k)
+        part = np.flatnonzero(size % 4)
+        if part.size:
+            k = self.shifted[offset[part], right[part], whole[part]]
+            k = np.where(whole[part] == 0, k | head[part], k)
+            h[part] = h[part] ^ _mix(k)
+        out = np.empty(n, dtype=np.uint32)
+        out[order] = _finish(h, self.lengths[left] + 1 + self.lengths[right])
+        return out
+
+
 def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[str], n_features: int) -> sp.csr_array:
     """:func:`hashed_word_counts` of the texts whose lexicon tokens ``chunk`` holds, without reading them again.
 
@@ -166,7 +280,8 @@ def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[s
     which scikit-learn's pattern (two or more word characters) skips. So a text's
     scikit-learn tokens are its lexicon word tokens split at hyphens and apostrophes, the
     parts of two or more characters. Each distinct lexicon token is split and each distinct
-    uni- and bigram hashed once; the rest is NumPy over token numbers.
+    word hashed once, the bigrams with NumPy from their words (:class:`_WordHashes`); the
+    rest is NumPy over token numbers.
     """
     unique, uid = chunk.unique, chunk.uid
     n_docs = len(docs)
@@ -203,14 +318,9 @@ def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[s
     words = unique + extra
     word_cols = np.zeros(len(words), dtype=np.int64)
     hashed = np.concatenate([np.flatnonzero(alnum & (lengths > 1)), np.arange(u, len(words))])
-    word_cols[hashed] = _hash_columns([words[j] for j in hashed.tolist()], n_features)
-    uni_cols = word_cols[seq]
     same = doc[:-1] == doc[1:]
-    keys = seq[:-1][same] * len(words) + seq[1:][same]
-    pairs, inverse = np.unique(keys, return_inverse=True)
-    left, right = np.divmod(pairs, max(len(words), 1))
-    halves = zip(map(words.__getitem__, left.tolist()), map(words.__getitem__, right.tolist()), strict=True)
-    bi_cols = _hash_columns(list(map(" ".join, halves)), n_features)[inverse.ravel()]
+    bi_cols = _bigram_columns(words, hashed, word_cols, seq[:-1][same], seq[1:][same], n_features)
+    uni_cols = word_cols[seq]
     rows = np.concatenate([doc, doc[:-1][same]])
     cols = np.concatenate([uni_cols, bi_cols])
     data = np.ones(len(rows), dtype=np.float32)
@@ -225,6 +335,36 @@ def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[s
         cols = np.concatenate([cols[kept], exact.col])
         data = np.concatenate([data[kept], exact.data])
     return _csr_counts(rows, cols, data, n_docs, n_features)
+
+
+def _bigram_columns(
+    words: list[str], hashed: np.ndarray, word_cols: np.ndarray, left: np.ndarray, right: np.ndarray, n_features: int
+) -> np.ndarray:
+    """Columns of the bigrams ``words[left] + " " + words[right]``; ``word_cols[hashed]`` set to the words' columns.
+
+    With NumPy (:class:`_WordHashes`) for words of at most :data:`MAX_WORD` ASCII characters;
+    scikit-learn's hashing loop for the others and their bigrams.
+    """
+    chosen = [words[j] for j in hashed.tolist()]
+    lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
+    short = lengths <= MAX_WORD
+    if not "".join(chosen).isascii():  # not a lexicon word: every word and bigram by scikit-learn's loop
+        short[:] = False
+    at = np.full(len(words), -1, dtype=np.int64)
+    at[hashed[short]] = np.arange(int(short.sum()))
+    table = _WordHashes(list(compress(chosen, short.tolist())))
+    word_cols[hashed[short]] = _columns(table.hashes, n_features)
+    long = hashed[~short]
+    word_cols[long] = _hash_columns([words[j] for j in long.tolist()], n_features)
+    out = np.empty(len(left), dtype=np.int64)
+    fast = (at[left] >= 0) & (at[right] >= 0)
+    out[fast] = _columns(table.bigrams(at[left[fast]], at[right[fast]]), n_features)
+    slow = np.flatnonzero(~fast)
+    if slow.size:
+        word = words.__getitem__
+        halves = zip(map(word, left[slow].tolist()), map(word, right[slow].tolist()), strict=True)
+        out[slow] = _hash_columns(list(map(" ".join, halves)), n_features)
+    return out
 
 
 def _csr_counts(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, n_docs: int, n_features: int) -> sp.csr_array:

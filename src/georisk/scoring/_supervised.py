@@ -295,12 +295,15 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """The head probabilities from the hashed counts of ``docs``."""
         if not docs:
             return pd.DataFrame(columns=[*_HEADS, "act"], index=index, dtype=float)
+        return pd.DataFrame(self._head_arrays(counts), index=index)
+
+    def _head_arrays(self, counts: Any) -> dict[str, np.ndarray]:
+        """The head probabilities from hashed counts (at least one row), by head."""
         if not hasattr(self, "_coef"):  # heads_ set from outside (e.g. a loaded file)
             self._coef, self._spans = stacked(self.heads_)
         product = tfidf(counts, self.idf_) @ self._coef
         decision = product.toarray() if sp.issparse(product) else np.asarray(product)
-        out = {name: self.heads_[name].proba_from_decision(decision[:, span]) for name, span in self._spans}
-        return pd.DataFrame(out, index=index)
+        return {name: self.heads_[name].proba_from_decision(decision[:, span]) for name, span in self._spans}
 
     def transform(self, X: Any) -> pd.DataFrame:
         """Score texts; returns :data:`~georisk.scoring.SCORE_COLUMNS`, index kept for frames."""
