@@ -15,10 +15,13 @@ code 5) naming the path and the fix, never a bare ``OSError``.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from georisk.errors import output_error
 
@@ -31,6 +34,7 @@ __all__ = [
     "file_mode",
     "folder_mode",
     "fsync_dir",
+    "sync_paths",
 ]
 
 #: Prefix of every temporary file georisk writes before renaming it into place.
@@ -68,6 +72,57 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _syncfs() -> Any:
+    """The C library's ``syncfs`` (Linux), or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # the process's own symbols, libc's among them
+    except OSError:
+        return None
+    fn = getattr(libc, "syncfs", None)
+    if fn is not None:
+        fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
+    return fn
+
+
+_SYNCFS: list[Any] = []  # [the function or None], looked up on first use
+
+
+def sync_paths(root: Path, paths: Iterable[Path]) -> None:
+    """Make every file and folder in ``paths`` (all on ``root``'s file system) durable at once.
+
+    A group commit: the files were written without an fsync each; after this returns
+    they are on disk, with the renames that put them in place. On Linux one
+    ``syncfs(2)`` of ``root``'s file system does it (one journal commit, instead of one
+    per file); elsewhere, or if it fails, each path and the folders holding it up to
+    ``root`` are fsynced (files, then folders, deepest first).
+
+    Raises
+    ------
+    OSError
+        If the file system reports a write error (the caller names the path and the fix).
+    """
+    if not _SYNCFS:
+        _SYNCFS.append(_syncfs())
+    fn = _SYNCFS[0]
+    if fn is not None:
+        fd = os.open(root, os.O_RDONLY)
+        try:
+            if fn(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    given = set(paths)
+    # files first, then the folders holding them up to root (their entries: the renames and
+    # folders made in them), deepest first
+    folders = {a for p in given for a in p.parents if a == root or root in a.parents}
+    todo = sorted(given | folders, key=lambda p: (p.is_dir(), -len(p.parts), str(p)))
+    for p in todo:
+        if p.exists():
+            fsync_dir(p)  # opens read-only and fsyncs: the same for a file
 
 
 def atomic_write(
@@ -135,7 +190,9 @@ def atomic_write_bytes(path: Path, data: bytes, *, what: str = "cannot write") -
     atomic_write_files(path.parent, {path.name: data}, what=what)
 
 
-def atomic_write_files(folder: Path, files: Mapping[str, bytes], *, what: str = "cannot write") -> list[Path]:
+def atomic_write_files(
+    folder: Path, files: Mapping[str, bytes], *, what: str = "cannot write", durable: bool = True
+) -> list[Path]:
     """Write several files of one folder whole or not at all, durably.
 
     Parameters
@@ -146,6 +203,10 @@ def atomic_write_files(folder: Path, files: Mapping[str, bytes], *, what: str = 
         File names in ``folder`` and their contents.
     what : str, default "cannot write"
         Start of the error message if a write fails.
+    durable : bool, default True
+        Fsync each file and the folder. ``False`` keeps the atomicity (old or new, never
+        a fragment, even if the process is killed) and leaves the durability to the
+        caller's group commit (:func:`sync_paths` of the paths returned and ``folder``).
 
     Returns
     -------
@@ -175,10 +236,12 @@ def atomic_write_files(folder: Path, files: Mapping[str, bytes], *, what: str = 
                 fh.write(data)
                 fh.flush()
                 os.fchmod(fh.fileno(), file_mode())  # mkstemp makes 0600; every file follows the umask
-                os.fsync(fh.fileno())
+                if durable:
+                    os.fsync(fh.fileno())
         for tmp, path in written:
             os.replace(tmp, path)
-        fsync_dir(folder)
+        if durable:
+            fsync_dir(folder)
     except BaseException as exc:
         for tmp, _ in written:
             Path(tmp).unlink(missing_ok=True)

@@ -908,7 +908,7 @@ def export_briefing_data(run: _Stages, config: GeoriskConfig, session: pd.Timest
 
 
 # --------------------------------------------------------------------------- write
-def write_briefing(data: BriefingData, out_dir: str | Path) -> BriefingFiles:
+def write_briefing(data: BriefingData, out_dir: str | Path, *, durable: bool = True) -> BriefingFiles:
     """Write :func:`briefing_html` and :func:`briefing_markdown` of ``data`` into ``out_dir``.
 
     Parameters
@@ -918,6 +918,9 @@ def write_briefing(data: BriefingData, out_dir: str | Path) -> BriefingFiles:
     out_dir : str or pathlib.Path
         Folder of ``briefing-YYYY-MM-DD.html`` and ``.md`` (created if needed); each
         file is replaced atomically.
+    durable : bool, default True
+        Fsync the files and the folder; ``False`` leaves that to the caller's group
+        commit (a backfill's :class:`~georisk.export.PublishBatch`).
 
     Returns
     -------
@@ -932,6 +935,7 @@ def write_briefing(data: BriefingData, out_dir: str | Path) -> BriefingFiles:
     paths = atomic_write_files(
         out,
         {f"{stem}.html": briefing_html(data).encode("utf-8"), f"{stem}.md": briefing_markdown(data).encode("utf-8")},
+        durable=durable,
     )
     log.info("wrote the briefing of %s to %s", data.session.date(), out)
     return BriefingFiles(paths[0], paths[1], data)

@@ -102,17 +102,26 @@ import time
 import pandas as pd
 from georisk.pipeline import export_range
 
-_fsync = os.fsync
+_replace, _rename = os.replace, os.rename
 
 
-def slow_fsync(fd):
-    _fsync(fd)
-    print("fsync", flush=True)  # the parent kills after a number of these: progress, not a clock
+def slow_replace(src, dst):
+    _replace(src, dst)
+    print("renamed", flush=True)  # the parent kills after a number of these: progress, not a clock
     time.sleep(0.004)
 
 
-os.fsync = slow_fsync
-out, start = sys.argv[1], sys.argv[2]
+def slow_rename(src, dst):
+    _rename(src, dst)
+    print("renamed", flush=True)
+    time.sleep(0.004)
+
+
+os.replace, os.rename = slow_replace, slow_rename
+out, start, every = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import georisk.export._store
+
+georisk.export._store.CHECKPOINT_SESSIONS = every  # group commits inside the range too
 print("ready", flush=True)
 export_range(None, start, "2024-12-31", out_dir=out, now=pd.Timestamp("2025-01-03", tz="UTC"))
 print("finished", flush=True)
@@ -128,16 +137,18 @@ def test_sigkill_during_a_backfill_is_told_by_verify_and_recovered(tmp_path: Pat
     tally = {"killed": 0, "flagged": 0, "finished": 0}
     for k in range(6):
         proc = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(out), "2024-11-01" if k % 2 else "2024-10-01"],
+            [sys.executable, "-c", CHILD, str(out), "2024-11-01" if k % 2 else "2024-10-01", "64" if k % 3 else "5"],
             stdout=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             text=True,
         )
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "ready"
-        # a backfill of 21 or more sessions makes 14 or more fsyncs a session: killing after
-        # at most 250 of them lands inside the publication whatever the machine's speed
-        for _ in range(rng.randint(1, 250)):
+        # a backfill of 21 or more sessions renames 7 or more files a session (version
+        # folder, session=D, history, record, briefing pages, latest at the checkpoints):
+        # killing after at most 150 renames lands inside the publication whatever the
+        # machine's speed, before a group commit, inside one or after it
+        for _ in range(rng.randint(1, 150)):
             if not proc.stdout.readline():
                 break
         proc.send_signal(signal.SIGKILL)

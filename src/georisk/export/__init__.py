@@ -19,7 +19,9 @@ from georisk.export._publish import (
     publish_session,
 )
 from georisk.export._store import (
+    CHECKPOINT_SESSIONS,
     DATA_FILES,
+    PublishBatch,
     atomic_write_bytes,
     atomic_write_files,
     end_batch,
@@ -36,9 +38,11 @@ from georisk.export._store import (
 from georisk.schema import SCHEMA_VERSION
 
 __all__ = [
+    "CHECKPOINT_SESSIONS",
     "DATA_FILES",
     "SCHEMA_VERSION",
     "ExportResult",
+    "PublishBatch",
     "atomic_write_bytes",
     "atomic_write_files",
     "check_keep_versions",

@@ -28,9 +28,14 @@ from georisk.errors import (
 from georisk.export._store import (
     DATA_FILES,
     LOCK_NAME,
+    MANIFEST,
+    VERSIONS,
+    PublishBatch,
     clear_pending,
     export_path,
-    publish,
+    history_path,
+    manifest_bytes,
+    publish_version,
     recover,
     row_bytes,
     update_latest,
@@ -152,6 +157,7 @@ def publish_session(
     provenance: Mapping[str, Any] | None = None,
     feed_warnings: list[str] | None = None,
     in_batch: bool = False,
+    batch: PublishBatch | None = None,
 ) -> ExportResult:
     """Publish one row; ``provenance`` and ``feed_warnings`` are recorded but not versioned.
 
@@ -161,6 +167,12 @@ def publish_session(
     written, and ``latest`` is swapped without an fsync of the root (the batch's end,
     or the next session's swap, persists it). Either way the version, the history
     file and the record are on disk before ``latest`` moves to the session.
+
+    ``batch``: a backfill's group commit (:class:`~georisk.export.PublishBatch`, which
+    wrote the pending file and ends the batch): the version is written now, without an
+    fsync a file, and the rest (the ``session=D`` swap, history, record, ``latest``) at
+    the batch's next checkpoint, once the version is durable. The result describes the
+    publication as it will be then.
 
     The version is the hash of the manifest without ``created_at``, the ``provenance``
     inputs and the ``feed_warnings``: whole input files (and the count of their bad
@@ -189,25 +201,46 @@ def publish_session(
     manifest["warnings"] = [*manifest["warnings"], *(feed_warnings or [])]
     manifest["created_at"] = pd.Timestamp.now(tz="UTC").isoformat()
     ExportManifest.model_validate(manifest)
+    raw = manifest_bytes(manifest)
+    single = not in_batch and batch is None
     # A small transaction: a run killed anywhere below leaves the pending file, and the
     # next run completes the history and the record (or finds nothing was published).
-    if not in_batch:
+    if single:
         write_pending(out, session, str(manifest["version"]))
     try:
-        folder, changed = publish(
-            out, session, files, manifest, overwrite_corrupt=overwrite_corrupt, keep_versions=keep_versions
+        folder, changed, written = publish_version(
+            out,
+            session,
+            files,
+            manifest,
+            overwrite_corrupt=overwrite_corrupt,
+            keep_versions=keep_versions,
+            batch=batch,
+            manifest_raw=raw,
         )
     except CorruptExportError:
-        if not in_batch:
+        if single:
             clear_pending(out)  # refused before anything was written: nothing to complete
         raise
-    real = folder.resolve()
-    history = write_history(out, session, (real / "signal.parquet").read_bytes())
-    write_record(out, session, real)
-    update_latest(out, session, sync=not in_batch)
-    if not in_batch:
+    real = out / VERSIONS / str(session.date()) / str(manifest["version"])  # what session=D points to now (or then)
+    if written:
+        published, parquet = raw, files["signal.parquet"]  # just written there: the same bytes
+    else:
+        published, parquet = (real / MANIFEST).read_bytes(), (real / "signal.parquet").read_bytes()
+    history = history_path(out, session)
+
+    def record() -> None:
+        write_history(out, session, parquet, batch=batch)
+        write_record(out, session, real, raw=published, batch=batch)
+
+    if batch is None:
+        record()
+        update_latest(out, session, sync=not in_batch)
+    else:
+        batch.defer(record)  # latest moves at the checkpoint, once this is durable
+    if single:
         clear_pending(out)
-    current = json.loads((real / "manifest.json").read_text("utf-8"))
+    current = json.loads(published)
     log.info(
         "exported session %s (version %s, %s) to %s",
         session.date(),

@@ -48,19 +48,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from georisk._io import TMP_PREFIX, atomic_write_bytes, atomic_write_files, folder_mode, fsync_dir
+from georisk._io import TMP_PREFIX, atomic_write_bytes, atomic_write_files, folder_mode, fsync_dir, sync_paths
 from georisk.config import ExportConfig
 from georisk.errors import ConfigError, CorruptExportError, MissingDataError, OutputError, output_error
 from georisk.schema import SCHEMA_VERSION, SignalRow, upgrade_manifest, validate_rows
 
 __all__ = [
+    "CHECKPOINT_SESSIONS",
     "DATA_FILES",
     "LOCK_NAME",
+    "PublishBatch",
     "atomic_write_bytes",
     "atomic_write_files",
     "end_batch",
     "export_path",
+    "manifest_bytes",
     "publish",
+    "publish_version",
     "read_export",
     "read_history",
     "row_bytes",
@@ -366,7 +370,7 @@ def _swap_symlink(link: Path, target: str, *, sync: bool = True) -> None:
         fsync_dir(link.parent)
 
 
-def publish(
+def publish_version(
     out_dir: Path,
     session: pd.Timestamp,
     files: Mapping[str, bytes],
@@ -374,7 +378,9 @@ def publish(
     *,
     overwrite_corrupt: bool = False,
     keep_versions: int | None = None,
-) -> tuple[Path, bool]:
+    batch: PublishBatch | None = None,
+    manifest_raw: bytes | None = None,
+) -> tuple[Path, bool, bool]:
     """Write one session's files as an immutable version and point ``session=D`` to it.
 
     Parameters
@@ -392,12 +398,20 @@ def publish(
     keep_versions : int, optional
         Older versions of the session kept besides the current one (default:
         :class:`~georisk.config.ExportConfig`'s ``keep_versions``).
+    batch : PublishBatch, optional
+        A backfill's group commit: the version is written without an fsync a file, and
+        ``session=D`` is pointed to it (and older versions pruned) at the batch's next
+        checkpoint, once the version is durable (:meth:`PublishBatch.defer`).
+    manifest_raw : bytes, optional
+        :func:`manifest_bytes` of ``manifest``, when the caller has it already.
 
     Returns
     -------
     tuple
-        ``(folder, changed)``: the ``session=D`` path and whether a new version was
-        published (False when the same version was already current).
+        ``(folder, changed, written)``: the ``session=D`` path, whether a new version was
+        published (False when the same version was already current), and whether its
+        folder was written now (False when a whole copy was on disk already, e.g. left
+        by an interrupted run: its manifest, with its own ``created_at``, is kept).
 
     Raises
     ------
@@ -442,28 +456,97 @@ def publish(
                 verify_export(target)
             except CorruptExportError as exc:
                 _set_aside(target, str(exc))
-        if not target.exists():
+        written = not target.exists()
+        if written:
+            durable = batch is None
             tmp = Path(tempfile.mkdtemp(prefix=_TMP, dir=vroot))
-            for name, data in {**files, MANIFEST: _manifest_bytes(manifest)}.items():
+            raw = manifest_raw if manifest_raw is not None else manifest_bytes(manifest)
+            for name, data in {**files, MANIFEST: raw}.items():
                 with open(tmp / name, "wb") as fh:
                     fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            fsync_dir(tmp)
+                    if durable:
+                        fh.flush()
+                        os.fsync(fh.fileno())
+            if durable:
+                fsync_dir(tmp)
             os.chmod(tmp, folder_mode())  # mkdtemp makes 0700; every folder follows the umask
             os.rename(tmp, target)
-            fsync_dir(vroot)
+            if durable:
+                fsync_dir(vroot)
+            else:
+                batch.wrote(*(target / n for n in (*files, MANIFEST)), target, vroot)  # type: ignore[union-attr]
         changed = current is None or current != target.resolve()
-        if changed:
-            _swap_symlink(link, os.path.relpath(target, out_dir))
-        _prune(vroot, keep=keep_versions, current=target)
     except OSError as exc:
         raise _writable(exc, out_dir) from None
+
+    def point() -> None:
+        try:
+            if changed:
+                _swap_symlink(link, os.path.relpath(target, out_dir), sync=batch is None)
+                if batch is not None:
+                    batch.wrote(out_dir)
+            _prune(vroot, keep=keep_versions, current=target)
+        except OSError as exc:
+            raise _writable(exc, out_dir) from None
+
+    if batch is None:
+        point()
+    else:
+        batch.defer(point)
+    return link, changed, written
+
+
+def publish(
+    out_dir: Path,
+    session: pd.Timestamp,
+    files: Mapping[str, bytes],
+    manifest: dict[str, Any],
+    *,
+    overwrite_corrupt: bool = False,
+    keep_versions: int | None = None,
+) -> tuple[Path, bool]:
+    """:func:`publish_version` of one session alone: ``(folder, changed)``."""
+    link, changed, _ = publish_version(
+        out_dir, session, files, manifest, overwrite_corrupt=overwrite_corrupt, keep_versions=keep_versions
+    )
     return link, changed
 
 
 def _manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()
+
+
+#: Stands for the configuration in :func:`manifest_bytes` (no manifest holds it: it is not valid text).
+_CONFIG_MARK = "\udfff georisk configuration \udfff"
+
+#: Indented text of configurations (:func:`manifest_bytes`), by their compact text; one run's at a time.
+_CONFIG_TEXT: dict[str, str] = {}
+
+
+def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
+    """The bytes of ``manifest.json``: ``json.dumps(manifest, indent=1, sort_keys=True)`` and a newline.
+
+    The same bytes, faster when repeated: with ``indent``, :mod:`json` encodes in Python,
+    and most of a manifest is its ``configuration``, the same in every session of a
+    run. Its text is encoded once (keyed by its compact text, which the C encoder makes
+    quickly) and put in place of a marker. Indented text of a value nested one level
+    deep is its text at the top level with one more space after each newline (strings
+    hold no raw newline: JSON escapes them).
+    """
+    config = manifest.get("configuration")
+    if not isinstance(config, dict) or not config:
+        return _manifest_bytes(manifest)
+    compact = json.dumps(config, sort_keys=True)
+    nested = _CONFIG_TEXT.get(compact)
+    if nested is None:
+        nested = json.dumps(config, indent=1, sort_keys=True).replace("\n", "\n ")
+        _CONFIG_TEXT.clear()
+        _CONFIG_TEXT[compact] = nested
+    text = json.dumps({**manifest, "configuration": _CONFIG_MARK}, indent=1, sort_keys=True)
+    mark = json.dumps(_CONFIG_MARK)
+    if text.count(mark) != 1:
+        return _manifest_bytes(manifest)
+    return (text.replace(mark, nested) + "\n").encode()
 
 
 def _prune(vroot: Path, *, keep: int, current: Path) -> None:
@@ -509,9 +592,20 @@ def record_path(out_dir: str | Path, session: pd.Timestamp) -> Path:
     )
 
 
-def write_record(out_dir: Path, session: pd.Timestamp, folder: Path) -> Path:
-    """Record the version published in ``folder`` (a verified version folder) for ``session``."""
-    raw = (folder / MANIFEST).read_bytes()
+def write_record(
+    out_dir: Path,
+    session: pd.Timestamp,
+    folder: Path,
+    *,
+    raw: bytes | None = None,
+    batch: PublishBatch | None = None,
+) -> Path:
+    """Record the version published in ``folder`` (a verified version folder) for ``session``.
+
+    ``raw``: the bytes of ``folder``'s manifest, when the caller has them (else read);
+    ``batch``: written without an fsync, made durable at the batch's next checkpoint.
+    """
+    raw = (folder / MANIFEST).read_bytes() if raw is None else raw
     manifest = json.loads(raw)
     record = {
         "session": str(session.date()),
@@ -522,13 +616,27 @@ def write_record(out_dir: Path, session: pd.Timestamp, folder: Path) -> Path:
     data = (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
     path = record_path(out_dir, session)
     try:
-        _clean_temporaries(path.parent)
-        if path.is_file() and path.read_bytes() == data:
-            return path
-        atomic_write_bytes(path, data)
+        _write_derived(path, data, batch)
     except OSError as exc:
         raise _writable(exc, out_dir) from None
     return path
+
+
+def _write_derived(path: Path, data: bytes, batch: PublishBatch | None, check: Any = None) -> None:
+    """Replace a history or record file with ``data`` unless it holds them (``check(path)`` first)."""
+    # Under the export lock, any temporary file here was left by a killed run (once a batch).
+    if batch is None or batch.first_visit(path.parent):
+        _clean_temporaries(path.parent)
+    if path.is_file():
+        if path.read_bytes() == data:
+            return
+        if check is not None:
+            check(path)
+    if batch is None:
+        atomic_write_bytes(path, data)
+    else:
+        atomic_write_files(path.parent, {path.name: data}, durable=False)
+        batch.wrote(path, path.parent)
 
 
 def check_record(out_dir: Path, session: pd.Timestamp, folder: Path) -> None:
@@ -583,6 +691,124 @@ def end_batch(out_dir: Path) -> None:
     except OSError as exc:
         raise _writable(exc, out_dir) from None
     clear_pending(out_dir)
+
+
+#: Sessions a backfill publishes between two checkpoints of its group commit (:class:`PublishBatch`).
+CHECKPOINT_SESSIONS = 64
+
+
+class PublishBatch:
+    """A backfill's publications under one pending file, their fsyncs grouped at checkpoints.
+
+    Publishing one session alone makes each file durable before the next step (14
+    fsyncs). In a batch, :func:`publish` writes each session's version folder without
+    an fsync and defers what makes it visible (the ``session=D`` swap, the pruning of
+    old versions, the history file, the record, the briefing) with :meth:`defer`. Every
+    ``checkpoint`` sessions (and at :meth:`end`), :meth:`checkpoint` runs a group commit:
+
+    1. one barrier (:func:`georisk._io.sync_paths`) makes the waiting version folders durable;
+    2. the deferred steps run, in order, each file again written whole under a
+       temporary name and renamed (atomic), without an fsync;
+    3. a second barrier makes them durable, and only then ``latest`` moves to the newest
+       of these sessions.
+
+    So ``session=D`` (and ``latest``) never points, even after a power loss, to a
+    version that is not whole on disk; a process killed at any instant leaves the same
+    states as a run of single publications (each session whole, the pending file naming
+    the batch, reconciled by the next run's :func:`recover`). A power loss loses at most
+    the sessions published since the last checkpoint: the next run finds them at their
+    previous version or unpublished, and a rerun publishes them again.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        Export root; the caller holds its lock.
+    sessions : sequence of pandas.Timestamp
+        Every session the batch may publish (named in the pending file first).
+    checkpoint : int, optional
+        Sessions between two group commits (>= 1; default :data:`CHECKPOINT_SESSIONS`).
+    """
+
+    def __init__(self, out_dir: Path, sessions: Sequence[pd.Timestamp], *, checkpoint: int | None = None):
+        checkpoint = CHECKPOINT_SESSIONS if checkpoint is None else checkpoint
+        if isinstance(checkpoint, bool) or not isinstance(checkpoint, int) or checkpoint < 1:
+            raise ConfigError(f"checkpoint={checkpoint!r} must be an integer >= 1 (sessions between group commits)")
+        self.out = out_dir
+        self.every = checkpoint
+        self._written: list[Path] = []  # written without an fsync since the last barrier
+        self._deferred: list[Any] = []  # steps run at the next checkpoint, in order
+        self._sessions: list[pd.Timestamp] = []  # sessions whose steps are deferred
+        self._visited: set[Path] = set()
+        self._broken = False
+        self.checkpoints = 0
+        write_pending_batch(out_dir, sessions)
+
+    def wrote(self, *paths: Path) -> None:
+        """Note files and folders written without an fsync (made durable by the next barrier)."""
+        self._written.extend(paths)
+
+    def defer(self, step: Any) -> None:
+        """Run ``step()`` (no arguments) at the next checkpoint, after the earlier deferred steps."""
+        self._deferred.append(step)
+
+    def first_visit(self, folder: Path) -> bool:
+        """True the first time ``folder`` is asked about in this batch (its temporaries are cleaned once)."""
+        if folder in self._visited:
+            return False
+        self._visited.add(folder)
+        return True
+
+    def session_done(self, session: pd.Timestamp) -> None:
+        """``session``'s steps are deferred; a checkpoint follows every ``checkpoint`` sessions."""
+        self._sessions.append(pd.Timestamp(session))
+        if len(self._sessions) >= self.every:
+            self.checkpoint()
+
+    def _barrier(self) -> None:
+        try:
+            sync_paths(self.out, self._written)
+        except OSError as exc:
+            raise _writable(exc, self.out) from None
+        self._written = []
+
+    def checkpoint(self) -> None:
+        """Group commit: versions durable, then pointed to (and the rest written), durable, then ``latest``."""
+        if not self._deferred and not self._sessions and not self._written:
+            return
+        steps, self._deferred = self._deferred, []
+        sessions, self._sessions = self._sessions, []
+        try:
+            self._barrier()
+            for step in steps:
+                step()
+            self._barrier()
+        except BaseException:
+            self._broken = True  # some of these sessions may be half pointed to: leave them to recover()
+            raise
+        if sessions:
+            update_latest(self.out, max(sessions), sync=False)
+        self.checkpoints += 1
+
+    def end(self) -> None:
+        """Commit what is waiting and end the batch (:func:`end_batch`: the root fsynced, the pending file removed)."""
+        self.checkpoint()
+        end_batch(self.out)
+
+    def __enter__(self) -> PublishBatch:
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        if kind is None:
+            self.end()
+            return
+        if self._broken:
+            return  # a group commit failed: the pending file stays, for the next run's recover()
+        # A session failed: what was published before it stays published (committed
+        # here); the pending file stays if that fails too, for the next run to reconcile.
+        try:
+            self.end()
+        except Exception as again:  # the first failure is the one reported
+            log.warning("could not commit the sessions published before the failure: %s", again)
 
 
 def _pending_sessions(info: Any) -> list[pd.Timestamp]:
@@ -861,21 +1087,16 @@ def _report_replaced_history(path: Path, session: pd.Timestamp) -> None:
         log.info("replacing the history row of session %s with the new version", session.date())
 
 
-def write_history(out_dir: Path, session: pd.Timestamp, parquet: bytes) -> Path:
+def write_history(out_dir: Path, session: pd.Timestamp, parquet: bytes, *, batch: PublishBatch | None = None) -> Path:
     """Atomically replace the history file of ``session`` (no duplicate row on rerun).
 
     The history is derived from the session's export (verified first), so a damaged
-    history file is rebuilt from it, with a warning in the log.
+    history file is rebuilt from it, with a warning in the log. With ``batch`` the file
+    is written without an fsync and made durable at the batch's next checkpoint.
     """
     path = history_path(out_dir, session)
     try:
-        # Under the export lock, any temporary file here was left by a killed run.
-        _clean_temporaries(path.parent)
-        if path.is_file():
-            if path.read_bytes() == parquet:
-                return path
-            _report_replaced_history(path, session)
-        atomic_write_bytes(path, parquet)
+        _write_derived(path, parquet, batch, lambda p: _report_replaced_history(p, session))
     except OSError as exc:
         raise _writable(exc, out_dir) from None
     return path

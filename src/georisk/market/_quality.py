@@ -611,6 +611,8 @@ class _Track:
         self.fresh_dates: set[int] | None = None  # after an out-of-order price: which of them are new
         self.dirty = False  # a price arrived out of date order: replay before the next use
         self.cal_key: tuple[str, ...] | None = None
+        # (first date, start and end of a year, calendars): QualityTracker._calendars for an end in that year
+        self.cal_memo: tuple[int, int, int, _Calendars] | None = None
         self.classified = 0  # prices whose calendar membership is counted
         self.n_expected = 0
         self.n_off = 0
@@ -904,7 +906,17 @@ class QualityTracker:
             track.add(int(d), float(v))
 
     def _calendars(self, track: _Track, end: pd.Timestamp | None) -> _Calendars:
-        """The calendar window :func:`_one` would use (get_calendar caches by window; so do we)."""
+        """The calendar window :func:`_one` would use (get_calendar caches by window; so do we).
+
+        :func:`georisk.calendar.get_calendar` rounds its window out to whole years, so
+        every ``end`` in the year of the previous one (with the same first price) gives
+        the same calendar: the track keeps it for that year, and a backfill asking once
+        a session pays one tuple comparison instead of a calendar lookup.
+        """
+        upto_ns = end.value if end is not None else track.dates[-1]
+        kept = track.cal_memo
+        if kept is not None and kept[0] == track.dates[0] and kept[1] <= upto_ns < kept[2]:
+            return kept[3]
         first = pd.Timestamp(track.dates[0])
         upto = end if end is not None else pd.Timestamp(track.dates[-1])
         inst = track.inst
@@ -918,6 +930,9 @@ class QualityTracker:
         cals = self._cals.get(key)
         if cals is None:
             cals = self._cals[key] = _Calendars(inst, cal, key)
+        if upto.tz is None:  # tz-naive local dates, as added (a year's bounds in the same clock)
+            year = pd.Timestamp(year=upto.year, month=1, day=1)
+            track.cal_memo = (track.dates[0], year.value, year.replace(year=upto.year + 1).value, cals)
         return cals
 
     def rows(

@@ -8,6 +8,8 @@ stages (:func:`georisk.pipeline.compute_stages`) and hands each session's row to
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from georisk._validation import renamed_keyword
-from georisk.briefing_pages import export_briefing_data, prepare_briefings, write_briefing
+from georisk.briefing_pages import BriefingData, export_briefing_data, prepare_briefings, write_briefing
 from georisk.calendar import assign_sessions, get_calendar, parse_date, session_closes, to_session
 from georisk.config import ExportConfig as _ExportConfig
 from georisk.errors import (
@@ -31,15 +33,14 @@ from georisk.errors import (
 )
 from georisk.export import (
     ExportResult,
+    PublishBatch,
     check_keep_versions,
     check_previous,
-    end_batch,
     export_lock,
     export_root,
     hash_path,
     publish_session,
     recover,
-    write_pending_batch,
 )
 from georisk.lock import check_seconds
 from georisk.market import KnownPriceStream, QualityTracker
@@ -580,45 +581,54 @@ def export_range(
         synthetic = [label] if (label := data_label(cfg)) is not None else []
         # the evidence phrases of every page in one call of the scorer's explain
         prepare_briefings(stages, cfg, list(checks))
-        # one pending file for the batch (see write_pending_batch): each session is still
-        # whole, in the history and on disk before latest moves to it
-        batch = len(rows) > 1
-        if batch:
-            write_pending_batch(out, list(checks))
-        for row, (d, inp) in zip(rows, checks.items(), strict=True):
-            warnings = [*synthetic, *inp.warnings]
-            if row.n_articles == 0:
-                warnings.append(f"no article assigned to session {d.date()}; the signal decays from earlier news")
-            if row.grpi is None:
-                warnings.append("grpi is missing (warm-up: not enough history yet)")
-            base = {
-                "configuration": params,
-                "configuration_sha256": params_sha,
-                "inputs": {"articles_used": inp.articles_digest, "prices_used": inp.prices_digest},
-                "articles_used": inp.n_articles,
-                "last_article_at": inp.last_article.isoformat(),
-                "prices_last_date": str(pd.Timestamp(inp.prices_last).date()),
-            }
-            results.append(
-                publish_session(
-                    out,
-                    row,
-                    base,
-                    warnings=warnings,
-                    overwrite_corrupt=overwrite_corrupt,
-                    keep_versions=keep_versions,
-                    provenance=file_inputs,
-                    feed_warnings=feed_notes,
-                    in_batch=batch,
+        # a backfill: one pending file and a group commit of the fsyncs every few sessions
+        # (PublishBatch); each session is still whole and durable before session=D and
+        # latest point to it. One session: every file durable at once, as ever.
+        batch = PublishBatch(out, list(checks)) if len(rows) > 1 else None
+        with batch if batch is not None else contextlib.nullcontext():
+            for row, (d, inp) in zip(rows, checks.items(), strict=True):
+                warnings = [*synthetic, *inp.warnings]
+                if row.n_articles == 0:
+                    warnings.append(f"no article assigned to session {d.date()}; the signal decays from earlier news")
+                if row.grpi is None:
+                    warnings.append("grpi is missing (warm-up: not enough history yet)")
+                base = {
+                    "configuration": params,
+                    "configuration_sha256": params_sha,
+                    "inputs": {"articles_used": inp.articles_digest, "prices_used": inp.prices_digest},
+                    "articles_used": inp.n_articles,
+                    "last_article_at": inp.last_article.isoformat(),
+                    "prices_last_date": str(pd.Timestamp(inp.prices_last).date()),
+                }
+                results.append(
+                    publish_session(
+                        out,
+                        row,
+                        base,
+                        warnings=warnings,
+                        overwrite_corrupt=overwrite_corrupt,
+                        keep_versions=keep_versions,
+                        provenance=file_inputs,
+                        feed_warnings=feed_notes,
+                        batch=batch,
+                    )
                 )
-            )
-            # the page beside the data: O(the session's articles) once the run's lookups exist
-            brief = export_briefing_data(stages, cfg, d)
-            if brief is not None:
-                write_briefing(brief, out / "briefings")
-        if batch:
-            end_batch(out)
+                # the page beside the data: O(the session's articles) once the run's lookups exist
+                brief = export_briefing_data(stages, cfg, d)
+                if batch is None:
+                    if brief is not None:
+                        write_briefing(brief, out / "briefings")
+                    continue
+                if brief is not None:  # written once the session is pointed to, made durable with it
+                    batch.defer(functools.partial(_write_page, batch, brief, out / "briefings"))
+                batch.session_done(d)
     return results
+
+
+def _write_page(batch: PublishBatch, brief: BriefingData, folder: Path) -> None:
+    """A deferred step of a backfill's batch: write a session's briefing, durable at the batch's next barrier."""
+    files = write_briefing(brief, folder, durable=False)
+    batch.wrote(files.html, files.markdown, folder)
 
 
 def export_daily(
