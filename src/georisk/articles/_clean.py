@@ -61,6 +61,11 @@ _BOILERPLATE = [
         r"[|{}\s:-]+",  # pipe-table and template debris: "| ||||", "}}", "---|---|"
     )
 ]
+# One pattern for the whole list: a line is boilerplate when any alternative matches all of it.
+_BOILERPLATE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in _BOILERPLATE), re.IGNORECASE)
+_BRACES = re.compile(r"\s*[{}]+\s*")
+_PIPES = re.compile(r"(\s*\|)+\s*")
+_BLANKS = re.compile(r"[ \t]+")
 _FAQ_HEADING = re.compile(r"(frequently asked questions|faqs?|q\s*&\s*a)\s*:?", re.IGNORECASE)
 _QUESTION = re.compile(r"q[.:)]\s*|question\s*:", re.IGNORECASE)
 _INITIALS = re.compile(r"[A-Z]{1,3}")
@@ -72,7 +77,15 @@ _SECTION_LABEL = re.compile(r"[a-z]+( [a-z]+)?")  # a lower-case section tag bef
 
 def _is_boilerplate(line: str) -> bool:
     s = line.strip()
-    return bool(s) and any(p.fullmatch(s) for p in _BOILERPLATE)
+    return bool(s) and _BOILERPLATE_ANY.fullmatch(s) is not None
+
+
+def _normalise_line(raw: str) -> str:
+    """Braces out, pipe runs to one ``" | "``, blanks collapsed; each substitution only where it can apply."""
+    line = _BRACES.sub(" ", raw) if "{" in raw or "}" in raw else raw
+    if "|" in line:
+        line = _PIPES.sub(" | ", line)
+    return _BLANKS.sub(" ", line.strip(" |")).strip()
 
 
 def _words(line: str) -> set[str]:
@@ -136,7 +149,8 @@ def clean_text(text: str) -> str:
     >>> clean_text("Talks resumed \u2014 officials said.\nRead more: Oil slips \u2192\n| ||||")
     'Talks resumed - officials said.'
     """
-    text = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     if "\u00a1" in text or "\u00a8C" in text:  # GBK mojibake of typographic punctuation, seen in real title feeds
         for bad, good in _MOJIBAKE:
             text = text.replace(bad, good)
@@ -145,9 +159,7 @@ def clean_text(text: str) -> str:
     for raw in text.splitlines():
         if _is_boilerplate(raw):
             continue
-        line = re.sub(r"\s*[{}]+\s*", " ", raw)
-        line = re.sub(r"(\s*\|)+\s*", " | ", line).strip(" |")
-        line = re.sub(r"[ \t]+", " ", line).strip()
+        line = _normalise_line(raw)
         previous = next((x for x in reversed(lines) if x), None)
         if line and line == previous:
             continue
