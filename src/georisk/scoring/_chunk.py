@@ -105,6 +105,8 @@ class ChunkTables(NamedTuple):
     modifier_pairs: frozenset[tuple[str, str]]
     #: first two words of every longer exclusion
     exclusion_pairs: frozenset[tuple[str, str]]
+    #: every word the sentence-by-sentence rules tell apart from an unknown word (see :func:`_rule_words`)
+    rule_words: frozenset[str]
 
 
 def chunk_codes(scorer: LexiconScorer, categories: dict[str, dict[str, float]]) -> ChunkTables:
@@ -175,7 +177,30 @@ def chunk_codes(scorer: LexiconScorer, categories: dict[str, dict[str, float]]) 
         frozenset(pairs),
         frozenset(modifier_pairs),
         frozenset(exclusion_pairs),
+        _rule_words(scorer),
     )
+
+
+def _rule_words(scorer: LexiconScorer) -> frozenset[str]:
+    """Every word the sentence-by-sentence rules tell apart from a word they do not know.
+
+    The words of every phrase of the matcher, the exclusions and the names, the clause
+    breaks and ending stops, the words of the generic peace terms, and the sentence and
+    text breaks. The rules look a token up in these (phrases, break sets) and look inside
+    a token only when it holds a hyphen; so two sentences that differ only in words outside
+    this set, none hyphenated, add the same sums (:func:`chunk_sums` reads one, reuses it).
+    """
+    words: set[str] = {"\n", _TEXT_BREAK}
+    for matcher in (scorer._matcher, scorer._exclusions, scorer._names):
+        for first, groups in matcher.by_first.items():
+            words.add(first)
+            for _, table, _ in groups:
+                for phrase in table:
+                    words.update(phrase)
+    words |= scorer._breaks | scorer._stops
+    for generic in scorer._generic:
+        words.update(generic)
+    return frozenset(words)
 
 
 def by_chars(texts: list[str], budget: int = MAX_CHARS) -> list[list[str]]:
@@ -373,8 +398,17 @@ def _continued(chunk: ChunkTokens, at: np.ndarray, pairs: frozenset[tuple[str, s
     return where[found]
 
 
+#: Tokens from a phrase's start that key its span's sums in :func:`_phrase_sums` (a span reading further is not kept).
+_SPAN_KEY = 6
+
+
 def _phrase_sums(
-    scorer: LexiconScorer, unique: list[str], numbers: list[int], starts: np.ndarray, hyphen_rows: dict[int, np.ndarray]
+    scorer: LexiconScorer,
+    unique: list[str],
+    numbers: list[int],
+    starts: np.ndarray,
+    hyphen_rows: dict[int, np.ndarray],
+    skeleton: list[int],
 ) -> tuple[list[int], list[int], np.ndarray]:
     """The sums of the phrases that start at ``starts`` and of those they reach over, span by span.
 
@@ -389,6 +423,13 @@ def _phrase_sums(
     name (``hyphen_rows``, by token position) not inside a name phrase, and of the hawkish
     threat, hawkish act and peace terms those :func:`~georisk.scoring._lexicon._first_of_overlaps`
     keeps; an ending object alone adds nothing. A start inside an earlier span is part of it.
+
+    A span's sums and length depend only on the tokens it reads (its words and the phrases
+    looked up from them), and of those only on the words the rules know (``skeleton``: per
+    token its number, or -1 for a word outside :func:`_rule_words` without a hyphen; a
+    hyphenated word's names are its own). So each span that reads at most ``_SPAN_KEY``
+    tokens is kept under those tokens' skeleton, and a later start with the same skeleton
+    takes it.
 
     Returns
     -------
@@ -408,22 +449,33 @@ def _phrase_sums(
     first: list[int] = []
     ends: list[int] = []
     found: list[np.ndarray] = []
+    memo: dict[tuple[int, ...], tuple[int, np.ndarray]] = {}
     done = -1
     for p in starts.tolist():
         if p < done:
+            continue
+        key = tuple(skeleton[p : p + _SPAN_KEY])
+        hit = memo.get(key)
+        if hit is not None:
+            first.append(p)
+            ends.append(p + hit[0])
+            found.append(hit[1])
+            done = p + hit[0]
             continue
         row = np.zeros(len(SUM_KEYS))
         free: dict[str, int] = {}
         terms: list[tuple[int, int, float, str]] = []
         names: list[tuple[int, int]] = []
         hyphens: list[int] = []
-        i, end = p, p + 1
+        i, end, reach = p, p + 1, p + 1  # reach: past the last token read
         while i < end:
             groups = by_first.get(unique[numbers[i]])
             if groups is None:
                 if i in hyphen_rows:
                     hyphens.append(i)
+                reach = max(reach, i + 1)
             else:
+                reach = max(reach, i + groups[0][0])  # the longest phrase first
                 for k, table, single in groups:
                     if k == 1:
                         entries = single
@@ -457,7 +509,16 @@ def _phrase_sums(
         ends.append(end)
         found.append(row)
         done = end
+        if reach <= p + _SPAN_KEY:
+            memo[key] = (end - p, row)
     return first, ends, np.asarray(found).reshape(len(found), len(SUM_KEYS))
+
+
+def _skeleton(tables: ChunkTables, unique: list[str], uid: np.ndarray, hyphen_u: np.ndarray) -> list[int]:
+    """Per token, its number if the rules know the word (:func:`_rule_words`) or it holds a hyphen, else -1."""
+    known = np.fromiter(map(tables.rule_words.__contains__, unique), dtype=bool, count=len(unique)) | hyphen_u
+    out: list[int] = np.where(known, np.arange(len(unique)), -1)[uid].tolist()
+    return out
 
 
 def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | None = None) -> np.ndarray:
@@ -482,6 +543,7 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     unique, uid = chunk.unique, chunk.uid
     m = len(uid)
     numbers: list[int] | None = None  # ``uid`` as a list, when a sentence needs the rules or a phrase span
+    skeleton: list[int] | None = None  # and its skeleton (:func:`_skeleton`)
     tables: ChunkTables = scorer._tables
     ids = np.fromiter(map(tables.ids.get, unique, repeat(0)), dtype=np.int32, count=len(unique))[uid]
     flags = tables.flags[ids]
@@ -543,7 +605,8 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
         named_at = named[~slow_seg[seg[named]]] if named.size else named
         at_hyphen = dict(zip(named_at.tolist(), hyphen_rows[uid[named_at]], strict=True))
         numbers = uid.tolist()
-        span_sums = _phrase_sums(scorer, unique, numbers, starts, at_hyphen)
+        skeleton = _skeleton(tables, unique, uid, hyphen_u)
+        span_sums = _phrase_sums(scorer, unique, numbers, starts, at_hyphen, skeleton)
     slow = np.flatnonzero(slow_seg & with_trigger)
     # simple sentences: their trigger words' one-word weights add, one row per word
     simple = triggers[~slow_seg[seg[triggers]]]
@@ -569,12 +632,19 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     hi = bounds[slow]
     cand_list = cand.tolist()
     numbers = uid.tolist() if numbers is None else numbers
+    skeleton = _skeleton(tables, unique, uid, hyphen_u) if skeleton is None else skeleton
     token_of = unique.__getitem__
     found = []
+    # a sentence's sums depend only on the words the rules know: each skeleton is read once
+    memo: dict[tuple[int, ...], list[float]] = {}
     for a, b, s, e, h in zip(c_lo.tolist(), c_hi.tolist(), lo.tolist(), hi.tolist(), has_hy.tolist(), strict=True):
-        sums = dict.fromkeys(SUM_KEYS, 0.0)
-        scorer._sentence(list(map(token_of, numbers[s:e])), sums, None, [p - s for p in cand_list[a:b]], h)
-        found.append([sums[k] for k in SUM_KEYS])
+        key = tuple(skeleton[s:e])
+        row = memo.get(key)
+        if row is None:
+            sums = dict.fromkeys(SUM_KEYS, 0.0)
+            scorer._sentence(list(map(token_of, numbers[s:e])), sums, None, [p - s for p in cand_list[a:b]], h)
+            row = memo[key] = [sums[k] for k in SUM_KEYS]
+        found.append(row)
     np.add.at(out, text_of[slow], np.asarray(found))
     return out
 

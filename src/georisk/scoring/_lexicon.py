@@ -391,10 +391,10 @@ class LexiconScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self._matcher = _Matcher(categories)
         self._names = _Matcher({"actors": lex.actors, "context": lex.context})
         self._exclusions = _Matcher({"x": lex.exclusions})
-        self._tables = chunk_codes(self, categories)
         self._generic = frozenset(tuple(t.split()) for t in lex.generic_peace)
         self._breaks = _PUNCT_BREAKS | lex.scope_breaks
         self._stops = self._breaks | lex.end_stops
+        self._tables = chunk_codes(self, categories)
         self.n_features_in_ = 1
         return self
 

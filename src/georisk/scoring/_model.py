@@ -19,6 +19,7 @@ built by ``python tools/make_model.py``.
 from __future__ import annotations
 
 import json
+import operator
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -127,10 +128,12 @@ def plain_texts(texts: Sequence[str]) -> np.ndarray:
     the runs of word characters that scikit-learn's token pattern reads (see
     :func:`hashed_counts_from_tokens`).
     """
-    out = np.ones(len(texts), dtype=bool)
-    for i, t in enumerate(texts):
-        if not t.isascii() or "_" in t:
-            out[i] = _ODD_WORD.search(t.lower()) is None
+    n = len(texts)
+    out = np.ones(n, dtype=bool)
+    ascii_ = np.fromiter(map(str.isascii, texts), dtype=bool, count=n)
+    under = np.fromiter(map(operator.contains, texts, repeat("_")), dtype=bool, count=n)
+    for i in np.flatnonzero(~ascii_ | under).tolist():
+        out[i] = _ODD_WORD.search(texts[i].lower()) is None
     return out
 
 

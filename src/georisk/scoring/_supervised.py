@@ -42,6 +42,17 @@ def _lede(text: str, max_words: int) -> str:
     return " ".join(words[:max_words])
 
 
+def _ledes(texts: list[str], max_words: int) -> tuple[list[str], int]:
+    """:func:`_lede` of each text, and how many differ from their text (none under ``2 * max_words`` characters)."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    out = list(texts)
+    cut = 0
+    for i in np.flatnonzero(lengths >= 2 * max_words).tolist():
+        out[i] = _lede(texts[i], max_words)
+        cut += out[i] != texts[i]
+    return out, cut
+
+
 def _char_vectorizer(n_features: int) -> HashingVectorizer:
     return HashingVectorizer(
         analyzer="char_wb", ngram_range=(3, 5), n_features=n_features, alternate_sign=False, norm=None, dtype=np.float32
@@ -279,8 +290,8 @@ class SupervisedScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         parts = []
         docs: list[str] = []
         for texts, chunk in chunks:
-            ledes = [_lede(t, self.max_words) for t in texts]
-            if sum(map(str.__eq__, ledes, texts)) * 2 >= len(texts):
+            ledes, cut = _ledes(texts, self.max_words)
+            if cut * 2 <= len(texts):
                 parts.append(hashed_counts_from_tokens(chunk, texts, ledes, int(self.n_features)))
             else:  # mostly texts past their lede (long articles): read the ledes
                 parts.append(hashed_word_counts(ledes, int(self.n_features)))
