@@ -22,7 +22,7 @@ import html
 import logging
 import math
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -247,6 +247,36 @@ class _Lookup:
     push: Any  # numpy float64 net push of every row of ``scores`` (relevance x (hawkish - peace))
     stamps: Any  # numpy int64 ns publication time (UTC) of every row of ``scores``
     articles_meta: list[Any] = field(default_factory=list, compare=False)  # filled on first use
+    score_columns: dict[str, Any] = field(default_factory=dict, compare=False)  # filled on first use
+    id_rows: list[dict[str, int]] = field(default_factory=list, compare=False)  # filled on first use
+
+    def column(self, name: str, *, as_object: bool = False) -> Any:
+        """Column ``name`` of ``scores`` as an array (``astype(object)`` first when ``as_object``), made once.
+
+        Taking the listed rows from it gives the values ``scores.iloc[rows][name]`` holds,
+        without copying the frame's other columns every session.
+        """
+        key = f"{name}\0{as_object}"
+        got = self.score_columns.get(key)
+        if got is None:
+            frame = self.scores()
+            assert frame is not None
+            col = frame[name]
+            got = col.astype(object).to_numpy() if as_object else col.to_numpy()
+            self.score_columns[key] = got
+        return got
+
+    def positions(self, ids: list[Any]) -> Any:
+        """Positions in ``ids`` (:attr:`ids`) of the given article ids, -1 when absent (``get_indexer``)."""
+        import numpy as np
+        import pandas as pd
+
+        if not all(type(i) is str for i in ids):
+            return self.ids.get_indexer(pd.Index(ids, dtype=object))
+        if not self.id_rows:  # the ids are unique (first occurrences): a dict gives the same positions
+            self.id_rows.append({v: k for k, v in enumerate(self.ids.tolist()) if type(v) is str})
+        rows = self.id_rows[0]
+        return np.array([rows.get(i, -1) for i in ids], dtype=np.intp)
 
     def meta(self) -> Any:
         """``title``, ``text``, ``url``, ``source`` (those present) of every article as one object array."""
@@ -354,24 +384,51 @@ def _explainer(config: GeoriskConfig) -> Any:
 _SCORERS: dict[str, Any] = {}
 
 
-def _phrases(config: GeoriskConfig, listed: pd.DataFrame) -> tuple[list[tuple[str, ...]], str | None]:
-    """Evidence phrases of the listed articles by the configured scorer's ``explain``, and a note when none."""
-    empty: list[tuple[str, ...]] = [() for _ in range(len(listed))]
-    if listed.empty:
+def _phrases(config: GeoriskConfig, fields: Mapping[str, Any]) -> tuple[list[tuple[str, ...]], str | None]:
+    """Evidence phrases of the listed articles by the configured scorer's ``explain``, and a note when none.
+
+    ``fields``: the listed articles' ``title`` (when known) and ``text``, as :func:`_chosen` gives them.
+    """
+    import pandas as pd
+
+    n = len(fields["text"])
+    empty: list[tuple[str, ...]] = [() for _ in range(n)]
+    if not n:
         return empty, None
     scorer = _explainer(config)
     name = type(scorer).__name__ if scorer is not None else config.scoring.scorer
     if scorer is None or not callable(getattr(scorer, "explain", None)):
         return empty, f"the configured scorer ({name}) gives no evidence phrases"
     try:
-        texts = listed[[c for c in ("title", "text") if c in listed.columns]].fillna("")
-        explained = _explained(scorer, texts, repr(config.scoring))
+        cols = [c for c in ("title", "text") if c in fields]
+        explained = _prepared(fields, cols, repr(config.scoring))
+        if explained is None:
+            texts = pd.DataFrame(dict(fields))[cols].fillna("")
+            explained = _explained(scorer, texts, repr(config.scoring))
     except Exception as exc:  # a page for readers: no phrases rather than no page
         log.warning("no evidence phrases: %s.explain failed (%s)", name, exc)
         return empty, f"no evidence phrases: {name}.explain failed"
     phrases = [_evidence(e) for e in explained]
     note = None if any(phrases) else f"the configured scorer ({name}) named no phrase in these articles"
     return phrases, note
+
+
+def _prepared(fields: Mapping[str, Any], cols: list[str], key: str) -> list[str] | None:
+    """The explanations :func:`prepare_briefings` made of these texts; None unless all of them are there.
+
+    The texts as :func:`_explained` reads them (missing values as empty strings), taken
+    from ``fields`` directly rather than through a frame.
+    """
+    import pandas as pd
+
+    cache = _EXPLAINED.get((key, tuple(cols)))
+    if cache is None:
+        return None
+    columns = [fields[c] for c in cols]
+    rows = [tuple("" if pd.isna(v) else str(v) for v in r) for r in zip(*columns, strict=True)]
+    if all(r in cache for r in rows):
+        return [cache[r] for r in rows]
+    return None
 
 
 #: Explanations computed ahead for a backfill (:func:`prepare_briefings`): ``(scoring key, columns)`` and
@@ -432,7 +489,7 @@ def prepare_briefings(run: _Stages, config: GeoriskConfig, sessions: Sequence[pd
             got = _chosen(run, config, pd.Timestamp(session), top)
         except (IndexError, KeyError, ValueError, TypeError):
             continue  # that page reports its own failure when it is built
-        if got is not None and len(got[0]):
+        if got is not None and len(got[2]):
             fields = pd.DataFrame(got[1])
             parts.append(fields[[c for c in ("title", "text") if c in fields.columns]].fillna(""))
     if not parts:
@@ -460,17 +517,19 @@ class _Listed:
 
 def _chosen(
     run: _Stages, config: GeoriskConfig, session: pd.Timestamp, top: int
-) -> tuple[pd.DataFrame, dict[str, Any], Any, int, int] | None:
+) -> tuple[dict[str, list[Any]], dict[str, Any], Any, int, int] | None:
     """The session's listed score rows, their article fields, net pushes, and the counts; None without articles.
 
     Net push is ranked within each group (descending, then publication time, then the
     scores' own order: the order of a stable sort by both), on arrays computed once per
-    run; the fields (``title``, ``text``, ``url``, ``source``: object arrays, NaN when
-    the article is not found) come from the article frame, a value carried by the
-    scores frame winning for ``title``, ``url`` and ``source``.
+    run; the listed rows' ``id``, ``published_at``, ``relevance``, ``hawkish_tilt`` and
+    ``peace_trade`` (lists, as ``scores.iloc[rows][col].tolist()`` gives them: ``id`` empty
+    strings when the scores have none) and their fields (``title``, ``text``, ``url``,
+    ``source``: object arrays, NaN when the article is not found) come from columns taken
+    once per run, a value carried by the scores frame winning for ``title``, ``url`` and
+    ``source``.
     """
     import numpy as np
-    import pandas as pd
 
     scores, articles = run.scores, run.articles
     look = _lookup(scores, articles)
@@ -487,10 +546,14 @@ def _chosen(
     first = today[up][np.lexsort((when[up], -push[up]))][:top]  # np.lexsort is stable
     second = today[down][np.lexsort((when[down], push[down]))][:top]
     picked = np.concatenate([first, second])
-    chosen = scores.iloc[picked]
     n = len(picked)
+    chosen = {"published_at": list(look.column("published_at")[picked])}  # Timestamps, as Series.tolist gives
+    for c in ("relevance", "hawkish_tilt", "peace_trade"):  # Python numbers, as Series.tolist gives them
+        chosen[c] = look.column(c)[picked].tolist()
+    has_id = "id" in scores.columns
+    chosen["id"] = look.column("id")[picked].tolist() if has_id else [""] * n
     # the articles' own fields, looked up by id for the listed few only
-    pos = look.ids.get_indexer(pd.Index(chosen["id"])) if "id" in chosen.columns else np.full(n, -1)
+    pos = look.positions(chosen["id"]) if has_id else np.full(n, -1)
     found = np.flatnonzero(pos >= 0)
     cols = [c for c in ("title", "text", "url", "source") if c in articles.columns]
     meta = look.meta()
@@ -501,8 +564,8 @@ def _chosen(
             values[found] = meta[look.rows[pos[found]], k]
         fields[col] = values
     for col in ("title", "url", "source"):
-        if col in chosen.columns:  # a value carried by the scores frame wins
-            own = chosen[col].astype(object).to_numpy()
+        if col in scores.columns:  # a value carried by the scores frame wins
+            own = look.column(col, as_object=True)[picked]
             base = fields[col].tolist() if col in fields else [None] * n
             fields[col] = np.array(
                 [o if isinstance(o, str) and o else b for o, b in zip(own, base, strict=True)], dtype=object
@@ -522,12 +585,11 @@ def _session_articles(run: _Stages, config: GeoriskConfig, session: pd.Timestamp
     if got is None:
         return _Listed([], [], 0, 0, None)
     chosen, fields, push, n_today, n_below = got
-    phrases, note = _phrases(config, pd.DataFrame(fields))
+    phrases, note = _phrases(config, fields)
 
-    n = len(chosen)
-    ids = chosen["id"].tolist() if "id" in chosen.columns else [""] * n
-    when, rel = chosen["published_at"].tolist(), chosen["relevance"].tolist()
-    hawk, peace = chosen["hawkish_tilt"].tolist(), chosen["peace_trade"].tolist()
+    n = len(chosen["id"])
+    ids, when, rel = chosen["id"], chosen["published_at"], chosen["relevance"]
+    hawk, peace = chosen["hawkish_tilt"], chosen["peace_trade"]
     none = [None] * n
     titles, texts = fields.get("title", none), fields.get("text", none)
     urls, sources = fields.get("url", none), fields.get("source", none)

@@ -26,6 +26,16 @@ lock) first brings the history and the record in line with whatever ``session=D`
 points to: the interrupted publication is completed if its swap happened, and is
 otherwise as if it never began. :func:`verify_root` checks all of it.
 
+A backfill publishes under one pending file naming all its sessions and groups its
+fsyncs (:class:`PublishBatch`): each session's version folder is written without an
+fsync a file; every :data:`CHECKPOINT_SESSIONS` sessions one barrier makes those
+versions durable, then their ``session=D`` links, history files, records and briefings
+are written, a second barrier makes these durable, and only then ``latest`` moves. A
+process killed at any instant leaves what a run of single publications leaves (the
+next run reconciles every session the pending file names); a power loss loses at most
+the sessions since the last checkpoint, which are then at their previous version or
+unpublished, never pointed to while incomplete. One session alone is durable at once.
+
 Every file is created ``0o666`` and every folder ``0o777``, less the umask, as ``open``
 and ``mkdir`` would (temporary files are made private while written, then set so).
 """
@@ -105,8 +115,8 @@ def _flat_columns(rows: list[SignalRow]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for col in flat[0]:  # column by column, each built with its final dtype (no conversion afterwards)
         values = [f[col] for f in flat]
-        if col == "cutoff":
-            data[col] = pd.Series(pd.to_datetime(values, utc=True).as_unit("us"))
+        if col == "cutoff":  # SignalRow.to_flat's isoformat text: ISO 8601, no format to guess
+            data[col] = pd.Series(pd.to_datetime(values, utc=True, format="ISO8601").as_unit("us"))
         elif col in ("n_articles", "n_relevant"):
             data[col] = np.asarray(values, dtype="int64")
         elif col in _FLOATS_EXCLUDED:
@@ -165,7 +175,7 @@ def _csv_bytes(columns: Mapping[str, Any]) -> bytes | None:
         if isinstance(values, pd.Series) and isinstance(values.dtype, pd.DatetimeTZDtype):
             if values.isna().any():
                 return None
-            cells.append(list(values.dt.strftime(_CSV_DATE)))
+            cells.append([v.strftime(_CSV_DATE) for v in values])  # as .dt.strftime, without its overhead
         elif isinstance(values, np.ndarray) and values.dtype == np.float64:
             cells.append(["" if v != v else repr(v) for v in values.tolist()])
         elif isinstance(values, np.ndarray) and values.dtype == np.int64:
@@ -194,9 +204,21 @@ def _schema_key(columns: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         if isinstance(values, list):
             kind = "object:" + ",".join(sorted({type(v).__name__ for v in values}))
         else:
-            kind = str(getattr(values, "dtype", type(values).__name__))
+            dtype = getattr(values, "dtype", None)
+            if dtype is None:
+                kind = type(values).__name__
+            elif dtype in _DTYPE_NAMES:
+                kind = _DTYPE_NAMES[dtype]
+            else:
+                kind = str(dtype)
+                if len(_DTYPE_NAMES) < 64:
+                    _DTYPE_NAMES[dtype] = kind
         key.append((str(col), kind))
     return tuple(key)
+
+
+#: ``str(dtype)`` of the dtypes met in :func:`_schema_key` (the same for every row of a backfill).
+_DTYPE_NAMES: dict[Any, str] = {}
 
 
 def _write_parquet(table: Any) -> bytes:
@@ -210,11 +232,18 @@ def _write_parquet(table: Any) -> bytes:
 def _table_from(columns: Mapping[str, Any], schema: Any) -> Any:
     import pyarrow as pa
 
+    types = _TYPES.get(id(schema))
+    if types is None or types[0] is not schema:
+        types = _TYPES[id(schema)] = (schema, [fld.type for fld in schema])
     arrays = []
-    for values, fld in zip(columns.values(), schema, strict=True):
+    for values, kind in zip(columns.values(), types[1], strict=True):
         data = values.array if isinstance(values, pd.Series) else values
-        arrays.append(pa.array(data, type=fld.type, from_pandas=True))
+        arrays.append(pa.array(data, type=kind, from_pandas=True))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+#: The field types of each schema in :data:`_SCHEMAS` (by its id, with the schema itself to check it).
+_TYPES: dict[int, tuple[Any, list[Any]]] = {}
 
 
 def parquet_bytes(
@@ -677,7 +706,8 @@ def write_pending_batch(out_dir: Path, sessions: Sequence[pd.Timestamp]) -> None
     the history and durable before ``latest`` moves to it; a run killed anywhere in the
     batch leaves this file, and the next run reconciles every session it names with what
     ``session=D`` then points to (:func:`recover`). :func:`clear_pending` ends the batch
-    after the export root was fsynced.
+    after the export root was fsynced. :class:`PublishBatch` writes it, groups the
+    fsyncs of the batch's sessions and ends it.
     """
     days = [str(pd.Timestamp(d).date()) for d in sessions]
     record = {"sessions": days, "pid": os.getpid()}

@@ -482,6 +482,14 @@ def export_range(
     Per session only its digests, counts and warnings are kept, so memory does not grow
     with the number of sessions.
 
+    Durability: a backfill groups its fsyncs (:class:`~georisk.export.PublishBatch`):
+    every session published before the last checkpoint (one every
+    :data:`~georisk.export.CHECKPOINT_SESSIONS` sessions, and one at the end) is
+    durable; after a power loss the sessions since then are at their previous version
+    or unpublished (never pointed to while incomplete) and a rerun publishes them. A
+    killed process leaves every session whole, as a single export does. One session
+    (:func:`export_daily`) is durable when the call returns.
+
     Parameters
     ----------
     config : GeoriskConfig, path to a TOML file, or None
