@@ -542,8 +542,6 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     chunk = chunk_tokens(texts) if chunk is None else chunk
     unique, uid = chunk.unique, chunk.uid
     m = len(uid)
-    numbers: list[int] | None = None  # ``uid`` as a list, when a sentence needs the rules or a phrase span
-    skeleton: list[int] | None = None  # and its skeleton (:func:`_skeleton`)
     tables: ChunkTables = scorer._tables
     ids = np.fromiter(map(tables.ids.get, unique, repeat(0)), dtype=np.int32, count=len(unique))[uid]
     flags = tables.flags[ids]
@@ -599,17 +597,29 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     # sentences where a longer trigger phrase may match but nothing else needs the rules: summed with
     # NumPy too, but the words of the spans of :func:`_phrase_sums` add the span's sums instead
     starts = starts[~hard[seg[starts]]]
-    span_sums: tuple[list[int], list[int], np.ndarray] | None = None
-    if starts.size:
-        slow_seg[seg[starts]] = False
-        named_at = named[~slow_seg[seg[named]]] if named.size else named
-        at_hyphen = dict(zip(named_at.tolist(), hyphen_rows[uid[named_at]], strict=True))
-        numbers = uid.tolist()
-        skeleton = _skeleton(tables, unique, uid, hyphen_u)
-        span_sums = _phrase_sums(scorer, unique, numbers, starts, at_hyphen, skeleton)
+    slow_seg[seg[starts]] = False
     slow = np.flatnonzero(slow_seg & with_trigger)
+    # the tokens the rules and the phrase spans read: their sentences (each with the break that ends it),
+    # as a list of numbers and of skeleton numbers (:func:`_skeleton`); ``local``: a kept token's place there
+    need = np.zeros(n_seg, dtype=bool)
+    need[slow] = True
+    need[seg[starts]] = True
+    kept_tok = need[seg]
+    where = np.flatnonzero(kept_tok)
+    local = np.cumsum(kept_tok) - 1
+    numbers: list[int] = uid[where].tolist()
+    skeleton = _skeleton(tables, unique, uid[where], hyphen_u)
+    span_sums: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    if starts.size:
+        # hyphenated names the spans may read: those of the spans' sentences (none of them slow)
+        named_at = named[need[seg[named]] & ~slow_seg[seg[named]]] if named.size else named
+        at_hyphen = dict(zip(local[named_at].tolist(), hyphen_rows[uid[named_at]], strict=True))
+        first, ends, sums_ = _phrase_sums(scorer, unique, numbers, local[starts], at_hyphen, skeleton)
+        span_sums = (where[np.asarray(first, dtype=np.int64)], where[np.asarray(ends, dtype=np.int64) - 1] + 1, sums_)
     # simple sentences: their trigger words' one-word weights add, one row per word
     simple = triggers[~slow_seg[seg[triggers]]]
+    rows: list[np.ndarray] = []  # per text, what adds to its sums, in order (see _add_rows)
+    adds: list[np.ndarray] = []
     if simple.size:
         weights = tables.weights[ids[simple]] + hyphen_rows[uid[simple]] if named.size else tables.weights[ids[simple]]
         if span_sums is not None:  # words inside a span add nothing of their own: the span's sums count them
@@ -617,10 +627,12 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
             np.add.at(inside, span_sums[0], 1)
             np.add.at(inside, span_sums[1], -1)
             weights[np.cumsum(inside)[simple] > 0] = 0.0
-            np.add.at(out, text_of[seg[np.asarray(span_sums[0], dtype=np.int64)]], span_sums[2])
-        np.add.at(out, text_of[seg[simple]], weights)
+            rows.append(text_of[seg[span_sums[0]]])
+            adds.append(span_sums[2])
+        rows.append(text_of[seg[simple]])
+        adds.append(weights)
     if slow.size == 0:
-        return out
+        return _add_rows(out, rows, adds)
     cand = np.flatnonzero(flags & CANDIDATE)
     cand_seg = seg[cand]
     c_lo = np.searchsorted(cand_seg, slow, side="left")
@@ -629,23 +641,39 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     hyphenated[seg[hyphen]] = True
     has_hy = hyphenated[slow]
     lo = np.where(slow == 0, 0, bounds[slow - 1] + 1)
-    hi = bounds[slow]
     cand_list = cand.tolist()
-    numbers = uid.tolist() if numbers is None else numbers
-    skeleton = _skeleton(tables, unique, uid, hyphen_u) if skeleton is None else skeleton
+    hi = local[bounds[slow] - 1] + 1  # past the sentence's last token, among the kept tokens
+    base = lo.copy()  # where the sentence starts in the chunk (candidates are counted from there)
+    lo = local[lo]
     token_of = unique.__getitem__
     found = []
     # a sentence's sums depend only on the words the rules know: each skeleton is read once
     memo: dict[tuple[int, ...], list[float]] = {}
-    for a, b, s, e, h in zip(c_lo.tolist(), c_hi.tolist(), lo.tolist(), hi.tolist(), has_hy.tolist(), strict=True):
+    todo = zip(c_lo.tolist(), c_hi.tolist(), lo.tolist(), hi.tolist(), base.tolist(), has_hy.tolist(), strict=True)
+    for a, b, s, e, s0, h in todo:
         key = tuple(skeleton[s:e])
         row = memo.get(key)
         if row is None:
             sums = dict.fromkeys(SUM_KEYS, 0.0)
-            scorer._sentence(list(map(token_of, numbers[s:e])), sums, None, [p - s for p in cand_list[a:b]], h)
+            scorer._sentence(list(map(token_of, numbers[s:e])), sums, None, [p - s0 for p in cand_list[a:b]], h)
             row = memo[key] = [sums[k] for k in SUM_KEYS]
         found.append(row)
-    np.add.at(out, text_of[slow], np.asarray(found))
+    rows.append(text_of[slow])
+    adds.append(np.asarray(found))
+    return _add_rows(out, rows, adds)
+
+
+def _add_rows(out: np.ndarray, rows: list[np.ndarray], adds: list[np.ndarray]) -> np.ndarray:
+    """``out`` (zeros) plus each row of ``adds`` at its text ``rows``, added in order (as ``np.add.at``, one call).
+
+    ``np.bincount`` per column: each text's sum starts at 0 and adds its rows in the order given.
+    """
+    if not rows:
+        return out
+    at = np.concatenate(rows)
+    values = np.concatenate(adds)
+    for j in range(out.shape[1]):
+        out[:, j] = np.bincount(at, weights=values[:, j], minlength=len(out))
     return out
 
 

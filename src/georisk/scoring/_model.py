@@ -320,9 +320,11 @@ def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[s
     doc = np.repeat(np.cumsum(breaks[uid]), per_token)
     words = unique + extra
     word_cols = np.zeros(len(words), dtype=np.int64)
-    hashed = np.concatenate([np.flatnonzero(alnum & (lengths > 1)), np.arange(u, len(words))])
+    whole = alnum & (lengths > 1)
+    hashed = np.concatenate([np.flatnonzero(whole), np.arange(u, len(words))])
+    chosen = list(compress(unique, whole.tolist())) + extra
     same = doc[:-1] == doc[1:]
-    bi_cols = _bigram_columns(words, hashed, word_cols, seq[:-1][same], seq[1:][same], n_features)
+    bi_cols = _bigram_columns(words, hashed, word_cols, seq[:-1][same], seq[1:][same], n_features, chosen)
     uni_cols = word_cols[seq]
     rows = np.concatenate([doc, doc[:-1][same]])
     cols = np.concatenate([uni_cols, bi_cols])
@@ -341,14 +343,22 @@ def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[s
 
 
 def _bigram_columns(
-    words: list[str], hashed: np.ndarray, word_cols: np.ndarray, left: np.ndarray, right: np.ndarray, n_features: int
+    words: list[str],
+    hashed: np.ndarray,
+    word_cols: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    n_features: int,
+    chosen: list[str] | None = None,
 ) -> np.ndarray:
     """Columns of the bigrams ``words[left] + " " + words[right]``; ``word_cols[hashed]`` set to the words' columns.
 
     With NumPy (:class:`_WordHashes`) for words of at most :data:`MAX_WORD` ASCII characters;
-    scikit-learn's hashing loop for the others and their bigrams.
+    scikit-learn's hashing loop for the others and their bigrams. ``chosen``: the words
+    ``words[hashed]``, when at hand.
     """
-    chosen = [words[j] for j in hashed.tolist()]
+    if chosen is None:
+        chosen = [words[j] for j in hashed.tolist()]
     lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
     short = lengths <= MAX_WORD
     if not "".join(chosen).isascii():  # not a lexicon word: every word and bigram by scikit-learn's loop
@@ -360,8 +370,12 @@ def _bigram_columns(
     long = hashed[~short]
     word_cols[long] = _hash_columns([words[j] for j in long.tolist()], n_features)
     out = np.empty(len(left), dtype=np.int64)
-    fast = (at[left] >= 0) & (at[right] >= 0)
-    out[fast] = _columns(table.bigrams(at[left[fast]], at[right[fast]]), n_features)
+    a, b = at[left], at[right]
+    fast = (a >= 0) & (b >= 0)
+    if fast.all():
+        out[:] = _columns(table.bigrams(a, b), n_features)
+    else:
+        out[fast] = _columns(table.bigrams(a[fast], b[fast]), n_features)
     slow = np.flatnonzero(~fast)
     if slow.size:
         word = words.__getitem__
