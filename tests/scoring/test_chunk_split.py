@@ -50,6 +50,9 @@ def _check(texts: list[str]) -> ChunkTokens:
     assert chunk.index == {w: i for i, w in enumerate(chunk.unique)}
     got = [chunk.unique[i] for i in chunk.uid.tolist()]
     assert got == _reference(texts), texts
+    assert chunk.lengths.tolist() == [len(w) for w in chunk.unique]
+    assert chunk.alnum.tolist() == [w.isalnum() for w in chunk.unique]
+    assert chunk.hyphen.tolist() == [("-" in w) for w in chunk.unique]
     return chunk
 
 

@@ -86,6 +86,8 @@ LONGER = 32
 EXCLUDES = 64
 #: the first word of a phrase of any category: the matcher looks at it
 CANDIDATE = 128
+#: a word the sentence-by-sentence rules tell apart from an unknown word (:func:`_rule_words`)
+RULE = 256
 #: Word ids of the breaks (0: a word the lexicon does not know).
 SENTENCE_ID, TEXT_ID = 1, 2
 
@@ -95,7 +97,7 @@ class ChunkTables(NamedTuple):
 
     #: word -> id (0 is every other word)
     ids: dict[str, int]
-    #: bits per id (``BREAK``, ``TRIGGER``, ...), uint8
+    #: bits per id (``BREAK``, ``TRIGGER``, ...), uint16
     flags: np.ndarray
     #: per id, the sums (columns ``SUM_KEYS``) the word adds on its own in a simple sentence
     weights: np.ndarray
@@ -107,6 +109,10 @@ class ChunkTables(NamedTuple):
     exclusion_pairs: frozenset[tuple[str, str]]
     #: every word the sentence-by-sentence rules tell apart from an unknown word (see :func:`_rule_words`)
     rule_words: frozenset[str]
+    #: the first words of every phrase and exclusion (a hyphenated one takes the rules)
+    known: frozenset[str]
+    #: ``pairs``, ``modifier_pairs`` and ``exclusion_pairs`` as sorted keys ``id(first) * len(ids) + id(second)``
+    pair_keys: dict[str, np.ndarray]
 
 
 def chunk_codes(scorer: LexiconScorer, categories: dict[str, dict[str, float]]) -> ChunkTables:
@@ -170,14 +176,28 @@ def chunk_codes(scorer: LexiconScorer, categories: dict[str, dict[str, float]]) 
             exclusion_pairs.add((toks[0], toks[1]))
         else:
             flags[i] |= EXCLUDES
+    known = frozenset(ids)
+    rule_words = _rule_words(scorer)
+    for w in sorted(rule_words):  # the rules' other words: no weight, no other flag
+        flags[word(w)] |= RULE
+    groups = {"pairs": pairs, "modifier_pairs": modifier_pairs, "exclusion_pairs": exclusion_pairs}
+    for group in groups.values():
+        for a, b in group:
+            word(a), word(b)
+    pair_keys = {
+        name: np.unique(np.asarray([ids[a] * len(ids) + ids[b] for a, b in group], dtype=np.int64))
+        for name, group in groups.items()
+    }
     return ChunkTables(
         ids,
-        np.asarray(flags, dtype=np.uint8),
+        np.asarray(flags, dtype=np.uint16),
         np.vstack(rows),
         frozenset(pairs),
         frozenset(modifier_pairs),
         frozenset(exclusion_pairs),
-        _rule_words(scorer),
+        rule_words,
+        known,
+        pair_keys,
     )
 
 
@@ -238,14 +258,30 @@ class ChunkTokens:
         The position in ``unique`` of each token (int32).
     index : dict of str to int
         The position in ``unique`` of each distinct token.
+    lengths, alnum, hyphen : numpy.ndarray
+        Per distinct token: its length, whether it is all letters and digits, whether it holds a ``-``.
     """
 
-    __slots__ = ("index", "uid", "unique")
+    __slots__ = ("alnum", "hyphen", "index", "lengths", "uid", "unique")
 
-    def __init__(self, unique: list[str], uid: np.ndarray, index: dict[str, int]) -> None:
+    def __init__(
+        self,
+        unique: list[str],
+        uid: np.ndarray,
+        index: dict[str, int],
+        lengths: np.ndarray | None = None,
+        alnum: np.ndarray | None = None,
+        hyphen: np.ndarray | None = None,
+    ) -> None:
+        u = len(unique)
         self.unique = unique
         self.uid = uid
         self.index = index
+        self.lengths = np.fromiter(map(len, unique), dtype=np.int64, count=u) if lengths is None else lengths
+        self.alnum = np.fromiter(map(str.isalnum, unique), dtype=bool, count=u) if alnum is None else alnum
+        if hyphen is None:
+            hyphen = np.fromiter(map(operator.contains, unique, repeat("-")), dtype=bool, count=u)
+        self.hyphen = hyphen
 
 
 #: Whitespace other than ``" "`` and ``"\\n"`` (``str.isspace``, which the token pattern's ``\\s`` reads).
@@ -335,14 +371,23 @@ def chunk_tokens(texts: list[str]) -> ChunkTokens:
     number = np.zeros(m, dtype=np.int32)
     number[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = np.arange(len(first), dtype=np.int32)
     uid = number[at]
-    # every run is ASCII without spaces: one decode for all
-    unique = b" ".join(first).decode("ascii").split(" ") if first else []
+    # every run is ASCII without spaces: one decode for all, and per run its length, joiners and first byte
+    together = b" ".join(first)
+    unique = together.decode("ascii").split(" ") if first else []
+    u = len(unique)
+    raw = np.frombuffer(together, dtype=np.uint8)
+    space = raw == 32
+    run_of = np.cumsum(space)  # per byte (not a space): its run
+    lengths = np.bincount(run_of[~space], minlength=u).astype(np.int64)
+    hyphen = np.zeros(u, dtype=bool)
+    hyphen[run_of[raw == 45]] = True
+    joined = hyphen.copy()
+    joined[run_of[raw == 39]] = True
+    head = raw[np.cumsum(lengths + 1) - (lengths + 1)]
+    alnum = (((head >= 97) & (head <= 122)) | ((head >= 48) & (head <= 57))) & ~joined
     # runs with a joiner that are not one word as they stand: the word pattern's words in them
     # (a lone "-" or "--" here is none: those are marks)
     odd: dict[int, list[str]] = {}
-    u = len(unique)
-    joined = np.fromiter(map(operator.contains, unique, repeat("-")), dtype=bool, count=u)
-    joined |= np.fromiter(map(operator.contains, unique, repeat("'")), dtype=bool, count=u)
     for j in np.flatnonzero(joined).tolist():
         words = _WORD.findall(unique[j])
         if words != [unique[j]]:
@@ -350,9 +395,12 @@ def chunk_tokens(texts: list[str]) -> ChunkTokens:
     for k, tok in _MARKS.items():  # no run reads as a mark's token: a run "-" or "--" has no word, so is odd
         at_mark = first.get(bytes([k]))
         if at_mark is not None:
-            unique[int(number[at_mark])] = tok
+            j = int(number[at_mark])
+            unique[j] = tok
+            lengths[j] = len(tok)
+            hyphen[j] = "-" in tok
     if not odd:
-        return ChunkTokens(unique, uid, dict(zip(unique, count())))
+        return ChunkTokens(unique, uid, dict(zip(unique, count())), lengths, alnum, hyphen)
     keep = np.ones(len(unique), dtype=bool)
     keep[list(odd)] = False
     kept = list(compress(unique, keep.tolist()))
@@ -369,10 +417,14 @@ def chunk_tokens(texts: list[str]) -> ChunkTokens:
         elif ids:
             new[j] = -2 - len(pieces)  # its pieces start at pieces[-2 - new[j]]
             pieces += ids
-    kept += list(index)[len(kept) :]
+    added = list(index)[len(kept) :]
+    kept += added
+    lengths = np.concatenate([lengths[keep], np.fromiter(map(len, added), dtype=np.int64, count=len(added))])
+    alnum = np.concatenate([alnum[keep], np.fromiter(map(str.isalnum, added), dtype=bool, count=len(added))])
+    hyphen = np.concatenate([hyphen[keep], [("-" in w) for w in added]]).astype(bool)
     if sizes.max() <= 1:  # runs of one word, or of none (dropped)
         uid = new[uid].astype(np.int32)
-        return ChunkTokens(kept, uid[uid >= 0] if sizes.min() == 0 else uid, index)
+        return ChunkTokens(kept, uid[uid >= 0] if sizes.min() == 0 else uid, index, lengths, alnum, hyphen)
     # runs of several words or none: each run's words in order
     per = sizes[uid]
     total = int(per.sum())
@@ -383,19 +435,22 @@ def chunk_tokens(texts: list[str]) -> ChunkTokens:
     out = code.copy()
     if several.any():
         out[several] = np.asarray(pieces, dtype=np.int64)[-2 - code[several] + offset[several]]
-    return ChunkTokens(kept, out.astype(np.int32), index)
+    return ChunkTokens(kept, out.astype(np.int32), index, lengths, alnum, hyphen)
 
 
-def _continued(chunk: ChunkTokens, at: np.ndarray, pairs: frozenset[tuple[str, str]]) -> np.ndarray:
-    """Positions among ``at`` (a mask over tokens) whose token and the next are the first two words of a phrase."""
-    index, uid = chunk.index, chunk.uid
-    u = len(chunk.unique)
-    keys = [index[a] * u + index[b] for a, b in pairs if a in index and b in index]
+def _continued(ids: np.ndarray, at: np.ndarray, keys: np.ndarray, size: int) -> np.ndarray:
+    """Positions among ``at`` (a mask over tokens) whose token and the next are the first two words of a phrase.
+
+    ``ids``: each token's word id (:class:`ChunkTables`, 0 for a word it does not hold);
+    ``keys``: the pairs as sorted ``id(first) * size + id(second)`` (every word of a pair has an id).
+    """
     where = np.flatnonzero(at[:-1])
-    if not keys or where.size == 0:
+    if keys.size == 0 or where.size == 0:
         return np.zeros(0, dtype=np.int64)
-    found = np.isin(uid[where].astype(np.int64) * u + uid[where + 1], np.asarray(keys, dtype=np.int64))
-    return where[found]
+    pair = ids[where].astype(np.int64) * size + ids[where + 1]
+    found = keys[np.minimum(np.searchsorted(keys, pair), keys.size - 1)] == pair
+    out: np.ndarray = where[found]
+    return out
 
 
 #: Tokens from a phrase's start that key its span's sums in :func:`_phrase_sums` (a span reading further is not kept).
@@ -514,13 +569,6 @@ def _phrase_sums(
     return first, ends, np.asarray(found).reshape(len(found), len(SUM_KEYS))
 
 
-def _skeleton(tables: ChunkTables, unique: list[str], uid: np.ndarray, hyphen_u: np.ndarray) -> list[int]:
-    """Per token, its number if the rules know the word (:func:`_rule_words`) or it holds a hyphen, else -1."""
-    known = np.fromiter(map(tables.rule_words.__contains__, unique), dtype=bool, count=len(unique)) | hyphen_u
-    out: list[int] = np.where(known, np.arange(len(unique)), -1)[uid].tolist()
-    return out
-
-
 def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | None = None) -> np.ndarray:
     """Weighted hit sums (:data:`~georisk.scoring._lexicon.SUM_KEYS`) of each text, shape ``(n, keys)``.
 
@@ -545,7 +593,7 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     tables: ChunkTables = scorer._tables
     ids = np.fromiter(map(tables.ids.get, unique, repeat(0)), dtype=np.int32, count=len(unique))[uid]
     flags = tables.flags[ids]
-    hyphen_u = np.fromiter(map(operator.contains, unique, repeat("-")), dtype=bool, count=len(unique))
+    hyphen_u = chunk.hyphen
     hyphen = np.flatnonzero(hyphen_u[uid])
     names = scorer._names.first_tokens
     keys = {k: i for i, k in enumerate(SUM_KEYS)}
@@ -559,7 +607,7 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
         word = unique[j]
         if word[0].isalnum() and not names.isdisjoint(word.split("-")):
             named_u[j] = True
-            known_u[j] = word in tables.ids
+            known_u[j] = word in tables.known
             for cat, spans in scorer._names.find(word.split("-")).items():
                 hyphen_rows[j, keys["names" if cat == "actors" else cat]] += sum([w for _, _, w in spans])
     named = np.flatnonzero(named_u[uid])
@@ -581,13 +629,14 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     hard[seg[flags & EXCLUDES != 0]] = True
     hard[seg[np.flatnonzero((named_u & known_u)[uid])]] = True
     longer = flags & LONGER != 0
-    hard[seg[_continued(chunk, longer, tables.exclusion_pairs)]] = True
-    starts = _continued(chunk, longer, tables.pairs)
+    size = len(tables.ids)
+    hard[seg[_continued(ids, longer, tables.pair_keys["exclusion_pairs"], size)]] = True
+    starts = _continued(ids, longer, tables.pair_keys["pairs"], size)
     slow_seg = hard.copy()
     slow_seg[seg[starts]] = True
     modified = np.zeros(n_seg, dtype=bool)
     modified[seg[flags & MODIFIER != 0]] = True
-    modified[seg[_continued(chunk, flags & MODIFIER_LONGER != 0, tables.modifier_pairs)]] = True
+    modified[seg[_continued(ids, flags & MODIFIER_LONGER != 0, tables.pair_keys["modifier_pairs"], size)]] = True
     directional = np.zeros(n_seg, dtype=bool)
     directional[seg[flags & DIRECTIONAL != 0]] = True
     slow_seg |= modified & directional
@@ -600,7 +649,8 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     slow_seg[seg[starts]] = False
     slow = np.flatnonzero(slow_seg & with_trigger)
     # the tokens the rules and the phrase spans read: their sentences (each with the break that ends it),
-    # as a list of numbers and of skeleton numbers (:func:`_skeleton`); ``local``: a kept token's place there
+    # as a list of numbers and of skeleton numbers (-1 for a word the rules cannot tell from an unknown one:
+    # not in :func:`_rule_words`, no hyphen); ``local``: a kept token's place there
     need = np.zeros(n_seg, dtype=bool)
     need[slow] = True
     need[seg[starts]] = True
@@ -608,7 +658,7 @@ def chunk_sums(scorer: LexiconScorer, texts: list[str], chunk: ChunkTokens | Non
     where = np.flatnonzero(kept_tok)
     local = np.cumsum(kept_tok) - 1
     numbers: list[int] = uid[where].tolist()
-    skeleton = _skeleton(tables, unique, uid[where], hyphen_u)
+    skeleton: list[int] = np.where((flags[where] & RULE != 0) | hyphen_u[uid[where]], uid[where], -1).tolist()
     span_sums: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     if starts.size:
         # hyphenated names the spans may read: those of the spans' sentences (none of them slow)

@@ -203,9 +203,9 @@ class _WordHashes:
     it at. The loop runs over block positions, each over all the bigrams that reach it.
     """
 
-    def __init__(self, words: list[str]) -> None:
+    def __init__(self, words: list[str], lengths: np.ndarray | None = None) -> None:
         n = len(words)
-        self.lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
+        self.lengths = np.fromiter(map(len, words), dtype=np.int64, count=n) if lengths is None else lengths
         width = 4 * (int(self.lengths.max(initial=0)) // 4 + 2)  # room for a word and 4 bytes of offset
         raw = np.zeros((n, width), dtype=np.uint8)
         if n:
@@ -292,8 +292,7 @@ def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[s
     # the scikit-learn tokens of each distinct lexicon token: itself (a word of two or more
     # characters), none (one character, punctuation, a break) or the parts of a hyphenated
     # word or one with an apostrophe, numbered after the distinct tokens
-    lengths = np.fromiter(map(len, unique), dtype=np.int64, count=u)
-    alnum = np.fromiter(map(str.isalnum, unique), dtype=bool, count=u)
+    lengths, alnum = chunk.lengths, chunk.alnum
     counts = (alnum & (lengths > 1)).astype(np.int64)
     extra: list[str] = []
     pieces_of: dict[int, list[str]] = {}
@@ -323,8 +322,10 @@ def hashed_counts_from_tokens(chunk: Any, texts: Sequence[str], docs: Sequence[s
     whole = alnum & (lengths > 1)
     hashed = np.concatenate([np.flatnonzero(whole), np.arange(u, len(words))])
     chosen = list(compress(unique, whole.tolist())) + extra
+    chosen_lengths = np.concatenate([lengths[whole], np.fromiter(map(len, extra), dtype=np.int64, count=len(extra))])
     same = doc[:-1] == doc[1:]
-    bi_cols = _bigram_columns(words, hashed, word_cols, seq[:-1][same], seq[1:][same], n_features, chosen)
+    left, right = seq[:-1][same], seq[1:][same]
+    bi_cols = _bigram_columns(words, hashed, word_cols, left, right, n_features, chosen, chosen_lengths)
     uni_cols = word_cols[seq]
     rows = np.concatenate([doc, doc[:-1][same]])
     cols = np.concatenate([uni_cols, bi_cols])
@@ -350,22 +351,24 @@ def _bigram_columns(
     right: np.ndarray,
     n_features: int,
     chosen: list[str] | None = None,
+    lengths: np.ndarray | None = None,
 ) -> np.ndarray:
     """Columns of the bigrams ``words[left] + " " + words[right]``; ``word_cols[hashed]`` set to the words' columns.
 
     With NumPy (:class:`_WordHashes`) for words of at most :data:`MAX_WORD` ASCII characters;
     scikit-learn's hashing loop for the others and their bigrams. ``chosen``: the words
-    ``words[hashed]``, when at hand.
+    ``words[hashed]``, and ``lengths`` theirs, when at hand.
     """
     if chosen is None:
         chosen = [words[j] for j in hashed.tolist()]
-    lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
+    if lengths is None:
+        lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
     short = lengths <= MAX_WORD
     if not "".join(chosen).isascii():  # not a lexicon word: every word and bigram by scikit-learn's loop
         short[:] = False
     at = np.full(len(words), -1, dtype=np.int64)
     at[hashed[short]] = np.arange(int(short.sum()))
-    table = _WordHashes(list(compress(chosen, short.tolist())))
+    table = _WordHashes(chosen if short.all() else list(compress(chosen, short.tolist())), lengths[short])
     word_cols[hashed[short]] = _columns(table.hashes, n_features)
     long = hashed[~short]
     word_cols[long] = _hash_columns([words[j] for j in long.tolist()], n_features)
