@@ -135,3 +135,30 @@ def test_a_version_folder_left_unpointed_is_recorded_as_it_is(tmp_path: Path) ->
     assert [r.changed for r in again[-3:]] == [True] * 3
     assert [r.manifest["created_at"] for r in again] == [r.manifest["created_at"] for r in first]
     assert verify_root(out)["history"] == len(first)
+
+
+def test_a_session_failing_half_way_is_not_pointed_to(tmp_path: Path, monkeypatch) -> None:
+    """A failure after a session's swap was deferred but before its history and record were: the batch
+    commits the whole sessions before it and drops that one's steps, so nothing points to a session
+    without its history (and no pending file is left claiming otherwise)."""
+    import georisk.export._publish as publish_mod
+
+    real = publish_mod.history_path
+    calls = {"n": 0}
+
+    def failing(out_dir, session):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise RuntimeError("planted failure half way through the sixth session")
+        return real(out_dir, session)
+
+    monkeypatch.setattr(store, "CHECKPOINT_SESSIONS", 4)
+    monkeypatch.setattr(publish_mod, "history_path", failing)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="planted"):
+        export_range(None, "2024-12-09", "2024-12-31", out_dir=out, now=NOW)
+    monkeypatch.undo()
+    assert verify_root(out)["exports"] == verify_root(out)["history"] == 5
+    assert not (out / PENDING).exists()
+    again = export_range(None, "2024-12-09", "2024-12-31", out_dir=out, now=NOW)
+    assert [r.changed for r in again[:5]] == [False] * 5 and verify_root(out)["exports"] == len(again)

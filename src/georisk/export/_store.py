@@ -768,6 +768,7 @@ class PublishBatch:
         self._written: list[Path] = []  # written without an fsync since the last barrier
         self._deferred: list[Any] = []  # steps run at the next checkpoint, in order
         self._sessions: list[pd.Timestamp] = []  # sessions whose steps are deferred
+        self._complete = 0  # the deferred steps of whole sessions (session_done) come first
         self._visited: set[Path] = set()
         self._broken = False
         self.checkpoints = 0
@@ -789,8 +790,13 @@ class PublishBatch:
         return True
 
     def session_done(self, session: pd.Timestamp) -> None:
-        """``session``'s steps are deferred; a checkpoint follows every ``checkpoint`` sessions."""
+        """All of ``session``'s steps are deferred; a checkpoint follows every ``checkpoint`` sessions.
+
+        Until this is called the session's steps are not committed if the batch ends on
+        an error: a session is pointed to whole or not at all.
+        """
         self._sessions.append(pd.Timestamp(session))
+        self._complete = len(self._deferred)
         if len(self._sessions) >= self.every:
             self.checkpoint()
 
@@ -807,6 +813,7 @@ class PublishBatch:
             return
         steps, self._deferred = self._deferred, []
         sessions, self._sessions = self._sessions, []
+        self._complete = 0
         try:
             self._barrier()
             for step in steps:
@@ -835,6 +842,9 @@ class PublishBatch:
             return  # a group commit failed: the pending file stays, for the next run's recover()
         # A session failed: what was published before it stays published (committed
         # here); the pending file stays if that fails too, for the next run to reconcile.
+        # The failed session's own steps are dropped: its version folder, if written,
+        # stays unpointed to (the next publication of the session verifies and uses it).
+        del self._deferred[self._complete :]
         try:
             self.end()
         except Exception as again:  # the first failure is the one reported
