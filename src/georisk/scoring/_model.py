@@ -63,6 +63,10 @@ except ImportError:  # pragma: no cover - a scikit-learn that moved it: fall bac
     _hashing_transform = None
 #: Whether scikit-learn's hashing loop is at hand (:func:`hashed_counts_from_tokens` needs it).
 HASHING_LOOP = _hashing_transform is not None
+try:  # the in-place row scaling behind sklearn.preprocessing.normalize for CSR input
+    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2 as _row_normalize_l2
+except ImportError:  # pragma: no cover - a scikit-learn that moved it: normalize() itself
+    _row_normalize_l2 = None
 
 
 def word_ngrams(doc: str) -> list[str]:
@@ -428,6 +432,9 @@ def tfidf(counts: Any, idf: np.ndarray) -> sp.csr_array:
     np.log(x.data, x.data)
     x.data += 1.0
     x.data *= idf[x.indices]
+    if _row_normalize_l2 is not None and x.data.dtype in (np.float32, np.float64):
+        _row_normalize_l2(x)  # what normalize(x, norm="l2", copy=False) runs on a CSR array, without its checks
+        return x
     out: sp.csr_array = normalize(x, norm="l2", copy=False)
     return out
 
