@@ -171,6 +171,21 @@ def _round(h: np.ndarray, k: np.ndarray) -> np.ndarray:
     return out
 
 
+def _round_into(h: np.ndarray, k: np.ndarray) -> None:
+    """:func:`_round` in place: ``h`` (a view) takes the block ``k`` (overwritten)."""
+    k *= np.uint32(_C1)
+    spill = k >> np.uint32(17)
+    k <<= np.uint32(15)
+    k |= spill
+    k *= np.uint32(_C2)
+    h ^= k
+    np.right_shift(h, np.uint32(19), out=spill)
+    h <<= np.uint32(13)
+    h |= spill
+    h *= np.uint32(5)
+    h += np.uint32(0xE6546B64)
+
+
 def _finish(h: np.ndarray, length: np.ndarray) -> np.ndarray:
     """The length, then the final avalanche (``fmix32``)."""
     h = h ^ length.astype(np.uint32)
@@ -239,25 +254,32 @@ class _WordHashes:
     def bigrams(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Hashes (uint32) of ``words[left] + " " + words[right]``, pair by pair."""
         n = len(left)
-        size = self.offset[left] + self.lengths[right]  # bytes after the left word's whole blocks
+        if n == 0:
+            return np.zeros(0, dtype=np.uint32)
+        offset = self.offset[left]
+        size = offset + self.lengths[right]  # bytes after the left word's whole blocks
         whole = size // 4
         order = np.argsort((-whole).astype(np.int8), kind="stable")  # the pairs that reach block j first (radix)
         left, right, whole, size = left[order], right[order], whole[order], size[order]
-        offset = self.offset[left] - 1
+        blocks = self.shifted.shape[2]
+        flat = self.shifted.reshape(-1)
+        base = ((offset[order] - 1) * len(self.lengths) + right) * blocks  # block 0 of the right word, shifted
         head = self.head[left]
         h = self.state[left]
         below = -whole  # ascending
-        for j in range(int(whole[0]) if n else 0):
+        for j in range(int(whole[0])):
             m = int(np.searchsorted(below, -j - 1, side="right"))  # the pairs with more than j whole blocks
-            k = self.shifted[offset[:m], right[:m], j]
+            k = flat.take(base[:m] + j)
             if j == 0:
-                k = k | head[:m]
-            h[:m] = _round(h[:m], k)
+                k |= head[:m]
+            _round_into(h[:m], k)
         part = np.flatnonzero(size % 4)
         if part.size:
-            k = self.shifted[offset[part], right[part], whole[part]]
-            k = np.where(whole[part] == 0, k | head[part], k)
-            h[part] = h[part] ^ _mix(k)
+            at = whole[part]
+            k = flat.take(base[part] + at)
+            first = at == 0
+            k[first] |= head[part[first]]
+            h[part] ^= _mix(k)
         out = np.empty(n, dtype=np.uint32)
         out[order] = _finish(h, self.lengths[left] + 1 + self.lengths[right])
         return out
