@@ -2,7 +2,8 @@
 
 :meth:`LexiconScorer._score_one <georisk.scoring.LexiconScorer>` reads one text sentence by
 sentence and looks every token up in Python. Here a chunk of texts is normalised and
-tokenised by one regular expression call; each token is classified by one C-level dict
+tokenised at once (the lexicon's token pattern, found by byte translation and
+``bytes.split``: :func:`_split`); each distinct token is classified by one C-level dict
 look-up (first word of a phrase that adds to a sum, first word of a modifier, sentence
 break, text break); and the lexicon's per-sentence rules run only on the sentences that
 hold the first word of a phrase that adds to a sum (names, context, off-topic words,
@@ -15,6 +16,9 @@ name, and no modifier where a one-word hawkish, peace or ending-object term stan
 sentence where only a longer trigger phrase may match (no modifier, exclusion or known
 hyphenated name stands there), except that the words a phrase reaches add the sums of its
 span, found by the matcher's own rule run from the phrase's start (:func:`_phrase_sums`).
+The sentences under the rules and the phrase spans are read once per *skeleton* in a chunk
+(their tokens, every word the rules cannot tell from an unknown one read as one: see
+:func:`_rule_words`); the others with the same skeleton take the same sums.
 
 So the sums, and the scores, are those of the sentence-by-sentence path; exactly so when
 the weights are multiples of a power of two (every shipped weight is: 0.5, 1, 1.5, 2, and
