@@ -86,7 +86,7 @@ def test_split_hand_picked() -> None:
         _check([case])
     _check(cases)
     _check([])
-    chunk = _check(["Kyiv - Moscow", "a -- b \u2013 c \u2014 d"])
+    chunk = _check(["Kyiv - Moscow", "a -- b \u2013 c \u2014 d."])
     assert {"-", "--", "\u2013", "\u2014", "\n", "\x01"} <= set(chunk.unique)
 
 

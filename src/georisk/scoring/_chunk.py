@@ -55,9 +55,9 @@ _TEXT_BREAK = "\x01"
 #: Characters read in one pass: a chunk of long articles is read in slices of about this
 #: size, so the token lists of one pass stay small (memory stays flat with long texts).
 MAX_CHARS = 1_000_000
-#: Between texts, a text break alone between line breaks: the token pattern's look-arounds
-#: then see the same whitespace as at a sentence's edge.
-_JOIN = "\n\x01\n"
+#: Between texts, a text break between spaces: a token of its own that ends a sentence (and a
+#: text), and the token pattern's look-arounds see whitespace there, as at a text's edge.
+_JOIN = " \x01 "
 
 
 _CHUNK_TOKEN: list[re.Pattern[str]] = []
