@@ -14,6 +14,7 @@ from georisk.errors import ConfigError
 
 __all__ = ["check_fraction", "check_positive", "renamed_keyword"]
 
+
 def renamed_keyword(old_name: str, old: Any, new_name: str, new: Any, *, stacklevel: int = 3) -> Any:
     """The value of a keyword argument that was renamed: ``new``, or ``old`` with a ``DeprecationWarning``.
 

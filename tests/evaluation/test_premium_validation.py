@@ -149,7 +149,9 @@ def test_summary_text_and_plot(table):  # type: ignore[no-untyped-def]
     s = table.summary()
     assert list(s.columns) == ["value"]
     assert s.loc["events in the run", "value"] == len(table.events)
-    assert s.loc["GRPI band excludes zero, news state", "value"] == table.placebo.loc["news state", "band_excludes_zero"]
+    assert (
+        s.loc["GRPI band excludes zero, news state", "value"] == table.placebo.loc["news state", "band_excludes_zero"]
+    )
     assert any(label.startswith("oil premium ") and "largest month" in label for label in s.index)
     text = table.to_text()
     assert "Placebo states" in text and "Events:" in text and table.monthly.index[0] in text

@@ -208,7 +208,11 @@ def _consistent(out: Path) -> tuple[str, bool]:
 
 
 @pytest.mark.parametrize(
-    "kills", [pytest.param(20, id="20-kills", marks=pytest.mark.slow), pytest.param(100, id="100-kills", marks=pytest.mark.slow)]
+    "kills",
+    [
+        pytest.param(20, id="20-kills", marks=pytest.mark.slow),
+        pytest.param(100, id="100-kills", marks=pytest.mark.slow),
+    ],
 )
 def test_sigkill_leaves_history_and_verify_consistent(kills: int, tmp_path: Path, pipeline_result):
     """SIGKILL at random instants of a publishing loop; after each, ``verify`` tells the truth about

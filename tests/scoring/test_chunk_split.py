@@ -23,7 +23,7 @@ from georisk.scoring._conflict import normalise
 
 _CHARS = (
     "ab z09-'-- ,:()\u2013\u2014\n\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2009\u200a\u2028\u2029\u202f"
-    "\u205f\u3000\x00\x01\x02\x03\x04\x05\x06\x07\x7f.!?;\"\u00e9\u2019\u2018\u201c\u212a\u0130\u00df\ud800_AZ"
+    '\u205f\u3000\x00\x01\x02\x03\x04\x05\x06\x07\x7f.!?;"\u00e9\u2019\u2018\u201c\u212a\u0130\u00df\ud800_AZ'
 )
 _PIECES = [
     "-", "--", "---", " - ", " -- ", "\n-\n", "\u00a0-\u00a0", "\u2009--\u3000", "-5", "x-", "-x-", "a--b", "'",
@@ -92,5 +92,7 @@ def test_split_hand_picked() -> None:
 
 def test_split_on_many_generated_texts() -> None:
     rng = np.random.default_rng(7)
-    texts = ["".join(str(rng.choice(_PIECES)) + str(rng.choice([" ", "", "\t"])) for _ in range(30)) for _ in range(300)]
+    texts = [
+        "".join(str(rng.choice(_PIECES)) + str(rng.choice([" ", "", "\t"])) for _ in range(30)) for _ in range(300)
+    ]
     _check(texts)

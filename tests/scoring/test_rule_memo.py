@@ -107,7 +107,12 @@ def test_phrase_spans_with_the_same_skeleton() -> None:
     scorer = _SCORERS["russia_ukraine"]
     longer = sorted(p for c in ("hawkish_threat", "hawkish_act", "peace", "actors") for p in scorer._categories[c])
     longer = [p for p in longer if " " in p][:40]
-    texts = [f"{u} {p} {v} {q} {u}" for p in longer for q in longer[:8] for u, v in zip(_UNKNOWN, _UNKNOWN[::-1], strict=True)]
+    texts = [
+        f"{u} {p} {v} {q} {u}"
+        for p in longer
+        for q in longer[:8]
+        for u, v in zip(_UNKNOWN, _UNKNOWN[::-1], strict=True)
+    ]
     _check(scorer, texts)
 
 
@@ -118,5 +123,7 @@ def test_hyphenated_words_and_breaks_keep_their_skeleton(name: str) -> None:
     cue, term = sorted(cats["negations"])[0], sorted(cats["peace"])[0]
     slots = ["pro-russian", "us-china", "russia-ukraine", "w1", "w1-w2", "but", "while", ",", "zq"]
     texts = [f"{a} {cue} {b} {term} {c}" for a in slots for b in slots for c in slots[:4]]
-    texts += [f"{a} {b} {p} {c}" for a in slots for b in slots for p in sorted(cats["hawkish_act"])[:5] for c in slots[:3]]
+    texts += [
+        f"{a} {b} {p} {c}" for a in slots for b in slots for p in sorted(cats["hawkish_act"])[:5] for c in slots[:3]
+    ]
     _check(scorer, texts)

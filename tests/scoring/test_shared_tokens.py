@@ -77,7 +77,9 @@ def test_shared_counts_equal_scikit_learn() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from([*"ab_-'s .;\n\x01\x00\u00e9\u03a3\u2019A1"]), max_size=40), max_size=8))
+@given(
+    st.lists(st.text(alphabet=st.sampled_from([*"ab_-'s .;\n\x01\x00\u00e9\u03a3\u2019A1"]), max_size=40), max_size=8)
+)
 def test_shared_counts_on_arbitrary_text(texts: list[str]) -> None:
     _shared(texts)
 

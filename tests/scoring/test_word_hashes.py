@@ -43,7 +43,9 @@ def test_every_length_and_offset() -> None:
     table = _WordHashes(words)
     assert _signed(table.hashes) == [murmurhash3_32(w, seed=0) for w in words]
     left, right = (a.ravel() for a in np.meshgrid(np.arange(len(words)), np.arange(len(words))))
-    want = [murmurhash3_32(f"{words[a]} {words[b]}", seed=0) for a, b in zip(left.tolist(), right.tolist(), strict=True)]
+    want = [
+        murmurhash3_32(f"{words[a]} {words[b]}", seed=0) for a, b in zip(left.tolist(), right.tolist(), strict=True)
+    ]
     assert _signed(table.bigrams(left, right)) == want
     assert _signed(_WordHashes([]).bigrams(np.zeros(0, np.int64), np.zeros(0, np.int64))) == []
 

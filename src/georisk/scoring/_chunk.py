@@ -298,9 +298,7 @@ _OTHER_SPACE_BYTES = tuple(ch.encode() for ch in _OTHER_SPACE)
 #: such bytes become \\x7f, a byte that is neither a token nor a space); ``bytes.split`` splits at line breaks.
 _MARKS = {0x02: "-", 0x03: "--", 0x04: "\u2013", 0x05: "\u2014", 0x06: "\n"}
 #: First pass: whitespace to a space, line breaks to their mark, the mark bytes to \\x7f.
-_SPACES = bytes(
-    32 if chr(b) in _ASCII_SPACE else 0x06 if b == 0x0A else 0x7F if b in _MARKS else b for b in range(256)
-)
+_SPACES = bytes(32 if chr(b) in _ASCII_SPACE else 0x06 if b == 0x0A else 0x7F if b in _MARKS else b for b in range(256))
 #: Second pass: what is no token (or part of one) becomes a space.
 _TOKEN_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789'-,:()\x01" + bytes(_MARKS))
 _BLANKS = bytes(b if b in _TOKEN_BYTES else 32 for b in range(256))
