@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort_right
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -554,14 +555,35 @@ _WINDOW = 63  # returns before t in the robust median and MAD (as _robust_z)
 _MIN_PERIODS = 20
 
 
-def _median(values: deque[float]) -> float:
-    """Median of the non-NaN values, NaN with fewer than ``_MIN_PERIODS`` (pandas' rolling median)."""
-    got = sorted(v for v in values if v == v)
-    n = len(got)
-    if n < _MIN_PERIODS:
-        return math.nan
-    mid = n // 2
-    return got[mid] if n % 2 else (got[mid] + got[mid - 1]) / 2
+class _RollingMedian:
+    """Median of the non-NaN values among the last ``_WINDOW`` appended, as pandas' rolling median.
+
+    NaN with fewer than ``_MIN_PERIODS`` of them. The values are kept sorted as they come
+    and go (an insertion and a removal a step), not sorted again at every step.
+    """
+
+    __slots__ = ("_sorted", "_window")
+
+    def __init__(self) -> None:
+        self._window: deque[float] = deque(maxlen=_WINDOW)
+        self._sorted: list[float] = []  # the window's non-NaN values, ascending; equal ones oldest first
+
+    def append(self, value: float) -> None:
+        if len(self._window) == _WINDOW:
+            old = self._window[0]
+            if old == old:
+                del self._sorted[bisect_left(self._sorted, old)]
+        self._window.append(value)
+        if value == value:
+            insort_right(self._sorted, value)
+
+    def median(self) -> float:
+        got = self._sorted
+        n = len(got)
+        if n < _MIN_PERIODS:
+            return math.nan
+        mid = n // 2
+        return got[mid] if n % 2 else (got[mid] + got[mid - 1]) / 2
 
 
 class _Calendars:
@@ -597,8 +619,8 @@ class _Track:
         self.rets: list[float] = []
         self.zs: list[float] = []
         self.expiry: list[bool] = []  # expiry session with |z| > roll_z (futures with a roll rule)
-        self.ret_window: deque[float] = deque(maxlen=_WINDOW)
-        self.dev_window: deque[float] = deque(maxlen=_WINDOW)
+        self.ret_window = _RollingMedian()
+        self.dev_window = _RollingMedian()
         self.run_start = 0
         self.closed_runs = 0
         self.closed_longest = 0
@@ -666,8 +688,8 @@ class _Track:
                 self.first_nonpos = self.dates[i]
         prev = values[i - 1] if i > 0 else math.nan
         ret = v / prev - 1.0 if (i > 0 and v > 0 and prev > 0) else math.nan
-        med = _median(self.ret_window)
-        mad = _median(self.dev_window)
+        med = self.ret_window.median()
+        mad = self.dev_window.median()
         z = (ret - med) / (1.4826 * mad) if mad > 0 else math.nan
         self.ret_window.append(ret)
         self.dev_window.append(abs(ret - med))
