@@ -55,6 +55,22 @@ def _visible(folder: Path) -> set[str]:
 
 
 @pytest.mark.slow
+def _kill_child_export(out: Path, frames: Path, k: int, rng: random.Random) -> None:
+    """Start the child export ``k`` and SIGKILL it after a random instant (up to 0.4 s after it is ready)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(out), str(frames), str(k)],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(rng.uniform(0.0, 0.4))
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, "the child finished or failed before it was killed"
+
+
 def test_sigkill_at_random_points_never_leaves_a_mix(tmp_path: Path, pipeline_result):
     r = pipeline_result
     frames = tmp_path / "frames"
@@ -73,18 +89,7 @@ def test_sigkill_at_random_points_never_leaves_a_mix(tmp_path: Path, pipeline_re
     rng = random.Random(SEED)
     seen: dict[str, int] = {"none": 0, "a": 0, "b": 0, "mid-write": 0}
     for k in range(KILLS):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(out), str(frames), str(k)],
-            stdout=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.4))
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate()
-        assert proc.returncode == -signal.SIGKILL, "the child finished or failed before it was killed"
+        _kill_child_export(out, frames, k, rng)
 
         if any(out.rglob(".tmp-*")):
             seen["mid-write"] += 1  # the kill interrupted a write: its temporaries are left
@@ -233,18 +238,7 @@ def test_sigkill_leaves_history_and_verify_consistent(kills: int, tmp_path: Path
     rng = random.Random(SEED + kills)
     tally = {"kills": 0, "consistent after kill": 0, "left half-recorded": 0, "verify agreed": 0, "recovered": 0}
     for k in range(kills):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(out), str(frames), str(k)],
-            stdout=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.4))
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate()
-        assert proc.returncode == -signal.SIGKILL, "the child finished or failed before it was killed"
+        _kill_child_export(out, frames, k, rng)
         tally["kills"] += 1
         state, consistent = _consistent(out)
         try:

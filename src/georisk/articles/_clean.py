@@ -41,28 +41,25 @@ _MOJIBAKE = (
     ("\u00a8C", "-"),
 )
 
-# A line is boilerplate when it is one of these (matched on the whole stripped line).
-_BOILERPLATE = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"read more\b.*",
-        r"continue reading\b.*",
-        r"(see|watch) also\b.*",
-        r"related( stories| articles)?:?.*",
-        r"(take|answer) (our|the|this) (short )?(survey|poll)\b.*",
-        r"(sign up|subscribe)\b.*(newsletter|updates).*",
-        r"share (this|on)\b.*",
-        r"advertisement",
-        r"more (in|from|on) [\w &-]{1,40}(\s*[>\u2192])?",  # section links: "More in policy ->"
-        r"(tell|let) us what you think\b.*",
-        r"(reader )?(survey|poll)\s*:?",
-        r"source:\s*(youtube|twitter|x|facebook|instagram|tiktok)\.?",
-        r"(breaking news|live updates?|exclusive)",
-        r"[|{}\s:-]+",  # pipe-table and template debris: "| ||||", "}}", "---|---|"
-    )
-]
+# A line is boilerplate when it is one of these (matched on the whole stripped line, any case).
+_BOILERPLATE = (
+    r"read more\b.*",
+    r"continue reading\b.*",
+    r"(see|watch) also\b.*",
+    r"related( stories| articles)?:?.*",
+    r"(take|answer) (our|the|this) (short )?(survey|poll)\b.*",
+    r"(sign up|subscribe)\b.*(newsletter|updates).*",
+    r"share (this|on)\b.*",
+    r"advertisement",
+    r"more (in|from|on) [\w &-]{1,40}(\s*[>\u2192])?",  # section links: "More in policy ->"
+    r"(tell|let) us what you think\b.*",
+    r"(reader )?(survey|poll)\s*:?",
+    r"source:\s*(youtube|twitter|x|facebook|instagram|tiktok)\.?",
+    r"(breaking news|live updates?|exclusive)",
+    r"[|{}\s:-]+",  # pipe-table and template debris: "| ||||", "}}", "---|---|"
+)
 # One pattern for the whole list: a line is boilerplate when any alternative matches all of it.
-_BOILERPLATE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in _BOILERPLATE), re.IGNORECASE)
+_BOILERPLATE_ANY = re.compile("|".join(f"(?:{p})" for p in _BOILERPLATE), re.IGNORECASE)
 _BRACES = re.compile(r"\s*[{}]+\s*")
 _PIPES = re.compile(r"(\s*\|)+\s*")
 _BLANKS = re.compile(r"[ \t]+")

@@ -294,16 +294,8 @@ def expanding_ar_innovations(state: np.ndarray, order: int, min_periods: int) ->
     prev_ok[1:] = count[:-1] >= max(min_periods, order + 2)
     xx_prev = np.concatenate([np.zeros((1, *xx.shape[1:])), xx[:-1]])
     xy_prev = np.concatenate([np.zeros((1, xy.shape[1])), xy[:-1]])
-    first = int(np.argmax(np.isfinite(s))) if np.isfinite(s).any() else n
-    gaps = np.flatnonzero(~np.isfinite(s) & prev_ok & (np.arange(n) > first))
-    need = prev_ok & (ok | np.isin(np.arange(n), gaps))
-    if len(gaps):
-        # a forecast may now be defined where a lag is a filled gap
-        near = np.zeros(n, dtype=bool)
-        for lag in range(order + 1):
-            near[np.minimum(gaps + lag, n - 1)] = True
-        need |= prev_ok & near
-    phi = _batched_solve(xx_prev, xy_prev, need)
+    phi = _batched_solve(xx_prev, xy_prev, prev_ok)
+    gaps = np.flatnonzero(~np.isfinite(s) & prev_ok)  # after the warm-up: filled, not left to break lags
     filled = s.copy()
     for t in gaps:  # in time order: a fill may use an earlier fill
         row = np.concatenate([[1.0], filled[max(t - order, 0) : t][::-1]])
